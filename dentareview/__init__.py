@@ -1,0 +1,1 @@
+"""DentaReview: verified dental reviews anchored on Ethereum."""

@@ -1,0 +1,98 @@
+"""Start and stop a real Anvil node for tests (installed by `npm ci`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def anvil_binary() -> str:
+    local = PROJECT_ROOT / "node_modules" / ".bin" / "anvil"
+    if local.exists():
+        return str(local)
+    found = shutil.which("anvil")
+    if found is None:
+        raise RuntimeError("anvil not found: run `npm ci` (see README)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dev_account(index: int) -> LocalAccount:
+    """The index-th account of Anvil's well-known development mnemonic."""
+    Account.enable_unaudited_hdwallet_features()
+    return Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+
+
+def _rpc_ready(url: str) -> bool:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})
+    request = urllib.request.Request(
+        url, data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class AnvilNode:
+    """One Anvil process; `stop()` and `start()` simulate a chain outage."""
+
+    port: int = field(default_factory=free_port)
+    chain_id: int = 31337
+    state_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [
+            anvil_binary(),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--chain-id", str(self.chain_id),
+            "--silent",
+        ]
+        if self.state_path is not None:
+            command += ["--state", str(self.state_path)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if _rpc_ready(self.rpc_url):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"anvil exited with code {self.process.returncode}")
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("anvil did not answer within 20 s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
