@@ -1,0 +1,222 @@
+"""EIP-712 typed data of the wire protocol: messages, digests, signatures.
+
+All hashing is done by eth-account, the same encoder wallets are tested
+against, so a digest computed here equals what MetaMask, ethers or viem sign
+and what the registry contract recomputes. Nothing here is home-made hashing.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Final
+
+from eth_account.messages import SignableMessage, encode_typed_data
+from eth_keys.constants import SECPK1_N
+from eth_keys.datatypes import Signature
+from eth_keys.exceptions import BadSignature
+from eth_utils.crypto import keccak
+from eth_utils.exceptions import ValidationError as EthValidationError
+
+from dentareview.domain.models import Eip712Domain, Review, Visit, parse_address, parse_bytes32
+from dentareview.errors import InvalidSignature
+
+__all__ = [
+    "EIP712_TYPES",
+    "Eip712Domain",
+    "Review",
+    "Visit",
+    "domain_dict",
+    "domain_separator",
+    "parse_address",
+    "parse_bytes32",
+    "parse_signature",
+    "recover_review_signer",
+    "recover_signer",
+    "recover_visit_signer",
+    "review_digest",
+    "review_message",
+    "review_struct_hash",
+    "review_typed_data",
+    "text_hash",
+    "visit_digest",
+    "visit_message",
+    "visit_struct_hash",
+    "visit_typed_data",
+]
+
+TypeFields = list[dict[str, str]]
+
+# Served as is by GET /v1/eip712. Treat as read-only: builders below deep-copy it.
+EIP712_TYPES: Final[dict[str, TypeFields]] = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "Visit": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "patient", "type": "address"},
+        {"name": "dentist", "type": "address"},
+        {"name": "visitedAt", "type": "uint64"},
+    ],
+    "Review": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "rating", "type": "uint8"},
+        {"name": "treatment", "type": "uint8"},
+        {"name": "bedside", "type": "uint8"},
+        {"name": "waitTime", "type": "uint8"},
+        {"name": "text", "type": "string"},
+        {"name": "deadline", "type": "uint64"},
+    ],
+}
+
+SIGNATURE_LENGTH: Final = 65
+_HALF_N: Final = SECPK1_N // 2
+
+
+def domain_dict(domain: Eip712Domain) -> dict[str, Any]:
+    return {
+        "name": domain.name,
+        "version": domain.version,
+        "chainId": domain.chain_id,
+        "verifyingContract": domain.verifying_contract,
+    }
+
+
+def visit_message(visit: Visit) -> dict[str, Any]:
+    return {
+        "visitId": "0x" + visit.visit_id.hex(),
+        "patient": visit.patient,
+        "dentist": visit.dentist,
+        "visitedAt": visit.visited_at,
+    }
+
+
+def review_message(review: Review) -> dict[str, Any]:
+    return {
+        "visitId": "0x" + review.visit_id.hex(),
+        "rating": review.rating,
+        "treatment": review.treatment,
+        "bedside": review.bedside,
+        "waitTime": review.wait_time,
+        "text": review.text,
+        "deadline": review.deadline,
+    }
+
+
+def _typed_data(domain: Eip712Domain, primary: str, message: dict[str, Any]) -> dict[str, Any]:
+    # Only the primary type goes in: ethers refuses unused types and
+    # eth-account derives the primary type from them.
+    types = {name: copy.deepcopy(EIP712_TYPES[name]) for name in ("EIP712Domain", primary)}
+    return {
+        "types": types,
+        "primaryType": primary,
+        "domain": domain_dict(domain),
+        "message": message,
+    }
+
+
+def visit_typed_data(domain: Eip712Domain, visit: Visit) -> dict[str, Any]:
+    """The full `eth_signTypedData_v4` payload for a visit attestation."""
+    return _typed_data(domain, "Visit", visit_message(visit))
+
+
+def review_typed_data(domain: Eip712Domain, review: Review) -> dict[str, Any]:
+    """The full `eth_signTypedData_v4` payload for a review."""
+    return _typed_data(domain, "Review", review_message(review))
+
+
+def _digest(signable: SignableMessage) -> bytes:
+    # EIP-191 version 0x01: keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct).
+    return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
+
+
+def visit_digest(domain: Eip712Domain, visit: Visit) -> bytes:
+    return _digest(encode_typed_data(full_message=visit_typed_data(domain, visit)))
+
+
+def review_digest(domain: Eip712Domain, review: Review) -> bytes:
+    """The review digest: what goes on-chain and what auditors recompute."""
+    return _digest(encode_typed_data(full_message=review_typed_data(domain, review)))
+
+
+def domain_separator(domain: Eip712Domain) -> bytes:
+    # eth-account exposes the separator only as the header of an encoded
+    # message; the domain struct itself serves as that message.
+    fields = {"EIP712Domain": copy.deepcopy(EIP712_TYPES["EIP712Domain"])}
+    data = domain_dict(domain)
+    return bytes(encode_typed_data(data, fields, data).header)
+
+
+def _struct_hash(primary: str, message: dict[str, Any]) -> bytes:
+    # hashStruct does not depend on the domain, so an empty one is used.
+    types = {primary: copy.deepcopy(EIP712_TYPES[primary])}
+    return bytes(encode_typed_data({}, types, message).body)
+
+
+def visit_struct_hash(visit: Visit) -> bytes:
+    return _struct_hash("Visit", visit_message(visit))
+
+
+def review_struct_hash(review: Review) -> bytes:
+    return _struct_hash("Review", review_message(review))
+
+
+def text_hash(text: str) -> bytes:
+    """keccak256 of the UTF-8 text: the `text` member as encoded in hashStruct."""
+    return bytes(keccak(text.encode("utf-8")))
+
+
+def _split_signature(signature: bytes, field: str) -> tuple[int, int, int]:
+    """65 bytes r‖s‖v -> (v as 0/1, r, s), refusing every non-canonical form."""
+    if len(signature) != SIGNATURE_LENGTH:
+        raise InvalidSignature(
+            f"{field} must be {SIGNATURE_LENGTH} bytes (r‖s‖v), got {len(signature)}", field=field
+        )
+    r = int.from_bytes(signature[:32], "big")
+    s = int.from_bytes(signature[32:64], "big")
+    v = signature[64]
+    if not 0 < r < SECPK1_N or not 0 < s < SECPK1_N:
+        raise InvalidSignature(f"{field} has r or s out of range", field=field)
+    if s > _HALF_N:
+        # (r, n-s) is a second valid signature of the same message; the
+        # contract's OpenZeppelin ECDSA refuses it, so must we.
+        raise InvalidSignature(f"{field} is malleable (high s); use the low-s form", field=field)
+    if v in (27, 28):
+        v -= 27
+    if v not in (0, 1):
+        raise InvalidSignature(f"{field} has v={signature[64]}; expected 27 or 28", field=field)
+    return v, r, s
+
+
+def parse_signature(value: object, field: str = "signature") -> bytes:
+    """0x-hex r‖s‖v -> 65 bytes, already checked for canonical form."""
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise InvalidSignature(f"{field} must be a 0x-prefixed hex string", field=field)
+    try:
+        raw = bytes.fromhex(value[2:])
+    except ValueError:
+        raise InvalidSignature(f"{field} is not valid hex", field=field) from None
+    _split_signature(raw, field)
+    return raw
+
+
+def recover_signer(digest: bytes, signature: bytes, field: str = "signature") -> str:
+    """Checksummed address that signed the 32-byte `digest`."""
+    if len(digest) != 32:
+        raise ValueError("digest must be 32 bytes")
+    v, r, s = _split_signature(signature, field)
+    try:
+        public_key = Signature(vrs=(v, r, s)).recover_public_key_from_msg_hash(digest)
+    except (BadSignature, EthValidationError):
+        raise InvalidSignature(f"{field} does not recover to any address", field=field) from None
+    return str(public_key.to_checksum_address())
+
+
+def recover_visit_signer(domain: Eip712Domain, visit: Visit, signature: bytes) -> str:
+    return recover_signer(visit_digest(domain, visit), signature)
+
+
+def recover_review_signer(domain: Eip712Domain, review: Review, signature: bytes) -> str:
+    return recover_signer(review_digest(domain, review), signature)

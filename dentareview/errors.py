@@ -1,0 +1,212 @@
+"""One error tree with a stable code and HTTP status per cause.
+
+Clients branch on `code`, never on `message`: codes are part of the wire
+protocol and never change meaning. `ERROR_CATALOG` lists every error so the
+README and the OpenAPI description are generated from this module alone.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DentaReviewError(Exception):
+    """Base of every error the service reports to a client."""
+
+    code: ClassVar[str]
+    status: ClassVar[int]
+    description: ClassVar[str]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        # A subclass that forgot its code would silently inherit a wrong one.
+        missing = [name for name in ("code", "status", "description") if name not in cls.__dict__]
+        if missing:
+            raise TypeError(f"{cls.__name__} must define {', '.join(missing)}")
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.message: str = message if message is not None else self.description
+        self.field: str | None = field
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, str]:
+        """The body of `{"error": ...}`; `field` only when one input is to blame."""
+        body = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, field={self.field!r})"
+
+
+class ValidationError(DentaReviewError):
+    code = "VALIDATION_ERROR"
+    status = 422
+    description = "A field is missing, malformed or out of range; `field` names it."
+
+
+class InvalidSignature(DentaReviewError):
+    code = "INVALID_SIGNATURE"
+    status = 400
+    description = "The signature is malformed, not 65 bytes, high-s, or does not recover."
+
+
+class UnknownDentist(DentaReviewError):
+    code = "UNKNOWN_DENTIST"
+    status = 403
+    description = "The visit was signed by a wallet that is not a registered dentist."
+
+
+class DentistInactive(DentaReviewError):
+    code = "DENTIST_INACTIVE"
+    status = 403
+    description = "The dentist is registered but currently deactivated."
+
+
+class VisitNotFound(DentaReviewError):
+    code = "VISIT_NOT_FOUND"
+    status = 404
+    description = "No attested visit has this visitId."
+
+
+class NotVisitPatient(DentaReviewError):
+    code = "NOT_VISIT_PATIENT"
+    status = 403
+    description = "The review was not signed by the patient of the visit."
+
+
+class SelfReview(DentaReviewError):
+    code = "SELF_REVIEW"
+    status = 422
+    description = "The patient and the dentist of a visit are the same wallet."
+
+
+class VisitInFuture(DentaReviewError):
+    code = "VISIT_IN_FUTURE"
+    status = 422
+    description = "visitedAt lies in the future."
+
+
+class DuplicateVisit(DentaReviewError):
+    code = "DUPLICATE_VISIT"
+    status = 409
+    description = "A visit with this visitId is already recorded."
+
+
+class DuplicateReview(DentaReviewError):
+    code = "DUPLICATE_REVIEW"
+    status = 409
+    description = "This visit has already been reviewed."
+
+
+class ReviewWindowClosed(DentaReviewError):
+    code = "REVIEW_WINDOW_CLOSED"
+    status = 422
+    description = "The review comes before the visit or too long after it (default 90 days)."
+
+
+class SignatureExpired(DentaReviewError):
+    code = "SIGNATURE_EXPIRED"
+    status = 422
+    description = "The signed deadline has passed; sign the review again."
+
+
+class DeadlineTooFar(DentaReviewError):
+    code = "DEADLINE_TOO_FAR"
+    status = 422
+    description = "The signed deadline is too far ahead (default at most 1 day)."
+
+
+class TextTooShort(DentaReviewError):
+    code = "TEXT_TOO_SHORT"
+    status = 422
+    description = "The review text has too few characters (default minimum 50)."
+
+
+class TextTooLong(DentaReviewError):
+    code = "TEXT_TOO_LONG"
+    status = 422
+    description = "The review text has too many characters (default maximum 5000)."
+
+
+class TooFewWords(DentaReviewError):
+    code = "TOO_FEW_WORDS"
+    status = 422
+    description = "The review text has too few words (default minimum 10)."
+
+
+class InvalidRating(DentaReviewError):
+    code = "INVALID_RATING"
+    status = 422
+    description = "A rating is outside 1..5; `field` names it."
+
+
+class ReviewNotFound(DentaReviewError):
+    code = "REVIEW_NOT_FOUND"
+    status = 404
+    description = "No review matches this identifier."
+
+
+class DentistNotFound(DentaReviewError):
+    code = "DENTIST_NOT_FOUND"
+    status = 404
+    description = "No dentist is registered at this address."
+
+
+class PayloadTooLarge(DentaReviewError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    description = "The request body exceeds the size limit."
+
+
+class RateLimited(DentaReviewError):
+    code = "RATE_LIMITED"
+    status = 429
+    description = "Too many requests; retry later."
+
+
+class ChainUnavailable(DentaReviewError):
+    code = "CHAIN_UNAVAILABLE"
+    status = 503
+    description = "The blockchain node cannot be reached; retry later."
+
+
+class NotDeployed(DentaReviewError):
+    code = "NOT_DEPLOYED"
+    status = 503
+    description = "No DentaReview contracts are deployed on the configured chain."
+
+
+class InternalError(DentaReviewError):
+    code = "INTERNAL_ERROR"
+    status = 500
+    description = "An unexpected error occurred; it has been logged."
+
+
+ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
+    ValidationError,
+    InvalidSignature,
+    UnknownDentist,
+    DentistInactive,
+    VisitNotFound,
+    NotVisitPatient,
+    SelfReview,
+    VisitInFuture,
+    DuplicateVisit,
+    DuplicateReview,
+    ReviewWindowClosed,
+    SignatureExpired,
+    DeadlineTooFar,
+    TextTooShort,
+    TextTooLong,
+    TooFewWords,
+    InvalidRating,
+    ReviewNotFound,
+    DentistNotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ChainUnavailable,
+    NotDeployed,
+    InternalError,
+)

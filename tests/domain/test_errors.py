@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from dentareview import errors
+from dentareview.errors import ERROR_CATALOG, DentaReviewError, InvalidRating, ValidationError
+
+# The wire contract, written out by hand: a changed code or status must fail here.
+EXPECTED = {
+    "VALIDATION_ERROR": 422,
+    "INVALID_SIGNATURE": 400,
+    "UNKNOWN_DENTIST": 403,
+    "DENTIST_INACTIVE": 403,
+    "VISIT_NOT_FOUND": 404,
+    "NOT_VISIT_PATIENT": 403,
+    "SELF_REVIEW": 422,
+    "VISIT_IN_FUTURE": 422,
+    "DUPLICATE_VISIT": 409,
+    "DUPLICATE_REVIEW": 409,
+    "REVIEW_WINDOW_CLOSED": 422,
+    "SIGNATURE_EXPIRED": 422,
+    "DEADLINE_TOO_FAR": 422,
+    "TEXT_TOO_SHORT": 422,
+    "TEXT_TOO_LONG": 422,
+    "TOO_FEW_WORDS": 422,
+    "INVALID_RATING": 422,
+    "REVIEW_NOT_FOUND": 404,
+    "DENTIST_NOT_FOUND": 404,
+    "PAYLOAD_TOO_LARGE": 413,
+    "RATE_LIMITED": 429,
+    "CHAIN_UNAVAILABLE": 503,
+    "NOT_DEPLOYED": 503,
+    "INTERNAL_ERROR": 500,
+}
+
+
+def test_catalog_matches_the_wire_contract() -> None:
+    assert {cls.code: cls.status for cls in ERROR_CATALOG} == EXPECTED
+    assert len(ERROR_CATALOG) == len(EXPECTED)  # no code listed twice
+
+
+def test_every_error_class_is_in_the_catalog() -> None:
+    defined = {
+        obj
+        for obj in vars(errors).values()
+        if isinstance(obj, type)
+        and issubclass(obj, DentaReviewError)
+        and obj is not DentaReviewError
+    }
+    assert defined == set(ERROR_CATALOG)
+
+
+@pytest.mark.parametrize("cls", ERROR_CATALOG)
+def test_descriptions_are_one_line(cls: type[DentaReviewError]) -> None:
+    assert cls.description and "\n" not in cls.description
+
+
+def test_message_field_and_payload() -> None:
+    err = InvalidRating("rating must be from 1 to 5, got 6", field="rating")
+    assert str(err) == err.message == "rating must be from 1 to 5, got 6"
+    assert err.to_dict() == {
+        "code": "INVALID_RATING",
+        "message": "rating must be from 1 to 5, got 6",
+        "field": "rating",
+    }
+
+
+def test_default_message_is_the_description_and_field_is_optional() -> None:
+    err = ValidationError()
+    assert err.message == ValidationError.description
+    assert err.field is None
+    assert "field" not in err.to_dict()
+
+
+def test_subclass_without_code_is_refused() -> None:
+    with pytest.raises(TypeError, match="code"):
+
+        class Incomplete(DentaReviewError):
+            status = 400
+            description = "missing its code"
