@@ -1,0 +1,144 @@
+"""ORM models. Alembic migrations create the schema; these map onto it."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from dentareview.db.types import TokenAmount
+
+ReviewStatus = Literal["pending", "anchored"]
+PaymentStatus = Literal["pending", "paid", "queued"]
+
+# Stable constraint names: migrations and DuplicateKey.constraint rely on them.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+VISIT_EXISTS: Final = "pk_visits"
+REVIEW_OF_VISIT_EXISTS: Final = "uq_reviews_visit_id"
+REVIEW_DIGEST_EXISTS: Final = "uq_reviews_digest"
+PAYMENT_OF_REVIEW_EXISTS: Final = "uq_reward_payments_review_id"
+
+ADDRESS = String(42)  # checksummed 0x address
+BYTES32 = String(66)  # lowercase 0x hex
+SIGNATURE = String(132)  # 65 bytes r||s||v as 0x hex
+UNIX_TIME = BigInteger  # seconds
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DentistRow(Base):
+    __tablename__ = "dentists"
+
+    address: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool]
+    registered_at: Mapped[int] = mapped_column(UNIX_TIME)
+    updated_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class VisitRow(Base):
+    __tablename__ = "visits"
+
+    visit_id: Mapped[str] = mapped_column(BYTES32, primary_key=True)
+    patient: Mapped[str] = mapped_column(ADDRESS, index=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), index=True)
+    visited_at: Mapped[int] = mapped_column(UNIX_TIME)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+RATING_COLUMNS: Final = ("rating", "treatment", "bedside", "wait_time")
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("visit_id"),  # one review per visit, even under concurrent inserts
+        UniqueConstraint("digest"),
+        *(CheckConstraint(f"{c} BETWEEN 1 AND 5", name=f"{c}_range") for c in RATING_COLUMNS),
+        CheckConstraint("status IN ('pending', 'anchored')", name="status_known"),
+        CheckConstraint(
+            "status <> 'anchored' OR "
+            "(tx_hash IS NOT NULL AND block_number IS NOT NULL AND anchored_at IS NOT NULL)",
+            name="anchored_has_receipt",
+        ),
+        # The leading columns of these also serve lookups by dentist or by patient alone.
+        Index("ix_reviews_dentist_status_anchored_at", "dentist", "status", "anchored_at"),
+        Index(
+            "ix_reviews_patient_rewardable_submitted_at", "patient", "rewardable", "submitted_at"
+        ),
+        Index(
+            "ix_reviews_dentist_patient_rewardable_submitted_at",
+            "dentist",
+            "patient",
+            "rewardable",
+            "submitted_at",
+        ),
+        Index("ix_reviews_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(BYTES32, ForeignKey("visits.visit_id"))
+    digest: Mapped[str] = mapped_column(BYTES32)
+    # Copied from the visit so reputation and rate-limit queries need no join.
+    patient: Mapped[str] = mapped_column(ADDRESS)
+    dentist: Mapped[str] = mapped_column(ADDRESS)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    treatment: Mapped[int] = mapped_column(SmallInteger)
+    bedside: Mapped[int] = mapped_column(SmallInteger)
+    wait_time: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[int] = mapped_column(UNIX_TIME)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    submitted_at: Mapped[int] = mapped_column(UNIX_TIME)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    rewardable: Mapped[bool]
+    reward_withheld_code: Mapped[str | None] = mapped_column(String(32))
+    reward_withheld_reason: Mapped[str | None] = mapped_column(Text)
+    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    log_index: Mapped[int | None] = mapped_column(Integer)
+    anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    anchor_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_anchor_error: Mapped[str | None] = mapped_column(Text)
+    # A relay transaction broadcast but not yet confirmed, so a restarted worker can
+    # look for its receipt instead of sending the review twice.
+    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RewardPaymentRow(Base):
+    __tablename__ = "reward_payments"
+    __table_args__ = (
+        UniqueConstraint("review_id"),
+        CheckConstraint("status IN ('pending', 'paid', 'queued')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
+    patient: Mapped[str] = mapped_column(ADDRESS, index=True)
+    amount: Mapped[int] = mapped_column(TokenAmount())
+    status: Mapped[str] = mapped_column(String(16))
+    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)

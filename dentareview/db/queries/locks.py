@@ -1,0 +1,69 @@
+"""Transaction-scoped locks for check-then-act sequences that constraints cannot cover.
+
+PostgreSQL uses advisory locks, released when the transaction commits or rolls back.
+SQLite gets no-ops: it has a single writer, so of two overlapping transactions that
+both read and then write, the later writer fails with "database is locked".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+# First keys of the two-key advisory locks, so ours cannot clash with another app's
+# or with each other.
+_PATIENT_LOCKS: Final = 0x44525061  # "DRPa"
+_RELAYER_LOCKS: Final = 0x44525265  # "DRRe"
+
+
+def _key(address: str) -> int:
+    # Hashed, not sliced: vanity addresses share leading bytes. A rare shared key only
+    # makes two patients wait in turn.
+    digest = hashlib.blake2b(address.lower().encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def lock_patient(session: Session, *, patient: str) -> None:
+    """Wait for, then hold, the patient's lock: reward-limit checks read past rewarded
+    reviews and then insert, and two concurrent reviews must not both pass."""
+    if _is_postgresql(session):
+        session.execute(select(func.pg_advisory_xact_lock(_PATIENT_LOCKS, _key(patient))))
+
+
+def relayer_lock(session: Session) -> bool:
+    """Try to become the one relaying process; False at once if another holds it.
+
+    Held only until this transaction ends: a commit releases it (and any rows claimed
+    with claim_pending_reviews).
+    """
+    if not _is_postgresql(session):
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(_RELAYER_LOCKS, 0))))
+
+
+
+def try_relayer_lock(connection: Connection) -> bool:
+    """Like relayer_lock, but held by a dedicated connection across the caller's commits.
+
+    The anchorer commits mid-pass (its write-ahead record of signed transactions), so
+    a transaction-scoped lock would let a second process in between. If the process
+    dies, the database drops the connection and with it the lock.
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    locked = bool(connection.scalar(select(func.pg_try_advisory_lock(_RELAYER_LOCKS, 0))))
+    connection.commit()
+    return locked
+
+
+def release_relayer_lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_unlock(_RELAYER_LOCKS, 0)))
+        connection.commit()

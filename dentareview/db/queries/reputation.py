@@ -1,0 +1,60 @@
+"""Reputation aggregates, summed in SQL so their cost stays flat as reviews accumulate."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dentareview.db.models import ReviewRow
+from dentareview.db.queries.functions import utc_month
+from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
+
+
+def rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
+    """Totals over the dentist's anchored reviews; `histogram` holds only ratings present."""
+    stmt = (
+        select(
+            ReviewRow.rating,
+            func.count(),
+            func.sum(ReviewRow.treatment),
+            func.sum(ReviewRow.bedside),
+            func.sum(ReviewRow.wait_time),
+        )
+        .where(ReviewRow.dentist == dentist, ReviewRow.status == "anchored")
+        .group_by(ReviewRow.rating)
+    )
+    count = rating_sum = treatment_sum = bedside_sum = wait_time_sum = 0
+    histogram: dict[int, int] = {}
+    for rating, n, treatment, bedside, wait_time in session.execute(stmt):
+        histogram[rating] = n
+        count += n
+        rating_sum += rating * n
+        treatment_sum += treatment
+        bedside_sum += bedside
+        wait_time_sum += wait_time
+    return RatingAggregate(count, rating_sum, treatment_sum, bedside_sum, wait_time_sum, histogram)
+
+
+def monthly_aggregates(session: Session, *, dentist: str, since: int) -> list[MonthlyAggregate]:
+    """Per UTC month of anchoring, from `since` on, oldest month first."""
+    month = utc_month(ReviewRow.anchored_at)
+    stmt = (
+        select(month, func.count(), func.sum(ReviewRow.rating))
+        .where(
+            ReviewRow.dentist == dentist,
+            ReviewRow.status == "anchored",
+            ReviewRow.anchored_at >= since,
+        )
+        .group_by(month)
+        .order_by(month)
+    )
+    return [
+        MonthlyAggregate(month=key, count=int(count), rating_sum=int(rating_sum))
+        for key, count, rating_sum in session.execute(stmt)
+    ]
+
+
+def pending_count(session: Session, *, dentist: str) -> int:
+    """Reviews of the dentist not yet anchored, shown apart from the reputation."""
+    stmt = select(func.count()).where(ReviewRow.dentist == dentist, ReviewRow.status == "pending")
+    return session.scalar(stmt) or 0
