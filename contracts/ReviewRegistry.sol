@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IReviewRegistry} from "./interfaces/IReviewRegistry.sol";
+import {IRewardToken} from "./interfaces/IRewardToken.sol";
+
+/**
+ * @title ReviewRegistry
+ * @notice Verifies dentist-signed visits and patient-signed reviews, anchors review digests and pays rewards.
+ * @dev See {IReviewRegistry}. `DEFAULT_ADMIN_ROLE` administers dentists, the reward and the pause;
+ * `RELAYER_ROLE` submits reviews. The registry must hold the token's `MINTER_ROLE`.
+ *
+ * Storage is laid out for {submitReview}: the reward amount and the day's reward tally share the slot of
+ * Pausable's `_paused` flag (declared just before them in the linearization), so the pause check, the reward
+ * and the tally cost one cold read and one write.
+ */
+contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
+    using SafeCast for uint256;
+
+    /// @inheritdoc IReviewRegistry
+    bytes32 public constant RELAYER_ROLE = keccak256("RELAYER_ROLE");
+
+    /// @inheritdoc IReviewRegistry
+    bytes32 public constant VISIT_TYPEHASH =
+        keccak256("Visit(bytes32 visitId,address patient,address dentist,uint64 visitedAt)");
+
+    /// @inheritdoc IReviewRegistry
+    bytes32 public constant REVIEW_TYPEHASH =
+        keccak256(
+            "Review(bytes32 visitId,uint8 rating,uint8 treatment,uint8 bedside,uint8 waitTime,"
+            "string text,uint64 deadline)"
+        );
+
+    IRewardToken private immutable _rewardToken;
+
+    // Packed with Pausable's `_paused`: everything a rewarded review reads and writes besides its own records.
+    // 96 bits hold 79 billion tokens of 18 decimals; a 32-bit day number lasts 11 million years.
+    uint96 private _rewardAmount;
+    // The day of the last mint and what the cap still allowed after it: `_dailyRewardCap` minus the amount
+    // minted that day. Negative when the cap was lowered below the amount already minted. Tracking what
+    // remains, rather than what was minted, spares a read of the cap on every mint but a day's first.
+    uint32 private _tallyDay;
+    int112 private _tallyRemaining;
+
+    uint96 private _dailyRewardCap;
+
+    mapping(address dentist => DentistStatus) private _dentistStatus;
+    mapping(bytes32 visitId => bytes32 digest) private _reviewDigestOf;
+    // A full word, so anchoring writes it without first reading it (the value is a uint64 timestamp).
+    mapping(bytes32 digest => uint256 timestamp) private _anchoredAt;
+    mapping(address patient => uint256 amount) private _queuedReward;
+
+    /**
+     * @notice Deploys the registry.
+     * @param admin Account granted `DEFAULT_ADMIN_ROLE`.
+     * @param relayer Account granted `RELAYER_ROLE`.
+     * @param rewardToken_ The reward token; this registry must be granted its `MINTER_ROLE`.
+     * @param rewardAmount_ Token units paid per rewarded review.
+     * @param dailyRewardCap_ Maximum token units minted per day.
+     */
+    constructor(
+        address admin,
+        address relayer,
+        address rewardToken_,
+        uint256 rewardAmount_,
+        uint256 dailyRewardCap_
+    ) EIP712("DentaReview", "1") {
+        if (admin == address(0) || relayer == address(0) || rewardToken_ == address(0)) revert ZeroAddress();
+        _rewardToken = IRewardToken(rewardToken_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(RELAYER_ROLE, relayer);
+        _setRewardAmount(rewardAmount_);
+        _setDailyRewardCap(dailyRewardCap_);
+        // A non-zero day keeps the packed slot non-zero, so no review pays for a zero-to-non-zero write.
+        _tallyDay = _today();
+        _tallyRemaining = int112(int256(uint256(_dailyRewardCap)));
+    }
+
+    // ------------------------------------------------------------------ administration
+
+    /// @inheritdoc IReviewRegistry
+    function registerDentist(address dentist) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (dentist == address(0)) revert ZeroAddress();
+        _dentistStatus[dentist] = DentistStatus.Active;
+        emit DentistRegistered(dentist);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function deactivateDentist(address dentist) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_dentistStatus[dentist] != DentistStatus.Active) revert DentistNotRegistered(dentist);
+        _dentistStatus[dentist] = DentistStatus.Inactive;
+        emit DentistDeactivated(dentist);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function setRewardAmount(uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRewardAmount(amount);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function setDailyRewardCap(uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDailyRewardCap(cap);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------ relayer
+
+    /// @inheritdoc IReviewRegistry
+    function submitReview(
+        Visit calldata visit,
+        bytes calldata visitSignature,
+        ReviewData calldata review,
+        bytes calldata reviewSignature,
+        bool rewardable
+    ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (bytes32 digest) {
+        bytes32 visitId = visit.visitId;
+        address patient = visit.patient;
+        address dentist = visit.dentist;
+
+        if (patient == dentist) revert SelfReview(patient);
+        if (
+            !_isRating(review.rating) ||
+            !_isRating(review.treatment) ||
+            !_isRating(review.bedside) ||
+            !_isRating(review.waitTime)
+        ) revert InvalidRating();
+        if (block.timestamp > review.deadline) revert SignatureExpired(review.deadline);
+        if (_dentistStatus[dentist] != DentistStatus.Active) revert DentistNotActive(dentist);
+
+        address visitSigner = ECDSA.recoverCalldata(visitDigest(visit), visitSignature);
+        if (visitSigner != dentist) revert InvalidVisitSignature(visitSigner);
+
+        if (_reviewDigestOf[visitId] != 0) revert VisitAlreadyReviewed(visitId);
+        digest = reviewDigest(visitId, review);
+        address reviewSigner = ECDSA.recoverCalldata(digest, reviewSignature);
+        if (reviewSigner != patient) revert NotVisitPatient(reviewSigner, patient);
+
+        _reviewDigestOf[visitId] = digest;
+        _anchoredAt[digest] = block.timestamp;
+
+        uint256 reward = 0;
+        if (rewardable) {
+            uint256 amount = _rewardAmount;
+            if (amount != 0) {
+                if (_consumeDailyCap(amount)) {
+                    reward = amount;
+                } else {
+                    _queuedReward[patient] += amount;
+                    emit RewardQueued(patient, amount);
+                }
+            }
+        }
+        emit ReviewAnchored(digest, visitId, patient, dentist, reward);
+        if (reward != 0) _rewardToken.mint(patient, reward);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function payQueuedReward(
+        address patient
+    ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (uint256 paid) {
+        paid = _queuedReward[patient];
+        if (paid == 0) revert NothingQueued(patient);
+        if (!_consumeDailyCap(paid)) revert DailyRewardCapReached(_remainingToday());
+        delete _queuedReward[patient];
+        emit QueuedRewardPaid(patient, paid);
+        _rewardToken.mint(patient, paid);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IReviewRegistry
+    function rewardToken() external view returns (address) {
+        return address(_rewardToken);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function rewardAmount() external view returns (uint256) {
+        return _rewardAmount;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function dailyRewardCap() external view returns (uint256) {
+        return _dailyRewardCap;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function rewardedToday() external view returns (uint256 day, uint256 minted) {
+        return (block.timestamp / 1 days, _mintedToday());
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function queuedReward(address patient) external view returns (uint256) {
+        return _queuedReward[patient];
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function dentistStatus(address dentist) external view returns (DentistStatus) {
+        return _dentistStatus[dentist];
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function anchoredAt(bytes32 digest) external view returns (uint64) {
+        // Cannot truncate: block timestamps fit 64 bits.
+        return uint64(_anchoredAt[digest]);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function reviewDigestOf(bytes32 visitId) external view returns (bytes32) {
+        return _reviewDigestOf[visitId];
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function isVisitReviewed(bytes32 visitId) external view returns (bool) {
+        return _reviewDigestOf[visitId] != 0;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function hashVisit(Visit calldata visit) public pure returns (bytes32 structHash) {
+        // keccak256(abi.encode(VISIT_TYPEHASH, visit)), hashing the struct's calldata words in place: the members
+        // of `Visit` are those of the EIP-712 type, in order, each one word. Calldata is hashed as sent, so a
+        // non-canonical encoding (dirty high bits) only yields a hash that no wallet signed.
+        bytes32 typeHash = VISIT_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), visit, 0x80)
+            structHash := keccak256(ptr, 0xa0)
+        }
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function hashReview(bytes32 visitId, ReviewData calldata review) public pure returns (bytes32 structHash) {
+        // keccak256(abi.encode(REVIEW_TYPEHASH, visitId, review)), as in {hashVisit}: the members of `ReviewData`
+        // follow `visitId` in the EIP-712 type, in order, `textHash` standing for the `string text` member exactly
+        // as EIP-712 encodes it (the keccak256 of its bytes).
+        bytes32 typeHash = REVIEW_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), visitId)
+            calldatacopy(add(ptr, 0x40), review, 0xc0)
+            structHash := keccak256(ptr, 0x100)
+        }
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function reviewDigest(bytes32 visitId, ReviewData calldata review) public view returns (bytes32) {
+        return _hashTypedDataV4(hashReview(visitId, review));
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function visitDigest(Visit calldata visit) public view returns (bytes32) {
+        return _hashTypedDataV4(hashVisit(visit));
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    /**
+     * @dev Counts `amount` against today's cap if it fits in what remains; returns whether it did.
+     * The cap is read only on the first mint of a day, when the tally restarts from it.
+     */
+    function _consumeDailyCap(uint256 amount) private returns (bool) {
+        uint32 today = _today();
+        int256 remaining = _tallyDay == today ? int256(_tallyRemaining) : int256(uint256(_dailyRewardCap));
+        if (remaining < 0 || uint256(remaining) < amount) return false;
+        _tallyDay = today;
+        // Cannot truncate: 0 <= remaining - amount <= remaining, which fits int112 (see `_setDailyRewardCap`).
+        _tallyRemaining = int112(remaining - int256(amount));
+        return true;
+    }
+
+    /// @dev Token units minted today so far.
+    function _mintedToday() private view returns (uint256) {
+        if (_tallyDay != _today()) return 0;
+        // The tally invariant: remaining == cap - minted, with 0 <= minted.
+        return uint256(int256(uint256(_dailyRewardCap)) - _tallyRemaining);
+    }
+
+    /// @dev Token units that may still be minted today.
+    function _remainingToday() private view returns (uint256) {
+        if (_tallyDay != _today()) return _dailyRewardCap;
+        int256 remaining = _tallyRemaining;
+        return remaining > 0 ? uint256(remaining) : 0;
+    }
+
+    /// @dev The current day number, `block.timestamp / 1 days` (fits 32 bits for 11 million years).
+    function _today() private view returns (uint32) {
+        return uint32(block.timestamp / 1 days);
+    }
+
+    function _setRewardAmount(uint256 amount) private {
+        emit RewardAmountChanged(_rewardAmount, amount);
+        _rewardAmount = amount.toUint96();
+    }
+
+    function _setDailyRewardCap(uint256 cap) private {
+        uint96 newCap = cap.toUint96();
+        uint96 previousCap = _dailyRewardCap;
+        if (_tallyDay == _today()) {
+            // Keep remaining == cap - minted. Both terms are below 2**96, so the result fits int112.
+            _tallyRemaining = int112(_tallyRemaining + int256(uint256(newCap)) - int256(uint256(previousCap)));
+        }
+        _dailyRewardCap = newCap;
+        emit DailyRewardCapChanged(previousCap, newCap);
+    }
+
+    /// @dev Whether `value` is a rating, 1..5.
+    function _isRating(uint8 value) private pure returns (bool) {
+        unchecked {
+            return value - 1 < 5; // 0 wraps to 255
+        }
+    }
+}

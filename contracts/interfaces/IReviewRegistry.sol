@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * @title IReviewRegistry
+ * @notice Anchors patients' dental reviews on-chain and pays each rewarded review a fixed token amount.
+ *
+ * A dentist's wallet signs a `Visit` attestation for a patient's wallet; the patient's wallet then signs a
+ * `Review` of that visit. Both are EIP-712 typed data under the domain `{name: "DentaReview", version: "1",
+ * chainId, verifyingContract: <this registry>}`:
+ *
+ *     Visit(bytes32 visitId,address patient,address dentist,uint64 visitedAt)
+ *     Review(bytes32 visitId,uint8 rating,uint8 treatment,uint8 bedside,uint8 waitTime,string text,uint64 deadline)
+ *
+ * A relayer submits both signatures; the registry verifies them itself, so every anchored review provably
+ * comes from the patient of a visit attested by an active dentist. The review text never goes on-chain: the
+ * registry receives `keccak256(bytes(text))`, which is exactly the value EIP-712 hashes for the `string`
+ * member, and records the review's full EIP-712 digest.
+ *
+ * The reward is the same for every rewarded review, whatever its ratings. At most `dailyRewardCap` token
+ * units are minted per UTC day (`block.timestamp / 1 days`); a rewarded review beyond the cap is still
+ * anchored and its reward is queued for the patient, to be paid by {payQueuedReward} on a later day.
+ */
+interface IReviewRegistry {
+    /// @notice Registration state of a dentist's wallet.
+    enum DentistStatus {
+        Unregistered,
+        Active,
+        Inactive
+    }
+
+    /**
+     * @notice A visit attestation, signed by `dentist`.
+     * @param visitId 32 random bytes chosen by the practice; carries no personal data.
+     * @param patient The patient's wallet, which alone may review the visit.
+     * @param dentist The attesting dentist's wallet.
+     * @param visitedAt Unix time of the visit.
+     */
+    struct Visit {
+        bytes32 visitId;
+        address patient;
+        address dentist;
+        uint64 visitedAt;
+    }
+
+    /**
+     * @notice The members of a signed `Review`, except `visitId` (taken from the {Visit}) and with the text
+     * replaced by its hash.
+     * @param rating Overall rating, 1..5.
+     * @param treatment Treatment quality rating, 1..5.
+     * @param bedside Bedside manner rating, 1..5.
+     * @param waitTime Waiting time rating, 1..5.
+     * @param textHash `keccak256(bytes(text))` of the review text.
+     * @param deadline Unix time after which the signature is void.
+     */
+    struct ReviewData {
+        uint8 rating;
+        uint8 treatment;
+        uint8 bedside;
+        uint8 waitTime;
+        bytes32 textHash;
+        uint64 deadline;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice `dentist` was registered, or reactivated, and may attest visits.
+    event DentistRegistered(address indexed dentist);
+
+    /// @notice `dentist` was deactivated; reviews of its visits are refused until it is registered again.
+    event DentistDeactivated(address indexed dentist);
+
+    /**
+     * @notice A review was verified and anchored.
+     * @param digest The EIP-712 digest of the signed `Review`.
+     * @param visitId The reviewed visit.
+     * @param patient The patient who signed the review.
+     * @param dentist The dentist who attested the visit.
+     * @param reward Token units minted to the patient in this transaction (0 if not rewardable or queued).
+     */
+    event ReviewAnchored(
+        bytes32 indexed digest,
+        bytes32 indexed visitId,
+        address indexed patient,
+        address dentist,
+        uint256 reward
+    );
+
+    /// @notice The daily cap was reached, so `amount` was added to the reward queued for `patient`.
+    event RewardQueued(address indexed patient, uint256 amount);
+
+    /// @notice The whole reward queued for `patient`, `amount`, was minted to it.
+    event QueuedRewardPaid(address indexed patient, uint256 amount);
+
+    /// @notice The reward per rewarded review changed from `previousAmount` to `newAmount`.
+    event RewardAmountChanged(uint256 previousAmount, uint256 newAmount);
+
+    /// @notice The maximum minted per day changed from `previousCap` to `newCap`.
+    event DailyRewardCapChanged(uint256 previousCap, uint256 newCap);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice The visit signature recovers to `recovered`, not to the visit's dentist.
+    error InvalidVisitSignature(address recovered);
+
+    /// @notice `dentist` is not an active registered dentist.
+    error DentistNotActive(address dentist);
+
+    /// @notice The review signature recovers to `recovered`, not to the visit's `patient`.
+    error NotVisitPatient(address recovered, address patient);
+
+    /// @notice The review signature expired at `deadline`.
+    error SignatureExpired(uint64 deadline);
+
+    /// @notice `visitId` already has an anchored review.
+    error VisitAlreadyReviewed(bytes32 visitId);
+
+    /// @notice A rating is outside 1..5.
+    error InvalidRating();
+
+    /// @notice `account` is both the patient and the dentist of the visit.
+    error SelfReview(address account);
+
+    /// @notice An address argument is the zero address.
+    error ZeroAddress();
+
+    /// @notice `dentist` is not an active registered dentist, so it cannot be deactivated.
+    error DentistNotRegistered(address dentist);
+
+    /// @notice Paying now would exceed today's cap; only `remaining` token units may still be minted today.
+    error DailyRewardCapReached(uint256 remaining);
+
+    /// @notice No reward is queued for `patient`.
+    error NothingQueued(address patient);
+
+    // ------------------------------------------------------------------ administration
+
+    /**
+     * @notice Registers `dentist`, or reactivates it if it was deactivated.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {DentistRegistered}. Reverts with {ZeroAddress} for the zero address.
+     * @param dentist The dentist's wallet.
+     */
+    function registerDentist(address dentist) external;
+
+    /**
+     * @notice Deactivates an active dentist; visits it attested can no longer be reviewed.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {DentistDeactivated}. Reverts with {DentistNotRegistered} if
+     * `dentist` is not active.
+     * @param dentist The dentist's wallet.
+     */
+    function deactivateDentist(address dentist) external;
+
+    /**
+     * @notice Sets the token units paid per rewarded review.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {RewardAmountChanged}. Must fit in 96 bits.
+     * @param amount The new reward, in token units (18 decimals).
+     */
+    function setRewardAmount(uint256 amount) external;
+
+    /**
+     * @notice Sets the maximum token units minted per day, by reviews and queued payments together.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {DailyRewardCapChanged}. Applies to the current day at once.
+     * @param cap The new cap, in token units. Must fit in 96 bits.
+     */
+    function setDailyRewardCap(uint256 cap) external;
+
+    /**
+     * @notice Stops {submitReview} and {payQueuedReward}.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {Pausable-Paused}.
+     */
+    function pause() external;
+
+    /**
+     * @notice Resumes {submitReview} and {payQueuedReward}.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {Pausable-Unpaused}.
+     */
+    function unpause() external;
+
+    // ------------------------------------------------------------------ relayer
+
+    /**
+     * @notice Verifies a signed visit and its signed review, anchors the review digest and pays the reward.
+     * @dev Only `RELAYER_ROLE`, when not paused. Reverts with {SelfReview}, {InvalidRating}, {SignatureExpired}
+     * (when `block.timestamp > review.deadline`), {DentistNotActive}, {InvalidVisitSignature},
+     * {VisitAlreadyReviewed} or {NotVisitPatient}; malformed signatures revert with the {ECDSA} errors.
+     *
+     * If `rewardable`, the reward is minted to the patient when today's cap allows it, otherwise it is added to
+     * {queuedReward} and {RewardQueued} is emitted. Always emits {ReviewAnchored}.
+     * @param visit The visit attestation.
+     * @param visitSignature The dentist's 65-byte `r ‖ s ‖ v` signature of `visit`.
+     * @param review The review members, the text replaced by its hash.
+     * @param reviewSignature The patient's 65-byte `r ‖ s ‖ v` signature of the `Review`.
+     * @param rewardable Whether the off-chain policy grants this review a reward.
+     * @return digest The EIP-712 digest of the `Review`, as recorded.
+     */
+    function submitReview(
+        Visit calldata visit,
+        bytes calldata visitSignature,
+        ReviewData calldata review,
+        bytes calldata reviewSignature,
+        bool rewardable
+    ) external returns (bytes32 digest);
+
+    /**
+     * @notice Mints the whole reward queued for `patient`, if today's cap allows it.
+     * @dev Only `RELAYER_ROLE`, when not paused. Emits {QueuedRewardPaid}. Reverts with {NothingQueued} if no
+     * reward is queued, and with {DailyRewardCapReached} if the queued amount exceeds what remains of today's cap.
+     * @param patient The patient to pay.
+     * @return paid The token units minted.
+     */
+    function payQueuedReward(address patient) external returns (uint256 paid);
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The role allowed to call {submitReview} and {payQueuedReward}.
+    function RELAYER_ROLE() external view returns (bytes32);
+
+    /// @notice The EIP-712 type hash of `Visit`.
+    function VISIT_TYPEHASH() external view returns (bytes32);
+
+    /// @notice The EIP-712 type hash of `Review`.
+    function REVIEW_TYPEHASH() external view returns (bytes32);
+
+    /// @notice The reward token, minted by this registry.
+    function rewardToken() external view returns (address);
+
+    /// @notice Token units paid per rewarded review.
+    function rewardAmount() external view returns (uint256);
+
+    /// @notice Maximum token units minted per day.
+    function dailyRewardCap() external view returns (uint256);
+
+    /**
+     * @notice The current day and the token units minted during it so far.
+     * @return day `block.timestamp / 1 days`.
+     * @return minted Token units minted today, by reviews and queued payments together.
+     */
+    function rewardedToday() external view returns (uint256 day, uint256 minted);
+
+    /// @notice Token units queued for `patient` because the daily cap was reached.
+    function queuedReward(address patient) external view returns (uint256);
+
+    /// @notice Registration state of `dentist`.
+    function dentistStatus(address dentist) external view returns (DentistStatus);
+
+    /// @notice Timestamp of the block that anchored the review with `digest`; 0 if never anchored.
+    function anchoredAt(bytes32 digest) external view returns (uint64);
+
+    /// @notice The digest of the review anchored for `visitId`; 0 if the visit was not reviewed.
+    function reviewDigestOf(bytes32 visitId) external view returns (bytes32);
+
+    /// @notice Whether `visitId` already has an anchored review.
+    function isVisitReviewed(bytes32 visitId) external view returns (bool);
+
+    /// @notice The EIP-712 domain separator of this registry on the current chain.
+    function domainSeparator() external view returns (bytes32);
+
+    /// @notice The EIP-712 `hashStruct` of `visit`.
+    function hashVisit(Visit calldata visit) external pure returns (bytes32);
+
+    /// @notice The EIP-712 `hashStruct` of the `Review` of `visitId` with the members of `review`.
+    function hashReview(bytes32 visitId, ReviewData calldata review) external pure returns (bytes32);
+
+    /// @notice The full EIP-712 digest of the `Review` of `visitId`: what the patient signs and what is anchored.
+    function reviewDigest(bytes32 visitId, ReviewData calldata review) external view returns (bytes32);
+
+    /// @notice The full EIP-712 digest of `visit`: what the dentist signs.
+    function visitDigest(Visit calldata visit) external view returns (bytes32);
+}

@@ -1,0 +1,1 @@
+"""Chain access: shipped contract artifacts, deployment, and contract wrappers."""

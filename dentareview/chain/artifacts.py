@@ -1,0 +1,69 @@
+"""Compiled contract artifacts shipped inside the package.
+
+The JSON files next to this module are written by `npm run artifacts` from the
+Solidity sources; a test rebuilds them and fails if they differ.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+class ArtifactError(Exception):
+    """An artifact is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class ContractArtifact:
+    """ABI, bytecode and compiler provenance of one deployable contract."""
+
+    name: str
+    abi: list[dict[str, Any]]
+    bytecode: str
+    deployed_bytecode: str
+    compiler_version: str
+    compiler_settings: dict[str, Any]
+
+
+_PACKAGE = "dentareview.chain"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@cache
+def _read_text(name: str) -> str:
+    if _NAME.fullmatch(name) is None:
+        raise ArtifactError(f"{name!r} is not a contract name")
+    resource = resources.files(_PACKAGE).joinpath("artifacts", f"{name}.json")
+    if not resource.is_file():
+        raise ArtifactError(f"no artifact for contract {name!r}: run `npm run artifacts`")
+    return resource.read_text(encoding="utf-8")
+
+
+def _read(name: str) -> dict[str, Any]:
+    # Parsed afresh on each call, so callers never share (and cannot corrupt) one ABI object.
+    data = json.loads(_read_text(name))
+    if not isinstance(data, dict):
+        raise ArtifactError(f"artifact {name!r} is not a JSON object")
+    return data
+
+
+def load_artifact(name: str) -> ContractArtifact:
+    """The shipped artifact of the contract called `name` (e.g. "ReviewRegistry")."""
+    data = _read(name)
+    try:
+        compiler = data["compiler"]
+        return ContractArtifact(
+            name=str(data["contractName"]),
+            abi=list(data["abi"]),
+            bytecode=str(data["bytecode"]),
+            deployed_bytecode=str(data["deployedBytecode"]),
+            compiler_version=str(compiler["version"]),
+            compiler_settings=dict(compiler["settings"]),
+        )
+    except (KeyError, TypeError) as error:
+        raise ArtifactError(f"artifact {name!r} is malformed: {error}") from error
