@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -59,6 +60,7 @@ class AnvilNode:
     port: int = field(default_factory=free_port)
     chain_id: int = 31337
     state_path: Path | None = None
+    extra_args: list[str] = field(default_factory=list)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,7 +76,8 @@ class AnvilNode:
             "--silent",
         ]
         if self.state_path is not None:
-            command += ["--state", str(self.state_path)]
+            command += ["--state", str(self.state_path), "--state-interval", "1"]
+        command += self.extra_args
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -87,9 +90,10 @@ class AnvilNode:
         raise RuntimeError("anvil did not answer within 20 s")
 
     def stop(self) -> None:
+        """SIGINT, as Ctrl-C: Anvil writes its state file before exiting."""
         if self.process is None:
             return
-        self.process.terminate()
+        self.process.send_signal(signal.SIGINT)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -1,0 +1,78 @@
+"""The app factory: settings in, a FastAPI app (and its anchoring worker) out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from web3 import Web3
+
+from dentareview.api.deps import AppState
+from dentareview.api.errors import error_catalog_markdown, install_error_handlers
+from dentareview.api.limits import BodySizeLimit
+from dentareview.api.routes import dentists, meta, patients, reviews, visits
+from dentareview.config import Settings
+from dentareview.db.session import make_engine, make_session_factory
+from dentareview.services.anchoring import Anchorer
+from dentareview.services.chain_access import ChainGateway
+from dentareview.services.worker import AnchorLoop
+
+DESCRIPTION = """\
+Verified dental reviews. Dentists attest visits and patients sign reviews with their
+wallets (EIP-712, see `GET /v1/eip712`); each review is anchored on-chain and earns a fixed
+token reward. Writes take `{"message": {...}, "signature": "0x..."}`.
+
+Errors are `{"error": {"code": "...", "message": "...", "field": "..."}}` with these codes:
+
+"""
+
+
+def _wall_clock() -> int:
+    return int(time.time())
+
+
+def create_app(
+    settings: Settings,
+    *,
+    w3: Web3 | None = None,
+    clock: Callable[[], int] = _wall_clock,
+    run_anchor_worker: bool | None = None,
+) -> FastAPI:
+    engine = make_engine(settings.resolved_database_url)
+    sessions = make_session_factory(engine)
+    gateway = ChainGateway(settings, w3)
+    state = AppState(settings, engine, sessions, gateway, clock)
+    worker_wanted = settings.anchor_worker if run_anchor_worker is None else run_anchor_worker
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if worker_wanted:
+            anchorer = Anchorer(sessions, gateway, batch_limit=settings.anchor_batch_limit)
+            state.anchor_loop = AnchorLoop(
+                anchorer, interval_seconds=settings.anchor_interval_seconds
+            )
+            state.anchor_loop.start()
+        yield
+        if state.anchor_loop is not None:
+            state.anchor_loop.stop()
+        engine.dispose()
+
+    app = FastAPI(
+        title="DentaReview",
+        version="1",
+        description=DESCRIPTION + error_catalog_markdown(),
+        lifespan=lifespan,
+    )
+    app.state.dentareview = state
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in (meta, visits, reviews, dentists, patients):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn --factory dentareview.api.app:app_from_environment` (several workers)."""
+    return create_app(Settings())

@@ -1,0 +1,22 @@
+"""OpenAPI descriptions: each route lists the error codes it can answer with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dentareview.api.schemas import ErrorResponse
+from dentareview.errors import ERROR_CATALOG
+
+_BY_CODE = {error.code: error for error in ERROR_CATALOG}
+
+
+def error_responses(*codes: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: one entry per status, naming every code behind it."""
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        error = _BY_CODE[code]
+        by_status.setdefault(error.status, []).append(f"`{code}`: {error.description}")
+    return {
+        status: {"model": ErrorResponse, "description": "; ".join(lines)}
+        for status, lines in sorted(by_status.items())
+    }

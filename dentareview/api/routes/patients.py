@@ -1,0 +1,43 @@
+"""A patient's rewards."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from fastapi import APIRouter
+
+from dentareview.api.deps import DbSession, State
+from dentareview.api.openapi import error_responses
+from dentareview.api.schemas import PatientRewardsOut, RewardItemOut
+from dentareview.db.models import PaymentStatus
+from dentareview.domain.models import parse_address
+from dentareview.services.rewards import rewards_of
+
+router = APIRouter(tags=["patients"])
+
+
+@router.get(
+    "/v1/patients/{address}/rewards",
+    response_model=PatientRewardsOut,
+    responses=error_responses("VALIDATION_ERROR"),
+)
+def get_rewards(address: str, state: State, session: DbSession) -> PatientRewardsOut:
+    """Rewards earned (paid + pending + queued under the daily cap) and the on-chain balance."""
+    found = rewards_of(session, state.gateway, patient=parse_address(address, "address"))
+    return PatientRewardsOut(
+        patient=found.patient,
+        earned=str(found.earned),
+        paid=str(found.paid),
+        pending=str(found.pending),
+        queued=str(found.queued),
+        onChainBalance=None if found.on_chain_balance is None else str(found.on_chain_balance),
+        items=[
+            RewardItemOut(
+                reviewId=item.review_id,
+                amount=str(int(item.amount)),
+                status=cast(PaymentStatus, item.status),
+                txHash=item.tx_hash,
+            )
+            for item in found.items
+        ],
+    )

@@ -1,0 +1,98 @@
+"""POST /v1/reviews and GET /v1/reviews/{id}."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from dentareview.api.convert import review_from_wire, review_to_wire, signature_from_wire
+from dentareview.api.deps import DbSession, State
+from dentareview.api.openapi import error_responses
+from dentareview.api.schemas import ReviewOut, RewardOut, SignedReview, SubmittedReviewOut
+from dentareview.db.models import PaymentStatus, ReviewStatus
+from dentareview.services.reviews import ReviewState, load_review, submit_review, wait_for_anchor
+
+router = APIRouter(tags=["reviews"])
+
+
+def _submitted(review: ReviewState) -> SubmittedReviewOut:
+    row, payment = review.row, review.payment
+    return SubmittedReviewOut(
+        id=row.id,
+        digest=row.digest,
+        status=cast(ReviewStatus, row.status),
+        rewarded=row.rewardable,
+        reward=RewardOut(
+            rewarded=row.rewardable,
+            amount=str(payment.amount) if payment is not None else "0",
+            status=cast(PaymentStatus, payment.status) if payment is not None else "none",
+            reasonCode=row.reward_withheld_code,
+            reason=row.reward_withheld_reason,
+        ),
+        txHash=row.tx_hash,
+    )
+
+
+@router.post(
+    "/v1/reviews",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubmittedReviewOut,
+    responses={
+        201: {"model": SubmittedReviewOut, "description": "Anchored within `wait` seconds"},
+        **error_responses(
+            "VALIDATION_ERROR",
+            "INVALID_SIGNATURE",
+            "VISIT_NOT_FOUND",
+            "NOT_VISIT_PATIENT",
+            "DUPLICATE_REVIEW",
+            "REVIEW_WINDOW_CLOSED",
+            "SIGNATURE_EXPIRED",
+            "DEADLINE_TOO_FAR",
+            "TEXT_TOO_SHORT",
+            "TEXT_TOO_LONG",
+            "TOO_FEW_WORDS",
+            "INVALID_RATING",
+            "NOT_DEPLOYED",
+        ),
+    },
+)
+def post_review(
+    body: SignedReview,
+    state: State,
+    session: DbSession,
+    response: Response,
+    wait: Annotated[
+        float, Query(ge=0, le=30, description="Seconds to wait for anchoring before answering")
+    ] = 0,
+) -> SubmittedReviewOut:
+    """Accept a patient's signed `Review`: stored at once as `pending` (202), anchored and
+    rewarded by the background worker; `201` when it was anchored within `wait` seconds."""
+    submitted = submit_review(
+        session,
+        domain=state.domain(),
+        review=review_from_wire(body.message),
+        signature=signature_from_wire(body.signature),
+        now=state.clock(),
+        policy=state.settings.policy(),
+        reward_amount=state.gateway.manifest().reward_amount,
+    )
+    session.commit()  # durable before we answer: nothing accepted is ever lost
+    if state.anchor_loop is not None:
+        state.anchor_loop.wake()
+    review = wait_for_anchor(state.sessions, review_id=submitted.review_id, timeout=wait)
+    if review.row.status == "anchored":
+        response.status_code = status.HTTP_201_CREATED
+    return _submitted(review)
+
+
+@router.get(
+    "/v1/reviews/{review_id}",
+    response_model=ReviewOut,
+    responses=error_responses("REVIEW_NOT_FOUND"),
+)
+def get_review(
+    review_id: Annotated[int, Path(ge=1, le=2**63 - 1)], session: DbSession
+) -> ReviewOut:
+    """The public view of a review (the patient's wallet is not shown)."""
+    return review_to_wire(load_review(session, review_id=review_id).row)

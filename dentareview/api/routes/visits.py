@@ -1,0 +1,51 @@
+"""POST /v1/visits: a dentist attests a patient's visit."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from dentareview.api.convert import signature_from_wire, visit_from_wire
+from dentareview.api.deps import DbSession, State
+from dentareview.api.openapi import error_responses
+from dentareview.api.schemas import SignedVisit, VisitOut
+from dentareview.domain.typed_data import visit_digest
+from dentareview.services.visits import attest_visit
+
+router = APIRouter(tags=["visits"])
+
+
+@router.post(
+    "/v1/visits",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitOut,
+    responses=error_responses(
+        "VALIDATION_ERROR",
+        "INVALID_SIGNATURE",
+        "UNKNOWN_DENTIST",
+        "DENTIST_INACTIVE",
+        "SELF_REVIEW",
+        "VISIT_IN_FUTURE",
+        "DUPLICATE_VISIT",
+        "NOT_DEPLOYED",
+    ),
+)
+def post_visit(body: SignedVisit, state: State, session: DbSession) -> VisitOut:
+    """Record a visit attested (EIP-712 `Visit`) by a registered, active dentist."""
+    domain = state.domain()
+    visit = visit_from_wire(body.message)
+    attest_visit(
+        session,
+        domain=domain,
+        visit=visit,
+        signature=signature_from_wire(body.signature),
+        now=state.clock(),
+        policy=state.settings.policy(),
+    )
+    session.commit()
+    return VisitOut(
+        visitId="0x" + visit.visit_id.hex(),
+        patient=visit.patient,
+        dentist=visit.dentist,
+        visitedAt=visit.visited_at,
+        digest="0x" + visit_digest(domain, visit).hex(),
+    )

@@ -1,0 +1,149 @@
+"""Request and response bodies. Wire names are camelCase, as the typed data."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Hex32 = Annotated[str, Field(examples=["0x" + "ab" * 32], description="bytes32 as 0x-hex")]
+Address = Annotated[
+    str, Field(examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"], description="0x-hex")
+]
+Signature = Annotated[
+    str, Field(description="65-byte r||s||v signature as 0x-hex (eth_signTypedData_v4 output)")
+]
+Uint8 = Annotated[int, Field(ge=0, le=255)]
+Uint64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class VisitMessage(Strict):
+    visitId: Hex32
+    patient: Address
+    dentist: Address
+    visitedAt: Uint64
+
+
+class ReviewMessage(Strict):
+    visitId: Hex32
+    rating: Uint8
+    treatment: Uint8
+    bedside: Uint8
+    waitTime: Uint8
+    text: str
+    deadline: Uint64
+
+
+class SignedVisit(Strict):
+    message: VisitMessage
+    signature: Signature
+
+
+class SignedReview(Strict):
+    message: ReviewMessage
+    signature: Signature
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class VisitOut(BaseModel):
+    visitId: str
+    patient: str
+    dentist: str
+    visitedAt: int
+    digest: str
+
+
+class RewardOut(BaseModel):
+    rewarded: bool
+    amount: str = Field(description="token base units (18 decimals), as a decimal string")
+    status: Literal["pending", "paid", "queued", "none"]
+    reasonCode: str | None = None
+    reason: str | None = None
+
+
+class SubmittedReviewOut(BaseModel):
+    id: int
+    digest: str
+    status: Literal["pending", "anchored"]
+    rewarded: bool
+    reward: RewardOut
+    txHash: str | None = None
+
+
+class ReviewOut(BaseModel):
+    id: int
+    visitId: str
+    dentist: str
+    rating: int
+    treatment: int
+    bedside: int
+    waitTime: int
+    text: str
+    digest: str
+    status: Literal["pending", "anchored"]
+    submittedAt: int
+    anchoredAt: int | None
+    txHash: str | None
+    blockNumber: int | None
+    logIndex: int | None
+    rewarded: bool
+
+
+class ReviewPage(BaseModel):
+    dentist: str
+    total: int
+    limit: int
+    offset: int
+    includePending: bool
+    items: list[ReviewOut]
+
+
+class MonthOut(BaseModel):
+    month: str
+    count: int
+    mean: float | None
+
+
+class ReputationOut(BaseModel):
+    dentist: str
+    name: str | None
+    count: int
+    mean: float | None
+    bayesianScore: float | None
+    prior: dict[str, float]
+    treatment: float | None
+    bedside: float | None
+    waitTime: float | None
+    histogram: dict[str, int]
+    trend: list[MonthOut]
+    pendingCount: int
+
+
+class RewardItemOut(BaseModel):
+    reviewId: int
+    amount: str
+    status: Literal["pending", "paid", "queued"]
+    txHash: str | None
+
+
+class PatientRewardsOut(BaseModel):
+    patient: str
+    earned: str
+    paid: str
+    pending: str
+    queued: str
+    onChainBalance: str | None
+    items: list[RewardItemOut]

@@ -1,0 +1,26 @@
+"""The `dentareview` command."""
+
+from __future__ import annotations
+
+import typer
+
+from dentareview.cli.dentists import dentist_app
+from dentareview.cli.deploy import deploy_command
+from dentareview.cli.service import anchor_command, migrate_command, serve_command
+
+app = typer.Typer(
+    name="dentareview",
+    help=(
+        "DentaReview: verified dental reviews anchored on Ethereum.\n\n"
+        "Configuration comes from DENTAREVIEW_* environment variables, overridden by flags. "
+        "The default operator key is Anvil's well-known development key: public, for a "
+        "local chain only."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("deploy")(deploy_command)
+app.add_typer(dentist_app, name="dentist")
+app.command("migrate")(migrate_command)
+app.command("serve")(serve_command)
+app.command("anchor")(anchor_command)

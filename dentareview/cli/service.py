@@ -1,0 +1,110 @@
+"""`dentareview migrate | serve | anchor`: the service and its worker."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from dentareview.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    PrivateKeyOption,
+    RpcUrlOption,
+    fail,
+    load_settings,
+)
+from dentareview.config import Settings
+from dentareview.db.migrate import upgrade_database
+from dentareview.db.session import make_engine, make_session_factory
+from dentareview.services.anchoring import Anchorer
+from dentareview.services.chain_access import ChainGateway
+
+
+def _export(settings: Settings) -> None:
+    """Hand the resolved settings to uvicorn's worker processes through the environment."""
+    os.environ["DENTAREVIEW_RPC_URL"] = settings.rpc_url
+    os.environ["DENTAREVIEW_OPERATOR_KEY"] = settings.operator_key.get_secret_value()
+    os.environ["DENTAREVIEW_DATA_DIR"] = str(settings.data_dir)
+    os.environ["DENTAREVIEW_DATABASE_URL"] = settings.resolved_database_url
+
+
+def migrate_command(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+    """Apply the database migrations (Alembic `upgrade head`)."""
+    settings = load_settings(data_dir=data_dir, database_url=database_url)
+    upgrade_database(settings.resolved_database_url)
+    typer.echo(f"database migrated: {_redacted(settings.resolved_database_url)}")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    rpc_url: RpcUrlOption = None,
+    private_key: PrivateKeyOption = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Run the API (with its anchoring worker); OpenAPI docs at /docs."""
+    settings = load_settings(
+        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+    )
+    upgrade_database(settings.resolved_database_url)
+    _export(settings)
+    base = f"http://{host}:{port}"
+    typer.echo(f"API       {base}/v1/chain")
+    typer.echo(f"docs      {base}/docs")
+    typer.echo(f"health    {base}/health")
+    typer.echo(f"chain     {settings.rpc_url}")
+    typer.echo(f"database  {_redacted(settings.resolved_database_url)}")
+    uvicorn.run(
+        "dentareview.api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def anchor_command(
+    rpc_url: RpcUrlOption = None,
+    private_key: PrivateKeyOption = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep anchoring until interrupted")
+    ] = False,
+) -> None:
+    """Relay pending reviews to the registry now (the service also does this by itself)."""
+    logging.basicConfig(level=logging.INFO)
+    settings = load_settings(
+        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+    )
+    upgrade_database(settings.resolved_database_url)
+    sessions = make_session_factory(make_engine(settings.resolved_database_url))
+    anchorer = Anchorer(sessions, ChainGateway(settings), batch_limit=settings.anchor_batch_limit)
+    while True:
+        report = anchorer.run_until_idle()
+        typer.echo(
+            f"anchored {report.anchored}, reconciled {report.reconciled}, failed {report.failed}"
+        )
+        if report.errors and not watch:
+            raise fail("; ".join(report.errors))
+        if not watch:
+            return
+        time.sleep(settings.anchor_interval_seconds)
+
+
+def _redacted(url: str) -> str:
+    """A database URL without its password, fit for printing."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url

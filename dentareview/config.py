@@ -1,0 +1,81 @@
+"""Settings from the environment (prefix DENTAREVIEW_), overridable by CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dentareview.domain.policy import PolicySettings
+
+# Anvil's first well-known development key (public knowledge, from the mnemonic
+# "test test ... junk"). Fine for a local chain, never for a real one.
+ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+TOKEN_UNIT = 10**18
+
+
+class Settings(BaseSettings):
+    """Everything the service, the CLI and the worker need to know."""
+
+    model_config = SettingsConfigDict(env_prefix="DENTAREVIEW_", extra="ignore")
+
+    rpc_url: str = DEFAULT_RPC_URL
+    operator_key: SecretStr = SecretStr(ANVIL_DEV_KEY)
+    data_dir: Path = Path(".dentareview")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in the data dir"
+    )
+    chain_id: int | None = Field(
+        default=None, description="Used to find the deployment when the chain is unreachable"
+    )
+    rpc_timeout_seconds: float = 5.0
+
+    reward_amount: int = 10 * TOKEN_UNIT
+    daily_reward_cap: int = 100_000 * TOKEN_UNIT
+
+    anchor_worker: bool = True
+    anchor_interval_seconds: float = 1.0
+    anchor_batch_limit: int = 100
+
+    max_body_bytes: int = 64 * 1024
+
+    review_window_days: int = 90
+    text_min_chars: int = 50
+    text_max_chars: int = 5000
+    text_min_words: int = 10
+    max_deadline_ahead_seconds: int = 86_400
+    reward_cooldown_same_dentist_days: int = 93
+    reward_window_days: int = 30
+    reward_max_in_window: int = 3
+    bayesian_prior_count: int = 5
+    bayesian_prior_mean: float = 3.5
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dentareview.db').as_posix()}"
+
+    @property
+    def deployments_dir(self) -> Path:
+        return self.data_dir / "deployments"
+
+    @property
+    def uses_dev_key(self) -> bool:
+        return self.operator_key.get_secret_value().lower() == ANVIL_DEV_KEY
+
+    def policy(self) -> PolicySettings:
+        return PolicySettings(
+            review_window_days=self.review_window_days,
+            text_min_chars=self.text_min_chars,
+            text_max_chars=self.text_max_chars,
+            text_min_words=self.text_min_words,
+            max_deadline_ahead_seconds=self.max_deadline_ahead_seconds,
+            reward_cooldown_same_dentist_days=self.reward_cooldown_same_dentist_days,
+            reward_window_days=self.reward_window_days,
+            reward_max_in_window=self.reward_max_in_window,
+            bayesian_prior_count=self.bayesian_prior_count,
+            bayesian_prior_mean=self.bayesian_prior_mean,
+        )

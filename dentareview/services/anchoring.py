@@ -1,0 +1,257 @@
+"""The anchoring worker: relays pending reviews to the registry, exactly once each.
+
+Write-ahead: a transaction is signed and its hash and nonce committed to the
+database *before* it is sent. After a crash at any step the worker finds either
+a receipt for the noted hash, or the visit already anchored on-chain (then it
+reconciles from the event), or neither (then it signs and sends again). The
+registry refuses a second anchor of a visit, so nothing is ever paid twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hexbytes import HexBytes
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from web3.types import TxReceipt
+
+from dentareview.chain.registry import AnchorEvent
+from dentareview.db.queries import (
+    claim_pending_reviews,
+    get_visit,
+    mark_anchored,
+    note_anchor_failure,
+    note_sent,
+    release_relayer_lock,
+    try_relayer_lock,
+)
+from dentareview.domain.models import Review, Visit
+from dentareview.errors import ChainUnavailable, DentaReviewError
+from dentareview.services.chain_access import ChainGateway, Deployment
+
+log = logging.getLogger(__name__)
+
+# submitReview measures well under this; the margin covers a first-ever mint.
+GAS_LIMIT = 250_000
+RECEIPT_TIMEOUT_SECONDS = 60
+
+
+@dataclass
+class AnchorReport:
+    anchored: int = 0
+    reconciled: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> int:
+        return self.anchored + self.reconciled + self.failed
+
+
+def _bytes32(value: str) -> bytes:
+    return bytes.fromhex(value[2:])
+
+
+def _domain_objects(session: Session, row: Any) -> tuple[Visit, bytes, Review, bytes]:
+    visit_row = get_visit(session, visit_id=row.visit_id)
+    assert visit_row is not None  # reviews reference visits by foreign key
+    visit = Visit(
+        visit_id=_bytes32(visit_row.visit_id),
+        patient=visit_row.patient,
+        dentist=visit_row.dentist,
+        visited_at=visit_row.visited_at,
+    )
+    review = Review(
+        visit_id=_bytes32(row.visit_id),
+        rating=row.rating,
+        treatment=row.treatment,
+        bedside=row.bedside,
+        wait_time=row.wait_time,
+        text=row.text,
+        deadline=row.deadline,
+    )
+    return visit, _bytes32(visit_row.signature), review, _bytes32(row.signature)
+
+
+class Anchorer:
+    """One pass at a time; several processes may run it, one relays (a database lock)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        gateway: ChainGateway,
+        *,
+        batch_limit: int = 100,
+        on_anchored: Callable[[int], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._gateway = gateway
+        self._batch_limit = batch_limit
+        self._on_anchored = on_anchored
+
+    def run_once(self) -> AnchorReport:
+        report = AnchorReport()
+        try:
+            deployment = self._gateway.deployment()
+        except (ChainUnavailable, DentaReviewError) as error:
+            report.errors.append(error.message)
+            return report
+        engine: Engine = self._sessions.kw["bind"]
+        # One relaying process at a time: the lock lives on its own connection so it
+        # holds across the pass's commits; if this process dies, so does the lock.
+        with engine.connect() as lock, self._sessions() as session:
+            if not try_relayer_lock(lock):
+                return report  # another process is relaying right now
+            try:
+                rows = claim_pending_reviews(session, limit=self._batch_limit)
+                if rows:
+                    self._anchor(session, deployment, rows, report)
+                session.commit()
+            finally:
+                session.rollback()
+                release_relayer_lock(lock)
+        return report
+
+    def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
+        total = AnchorReport()
+        for _ in range(max_passes):
+            report = self.run_once()
+            total.anchored += report.anchored
+            total.reconciled += report.reconciled
+            total.failed += report.failed
+            total.errors += report.errors
+            if report.touched == 0 or report.errors:
+                break
+        return total
+
+    def _anchor(
+        self, session: Session, deployment: Deployment, rows: Sequence[Any], report: AnchorReport
+    ) -> None:
+        to_send = [
+            row for row in rows if not self._settled_earlier(session, deployment, row, report)
+        ]
+        if not to_send:
+            return
+        sender = deployment.sender
+        nonce = sender.pending_nonce()
+        fees = sender.current_fees()
+        signed: list[tuple[Any, str, Any]] = []
+        for row in to_send:
+            visit, visit_sig, review, review_sig = _domain_objects(session, row)
+            call = deployment.registry.submit_review(
+                visit, visit_sig, review, review_sig, rewardable=row.rewardable
+            )
+            tx = sender.build(call, nonce=nonce, gas=GAS_LIMIT, fees=fees)
+            tx_hash, raw = sender.sign(tx)
+            note_sent(session, review_id=row.id, tx_hash=tx_hash, nonce=nonce)
+            signed.append((row, tx_hash, raw))
+            nonce += 1
+        session.commit()  # the write-ahead record, before anything leaves
+        for _row, _tx_hash, raw in signed:
+            sender.send_raw(raw)
+        # Wait for every receipt first: no database write lock is held while waiting.
+        receipts = [
+            (row, tx_hash, self._receipt(deployment, tx_hash)) for row, tx_hash, _ in signed
+        ]
+        for row, tx_hash, receipt in receipts:
+            self._settle(session, deployment, row, tx_hash, receipt, report)
+        session.commit()
+
+    def _settled_earlier(
+        self, session: Session, deployment: Deployment, row: Any, report: AnchorReport
+    ) -> bool:
+        """Handle a review whose transaction was noted by an earlier pass (maybe a crash)."""
+        if row.sent_tx_hash is None:
+            return False
+        receipt = deployment.sender.receipt_or_none(row.sent_tx_hash)
+        if receipt is not None and receipt["status"] == 1:
+            events = deployment.registry.anchor_events_in(receipt)
+            self._mark(session, deployment, row, events, report, reconciled=True)
+            return True
+        digest = deployment.registry.digest_of_visit(_bytes32(row.visit_id))
+        if digest is None:
+            return False  # never landed: sign and send again
+        events = deployment.registry.anchor_events(
+            from_block=deployment.manifest.registry.block_number,
+            to_block=int(deployment.w3.eth.block_number),
+            visit_id=_bytes32(row.visit_id),
+        )
+        self._mark(session, deployment, row, events, report, reconciled=True)
+        return True
+
+    @staticmethod
+    def _receipt(deployment: Deployment, tx_hash: str) -> TxReceipt | None:
+        try:
+            return deployment.w3.eth.wait_for_transaction_receipt(
+                HexBytes(tx_hash), timeout=RECEIPT_TIMEOUT_SECONDS, poll_latency=0.02
+            )
+        except Exception:  # noqa: BLE001 - left pending, settled by a later pass
+            return None
+
+    def _settle(
+        self,
+        session: Session,
+        deployment: Deployment,
+        row: Any,
+        tx_hash: str,
+        receipt: TxReceipt | None,
+        report: AnchorReport,
+    ) -> None:
+        if receipt is None:
+            note_anchor_failure(session, review_id=row.id, error=f"no receipt yet for {tx_hash}")
+            report.failed += 1
+            return
+        if receipt["status"] == 1:
+            events = deployment.registry.anchor_events_in(receipt)
+            self._mark(session, deployment, row, events, report, reconciled=False)
+            return
+        if self._settled_earlier(session, deployment, row, report):
+            return
+        note_anchor_failure(session, review_id=row.id, error=f"transaction {tx_hash} reverted")
+        report.failed += 1
+        log.warning("review %s: anchoring transaction %s reverted", row.id, tx_hash)
+
+    def _mark(
+        self,
+        session: Session,
+        deployment: Deployment,
+        row: Any,
+        events: Sequence[AnchorEvent],
+        report: AnchorReport,
+        *,
+        reconciled: bool,
+    ) -> None:
+        matching = [event for event in events if event.visit_id == row.visit_id]
+        if not matching:
+            note_anchor_failure(session, review_id=row.id, error="no ReviewAnchored event found")
+            report.failed += 1
+            return
+        event = matching[0]
+        if event.digest != row.digest:
+            # The chain holds another review of this visit: ours can never anchor.
+            note_anchor_failure(
+                session, review_id=row.id, error=f"visit anchored with digest {event.digest}"
+            )
+            report.failed += 1
+            return
+        block = deployment.w3.eth.get_block(event.block_number)
+        reward_status: Literal["paid", "queued"] = "paid" if event.reward > 0 else "queued"
+        mark_anchored(
+            session,
+            review_id=row.id,
+            tx_hash=event.tx_hash,
+            block_number=event.block_number,
+            log_index=event.log_index,
+            anchored_at=int(block["timestamp"]),
+            reward_status=reward_status if row.rewardable else None,
+        )
+        if reconciled:
+            report.reconciled += 1
+        else:
+            report.anchored += 1
+        if self._on_anchored is not None:
+            self._on_anchored(row.id)

@@ -1,0 +1,76 @@
+"""Find the deployed contracts on the configured chain, or say why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_account import Account
+from web3 import Web3
+from web3.contract import Contract
+
+from dentareview.chain.artifacts import load_artifact
+from dentareview.chain.client import chain_id_or_none, make_web3
+from dentareview.chain.deployments import Manifest, load_manifest, only_manifest
+from dentareview.chain.registry import RegistryContract
+from dentareview.chain.transactions import TransactionSender
+from dentareview.config import Settings
+from dentareview.errors import ChainUnavailable, NotDeployed
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The contracts the service talks to, and the operator that signs for it."""
+
+    w3: Web3
+    manifest: Manifest
+    registry: RegistryContract
+    token: Contract
+    sender: TransactionSender
+
+
+class ChainGateway:
+    """Lazily connects, so the service starts (and accepts reviews) while the chain is down."""
+
+    def __init__(self, settings: Settings, w3: Web3 | None = None) -> None:
+        self._settings = settings
+        self.w3 = w3 or make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
+        self._manifest: Manifest | None = None
+
+    def is_up(self) -> bool:
+        return chain_id_or_none(self.w3) is not None
+
+    def manifest(self) -> Manifest:
+        """The deployment manifest, found by the chain's id (or offline, by settings)."""
+        if self._manifest is not None:
+            return self._manifest
+        deployments = self._settings.deployments_dir
+        chain_id = chain_id_or_none(self.w3) or self._settings.chain_id
+        manifest = (
+            load_manifest(deployments, chain_id)
+            if chain_id is not None
+            else only_manifest(deployments)
+        )
+        if manifest is None:
+            where = f"chain {chain_id}" if chain_id is not None else self._settings.rpc_url
+            raise NotDeployed(
+                f"no deployment found for {where} in {deployments}; run `dentareview deploy`"
+            )
+        self._manifest = manifest
+        return manifest
+
+    def deployment(self) -> Deployment:
+        """Everything needed to send transactions; raises when the chain is away."""
+        manifest = self.manifest()
+        if not self.is_up():
+            raise ChainUnavailable(f"the chain at {self._settings.rpc_url} does not answer")
+        token_abi = load_artifact("RewardToken").abi
+        operator = Account.from_key(self._settings.operator_key.get_secret_value())
+        return Deployment(
+            w3=self.w3,
+            manifest=manifest,
+            registry=RegistryContract(self.w3, manifest.registry.address),
+            token=self.w3.eth.contract(
+                address=Web3.to_checksum_address(manifest.token.address), abi=token_abi
+            ),
+            sender=TransactionSender(self.w3, operator),
+        )

@@ -1,0 +1,134 @@
+"""Submit a review: the patient's signature, the policy, the reward decision, stored pending."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dentareview.db.errors import DuplicateKey
+from dentareview.db.models import ReviewRow, RewardPaymentRow
+from dentareview.db.queries import (
+    get_review,
+    get_review_by_visit,
+    get_reward_payment,
+    insert_review,
+    insert_reward_payment,
+    lock_patient,
+    rewarded_times,
+)
+from dentareview.domain.models import Eip712Domain, Review
+from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
+from dentareview.domain.typed_data import recover_review_signer, review_digest
+from dentareview.errors import DuplicateReview, NotVisitPatient, ReviewNotFound
+from dentareview.services.visits import load_visit
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class SubmittedReview:
+    review_id: int
+    digest: str
+    decision: RewardDecision
+
+
+def submit_review(
+    session: Session,
+    *,
+    domain: Eip712Domain,
+    review: Review,
+    signature: bytes,
+    now: int,
+    policy: PolicySettings,
+    reward_amount: int,
+) -> SubmittedReview:
+    signer = recover_review_signer(domain, review, signature)
+    visit = load_visit(session, visit_id=review.visit_id)
+    if signer != visit.patient:
+        raise NotVisitPatient(
+            f"the Review signature recovers to {signer}, who is not this visit's patient"
+        )
+    check_review(review, visit, now=now, policy=policy)
+    visit_hex = "0x" + review.visit_id.hex()
+    if get_review_by_visit(session, visit_id=visit_hex) is not None:
+        raise DuplicateReview(f"visit {visit_hex} already has a review")
+    # Serialise one patient's submissions so two concurrent reviews cannot both
+    # slip under the reward limits (a no-op on SQLite, which has one writer).
+    lock_patient(session, patient=visit.patient)
+    decision = decide_reward(
+        now=now,
+        same_dentist_rewarded_at=rewarded_times(
+            session,
+            patient=visit.patient,
+            dentist=visit.dentist,
+            since=now - policy.reward_cooldown_same_dentist_days * DAY,
+        ),
+        patient_rewarded_at=rewarded_times(
+            session,
+            patient=visit.patient,
+            dentist=None,
+            since=now - policy.reward_window_days * DAY,
+        ),
+        policy=policy,
+    )
+    digest = "0x" + review_digest(domain, review).hex()
+    try:
+        row = insert_review(
+            session,
+            visit_id=visit_hex,
+            digest=digest,
+            patient=visit.patient,
+            dentist=visit.dentist,
+            rating=review.rating,
+            treatment=review.treatment,
+            bedside=review.bedside,
+            wait_time=review.wait_time,
+            text=review.text,
+            deadline=review.deadline,
+            signature="0x" + signature.hex(),
+            rewardable=decision.rewarded,
+            reward_withheld_code=decision.reason_code,
+            reward_withheld_reason=decision.reason,
+            now=now,
+        )
+    except DuplicateKey as duplicate:  # a concurrent request won the race
+        raise DuplicateReview(f"visit {visit_hex} already has a review") from duplicate
+    if decision.rewarded:
+        insert_reward_payment(
+            session,
+            review_id=row.id,
+            patient=visit.patient,
+            amount=reward_amount,
+            status="pending",
+            now=now,
+        )
+    return SubmittedReview(review_id=row.id, digest=digest, decision=decision)
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    row: ReviewRow
+    payment: RewardPaymentRow | None
+
+
+def load_review(session: Session, *, review_id: int) -> ReviewState:
+    row = get_review(session, review_id=review_id)
+    if row is None:
+        raise ReviewNotFound(f"no review with id {review_id}")
+    return ReviewState(row=row, payment=get_reward_payment(session, review_id=review_id))
+
+
+def wait_for_anchor(
+    sessions: sessionmaker[Session], *, review_id: int, timeout: float
+) -> ReviewState:
+    """The review's state once anchored, or after `timeout` seconds, whichever is first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sessions() as session:
+            review = load_review(session, review_id=review_id)
+            session.expunge_all()
+        if review.row.status == "anchored" or time.monotonic() >= deadline:
+            return review
+        time.sleep(0.02)

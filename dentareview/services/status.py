@@ -1,0 +1,75 @@
+"""What /health and /v1/chain report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, text
+
+from dentareview.config import Settings
+from dentareview.errors import DentaReviewError
+from dentareview.services.chain_access import ChainGateway
+
+
+class Part(BaseModel):
+    ok: bool
+    detail: str | None = None
+
+
+class Health(BaseModel):
+    ok: bool
+    service: Part
+    database: Part
+    chain: Part
+
+
+def _database_part(engine: Engine) -> Part:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means "down"
+        return Part(ok=False, detail=f"database unreachable: {type(error).__name__}")
+    return Part(ok=True)
+
+
+def _chain_part(gateway: ChainGateway) -> Part:
+    if not gateway.is_up():
+        return Part(ok=False, detail="chain unreachable; reviews are kept pending")
+    try:
+        manifest = gateway.manifest()
+    except DentaReviewError as error:
+        return Part(ok=False, detail=error.message)
+    return Part(ok=True, detail=f"chain {manifest.chain_id}, registry {manifest.registry.address}")
+
+
+def health(engine: Engine, gateway: ChainGateway) -> Health:
+    database = _database_part(engine)
+    chain = _chain_part(gateway)
+    return Health(
+        ok=database.ok and chain.ok, service=Part(ok=True), database=database, chain=chain
+    )
+
+
+def chain_facts(settings: Settings, gateway: ChainGateway) -> dict[str, Any]:
+    manifest = gateway.manifest()
+    facts: dict[str, Any] = {
+        "chainId": manifest.chain_id,
+        "registry": manifest.registry.address,
+        "token": manifest.token.address,
+        "tokenSymbol": None,
+        "tokenDecimals": None,
+        "rewardAmount": str(manifest.reward_amount),
+        "chainReachable": False,
+        "policy": asdict(settings.policy()),
+    }
+    try:
+        deployment = gateway.deployment()
+    except DentaReviewError:
+        return facts  # chain away: what the manifest recorded at deployment
+    facts["tokenSymbol"] = str(deployment.token.functions.symbol().call())
+    facts["tokenDecimals"] = int(deployment.token.functions.decimals().call())
+    facts["rewardAmount"] = str(deployment.registry.reward_amount())
+    facts["chainReachable"] = True
+    return facts

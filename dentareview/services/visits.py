@@ -1,0 +1,71 @@
+"""Attest a visit: the dentist's signature, the policy, one record per visitId."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from dentareview.db.errors import DuplicateKey
+from dentareview.db.queries import get_dentist, get_visit, insert_visit
+from dentareview.domain.models import DentistStatus, Eip712Domain, Visit
+from dentareview.domain.policy import PolicySettings, check_visit
+from dentareview.domain.typed_data import recover_visit_signer
+from dentareview.errors import DuplicateVisit, InvalidSignature, VisitNotFound
+
+
+def dentist_status(session: Session, *, address: str) -> DentistStatus:
+    """The dentist's status as the service knows it (kept in step with the chain by the CLI)."""
+    dentist = get_dentist(session, address=address)
+    if dentist is None:
+        return DentistStatus.UNREGISTERED
+    return DentistStatus.ACTIVE if dentist.active else DentistStatus.INACTIVE
+
+
+def attest_visit(
+    session: Session,
+    *,
+    domain: Eip712Domain,
+    visit: Visit,
+    signature: bytes,
+    now: int,
+    policy: PolicySettings,
+) -> Visit:
+    signer = recover_visit_signer(domain, visit, signature)
+    if signer != visit.dentist:
+        raise InvalidSignature(
+            f"the Visit signature recovers to {signer}, not to the visit's dentist {visit.dentist}",
+            field="signature",
+        )
+    check_visit(
+        visit, dentist_status=dentist_status(session, address=signer), now=now, policy=policy
+    )
+    if get_visit(session, visit_id=_hex(visit.visit_id)) is not None:
+        raise DuplicateVisit(f"visit {_hex(visit.visit_id)} is already recorded")
+    try:
+        insert_visit(
+            session,
+            visit_id=_hex(visit.visit_id),
+            patient=visit.patient,
+            dentist=visit.dentist,
+            visited_at=visit.visited_at,
+            signature=_hex(signature),
+            now=now,
+        )
+    except DuplicateKey as duplicate:  # a concurrent request won the race
+        raise DuplicateVisit(f"visit {_hex(visit.visit_id)} is already recorded") from duplicate
+    return visit
+
+
+def load_visit(session: Session, *, visit_id: bytes) -> Visit:
+    row = get_visit(session, visit_id=_hex(visit_id))
+    if row is None:
+        raise VisitNotFound(f"no attested visit {_hex(visit_id)}; the dentist must attest it first")
+    return Visit(
+        visit_id=bytes.fromhex(row.visit_id[2:]),
+        patient=row.patient,
+        dentist=row.dentist,
+        visited_at=row.visited_at,
+    )
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
