@@ -119,7 +119,7 @@ class MonthOut(BaseModel):
 
 class ReputationOut(BaseModel):
     dentist: str
-    name: str | None
+    name: str
     count: int
     mean: float | None
     bayesianScore: float | None

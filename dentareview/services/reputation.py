@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ReviewRow
+from dentareview.db.models import DentistRow, ReviewRow
 from dentareview.db.queries import (
     count_dentist_reviews,
     get_dentist,
@@ -17,12 +17,13 @@ from dentareview.db.queries import (
 )
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months
+from dentareview.errors import DentistNotFound
 
 
 @dataclass(frozen=True)
 class DentistReputation:
     dentist: str
-    name: str | None
+    name: str
     reputation: Reputation
 
 
@@ -32,9 +33,17 @@ class ReviewListing:
     items: list[ReviewRow]
 
 
+def require_dentist(session: Session, *, dentist: str) -> DentistRow:
+    row = get_dentist(session, address=dentist)
+    if row is None:
+        raise DentistNotFound(f"no dentist is registered at {dentist}")
+    return row
+
+
 def dentist_reputation(
     session: Session, *, dentist: str, now: int, policy: PolicySettings
 ) -> DentistReputation:
+    row = require_dentist(session, dentist=dentist)
     since = month_start(trend_months(now)[0])
     reputation = compute_reputation(
         rating_aggregate(session, dentist=dentist),
@@ -44,13 +53,13 @@ def dentist_reputation(
         prior_mean=policy.bayesian_prior_mean,
         pending_count=pending_count(session, dentist=dentist),
     )
-    row = get_dentist(session, address=dentist)
-    return DentistReputation(dentist, row.name if row else None, reputation)
+    return DentistReputation(dentist, row.name, reputation)
 
 
 def dentist_reviews(
     session: Session, *, dentist: str, include_pending: bool, limit: int, offset: int
 ) -> ReviewListing:
+    require_dentist(session, dentist=dentist)
     return ReviewListing(
         total=count_dentist_reviews(session, dentist=dentist, include_pending=include_pending),
         items=list_dentist_reviews(

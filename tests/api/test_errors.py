@@ -214,3 +214,11 @@ def test_bad_address_in_path_names_the_field(system: System) -> None:
         "message": response.json()["error"]["message"],
         "field": "address",
     }
+
+
+def test_unregistered_dentist_has_no_reputation(system: System) -> None:
+    stranger = new_wallet().address
+    for path in ("reputation", "reviews"):
+        response = system.client.get(f"/v1/dentists/{stranger}/{path}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "DENTIST_NOT_FOUND"

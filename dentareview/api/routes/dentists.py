@@ -19,7 +19,7 @@ router = APIRouter(tags=["dentists"])
 @router.get(
     "/v1/dentists/{address}/reputation",
     response_model=ReputationOut,
-    responses=error_responses("VALIDATION_ERROR"),
+    responses=error_responses("VALIDATION_ERROR", "DENTIST_NOT_FOUND"),
 )
 def get_reputation(address: str, state: State, session: DbSession) -> ReputationOut:
     """Count, mean, Bayesian score, sub-rating means, histogram and a 12-month trend.
@@ -48,7 +48,7 @@ def get_reputation(address: str, state: State, session: DbSession) -> Reputation
 @router.get(
     "/v1/dentists/{address}/reviews",
     response_model=ReviewPage,
-    responses=error_responses("VALIDATION_ERROR"),
+    responses=error_responses("VALIDATION_ERROR", "DENTIST_NOT_FOUND"),
 )
 def get_dentist_reviews(
     address: str,
