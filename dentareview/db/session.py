@@ -58,7 +58,10 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: object) -> None
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
+    # then writes fails at once ("database is locked", no busy wait) when another
+    # connection committed in between; an immediate one waits its turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
