@@ -119,3 +119,25 @@ def test_eip712_endpoint_is_what_wallets_sign_with(system: System) -> None:
     assert Account.recover_message(encode_typed_data(full_message=full), signature=signature) == (
         wallet.address
     )
+
+
+def test_reviews_keep_flowing_while_the_worker_anchors(system: System) -> None:
+    from dentareview.services.worker import AnchorLoop
+
+    dentist = system.new_dentist()
+    pairs = [
+        (patient, system.attested_visit(dentist, patient))
+        for patient in (new_wallet() for _ in range(25))
+    ]
+    loop = AnchorLoop(system.anchorer(), interval_seconds=0.01)
+    loop.start()
+    try:
+        answers = [system.post_review(p, system.review_message(v)) for p, v in pairs]
+    finally:
+        loop.stop()
+    assert [a.status_code for a in answers] == [202] * len(pairs), [a.text for a in answers]
+    system.anchor()
+    statuses = {
+        system.client.get(f"/v1/reviews/{a.json()['id']}").json()["status"] for a in answers
+    }
+    assert statuses == {"anchored"}
