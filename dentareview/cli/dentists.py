@@ -6,6 +6,7 @@ import time
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.cli.common import (
     DatabaseUrlOption,
@@ -15,13 +16,21 @@ from dentareview.cli.common import (
     fail,
     load_settings,
 )
+from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.errors import DentaReviewError
-from dentareview.services.chain_access import ChainGateway
+from dentareview.services.chain_access import ChainGateway, Deployment
 from dentareview.services.dentists import deactivate_dentist, register_dentist
 
 dentist_app = typer.Typer(help="Register or deactivate dentists (admin key).", no_args_is_help=True)
+
+
+def _connect(settings: Settings) -> tuple[Deployment, sessionmaker[Session]]:
+    """The deployed contracts and a migrated database, or a clear error."""
+    deployment = ChainGateway(settings).deployment()
+    upgrade_database(settings.resolved_database_url)
+    return deployment, make_session_factory(make_engine(settings.resolved_database_url))
 
 
 @dentist_app.command("add")
@@ -38,9 +47,7 @@ def add_command(
         rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
     )
     try:
-        deployment = ChainGateway(settings).deployment()
-        upgrade_database(settings.resolved_database_url)
-        sessions = make_session_factory(make_engine(settings.resolved_database_url))
+        deployment, sessions = _connect(settings)
         tx_hash = register_dentist(
             sessions, deployment, address=address, name=name, now=int(time.time())
         )
@@ -63,9 +70,7 @@ def deactivate_command(
         rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
     )
     try:
-        deployment = ChainGateway(settings).deployment()
-        upgrade_database(settings.resolved_database_url)
-        sessions = make_session_factory(make_engine(settings.resolved_database_url))
+        deployment, sessions = _connect(settings)
         tx_hash = deactivate_dentist(sessions, deployment, address=address, now=int(time.time()))
     except DentaReviewError as error:
         raise fail(f"{error.code}: {error.message}") from None
