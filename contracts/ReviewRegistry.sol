@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IReviewRegistry} from "./interfaces/IReviewRegistry.sol";
@@ -18,6 +19,9 @@ import {IRewardToken} from "./interfaces/IRewardToken.sol";
  * Storage is laid out for {submitReview}: the reward amount and the day's reward tally share the slot of
  * Pausable's `_paused` flag (declared just before them in the linearization), so the pause check, the reward
  * and the tally cost one cold read and one write.
+ *
+ * Batch mode ({anchorBatch}, {payRewards}) costs one new slot per batch (its {Batch} record) and one word shared
+ * by every batch and payout (the reward credit), so a batch's gas does not grow with its size.
  */
 contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     using SafeCast for uint256;
@@ -54,6 +58,13 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     // A full word, so anchoring writes it without first reading it (the value is a uint64 timestamp).
     mapping(bytes32 digest => uint256 timestamp) private _anchoredAt;
     mapping(address patient => uint256 amount) private _queuedReward;
+
+    mapping(bytes32 root => Batch) private _batches;
+    // Both only grow, so after the first batch the slot is never zero again and each update is a cheap
+    // non-zero to non-zero write. The credit is their difference.
+    uint128 private _batchRewardAccrued;
+    uint128 private _batchRewardPaid;
+    mapping(bytes32 payoutId => bool) private _payoutMade;
 
     /**
      * @notice Deploys the registry.
@@ -180,6 +191,45 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         _rewardToken.mint(patient, paid);
     }
 
+    // ------------------------------------------------------------------ batches
+
+    /// @inheritdoc IReviewRegistry
+    function anchorBatch(bytes32 root, uint32 size, uint32 rewarded) external onlyRole(RELAYER_ROLE) whenNotPaused {
+        if (root == 0 || size == 0 || rewarded > size) revert InvalidBatch();
+        if (_batches[root].anchoredAt != 0) revert BatchAlreadyAnchored(root);
+        // Cannot truncate: block timestamps fit 64 bits.
+        _batches[root] = Batch(uint64(block.timestamp), size, rewarded);
+        uint256 credit = 0;
+        if (rewarded != 0) {
+            credit = uint256(rewarded) * _rewardAmount; // < 2**128: 32-bit count times a 96-bit amount
+            _batchRewardAccrued += uint128(credit);
+        }
+        emit BatchAnchored(root, size, rewarded, credit);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function payRewards(
+        bytes32 payoutId,
+        address[] calldata patients,
+        uint256[] calldata amounts
+    ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (uint256 total) {
+        uint256 count = patients.length;
+        if (count == 0 || count != amounts.length) revert InvalidPayout();
+        if (_payoutMade[payoutId]) revert PayoutAlreadyMade(payoutId);
+        for (uint256 i = 0; i < count; ++i) {
+            total += amounts[i];
+        }
+        uint256 credit = _batchRewardAccrued - _batchRewardPaid;
+        if (total > credit) revert InsufficientRewardCredit(credit, total);
+        if (!_consumeDailyCap(total)) revert DailyRewardCapReached(_remainingToday());
+        _payoutMade[payoutId] = true;
+        _batchRewardPaid += uint128(total); // cannot overflow: total <= credit <= accrued
+        emit RewardsPaid(payoutId, count, total);
+        for (uint256 i = 0; i < count; ++i) {
+            _rewardToken.mint(patients[i], amounts[i]);
+        }
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IReviewRegistry
@@ -226,6 +276,32 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     /// @inheritdoc IReviewRegistry
     function isVisitReviewed(bytes32 visitId) external view returns (bool) {
         return _reviewDigestOf[visitId] != 0;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function batchOf(bytes32 root) external view returns (Batch memory) {
+        return _batches[root];
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function isReviewInBatch(bytes32 root, bytes32 digest, bytes32[] calldata proof) external view returns (bool) {
+        return _batches[root].anchoredAt != 0 && MerkleProof.verifyCalldata(proof, root, reviewLeaf(digest));
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function reviewLeaf(bytes32 digest) public pure returns (bytes32) {
+        // OpenZeppelin StandardMerkleTree leaf for the value type `bytes32`.
+        return keccak256(bytes.concat(keccak256(abi.encode(digest))));
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function batchRewardCredit() external view returns (uint256) {
+        return _batchRewardAccrued - _batchRewardPaid;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function isPayoutMade(bytes32 payoutId) external view returns (bool) {
+        return _payoutMade[payoutId];
     }
 
     /// @inheritdoc IReviewRegistry
@@ -280,6 +356,8 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
      */
     function _consumeDailyCap(uint256 amount) private returns (bool) {
         uint32 today = _today();
+        // Day numbers, not balances: "the same UTC day" is the intended strict equality.
+        // slither-disable-next-line incorrect-equality
         int256 remaining = _tallyDay == today ? int256(_tallyRemaining) : int256(uint256(_dailyRewardCap));
         if (remaining < 0 || uint256(remaining) < amount) return false;
         _tallyDay = today;
@@ -315,6 +393,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     function _setDailyRewardCap(uint256 cap) private {
         uint96 newCap = cap.toUint96();
         uint96 previousCap = _dailyRewardCap;
+        // slither-disable-next-line incorrect-equality
         if (_tallyDay == _today()) {
             // Keep remaining == cap - minted. Both terms are below 2**96, so the result fits int112.
             _tallyRemaining = int112(_tallyRemaining + int256(uint256(newCap)) - int256(uint256(previousCap)));

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,8 +39,23 @@ class Settings(BaseSettings):
     anchor_worker: bool = True
     anchor_interval_seconds: float = 1.0
     anchor_batch_limit: int = 100
+    # "single": one registry transaction per review (signatures verified on-chain).
+    # "batch": one Merkle root per batch, published when `batch_size` reviews wait or the
+    # oldest has waited `batch_seconds`; rewards paid in aggregate every
+    # `batch_payout_seconds` (see docs/BATCHING.md).
+    anchor_mode: Literal["single", "batch"] = "single"
+    batch_size: int = Field(default=256, ge=1, le=65_536)
+    batch_seconds: float = Field(default=60.0, ge=0)
+    batch_payout_seconds: float = Field(default=3600.0, ge=0)
 
     max_body_bytes: int = 64 * 1024
+    # Write endpoints (POST /v1/visits, /v1/reviews): token buckets per process (so a
+    # client gets up to N times these with N workers); a rate of 0 disables that limit.
+    # Generous defaults stop floods without throttling a practice's bulk uploads.
+    rate_limit_ip_per_minute: int = 6000
+    rate_limit_ip_burst: int = 2000
+    rate_limit_wallet_per_minute: int = 600
+    rate_limit_wallet_burst: int = 600
 
     review_window_days: int = 90
     text_min_chars: int = 50

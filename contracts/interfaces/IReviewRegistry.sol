@@ -20,6 +20,14 @@ pragma solidity ^0.8.24;
  * The reward is the same for every rewarded review, whatever its ratings. At most `dailyRewardCap` token
  * units are minted per UTC day (`block.timestamp / 1 days`); a rewarded review beyond the cap is still
  * anchored and its reward is queued for the patient, to be paid by {payQueuedReward} on a later day.
+ *
+ * Batch mode, for scale and privacy: the relayer anchors one Merkle root per batch of reviews ({anchorBatch}),
+ * built like OpenZeppelin's `StandardMerkleTree` with leaf type `bytes32` over the review digests, so anyone
+ * checks a review's membership with {isReviewInBatch} (or `MerkleProof.verify` off-chain). A batch names no
+ * patient and no dentist. The registry does not see the signatures of batched reviews: auditors verify them
+ * off-chain against the proof. Rewards of batched reviews accrue as a credit of `rewardAmount` per rewarded
+ * review at anchoring time, and are paid in aggregate per patient by {payRewards}, within the credit and the
+ * same daily cap.
  */
 interface IReviewRegistry {
     /// @notice Registration state of a dentist's wallet.
@@ -62,6 +70,18 @@ interface IReviewRegistry {
         uint64 deadline;
     }
 
+    /**
+     * @notice The anchoring record of a batch root.
+     * @param anchoredAt Timestamp of the block that anchored the root; 0 if never anchored.
+     * @param size Number of reviews (leaves) in the batch.
+     * @param rewarded How many of them earn a reward; each added `rewardAmount` to the reward credit.
+     */
+    struct Batch {
+        uint64 anchoredAt;
+        uint32 size;
+        uint32 rewarded;
+    }
+
     // ------------------------------------------------------------------ events
 
     /// @notice `dentist` was registered, or reactivated, and may attest visits.
@@ -98,6 +118,23 @@ interface IReviewRegistry {
     /// @notice The maximum minted per day changed from `previousCap` to `newCap`.
     event DailyRewardCapChanged(uint256 previousCap, uint256 newCap);
 
+    /**
+     * @notice A batch of reviews was anchored as one Merkle root.
+     * @param root The root of the batch's `StandardMerkleTree` of review digests.
+     * @param size Number of reviews in the batch.
+     * @param rewarded Number of rewarded reviews in the batch.
+     * @param rewardCredit Token units added to the reward credit (`rewarded * rewardAmount`).
+     */
+    event BatchAnchored(bytes32 indexed root, uint256 size, uint256 rewarded, uint256 rewardCredit);
+
+    /**
+     * @notice An aggregate reward payout was minted.
+     * @param payoutId The payout's identifier, chosen by the relayer; never paid twice.
+     * @param recipients Number of patients paid.
+     * @param total Token units minted, counted against the reward credit and the daily cap.
+     */
+    event RewardsPaid(bytes32 indexed payoutId, uint256 recipients, uint256 total);
+
     // ------------------------------------------------------------------ errors
 
     /// @notice The visit signature recovers to `recovered`, not to the visit's dentist.
@@ -133,6 +170,21 @@ interface IReviewRegistry {
     /// @notice No reward is queued for `patient`.
     error NothingQueued(address patient);
 
+    /// @notice `root` is already anchored.
+    error BatchAlreadyAnchored(bytes32 root);
+
+    /// @notice The batch is malformed: a zero root, no reviews, or more rewarded reviews than reviews.
+    error InvalidBatch();
+
+    /// @notice The payout `payoutId` was already made.
+    error PayoutAlreadyMade(bytes32 payoutId);
+
+    /// @notice The payout names no patient, or its patients and amounts differ in number.
+    error InvalidPayout();
+
+    /// @notice The payout asks for `requested` token units but the reward credit holds only `credit`.
+    error InsufficientRewardCredit(uint256 credit, uint256 requested);
+
     // ------------------------------------------------------------------ administration
 
     /**
@@ -165,13 +217,13 @@ interface IReviewRegistry {
     function setDailyRewardCap(uint256 cap) external;
 
     /**
-     * @notice Stops {submitReview} and {payQueuedReward}.
+     * @notice Stops {submitReview}, {payQueuedReward}, {anchorBatch} and {payRewards}.
      * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {Pausable-Paused}.
      */
     function pause() external;
 
     /**
-     * @notice Resumes {submitReview} and {payQueuedReward}.
+     * @notice Resumes {submitReview}, {payQueuedReward}, {anchorBatch} and {payRewards}.
      * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {Pausable-Unpaused}.
      */
     function unpause() external;
@@ -210,9 +262,38 @@ interface IReviewRegistry {
      */
     function payQueuedReward(address patient) external returns (uint256 paid);
 
+    /**
+     * @notice Anchors the Merkle root of a batch of reviews and credits the rewards it earned.
+     * @dev Only `RELAYER_ROLE`, when not paused. Emits {BatchAnchored}. Reverts with {InvalidBatch} if `root` is
+     * zero, `size` is zero or `rewarded > size`, and with {BatchAlreadyAnchored} if `root` was anchored before.
+     * Adds `rewarded * rewardAmount` to {batchRewardCredit}. Neither signatures nor the leaves are checked here:
+     * the root is the relayer's commitment, which auditors check off-chain.
+     * @param root Root of the `StandardMerkleTree` (leaf type `bytes32`) of the batch's review digests.
+     * @param size Number of reviews in the batch.
+     * @param rewarded Number of the batch's reviews that earn a reward.
+     */
+    function anchorBatch(bytes32 root, uint32 size, uint32 rewarded) external;
+
+    /**
+     * @notice Mints an aggregate payout of batch rewards: `amounts[i]` to `patients[i]`.
+     * @dev Only `RELAYER_ROLE`, when not paused. Emits {RewardsPaid}. Reverts with {InvalidPayout},
+     * {PayoutAlreadyMade} if `payoutId` was used before (so a resent payout never pays twice),
+     * {InsufficientRewardCredit} if the total exceeds {batchRewardCredit}, and {DailyRewardCapReached} if it
+     * exceeds what remains of today's cap.
+     * @param payoutId An identifier the relayer never reuses (e.g. 32 random bytes).
+     * @param patients The patients to pay.
+     * @param amounts Token units for each patient.
+     * @return total The token units minted.
+     */
+    function payRewards(
+        bytes32 payoutId,
+        address[] calldata patients,
+        uint256[] calldata amounts
+    ) external returns (uint256 total);
+
     // ------------------------------------------------------------------ views
 
-    /// @notice The role allowed to call {submitReview} and {payQueuedReward}.
+    /// @notice The role allowed to call {submitReview}, {payQueuedReward}, {anchorBatch} and {payRewards}.
     function RELAYER_ROLE() external view returns (bytes32);
 
     /// @notice The EIP-712 type hash of `Visit`.
@@ -251,6 +332,28 @@ interface IReviewRegistry {
 
     /// @notice Whether `visitId` already has an anchored review.
     function isVisitReviewed(bytes32 visitId) external view returns (bool);
+
+    /// @notice The anchoring record of `root`; all zero if the root was never anchored.
+    function batchOf(bytes32 root) external view returns (Batch memory);
+
+    /**
+     * @notice Whether the review `digest` is a leaf of the anchored batch `root`, by `proof`.
+     * @dev False if `root` was never anchored. Uses OpenZeppelin `MerkleProof.verifyCalldata` on the leaf
+     * {reviewLeaf}(`digest`).
+     * @param root An anchored batch root.
+     * @param digest The review's EIP-712 digest.
+     * @param proof The sibling hashes from the leaf up to the root.
+     */
+    function isReviewInBatch(bytes32 root, bytes32 digest, bytes32[] calldata proof) external view returns (bool);
+
+    /// @notice The `StandardMerkleTree` leaf of a review digest: `keccak256(bytes.concat(keccak256(abi.encode(digest))))`.
+    function reviewLeaf(bytes32 digest) external pure returns (bytes32);
+
+    /// @notice Token units credited by anchored batches and not yet paid by {payRewards}.
+    function batchRewardCredit() external view returns (uint256);
+
+    /// @notice Whether the payout `payoutId` was made.
+    function isPayoutMade(bytes32 payoutId) external view returns (bool);
 
     /// @notice The EIP-712 domain separator of this registry on the current chain.
     function domainSeparator() external view returns (bytes32);

@@ -35,6 +35,11 @@ VISIT_EXISTS: Final = "pk_visits"
 REVIEW_OF_VISIT_EXISTS: Final = "uq_reviews_visit_id"
 REVIEW_DIGEST_EXISTS: Final = "uq_reviews_digest"
 PAYMENT_OF_REVIEW_EXISTS: Final = "uq_reward_payments_review_id"
+BATCH_ROOT_EXISTS: Final = "uq_batches_root"
+BATCH_LEAF_EXISTS: Final = "uq_reviews_batch_id_leaf_index"
+PAYOUT_KEY_EXISTS: Final = "uq_payouts_payout_key"
+BatchStatus = Literal["built", "anchored"]
+PayoutStatus = Literal["built", "paid"]
 
 ADDRESS = String(42)  # checksummed 0x address
 BYTES32 = String(66)  # lowercase 0x hex
@@ -95,6 +100,10 @@ class ReviewRow(Base):
             "submitted_at",
         ),
         Index("ix_reviews_status_id", "status", "id"),
+        # Batch mode: a leaf position holds one review, and a review sits in at most one
+        # batch (a single column, which a trigger of migration 0002 makes write-once).
+        UniqueConstraint("batch_id", "leaf_index"),
+        CheckConstraint("(batch_id IS NULL) = (leaf_index IS NULL)", name="batch_leaf_together"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -125,6 +134,75 @@ class ReviewRow(Base):
     # look for its receipt instead of sending the review twice.
     sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
     sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
+    # Batch mode: the batch whose Merkle root anchors this review, and its leaf there.
+    batch_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("batches.id"))
+    leaf_index: Mapped[int | None] = mapped_column(Integer)
+
+
+class BatchRow(Base):
+    """A batch of reviews anchored as one Merkle root (batch mode).
+
+    Written with its members and its signed transaction before the transaction is
+    sent ("built"); "anchored" once the root's BatchAnchored event is confirmed.
+    """
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("root"),
+        CheckConstraint("status IN ('built', 'anchored')", name="status_known"),
+        CheckConstraint("size >= 1 AND rewarded >= 0 AND rewarded <= size", name="counts_valid"),
+        CheckConstraint(
+            "status <> 'anchored' OR (tx_hash IS NOT NULL AND block_number IS NOT NULL "
+            "AND log_index IS NOT NULL AND anchored_at IS NOT NULL)",
+            name="anchored_has_receipt",
+        ),
+        Index("ix_batches_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    root: Mapped[str] = mapped_column(BYTES32)
+    size: Mapped[int] = mapped_column(Integer)
+    rewarded: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    log_index: Mapped[int | None] = mapped_column(Integer)
+    anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class PayoutRow(Base):
+    """One aggregate reward payout of batch mode (`payRewards`), written before it is sent."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (
+        UniqueConstraint("payout_key"),
+        CheckConstraint("status IN ('built', 'paid')", name="status_known"),
+        CheckConstraint(
+            "status <> 'paid' OR (tx_hash IS NOT NULL AND block_number IS NOT NULL "
+            "AND paid_at IS NOT NULL)",
+            name="paid_has_receipt",
+        ),
+        Index("ix_payouts_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    payout_key: Mapped[str] = mapped_column(BYTES32)  # the on-chain payoutId
+    recipients: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(TokenAmount())
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class RewardPaymentRow(Base):
@@ -142,3 +220,5 @@ class RewardPaymentRow(Base):
     tx_hash: Mapped[str | None] = mapped_column(BYTES32)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
     paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)
+    # Batch mode: the aggregate payout that pays (or will pay) this reward.
+    payout_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("payouts.id"), index=True)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Protocol
 
-from dentareview.services.anchoring import Anchorer
+from dentareview.services.anchoring import AnchorReport
+
+
+class AnchorPasses(Protocol):
+    """An anchorer of either mode (single: Anchorer, batch: BatchAnchorer)."""
+
+    def run_until_idle(self) -> AnchorReport: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -13,7 +21,7 @@ log = logging.getLogger(__name__)
 class AnchorLoop:
     """Anchors every `interval` seconds, or at once when woken by a new review."""
 
-    def __init__(self, anchorer: Anchorer, *, interval_seconds: float) -> None:
+    def __init__(self, anchorer: AnchorPasses, *, interval_seconds: float) -> None:
         self._anchorer = anchorer
         self._interval = interval_seconds
         self._wake = threading.Event()

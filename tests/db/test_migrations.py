@@ -17,7 +17,8 @@ from dentareview.db.migrate import alembic_config, downgrade_database, upgrade_d
 from dentareview.db.models import Base
 from dentareview.db.session import make_engine
 
-APP_TABLES = {"dentists", "visits", "reviews", "reward_payments"}
+APP_TABLES = {"dentists", "visits", "reviews", "reward_payments", "batches", "payouts"}
+HEAD = "0002"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -37,14 +38,14 @@ def test_upgrade_from_empty_then_downgrade_to_base_and_back(database_url: str) -
     upgrade_database(database_url)
     tables, revision = tables_and_revision(database_url)
     assert tables == APP_TABLES | {"alembic_version"}
-    assert revision == "0001"
+    assert revision == HEAD
 
     upgrade_database(database_url)  # already at head: nothing to do
     downgrade_database(database_url, "base")
     assert tables_and_revision(database_url) == ({"alembic_version"}, None)
 
     upgrade_database(database_url)
-    assert tables_and_revision(database_url)[1] == "0001"
+    assert tables_and_revision(database_url)[1] == HEAD
 
 
 def test_models_match_the_migrated_schema(database_url: str) -> None:
@@ -63,7 +64,7 @@ def test_upgrade_works_from_any_directory(tmp_path: Path, monkeypatch: pytest.Mo
     url = "sqlite:///nested/dir/app.db"  # relative: resolved against the cwd
     upgrade_database(url)
     assert (tmp_path / "nested" / "dir" / "app.db").is_file()
-    assert tables_and_revision(url)[1] == "0001"
+    assert tables_and_revision(url)[1] == HEAD
 
 
 def test_env_falls_back_to_the_environment_variable(
@@ -74,7 +75,7 @@ def test_env_falls_back_to_the_environment_variable(
     config = alembic_config("unused")
     config.set_main_option("sqlalchemy.url", "")
     command.upgrade(config, "head")
-    assert tables_and_revision(url)[1] == "0001"
+    assert tables_and_revision(url)[1] == HEAD
 
 
 def test_alembic_command_line_uses_the_repository_config(tmp_path: Path) -> None:
@@ -87,7 +88,7 @@ def test_alembic_command_line_uses_the_repository_config(tmp_path: Path) -> None
         check=True,
         capture_output=True,
     )
-    assert tables_and_revision(url)[1] == "0001"
+    assert tables_and_revision(url)[1] == HEAD
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -101,4 +102,4 @@ def test_processes_starting_together_migrate_once(database_url: str) -> None:
     outcomes = [(p.communicate(timeout=60)[1].decode(), p.returncode) for p in processes]
     failures = [stderr for stderr, code in outcomes if code != 0]
     assert failures == []
-    assert tables_and_revision(database_url)[1] == "0001"
+    assert tables_and_revision(database_url)[1] == HEAD

@@ -1,0 +1,181 @@
+"""Batch mode: reviews waiting for a batch, batches written ahead, and their anchoring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from dentareview.db.errors import DuplicateKey
+from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
+from dentareview.db.queries._write import add_unique, get_or_raise
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Reviews waiting for a batch: how many, and when the oldest was submitted."""
+
+    count: int
+    oldest_submitted_at: int | None
+
+
+def _unbatched() -> list[object]:
+    # A review with a single-mode transaction in flight (sent_tx_hash) belongs to that
+    # transaction until the single-mode worker settles it.
+    return [
+        ReviewRow.status == "pending",
+        ReviewRow.batch_id.is_(None),
+        ReviewRow.sent_tx_hash.is_(None),
+    ]
+
+
+def unbatched_backlog(session: Session) -> Backlog:
+    stmt = select(func.count(), func.min(ReviewRow.submitted_at)).where(*_unbatched())  # type: ignore[arg-type]
+    count, oldest = session.execute(stmt).one()
+    return Backlog(int(count or 0), None if oldest is None else int(oldest))
+
+
+def claim_unbatched_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
+    """Lock up to `limit` reviews waiting for a batch, oldest first (SKIP LOCKED on PostgreSQL)."""
+    stmt = (
+        select(ReviewRow)
+        .where(*_unbatched())  # type: ignore[arg-type]
+        .order_by(ReviewRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def insert_batch(
+    session: Session, *, root: str, size: int, rewarded: int, now: int
+) -> BatchRow:
+    """Raises DuplicateKey (BATCH_ROOT_EXISTS) if this root was recorded before."""
+    row = BatchRow(
+        root=root, size=size, rewarded=rewarded, status="built", created_at=now, attempts=0
+    )
+    return add_unique(session, row)
+
+
+def assign_batch_members(
+    session: Session, *, batch_id: int, members: Sequence[tuple[int, int]]
+) -> None:
+    """Put reviews `(review_id, leaf_index)` into the batch.
+
+    Only reviews in no batch are moved; if any is already in one, DuplicateKey
+    (BATCH_LEAF_EXISTS) is raised and the caller must roll back. The database refuses a
+    second batch on its own too (a write-once trigger), and a leaf taken twice (a unique
+    constraint).
+    """
+    for review_id, leaf_index in members:
+        result = session.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id, ReviewRow.batch_id.is_(None))
+            .values(batch_id=batch_id, leaf_index=leaf_index)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise DuplicateKey(BATCH_LEAF_EXISTS)
+    session.expire_all()
+
+
+def note_batch_sent(session: Session, *, batch_id: int, tx_hash: str, nonce: int) -> BatchRow:
+    """Record the signed root transaction before it is broadcast (the write-ahead record)."""
+    row = get_or_raise(session, BatchRow, batch_id)
+    row.sent_tx_hash = tx_hash
+    row.sent_nonce = nonce
+    return row
+
+
+def note_batch_failure(session: Session, *, batch_id: int, error: str) -> BatchRow:
+    row = get_or_raise(session, BatchRow, batch_id)
+    row.attempts += 1
+    row.last_error = error
+    return row
+
+
+def unsettled_batches(session: Session) -> list[BatchRow]:
+    """Batches written ahead but not confirmed anchored, oldest first."""
+    stmt = (
+        select(BatchRow)
+        .where(BatchRow.status == "built")
+        .order_by(BatchRow.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_batch_anchored(
+    session: Session,
+    *,
+    batch_id: int,
+    tx_hash: str,
+    block_number: int,
+    log_index: int,
+    anchored_at: int,
+) -> BatchRow:
+    """Record the confirmed root, and every member review as anchored by it.
+
+    Rewards stay "pending": batch mode pays them later, in aggregate payouts.
+    """
+    row = get_or_raise(session, BatchRow, batch_id)
+    row.status = "anchored"
+    row.tx_hash = tx_hash
+    row.block_number = block_number
+    row.log_index = log_index
+    row.anchored_at = anchored_at
+    row.sent_tx_hash = None
+    row.sent_nonce = None
+    session.flush()  # the row's changes first: expire_all below would drop them
+    session.execute(
+        update(ReviewRow)
+        .where(ReviewRow.batch_id == batch_id)
+        .values(
+            status="anchored",
+            tx_hash=tx_hash,
+            block_number=block_number,
+            log_index=log_index,
+            anchored_at=anchored_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return row
+
+
+def get_batch(session: Session, *, batch_id: int) -> BatchRow | None:
+    return session.get(BatchRow, batch_id)
+
+
+def get_batch_by_root(session: Session, *, root: str) -> BatchRow | None:
+    return session.scalars(select(BatchRow).where(BatchRow.root == root)).one_or_none()
+
+
+def batch_members(session: Session, *, batch_id: int) -> list[ReviewRow]:
+    """The batch's reviews in leaf order."""
+    stmt = select(ReviewRow).where(ReviewRow.batch_id == batch_id).order_by(ReviewRow.leaf_index)
+    return list(session.scalars(stmt))
+
+
+def batch_digests(session: Session, *, batch_id: int) -> list[str]:
+    """The digests of the batch's reviews in leaf order (all a proof needs)."""
+    stmt = (
+        select(ReviewRow.digest)
+        .where(ReviewRow.batch_id == batch_id)
+        .order_by(ReviewRow.leaf_index)
+    )
+    return list(session.scalars(stmt))
+
+
+def iter_anchored_batches(session: Session, *, batch_size: int = 100) -> Iterator[BatchRow]:
+    """Every anchored batch in id order, streamed (for audits)."""
+    stmt = (
+        select(BatchRow)
+        .where(BatchRow.status == "anchored")
+        .order_by(BatchRow.id)
+        .execution_options(yield_per=batch_size)
+    )
+    yield from session.scalars(stmt)

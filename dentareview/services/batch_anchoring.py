@@ -1,0 +1,293 @@
+"""Batch mode: anchor pending reviews as one Merkle root per batch, pay rewards in aggregate.
+
+A batch is published when `batch_size` reviews wait, or when the oldest has waited
+`batch_seconds`. Write-ahead, as in single mode: the batch's members, leaf positions,
+root and signed transaction are committed *before* the transaction is sent. After a
+crash the next pass finds each unconfirmed batch and either its receipt, or its root
+already on-chain (then it marks it from the event), or neither (then it sends the same
+root again). The registry refuses a root twice and the database a review in two
+batches, so nothing is lost and nothing is anchored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from web3.types import TxReceipt
+
+from dentareview.chain.batches import BatchEvent, BatchRegistry
+from dentareview.config import Settings
+from dentareview.db.models import BatchRow, ReviewRow
+from dentareview.db.queries import (
+    assign_batch_members,
+    claim_unbatched_reviews,
+    insert_batch,
+    mark_batch_anchored,
+    note_batch_failure,
+    note_batch_sent,
+    release_relayer_lock,
+    try_relayer_lock,
+    unbatched_backlog,
+    unsettled_batches,
+)
+from dentareview.domain.merkle import MerkleTree
+from dentareview.errors import DentaReviewError
+from dentareview.services.anchoring import Anchorer, AnchorReport
+from dentareview.services.batch_chain import (
+    PreflightFailed,
+    SignedTx,
+    block_timestamp,
+    send_and_wait,
+    sign_call,
+    still_pending,
+    wait_receipt,
+)
+from dentareview.services.batch_payouts import RewardPayer
+from dentareview.services.chain_access import ChainGateway, Deployment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchReport(AnchorReport):
+    """`anchored` and `reconciled` count reviews; these count transactions."""
+
+    batches: int = 0
+    payouts: int = 0
+
+    @property
+    def touched(self) -> int:
+        return self.anchored + self.reconciled + self.failed + self.payouts
+
+
+def _bytes32(value: str) -> bytes:
+    return bytes.fromhex(value[2:])
+
+
+def build_tree(rows: Sequence[ReviewRow]) -> tuple[MerkleTree, list[tuple[int, int]]]:
+    """The batch's tree and each review's leaf index, as `(review_id, leaf_index)`."""
+    tree = MerkleTree.of(_bytes32(row.digest) for row in rows)
+    position = {digest: index for index, digest in enumerate(tree.values)}
+    return tree, [(row.id, position[_bytes32(row.digest)]) for row in rows]
+
+
+class BatchAnchorer:
+    """Same contract as the single-mode Anchorer: passes under the relayer lock."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        gateway: ChainGateway,
+        *,
+        batch_size: int,
+        batch_seconds: float,
+        payout_seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._sessions = sessions
+        self._gateway = gateway
+        self._batch_size = batch_size
+        self._batch_seconds = batch_seconds
+        self._clock = clock
+        self._payer = RewardPayer(payout_seconds=payout_seconds, clock=clock)
+
+    def run_once(self) -> BatchReport:
+        report = BatchReport()
+        try:
+            deployment = self._gateway.deployment()
+        except DentaReviewError as error:
+            report.errors.append(error.message)
+            return report
+        batches = BatchRegistry(deployment.registry.contract)
+        engine: Engine = self._sessions.kw["bind"]
+        with engine.connect() as lock, self._sessions() as session:
+            if not try_relayer_lock(lock):
+                return report
+            try:
+                for batch in unsettled_batches(session):
+                    self._settle_earlier(session, deployment, batches, batch, report)
+                if not report.errors and self._due(session):
+                    self._publish(session, deployment, batches, report)
+                if not report.errors:
+                    self._payer.run(session, deployment, batches, report)
+                session.commit()
+            finally:
+                session.rollback()
+                release_relayer_lock(lock)
+        return report
+
+    def run_until_idle(self, *, max_passes: int = 1000) -> BatchReport:
+        total = BatchReport()
+        for _ in range(max_passes):
+            report = self.run_once()
+            for name in ("anchored", "reconciled", "failed", "batches", "payouts"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.errors += report.errors
+            if report.touched == 0 or report.errors:
+                break
+        return total
+
+    # -------------------------------------------------------------- building
+
+    def _due(self, session: Session) -> bool:
+        backlog = unbatched_backlog(session)
+        if backlog.count == 0 or backlog.oldest_submitted_at is None:
+            return False
+        waited = self._clock() - backlog.oldest_submitted_at
+        return backlog.count >= self._batch_size or waited >= self._batch_seconds
+
+    def _publish(
+        self, session: Session, deployment: Deployment, batches: BatchRegistry, report: BatchReport
+    ) -> None:
+        rows = claim_unbatched_reviews(session, limit=self._batch_size)
+        if not rows:
+            return
+        tree, members = build_tree(rows)
+        batch = insert_batch(
+            session,
+            root="0x" + tree.root.hex(),
+            size=len(rows),
+            rewarded=sum(1 for row in rows if row.rewardable),
+            now=int(self._clock()),
+        )
+        assign_batch_members(session, batch_id=batch.id, members=members)
+        session.commit()  # the write-ahead record of members and root, before any signing
+        self._send(session, deployment, batches, batch, report)
+
+    # -------------------------------------------------------------- sending and settling
+
+    def _send(
+        self,
+        session: Session,
+        deployment: Deployment,
+        batches: BatchRegistry,
+        batch: BatchRow,
+        report: BatchReport,
+    ) -> None:
+        call = batches.anchor_batch(_bytes32(batch.root), size=batch.size, rewarded=batch.rewarded)
+        try:
+            signed = sign_call(deployment, call)
+        except PreflightFailed as error:
+            note_batch_failure(session, batch_id=batch.id, error=f"not sent: {error}")
+            session.commit()
+            report.errors.append(f"batch {batch.id}: anchorBatch would revert: {error}")
+            return
+
+        def note(tx: SignedTx) -> None:
+            note_batch_sent(session, batch_id=batch.id, tx_hash=tx.tx_hash, nonce=tx.nonce)
+            session.commit()
+
+        receipt = send_and_wait(deployment, signed, note=note)
+        self._settle(session, deployment, batches, batch, receipt, report, reconciled=False)
+
+    def _settle_earlier(
+        self,
+        session: Session,
+        deployment: Deployment,
+        batches: BatchRegistry,
+        batch: BatchRow,
+        report: BatchReport,
+    ) -> None:
+        """A batch an earlier pass wrote ahead (maybe before a crash): find it, or resend it."""
+        receipt = None
+        if batch.sent_tx_hash is not None:
+            if still_pending(deployment, batch.sent_tx_hash):
+                receipt = wait_receipt(deployment, batch.sent_tx_hash)
+            else:
+                receipt = deployment.sender.receipt_or_none(batch.sent_tx_hash)
+        if receipt is not None and receipt["status"] == 1:
+            self._settle(session, deployment, batches, batch, receipt, report, reconciled=True)
+        elif batches.batch_of(_bytes32(batch.root)) is not None:
+            self._reconcile_from_logs(session, deployment, batches, batch, report)
+        elif batch.sent_tx_hash is not None and still_pending(deployment, batch.sent_tx_hash):
+            report.errors.append(f"batch {batch.id}: transaction still pending")
+        else:
+            self._send(session, deployment, batches, batch, report)
+
+    def _settle(
+        self,
+        session: Session,
+        deployment: Deployment,
+        batches: BatchRegistry,
+        batch: BatchRow,
+        receipt: TxReceipt | None,
+        report: BatchReport,
+        *,
+        reconciled: bool,
+    ) -> None:
+        if receipt is not None and receipt["status"] == 1:
+            events = [e for e in batches.batch_events_in(receipt) if e.root == batch.root]
+            if events:
+                self._mark(session, deployment, batch, events[0], report, reconciled=reconciled)
+                return
+        if batches.batch_of(_bytes32(batch.root)) is not None:
+            self._reconcile_from_logs(session, deployment, batches, batch, report)
+            return
+        why = "no receipt yet" if receipt is None else "reverted"
+        note_batch_failure(session, batch_id=batch.id, error=f"root transaction {why}")
+        session.commit()
+        report.failed += batch.size
+        log.warning("batch %s: root transaction %s", batch.id, why)
+
+    def _reconcile_from_logs(
+        self,
+        session: Session,
+        deployment: Deployment,
+        batches: BatchRegistry,
+        batch: BatchRow,
+        report: BatchReport,
+    ) -> None:
+        events = batches.batch_events(
+            from_block=deployment.manifest.registry.block_number,
+            to_block=int(deployment.w3.eth.block_number),
+            root=_bytes32(batch.root),
+        )
+        if not events:
+            report.errors.append(f"batch {batch.id}: root anchored but no BatchAnchored event")
+            return
+        self._mark(session, deployment, batch, events[0], report, reconciled=True)
+
+    def _mark(
+        self,
+        session: Session,
+        deployment: Deployment,
+        batch: BatchRow,
+        event: BatchEvent,
+        report: BatchReport,
+        *,
+        reconciled: bool,
+    ) -> None:
+        mark_batch_anchored(
+            session,
+            batch_id=batch.id,
+            tx_hash=event.tx_hash,
+            block_number=event.block_number,
+            log_index=event.log_index,
+            anchored_at=block_timestamp(deployment, event.block_number),
+        )
+        session.commit()
+        report.batches += 1
+        if reconciled:
+            report.reconciled += batch.size
+        else:
+            report.anchored += batch.size
+
+
+def build_anchorer(
+    settings: Settings, sessions: sessionmaker[Session], gateway: ChainGateway
+) -> Anchorer | BatchAnchorer:
+    """The worker of the configured anchor mode."""
+    if settings.anchor_mode == "batch":
+        return BatchAnchorer(
+            sessions,
+            gateway,
+            batch_size=settings.batch_size,
+            batch_seconds=settings.batch_seconds,
+            payout_seconds=settings.batch_payout_seconds,
+        )
+    return Anchorer(sessions, gateway, batch_limit=settings.anchor_batch_limit)

@@ -1,0 +1,105 @@
+"""Inclusion proofs of batch-anchored reviews, for the proof endpoint, `verify` and audits.
+
+`batch_proof` reads one review's batch from the database and rebuilds the batch's tree
+(OpenZeppelin StandardMerkleTree, leaf type bytes32) from its members' digests;
+`verify_batch_proof` is the pure check anyone repeats with the proof alone (it matches
+`MerkleProof.verify` and the registry's `isReviewInBatch`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dentareview.db.queries import batch_digests, get_batch, get_review
+from dentareview.domain.merkle import MerkleTree, leaf_hash, verify_proof
+
+
+def _bytes32(value: str) -> bytes:
+    return bytes.fromhex(value[2:])
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+@dataclass(frozen=True)
+class BatchProof:
+    """Where a review sits in an anchored batch, and the path from its leaf to the root."""
+
+    review_id: int
+    digest: str  # the review's EIP-712 digest (the leaf's value)
+    leaf: str  # keccak256(keccak256(digest)): the StandardMerkleTree leaf
+    batch_id: int
+    root: str
+    size: int
+    leaf_index: int
+    proof: list[str]  # sibling hashes, leaf to root
+    tx_hash: str  # the anchorBatch transaction
+    block_number: int
+    log_index: int  # of its BatchAnchored event
+    anchored_at: int  # block timestamp
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "batch",
+            "batchId": self.batch_id,
+            "root": self.root,
+            "size": self.size,
+            "leafIndex": self.leaf_index,
+            "leaf": self.leaf,
+            "proof": list(self.proof),
+            "txHash": self.tx_hash,
+            "blockNumber": self.block_number,
+            "logIndex": self.log_index,
+            "anchoredAt": self.anchored_at,
+            "leafEncoding": ["bytes32"],
+        }
+
+
+class BatchProofError(Exception):
+    """The database's batch does not reproduce its recorded root (a corrupted batch)."""
+
+
+def batch_tree(session: Session, *, batch_id: int) -> MerkleTree:
+    """The batch's tree rebuilt from its members' digests (an audit checks its root)."""
+    return MerkleTree.of(_bytes32(d) for d in batch_digests(session, batch_id=batch_id))
+
+
+def batch_proof(session: Session, *, review_id: int) -> BatchProof | None:
+    """The proof of a review anchored in a batch; None if it is not (yet) in an anchored batch."""
+    review = get_review(session, review_id=review_id)
+    if review is None or review.batch_id is None or review.leaf_index is None:
+        return None
+    batch = get_batch(session, batch_id=review.batch_id)
+    if batch is None or batch.status != "anchored":
+        return None
+    tree = batch_tree(session, batch_id=batch.id)
+    if _hex(tree.root) != batch.root or tree.values[review.leaf_index] != _bytes32(review.digest):
+        raise BatchProofError(f"batch {batch.id} does not rebuild to its recorded root")
+    assert batch.tx_hash is not None and batch.block_number is not None  # anchored: see checks
+    assert batch.log_index is not None and batch.anchored_at is not None
+    return BatchProof(
+        review_id=review.id,
+        digest=review.digest,
+        leaf=_hex(leaf_hash(_bytes32(review.digest))),
+        batch_id=batch.id,
+        root=batch.root,
+        size=batch.size,
+        leaf_index=review.leaf_index,
+        proof=[_hex(node) for node in tree.proof(review.leaf_index)],
+        tx_hash=batch.tx_hash,
+        block_number=batch.block_number,
+        log_index=batch.log_index,
+        anchored_at=batch.anchored_at,
+    )
+
+
+def verify_batch_proof(*, digest: str, root: str, proof: list[str]) -> bool:
+    """Pure: whether `proof` (0x-hex nodes) leads from the review `digest` to `root`."""
+    try:
+        return verify_proof(_bytes32(root), _bytes32(digest), [_bytes32(p) for p in proof])
+    except ValueError:
+        return False
