@@ -5,13 +5,15 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# Slither needs web3 < 8 (the service pins 8): it gets a virtualenv of its own.
+SLITHER_VENV ?= .venv-slither
 
-.PHONY: run test install lint typecheck pytest bench artifacts clean
+.PHONY: run test install lint typecheck slither pytest bench bench-audit artifacts clean
 
 run: install
 	bash scripts/run_local.sh
 
-test: install lint typecheck pytest
+test: install lint typecheck slither pytest
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -31,11 +33,35 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# Static analysis of the contracts from Hardhat's offline build (no solc download);
+# fails on any finding not justified in docs/SECURITY.md.
+slither: install $(SLITHER_VENV)/.installed
+	rm -rf build/slither
+	CONTRACTS_BUILD_DIR=build/slither npx hardhat compile --quiet
+	$(BIN)/python scripts/slither_check.py --slither $(SLITHER_VENV)/bin/slither \
+		--artifacts build/slither/artifacts
+
+$(SLITHER_VENV)/.installed: scripts/slither-requirements.txt
+	$(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet --upgrade pip
+	$(SLITHER_VENV)/bin/pip install --quiet -r scripts/slither-requirements.txt
+	touch $@
+
 pytest:
 	$(BIN)/python -m pytest
+
+# Scale benchmarks (gas, intake, anchoring, reputation, audit): ~15 minutes, not part of
+# `make test`; needs PostgreSQL. Results in bench/results/scale.{json,md}.
+bench: install
+	$(BIN)/python -m bench.run_all
+
+# `dentareview audit` on 10k and 100k real anchored reviews (~10 minutes; SQLite and
+# PostgreSQL). Results in bench/results/audit.{json,md}.
+bench-audit: install
+	$(BIN)/python -m bench.audit.run
 
 artifacts: install
 	npm run artifacts
 
 clean:
-	rm -rf $(VENV) node_modules artifacts cache
+	rm -rf $(VENV) $(SLITHER_VENV) node_modules artifacts cache

@@ -148,6 +148,12 @@ class ReviewNotFound(DentaReviewError):
     description = "No review matches this identifier."
 
 
+class ReviewNotAnchored(DentaReviewError):
+    code = "REVIEW_NOT_ANCHORED"
+    status = 409
+    description = "The review is not anchored on-chain yet; its proof exists once it is."
+
+
 class DentistNotFound(DentaReviewError):
     code = "DENTIST_NOT_FOUND"
     status = 404
@@ -164,6 +170,11 @@ class RateLimited(DentaReviewError):
     code = "RATE_LIMITED"
     status = 429
     description = "Too many requests; retry later."
+
+    def __init__(self, message: str | None = None, *, retry_after_seconds: int = 1) -> None:
+        super().__init__(message)
+        # Sent as the Retry-After header by the API's error handler.
+        self.headers = {"Retry-After": str(max(1, retry_after_seconds))}
 
 
 class ChainUnavailable(DentaReviewError):
@@ -203,6 +214,7 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     TooFewWords,
     InvalidRating,
     ReviewNotFound,
+    ReviewNotAnchored,
     DentistNotFound,
     PayloadTooLarge,
     RateLimited,

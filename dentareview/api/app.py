@@ -12,10 +12,11 @@ from web3 import Web3
 from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
 from dentareview.api.limits import BodySizeLimit
-from dentareview.api.routes import dentists, meta, patients, reviews, visits
+from dentareview.api.ratelimit import TokenBuckets, WriteLimits, include_write_router
+from dentareview.api.routes import dentists, meta, patients, proofs, reviews, visits
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
-from dentareview.services.anchoring import Anchorer
+from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.worker import AnchorLoop
 
@@ -49,7 +50,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if worker_wanted:
-            anchorer = Anchorer(sessions, gateway, batch_limit=settings.anchor_batch_limit)
+            anchorer = build_anchorer(settings, sessions, gateway)
             state.anchor_loop = AnchorLoop(
                 anchorer, interval_seconds=settings.anchor_interval_seconds
             )
@@ -68,8 +69,19 @@ def create_app(
     app.state.dentareview = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (meta, visits, reviews, dentists, patients):
+    app.state.write_limits = WriteLimits(
+        ip=TokenBuckets(
+            per_minute=settings.rate_limit_ip_per_minute, burst=settings.rate_limit_ip_burst
+        ),
+        wallet=TokenBuckets(
+            per_minute=settings.rate_limit_wallet_per_minute,
+            burst=settings.rate_limit_wallet_burst,
+        ),
+    )
+    for module in (meta, dentists, patients, proofs):
         app.include_router(module.router)
+    for module in (visits, reviews):  # the write endpoints: size and rate limited
+        include_write_router(app, module.router)
     return app
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from dentareview.api.server import APP_FACTORY, run_workers
 from dentareview.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
@@ -21,7 +22,7 @@ from dentareview.cli.common import (
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
-from dentareview.services.anchoring import Anchorer
+from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
 
 
@@ -61,14 +62,9 @@ def serve_command(
     typer.echo(f"health    {base}/health")
     typer.echo(f"chain     {settings.rpc_url}")
     typer.echo(f"database  {_redacted(settings.resolved_database_url)}")
-    uvicorn.run(
-        "dentareview.api.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    if workers > 1:
+        raise typer.Exit(run_workers(host, port, workers))
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
 
 
 def anchor_command(
@@ -87,7 +83,7 @@ def anchor_command(
     )
     upgrade_database(settings.resolved_database_url)
     sessions = make_session_factory(make_engine(settings.resolved_database_url))
-    anchorer = Anchorer(sessions, ChainGateway(settings), batch_limit=settings.anchor_batch_limit)
+    anchorer = build_anchorer(settings, sessions, ChainGateway(settings))
     while True:
         report = anchorer.run_until_idle()
         typer.echo(

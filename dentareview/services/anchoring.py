@@ -5,6 +5,14 @@ database *before* it is sent. After a crash at any step the worker finds either
 a receipt for the noted hash, or the visit already anchored on-chain (then it
 reconciles from the event), or neither (then it signs and sends again). The
 registry refuses a second anchor of a visit, so nothing is ever paid twice.
+
+A noted transaction the node still holds unmined is left to land, never signed
+again: a second transaction for the visit could only revert and waste gas. Nothing
+is sent while the registry is paused, nor for a dentist the database knows to be
+deactivated (those reviews wait for reactivation); a review whose transaction
+reverted anyway is simulated before any retry, so a permanent refusal costs gas once
+at most. After the reviews, a pass pays rewards the daily cap had queued. The
+`crash_point` calls are inert unless a reliability test selects one.
 """
 
 from __future__ import annotations
@@ -17,11 +25,14 @@ from typing import Any, Literal
 from hexbytes import HexBytes
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError, TransactionNotFound
 from web3.types import TxReceipt
 
 from dentareview.chain.registry import AnchorEvent
 from dentareview.db.queries import (
     claim_pending_reviews,
+    get_dentist,
     get_visit,
     mark_anchored,
     note_anchor_failure,
@@ -32,6 +43,8 @@ from dentareview.db.queries import (
 from dentareview.domain.models import Review, Visit
 from dentareview.errors import ChainUnavailable, DentaReviewError
 from dentareview.services.chain_access import ChainGateway, Deployment
+from dentareview.services.crash_points import crash_point
+from dentareview.services.queued_rewards import pay_queued_rewards
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +58,7 @@ class AnchorReport:
     anchored: int = 0
     reconciled: int = 0
     failed: int = 0
+    queued_paid: int = 0  # patients whose capped rewards were paid from the queue
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -100,6 +114,10 @@ class Anchorer:
         except (ChainUnavailable, DentaReviewError) as error:
             report.errors.append(error.message)
             return report
+        if deployment.registry.contract.functions.paused().call():
+            # Every relay would revert: keep the reviews pending, spend no gas.
+            report.errors.append("the registry is paused; reviews stay pending")
+            return report
         engine: Engine = self._sessions.kw["bind"]
         # One relaying process at a time: the lock lives on its own connection so it
         # holds across the pass's commits; if this process dies, so does the lock.
@@ -111,6 +129,7 @@ class Anchorer:
                 if rows:
                     self._anchor(session, deployment, rows, report)
                 session.commit()
+                report.queued_paid = pay_queued_rewards(session, deployment)
             finally:
                 session.rollback()
                 release_relayer_lock(lock)
@@ -123,8 +142,10 @@ class Anchorer:
             total.anchored += report.anchored
             total.reconciled += report.reconciled
             total.failed += report.failed
+            total.queued_paid += report.queued_paid
             total.errors += report.errors
-            if report.touched == 0 or report.errors:
+            # Stop when a pass made no progress: failures alone would repeat as they are.
+            if report.anchored + report.reconciled + report.queued_paid == 0 or report.errors:
                 break
         return total
 
@@ -141,22 +162,39 @@ class Anchorer:
         fees = sender.current_fees()
         signed: list[tuple[Any, str, Any]] = []
         for row in to_send:
+            if not self._dentist_active(session, row.dentist):
+                # The registry would refuse it: keep it pending until reactivation.
+                note_anchor_failure(session, review_id=row.id, error="the dentist is deactivated")
+                report.failed += 1
+                continue
             visit, visit_sig, review, review_sig = _domain_objects(session, row)
             call = deployment.registry.submit_review(
                 visit, visit_sig, review, review_sig, rewardable=row.rewardable
             )
+            refusal = self._refusal(deployment, call) if row.anchor_attempts else None
+            if refusal is not None:
+                note_anchor_failure(
+                    session, review_id=row.id, error=f"would revert: {refusal}", clear_sent=True
+                )
+                report.failed += 1
+                continue
             tx = sender.build(call, nonce=nonce, gas=GAS_LIMIT, fees=fees)
             tx_hash, raw = sender.sign(tx)
             note_sent(session, review_id=row.id, tx_hash=tx_hash, nonce=nonce)
             signed.append((row, tx_hash, raw))
             nonce += 1
+        crash_point("signed")
         session.commit()  # the write-ahead record, before anything leaves
+        crash_point("noted")
         for _row, _tx_hash, raw in signed:
             sender.send_raw(raw)
+            crash_point("sent_one")
+        crash_point("sent")
         # Wait for every receipt first: no database write lock is held while waiting.
         receipts = [
             (row, tx_hash, self._receipt(deployment, tx_hash)) for row, tx_hash, _ in signed
         ]
+        crash_point("mined")
         for row, tx_hash, receipt in receipts:
             self._settle(session, deployment, row, tx_hash, receipt, report)
         session.commit()
@@ -172,9 +210,13 @@ class Anchorer:
             events = deployment.registry.anchor_events_in(receipt)
             self._mark(session, deployment, row, events, report, reconciled=True)
             return True
+        if receipt is None and self._known_to_node(deployment, row.sent_tx_hash):
+            # In the node's pool, or mined since the receipt lookup: never sign a
+            # second one for the visit; a later pass settles it from its receipt.
+            return True
         digest = deployment.registry.digest_of_visit(_bytes32(row.visit_id))
         if digest is None:
-            return False  # never landed: sign and send again
+            return False  # reverted, never sent, or dropped: sign and send again
         events = deployment.registry.anchor_events(
             from_block=deployment.manifest.registry.block_number,
             to_block=int(deployment.w3.eth.block_number),
@@ -182,6 +224,29 @@ class Anchorer:
         )
         self._mark(session, deployment, row, events, report, reconciled=True)
         return True
+
+    @staticmethod
+    def _dentist_active(session: Session, address: str) -> bool:
+        dentist = get_dentist(session, address=address)
+        return dentist is None or dentist.active  # unknown here: let the registry decide
+
+    @staticmethod
+    def _known_to_node(deployment: Deployment, tx_hash: str) -> bool:
+        try:
+            deployment.w3.eth.get_transaction(HexBytes(tx_hash))
+        except TransactionNotFound:
+            return False
+        return True
+
+    @staticmethod
+    def _refusal(deployment: Deployment, call: ContractFunction) -> str | None:
+        """Why the registry would refuse this relay now (a dry run), or None."""
+        try:
+            call.call({"from": deployment.sender.address})
+        except ContractLogicError as error:
+            data = error.data if isinstance(error.data, str) else None
+            return (deployment.registry.error_name(data) if data else None) or str(error)
+        return None
 
     @staticmethod
     def _receipt(deployment: Deployment, tx_hash: str) -> TxReceipt | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.orm import Session
 
 # First keys of the two-key advisory locks, so ours cannot clash with another app's
@@ -58,12 +58,20 @@ def try_relayer_lock(connection: Connection) -> bool:
     """
     if connection.dialect.name != "postgresql":
         return True
-    locked = bool(connection.scalar(select(func.pg_try_advisory_lock(_RELAYER_LOCKS, 0))))
+    locked = bool(
+        connection.scalar(select(func.pg_try_advisory_lock(_RELAYER_LOCKS, _schema_key())))
+    )
     connection.commit()
     return locked
 
 
 def release_relayer_lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_unlock(_RELAYER_LOCKS, 0)))
+        connection.execute(select(func.pg_advisory_unlock(_RELAYER_LOCKS, _schema_key())))
         connection.commit()
+
+
+def _schema_key() -> ColumnElement[int]:
+    # Advisory locks are per database; keyed by schema, two deployments sharing one
+    # database (one schema each) relay independently.
+    return func.hashtext(func.current_schema())

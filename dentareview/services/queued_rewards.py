@@ -1,0 +1,85 @@
+"""Pay the rewards the daily cap queued, once the cap has room again.
+
+The contract is the source of truth: `queuedReward(patient)` is what it still owes,
+and `payQueuedReward` pays all of it or reverts (`NothingQueued` once paid), so a
+retry after a crash can never pay twice. The database's 'queued' payments follow:
+when the chain owes nothing, the `QueuedRewardPaid` event names the paying tx.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dentareview.db.models import RewardPaymentRow
+from dentareview.services.chain_access import Deployment
+
+log = logging.getLogger(__name__)
+
+
+def queued_patients(session: Session) -> list[str]:
+    stmt = (
+        select(RewardPaymentRow.patient)
+        .where(RewardPaymentRow.status == "queued")
+        .distinct()
+        .order_by(RewardPaymentRow.patient)
+    )
+    return list(session.scalars(stmt))
+
+
+def _mark_paid(session: Session, *, patient: str, tx_hash: str, paid_at: int) -> None:
+    session.execute(
+        update(RewardPaymentRow)
+        .where(RewardPaymentRow.patient == patient, RewardPaymentRow.status == "queued")
+        .values(status="paid", tx_hash=tx_hash, paid_at=paid_at)
+    )
+
+
+def _earlier_payment(deployment: Deployment, patient: str) -> tuple[str, int] | None:
+    """The tx and block of the last on-chain payment of `patient`'s queue, if any."""
+    logs = deployment.registry.contract.events.QueuedRewardPaid().get_logs(
+        from_block=deployment.manifest.registry.block_number,
+        argument_filters={"patient": patient},
+    )
+    if not logs:
+        return None
+    last = logs[-1]
+    return "0x" + bytes(last["transactionHash"]).hex(), int(last["blockNumber"])
+
+
+def pay_queued_rewards(session: Session, deployment: Deployment) -> int:
+    """Pay every queued patient the cap now allows; returns how many were paid.
+
+    Run under the relayer lock: it sends from the operator's account.
+    """
+    patients = queued_patients(session)
+    if not patients:
+        return 0
+    views = deployment.registry.contract.functions
+    room = int(views.dailyRewardCap().call()) - int(views.rewardedToday().call()[1])
+    paid = 0
+    for patient in patients:
+        owed = int(views.queuedReward(patient).call())
+        if owed == 0:  # paid by a pass that died before noting it
+            found = _earlier_payment(deployment, patient)
+            if found is not None:
+                block = deployment.w3.eth.get_block(found[1])
+                _mark_paid(session, patient=patient, tx_hash=found[0], paid_at=block["timestamp"])
+                session.commit()
+            continue
+        if owed > room:
+            continue
+        try:
+            receipt = deployment.sender.transact(views.payQueuedReward(patient))
+        except Exception as error:  # noqa: BLE001 - retried on the next pass
+            log.warning("paying the queued reward of %s failed: %s", patient, error)
+            break
+        room -= owed
+        block = deployment.w3.eth.get_block(receipt["blockNumber"])
+        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        _mark_paid(session, patient=patient, tx_hash=tx_hash, paid_at=block["timestamp"])
+        session.commit()
+        paid += 1
+    return paid

@@ -1,0 +1,1 @@
+"""Reliability: concurrent load, several processes, crashes and chain outages."""

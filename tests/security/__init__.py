@@ -1,0 +1,1 @@
+"""Security: hostile input, abuse, replays, roles and on-chain guardrails."""
