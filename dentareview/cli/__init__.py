@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from dentareview.cli.audit import audit_command, verify_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command
 from dentareview.cli.service import anchor_command, migrate_command, serve_command
@@ -24,3 +25,5 @@ app.add_typer(dentist_app, name="dentist")
 app.command("migrate")(migrate_command)
 app.command("serve")(serve_command)
 app.command("anchor")(anchor_command)
+app.command("verify")(verify_command)
+app.command("audit")(audit_command)

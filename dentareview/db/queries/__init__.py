@@ -7,12 +7,47 @@ from dentareview.db.queries.anchoring import (
     note_anchor_failure,
     note_sent,
 )
+from dentareview.db.queries.audit import (
+    PaymentAuditRow,
+    ReviewAuditRow,
+    count_reviews,
+    iter_review_audit_rows,
+    list_batch_audit_rows,
+    list_payment_audit_rows,
+    list_payout_audit_rows,
+)
+from dentareview.db.queries.batches import (
+    Backlog,
+    assign_batch_members,
+    batch_digests,
+    batch_members,
+    claim_unbatched_reviews,
+    get_batch,
+    get_batch_by_root,
+    insert_batch,
+    iter_anchored_batches,
+    mark_batch_anchored,
+    note_batch_failure,
+    note_batch_sent,
+    unbatched_backlog,
+    unsettled_batches,
+)
 from dentareview.db.queries.dentists import get_dentist, set_dentist_active, upsert_dentist
 from dentareview.db.queries.locks import (
     lock_patient,
     relayer_lock,
     release_relayer_lock,
     try_relayer_lock,
+)
+from dentareview.db.queries.payouts import (
+    assign_payout,
+    insert_payout,
+    mark_payout_paid,
+    note_payout_failure,
+    note_payout_sent,
+    payable_rewards,
+    payout_payments,
+    unsettled_payouts,
 )
 from dentareview.db.queries.reputation import monthly_aggregates, pending_count, rating_aggregate
 from dentareview.db.queries.reviews import (
@@ -33,6 +68,13 @@ from dentareview.db.queries.rewards import (
 from dentareview.db.queries.visits import get_visit, insert_visit
 
 __all__ = [
+    "PaymentAuditRow",
+    "ReviewAuditRow",
+    "count_reviews",
+    "iter_review_audit_rows",
+    "list_batch_audit_rows",
+    "list_payment_audit_rows",
+    "list_payout_audit_rows",
     "RewardSummary",
     "claim_pending_reviews",
     "count_dentist_reviews",
@@ -61,4 +103,27 @@ __all__ = [
     "rewarded_times",
     "set_dentist_active",
     "upsert_dentist",
+    # batch mode
+    "Backlog",
+    "assign_batch_members",
+    "assign_payout",
+    "batch_digests",
+    "batch_members",
+    "claim_unbatched_reviews",
+    "get_batch",
+    "get_batch_by_root",
+    "insert_batch",
+    "insert_payout",
+    "iter_anchored_batches",
+    "mark_batch_anchored",
+    "mark_payout_paid",
+    "note_batch_failure",
+    "note_batch_sent",
+    "note_payout_failure",
+    "note_payout_sent",
+    "payable_rewards",
+    "payout_payments",
+    "unbatched_backlog",
+    "unsettled_batches",
+    "unsettled_payouts",
 ]

@@ -1,0 +1,66 @@
+"""GET /v1/reviews/{id}/proof: everything an auditor needs besides a node."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from dentareview.api.deps import DbSession, State
+from dentareview.api.openapi import error_responses
+from dentareview.services.proofs import build_proof
+
+router = APIRouter(tags=["audit"])
+
+
+class SignedMessageOut(BaseModel):
+    message: dict[str, Any]
+    signature: str = Field(description="65-byte r||s||v as 0x-hex")
+
+
+class SingleAnchorOut(BaseModel):
+    kind: Literal["single"] = Field(description="the review's own ReviewAnchored log")
+    txHash: str
+    blockNumber: int
+    logIndex: int
+
+
+class BatchAnchorOut(BaseModel):
+    kind: Literal["batch"] = Field(
+        description="a Merkle path to a root and the root's BatchAnchored log"
+    )
+    root: str = Field(description="the batch's OpenZeppelin StandardMerkleTree root")
+    leafIndex: int = Field(description="the review's position among the sorted leaves")
+    proof: list[str] = Field(description="sibling hashes from the leaf to the root, 0x-hex")
+    size: int = Field(description="reviews in the batch")
+    txHash: str = Field(description="the anchorBatch transaction")
+    blockNumber: int
+    logIndex: int = Field(description="of the root's BatchAnchored log")
+    leafEncoding: list[str] = Field(description='["bytes32"]: the leaf value is the digest')
+
+
+class ProofOut(BaseModel):
+    version: Literal[1]
+    reviewId: int | None
+    chainId: int
+    registry: str = Field(description="the ReviewRegistry: the EIP-712 verifyingContract")
+    domain: dict[str, Any] = Field(description="as eth_signTypedData_v4 takes it")
+    types: dict[str, list[dict[str, str]]]
+    review: SignedMessageOut = Field(description="the Review, signed by the visit's patient")
+    visit: SignedMessageOut = Field(description="the Visit, signed by its dentist")
+    digest: str = Field(description="EIP-712 hash of the Review: what was anchored")
+    anchor: SingleAnchorOut | BatchAnchorOut = Field(discriminator="kind")
+
+
+@router.get(
+    "/v1/reviews/{review_id}/proof",
+    response_model=ProofOut,
+    responses=error_responses("REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"),
+)
+def get_review_proof(
+    review_id: Annotated[int, Path(ge=1, le=2**63 - 1)], state: State, session: DbSession
+) -> dict[str, Any]:
+    """A self-contained proof of an anchored review: verify it with `dentareview verify`
+    or any EIP-712 library and a node (see docs/VERIFYING.md)."""
+    return build_proof(session, review_id=review_id, domain=state.domain()).to_json()

@@ -1,0 +1,259 @@
+"""The self-contained review proof: the JSON the service hands out and anyone verifies.
+
+A proof carries everything a verifier needs besides a node: the typed data exactly as
+`eth_signTypedData_v4` takes it, both signatures, the digest, and where the digest was
+anchored. `anchor.kind` says how: "single" is one `ReviewAnchored` log of one
+transaction; "batch" is a Merkle path to a root and the root's `BatchAnchored` log.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, ClassVar, Final
+
+from dentareview.domain.models import (
+    Eip712Domain,
+    Review,
+    Visit,
+    parse_address,
+    parse_bytes32,
+)
+from dentareview.domain.typed_data import (
+    EIP712_TYPES,
+    domain_dict,
+    parse_signature,
+    review_message,
+    visit_message,
+)
+from dentareview.errors import DentaReviewError
+
+PROOF_VERSION: Final = 1
+
+
+class ProofFormatError(ValueError):
+    """The proof is not a well-formed version-1 proof; the message says where."""
+
+
+@dataclass(frozen=True)
+class SingleAnchor:
+    """The review's own `ReviewAnchored` log: transaction, block and log index."""
+
+    kind: ClassVar[str] = "single"
+
+    tx_hash: str
+    block_number: int
+    log_index: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "txHash": self.tx_hash,
+            "blockNumber": self.block_number,
+            "logIndex": self.log_index,
+        }
+
+
+@dataclass(frozen=True)
+class BatchAnchor:
+    """A Merkle path from the review's leaf to a root, and the root's `BatchAnchored` log.
+
+    The tree is an OpenZeppelin StandardMerkleTree with leaf encoding ["bytes32"]; the
+    leaf's value is the review digest. `txHash`, `blockNumber` and `logIndex` locate the
+    root's `BatchAnchored` event (the anchorBatch transaction).
+    """
+
+    kind: ClassVar[str] = "batch"
+
+    root: str
+    leaf_index: int
+    proof: tuple[str, ...]  # sibling hashes, leaf to root, 0x-hex
+    size: int
+    tx_hash: str
+    block_number: int
+    log_index: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "root": self.root,
+            "leafIndex": self.leaf_index,
+            "proof": list(self.proof),
+            "size": self.size,
+            "txHash": self.tx_hash,
+            "blockNumber": self.block_number,
+            "logIndex": self.log_index,
+            "leafEncoding": ["bytes32"],
+        }
+
+
+# The verifier dispatches on `kind`.
+Anchor = SingleAnchor | BatchAnchor
+
+
+@dataclass(frozen=True)
+class ReviewProof:
+    """A parsed proof. `domain` and `types` are kept as given: checking them is a verdict."""
+
+    review_id: int | None
+    chain_id: int
+    registry: str
+    domain: dict[str, Any]
+    types: dict[str, Any]
+    review: Review
+    review_signature: bytes
+    visit: Visit
+    visit_signature: bytes
+    digest: bytes
+    anchor: Anchor
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": PROOF_VERSION,
+            "reviewId": self.review_id,
+            "chainId": self.chain_id,
+            "registry": self.registry,
+            "domain": self.domain,
+            "types": self.types,
+            "review": {
+                "message": review_message(self.review),
+                "signature": _hex(self.review_signature),
+            },
+            "visit": {
+                "message": visit_message(self.visit),
+                "signature": _hex(self.visit_signature),
+            },
+            "digest": _hex(self.digest),
+            "anchor": self.anchor.to_json(),
+        }
+
+
+def make_proof(
+    *,
+    review_id: int,
+    domain: Eip712Domain,
+    review: Review,
+    review_signature: bytes,
+    visit: Visit,
+    visit_signature: bytes,
+    digest: bytes,
+    anchor: Anchor,
+) -> ReviewProof:
+    return ReviewProof(
+        review_id=review_id,
+        chain_id=domain.chain_id,
+        registry=domain.verifying_contract,
+        domain=domain_dict(domain),
+        types=copy.deepcopy(EIP712_TYPES),
+        review=review,
+        review_signature=review_signature,
+        visit=visit,
+        visit_signature=visit_signature,
+        digest=digest,
+        anchor=anchor,
+    )
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+_KIND_NAMES: Final = {
+    int: "an integer",
+    dict: "a JSON object",
+    str: "a string",
+    list: "a JSON array",
+}
+
+
+def _get(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = data.get(key)
+    # bool is an int subclass: `true` is no block number.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ProofFormatError(f"{where}{key} must be {_KIND_NAMES[kind]}")
+    return value
+
+
+def _signed(data: dict[str, Any], key: str) -> tuple[dict[str, Any], bytes]:
+    part = _get(data, key, dict, "")
+    message = _get(part, "message", dict, f"{key}.")
+    return message, parse_signature(part.get("signature"), f"{key}.signature")
+
+
+def _field(message: dict[str, Any], key: str) -> Any:
+    return message.get(key)  # a missing member is None, which Visit and Review refuse
+
+
+def _visit(message: dict[str, Any]) -> Visit:
+    return Visit(
+        visit_id=parse_bytes32(message.get("visitId"), "visit.message.visitId"),
+        patient=parse_address(message.get("patient"), "visit.message.patient"),
+        dentist=parse_address(message.get("dentist"), "visit.message.dentist"),
+        visited_at=_field(message, "visitedAt"),
+    )
+
+
+def _review(message: dict[str, Any]) -> Review:
+    return Review(
+        visit_id=parse_bytes32(message.get("visitId"), "review.message.visitId"),
+        rating=_field(message, "rating"),
+        treatment=_field(message, "treatment"),
+        bedside=_field(message, "bedside"),
+        wait_time=_field(message, "waitTime"),
+        text=_field(message, "text"),
+        deadline=_field(message, "deadline"),
+    )
+
+
+def _bytes32_hex(value: object, where: str) -> str:
+    return "0x" + parse_bytes32(value, where).hex()
+
+
+def _anchor(data: dict[str, Any]) -> Anchor:
+    anchor = _get(data, "anchor", dict, "")
+    kind = anchor.get("kind")
+    if kind == SingleAnchor.kind:
+        return SingleAnchor(
+            tx_hash=_bytes32_hex(anchor.get("txHash"), "anchor.txHash"),
+            block_number=_get(anchor, "blockNumber", int, "anchor."),
+            log_index=_get(anchor, "logIndex", int, "anchor."),
+        )
+    if kind == BatchAnchor.kind:
+        path = _get(anchor, "proof", list, "anchor.")
+        return BatchAnchor(
+            root=_bytes32_hex(anchor.get("root"), "anchor.root"),
+            leaf_index=_get(anchor, "leafIndex", int, "anchor."),
+            proof=tuple(_bytes32_hex(node, f"anchor.proof[{i}]") for i, node in enumerate(path)),
+            size=_get(anchor, "size", int, "anchor."),
+            tx_hash=_bytes32_hex(anchor.get("txHash"), "anchor.txHash"),
+            block_number=_get(anchor, "blockNumber", int, "anchor."),
+            log_index=_get(anchor, "logIndex", int, "anchor."),
+        )
+    raise ProofFormatError(f"anchor.kind {kind!r} is not supported by this verifier")
+
+
+def parse_proof(data: object) -> ReviewProof:
+    """A proof from its JSON; raises ProofFormatError naming the first bad field."""
+    if not isinstance(data, dict):
+        raise ProofFormatError("the proof must be a JSON object")
+    if data.get("version") != PROOF_VERSION:
+        raise ProofFormatError(f"version must be {PROOF_VERSION}, got {data.get('version')!r}")
+    try:
+        review_msg, review_signature = _signed(data, "review")
+        visit_msg, visit_signature = _signed(data, "visit")
+        review_id = data.get("reviewId")
+        return ReviewProof(
+            review_id=review_id if isinstance(review_id, int) else None,
+            chain_id=_get(data, "chainId", int, ""),
+            registry=parse_address(data.get("registry"), "registry"),
+            domain=_get(data, "domain", dict, ""),
+            types=_get(data, "types", dict, ""),
+            review=_review(review_msg),
+            review_signature=review_signature,
+            visit=_visit(visit_msg),
+            visit_signature=visit_signature,
+            digest=parse_bytes32(data.get("digest"), "digest"),
+            anchor=_anchor(data),
+        )
+    except DentaReviewError as error:
+        raise ProofFormatError(error.message) from None

@@ -1,0 +1,408 @@
+"""Verify a review proof against a node: no database, no trust in the service.
+
+Each check yields a verdict with the evidence in words. The anchor checks depend on
+`anchor.kind`; each kind registers its verifier in ANCHOR_VERIFIERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import TransactionNotFound
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from dentareview.audit.proof import BatchAnchor, ReviewProof, SingleAnchor
+from dentareview.chain.artifacts import load_artifact
+from dentareview.chain.batches import BatchRegistry
+from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
+from dentareview.domain.models import Eip712Domain
+from dentareview.domain.typed_data import (
+    EIP712_TYPES,
+    domain_dict,
+    recover_signer,
+    review_digest,
+    visit_digest,
+)
+from dentareview.errors import InvalidSignature
+from dentareview.services.batch_proofs import verify_batch_proof
+
+ZERO_ADDRESS: Final = "0x" + "00" * 20
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # stable, for --json and scripts
+    ok: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.name, "ok": self.ok, "detail": self.detail}
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _same(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
+
+
+def check_chain(w3: Web3, proof: ReviewProof) -> Check:
+    chain_id = int(w3.eth.chain_id)
+    if chain_id != proof.chain_id:
+        return Check(
+            "chain", False, f"the node is chain {chain_id}; the proof is for {proof.chain_id}"
+        )
+    code = w3.eth.get_code(Web3.to_checksum_address(proof.registry))
+    if not code:
+        return Check("chain", False, f"no contract at the registry address {proof.registry}")
+    return Check("chain", True, f"the node is chain {chain_id}; the registry has code")
+
+
+def check_domain(proof: ReviewProof, expected_registry: str | None) -> Check:
+    expected = domain_dict(Eip712Domain(proof.chain_id, proof.registry))
+    if proof.domain != expected:
+        return Check("domain", False, f"the domain is {proof.domain}, expected {expected}")
+    if proof.types != EIP712_TYPES:
+        return Check("domain", False, "the types are not the DentaReview Visit and Review types")
+    if expected_registry is None:
+        return Check(
+            "domain",
+            True,
+            f"DentaReview v1 on chain {proof.chain_id}, registry {proof.registry} as the proof "
+            "states it: compare it with the address the operator publishes (--registry)",
+        )
+    if not _same(expected_registry, proof.registry):
+        return Check(
+            "domain", False, f"the proof's registry {proof.registry} is not {expected_registry}"
+        )
+    return Check("domain", True, f"DentaReview v1 on chain {proof.chain_id}, the expected registry")
+
+
+def _domain(proof: ReviewProof) -> Eip712Domain:
+    return Eip712Domain(proof.chain_id, proof.registry)
+
+
+def check_digest(proof: ReviewProof) -> Check:
+    digest = review_digest(_domain(proof), proof.review)
+    if digest != proof.digest:
+        return Check(
+            "digest",
+            False,
+            f"the Review hashes to {_hex(digest)}, not the proof's digest {_hex(proof.digest)}",
+        )
+    return Check("digest", True, f"the Review's EIP-712 hash is the proof's digest {_hex(digest)}")
+
+
+def _signer(digest: bytes, signature: bytes) -> str | None:
+    try:
+        return recover_signer(digest, signature)
+    except InvalidSignature:
+        return None
+
+
+def check_review_signature(proof: ReviewProof) -> Check:
+    if proof.review.visit_id != proof.visit.visit_id:
+        return Check("review-signature", False, "the Review's visitId is not the Visit's")
+    signer = _signer(review_digest(_domain(proof), proof.review), proof.review_signature)
+    if signer != proof.visit.patient:
+        return Check(
+            "review-signature",
+            False,
+            f"the Review signature recovers to {signer}, not the patient {proof.visit.patient}",
+        )
+    return Check("review-signature", True, f"signed by the visit's patient {signer}")
+
+
+def check_visit_signature(proof: ReviewProof) -> Check:
+    signer = _signer(visit_digest(_domain(proof), proof.visit), proof.visit_signature)
+    if signer != proof.visit.dentist:
+        return Check(
+            "visit-signature",
+            False,
+            f"the Visit signature recovers to {signer}, not the dentist {proof.visit.dentist}",
+        )
+    return Check("visit-signature", True, f"signed by the dentist {signer}")
+
+
+def check_dentist(registry: RegistryContract, proof: ReviewProof) -> Check:
+    status = registry.dentist_status(proof.visit.dentist)
+    if status == OnChainDentistStatus.UNREGISTERED:
+        return Check("dentist", False, f"{proof.visit.dentist} was never registered as a dentist")
+    now = "active" if status == OnChainDentistStatus.ACTIVE else "deactivated since"
+    return Check("dentist", True, f"{proof.visit.dentist} is a registered dentist ({now})")
+
+
+AnchorVerifier = Callable[[Web3, RegistryContract, ReviewProof], list[Check]]
+
+
+def _receipt(w3: Web3, tx_hash: str) -> TxReceipt | None:
+    try:
+        return w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+    except TransactionNotFound:
+        return None
+
+
+def _anchor_log(
+    w3: Web3, registry: RegistryContract, proof: ReviewProof
+) -> tuple[Check, TxReceipt | None, dict[str, Any] | None]:
+    """The proof's `ReviewAnchored` log, checked against the proof; or why it is not there."""
+    anchor = proof.anchor
+    assert isinstance(anchor, SingleAnchor)
+    where = f"log {anchor.log_index} of transaction {anchor.tx_hash}"
+
+    def fail(reason: str) -> tuple[Check, None, None]:
+        return Check("anchor-event", False, reason), None, None
+
+    receipt = _receipt(w3, anchor.tx_hash)
+    if receipt is None:
+        return fail(f"no transaction {anchor.tx_hash} on this chain")
+    if receipt["status"] != 1:
+        return fail(f"transaction {anchor.tx_hash} reverted")
+    if receipt["blockNumber"] != anchor.block_number:
+        return fail(f"transaction is in block {receipt['blockNumber']}, not {anchor.block_number}")
+    logs = [log for log in receipt["logs"] if log["logIndex"] == anchor.log_index]
+    if not logs:
+        return fail(f"transaction {anchor.tx_hash} has no log {anchor.log_index}")
+    log = logs[0]
+    if not _same(log["address"], registry.address):
+        return fail(f"{where} was emitted by {log['address']}, not the registry")
+    event = registry.contract.events.ReviewAnchored()
+    if not log["topics"] or _hex(log["topics"][0]) != event.topic:
+        return fail(f"{where} is not a ReviewAnchored event")
+    args = event.process_log(log)["args"]
+    claimed = {
+        "digest": _hex(proof.digest),
+        "visitId": _hex(proof.visit.visit_id),
+        "patient": proof.visit.patient,
+        "dentist": proof.visit.dentist,
+    }
+    logged = {
+        "digest": _hex(args["digest"]),
+        "visitId": _hex(args["visitId"]),
+        "patient": str(args["patient"]),
+        "dentist": str(args["dentist"]),
+    }
+    wrong = [
+        f"{k} {logged[k]} (proof: {claimed[k]})"
+        for k in claimed
+        if not _same(claimed[k], logged[k])
+    ]
+    if wrong:
+        return fail(f"{where} anchors another review: " + "; ".join(wrong))
+    detail = (
+        f"{where} in block {anchor.block_number} is ReviewAnchored(digest, visitId, patient, "
+        f"dentist, reward {args['reward']}) from the registry"
+    )
+    return Check("anchor-event", True, detail), receipt, dict(args)
+
+
+def check_anchored_at(w3: Web3, registry: RegistryContract, proof: ReviewProof) -> Check:
+    assert isinstance(proof.anchor, SingleAnchor)
+    anchored_at = registry.anchored_at(proof.digest)
+    if anchored_at == 0:
+        return Check("anchored-at", False, f"anchoredAt({_hex(proof.digest)}) is 0: never anchored")
+    recorded = registry.digest_of_visit(proof.visit.visit_id)
+    if recorded != proof.digest:
+        shown = "nothing" if recorded is None else _hex(recorded)
+        return Check("anchored-at", False, f"reviewDigestOf(visitId) is {shown}, not the digest")
+    block_time = int(w3.eth.get_block(proof.anchor.block_number)["timestamp"])
+    if anchored_at != block_time:
+        return Check(
+            "anchored-at",
+            False,
+            f"anchoredAt is {anchored_at}; block {proof.anchor.block_number} is at {block_time}",
+        )
+    return Check(
+        "anchored-at",
+        True,
+        f"anchoredAt(digest) = {anchored_at}, the time of block {proof.anchor.block_number}; "
+        "reviewDigestOf(visitId) = digest",
+    )
+
+
+def check_reward(
+    w3: Web3, registry: RegistryContract, receipt: TxReceipt, event: dict[str, Any]
+) -> Check:
+    reward, patient = int(event["reward"]), str(event["patient"])
+    if reward == 0:
+        queued = [
+            log
+            for log in registry.contract.events.RewardQueued().process_receipt(
+                receipt, errors=DISCARD
+            )
+            if _same(log["address"], registry.address) and _same(log["args"]["patient"], patient)
+        ]
+        if queued:
+            amount = queued[0]["args"]["amount"]
+            return Check(
+                "reward",
+                True,
+                f"reward of {amount} queued for {patient} under the daily cap (RewardQueued), "
+                "to be minted by a later payQueuedReward",
+            )
+        return Check("reward", True, "not rewarded: the event's reward is 0 and nothing was queued")
+    token_address = Web3.to_checksum_address(registry.token_address())
+    token = w3.eth.contract(address=token_address, abi=load_artifact("RewardToken").abi)
+    mints = [
+        log
+        for log in token.events.Transfer().process_receipt(receipt, errors=DISCARD)
+        if _same(log["address"], token_address)
+        and _same(log["args"]["from"], ZERO_ADDRESS)
+        and _same(log["args"]["to"], patient)
+        and int(log["args"]["value"]) == reward
+    ]
+    if not mints:
+        return Check(
+            "reward", False, f"no Transfer of {reward} from 0x0 to {patient} by {token_address}"
+        )
+    return Check(
+        "reward", True, f"{reward} token units minted to {patient} in the same transaction"
+    )
+
+
+def verify_single_anchor(w3: Web3, registry: RegistryContract, proof: ReviewProof) -> list[Check]:
+    anchor_check, receipt, event = _anchor_log(w3, registry, proof)
+    checks = [anchor_check, check_anchored_at(w3, registry, proof)]
+    if receipt is None or event is None:
+        checks.append(Check("reward", False, "not checked: the anchor event is not there"))
+    else:
+        checks.append(check_reward(w3, registry, receipt, event))
+    return checks
+
+
+# ------------------------------------------------------------------ batch anchors
+
+
+def check_merkle_proof(proof: ReviewProof, anchor: BatchAnchor) -> Check:
+    """Pure: the path leads from the digest's StandardMerkleTree leaf to the root."""
+    if not verify_batch_proof(
+        digest=_hex(proof.digest), root=anchor.root, proof=list(anchor.proof)
+    ):
+        return Check(
+            "merkle-proof",
+            False,
+            f"the path of {len(anchor.proof)} nodes does not lead from the digest's leaf "
+            f"to the root {anchor.root}",
+        )
+    return Check(
+        "merkle-proof",
+        True,
+        f"the path of {len(anchor.proof)} nodes leads from the leaf of the digest "
+        f'(StandardMerkleTree, ["bytes32"]) to the root {anchor.root}',
+    )
+
+
+def _batch_log(w3: Web3, registry: RegistryContract, anchor: BatchAnchor) -> Check:
+    """The proof's `BatchAnchored` log for the root, at the stated place."""
+    where = f"log {anchor.log_index} of transaction {anchor.tx_hash}"
+
+    def fail(reason: str) -> Check:
+        return Check("anchor-event", False, reason)
+
+    receipt = _receipt(w3, anchor.tx_hash)
+    if receipt is None:
+        return fail(f"no transaction {anchor.tx_hash} on this chain")
+    if receipt["status"] != 1:
+        return fail(f"transaction {anchor.tx_hash} reverted")
+    if receipt["blockNumber"] != anchor.block_number:
+        return fail(f"transaction is in block {receipt['blockNumber']}, not {anchor.block_number}")
+    logs = [log for log in receipt["logs"] if log["logIndex"] == anchor.log_index]
+    if not logs:
+        return fail(f"transaction {anchor.tx_hash} has no log {anchor.log_index}")
+    log = logs[0]
+    if not _same(log["address"], registry.address):
+        return fail(f"{where} was emitted by {log['address']}, not the registry")
+    event = registry.contract.events.BatchAnchored()
+    if not log["topics"] or _hex(log["topics"][0]) != event.topic:
+        return fail(f"{where} is not a BatchAnchored event")
+    args = event.process_log(log)["args"]
+    if not _same(_hex(args["root"]), anchor.root):
+        return fail(f"{where} anchors the root {_hex(args['root'])}, not {anchor.root}")
+    if int(args["size"]) != anchor.size:
+        return fail(f"{where} anchors a batch of {args['size']}, not {anchor.size}")
+    return Check(
+        "anchor-event",
+        True,
+        f"{where} in block {anchor.block_number} is BatchAnchored(root, size {args['size']}, "
+        f"rewarded {args['rewarded']}) from the registry",
+    )
+
+
+def check_batch_of(w3: Web3, batches: BatchRegistry, anchor: BatchAnchor) -> Check:
+    info = batches.batch_of(bytes.fromhex(anchor.root[2:]))
+    if info is None:
+        return Check("anchored-at", False, f"batchOf({anchor.root}) is empty: never anchored")
+    block_time = int(w3.eth.get_block(anchor.block_number)["timestamp"])
+    if info.anchored_at != block_time:
+        return Check(
+            "anchored-at",
+            False,
+            f"batchOf(root).anchoredAt is {info.anchored_at}; block {anchor.block_number} "
+            f"is at {block_time}",
+        )
+    if info.size != anchor.size:
+        return Check("anchored-at", False, f"batchOf(root).size is {info.size}, not {anchor.size}")
+    return Check(
+        "anchored-at",
+        True,
+        f"batchOf(root) = anchoredAt {info.anchored_at} (the time of block "
+        f"{anchor.block_number}), size {info.size}, rewarded {info.rewarded}",
+    )
+
+
+def check_in_batch(batches: BatchRegistry, proof: ReviewProof, anchor: BatchAnchor) -> Check:
+    nodes = [bytes.fromhex(node[2:]) for node in anchor.proof]
+    if not batches.is_review_in_batch(bytes.fromhex(anchor.root[2:]), proof.digest, nodes):
+        return Check("in-batch", False, "isReviewInBatch(root, digest, proof) is false")
+    return Check(
+        "in-batch", True, "isReviewInBatch(root, digest, proof) is true: the registry agrees"
+    )
+
+
+def verify_batch_anchor(w3: Web3, registry: RegistryContract, proof: ReviewProof) -> list[Check]:
+    anchor = proof.anchor
+    assert isinstance(anchor, BatchAnchor)
+    batches = BatchRegistry(registry.contract)
+    return [
+        check_merkle_proof(proof, anchor),
+        _batch_log(w3, registry, anchor),
+        check_batch_of(w3, batches, anchor),
+        check_in_batch(batches, proof, anchor),
+        Check(
+            "reward",
+            True,
+            "batch mode pays rewards in aggregate (payRewards to patients, naming no review): "
+            "the chain does not tie a reward to this review; the audit reconciles payouts",
+        ),
+    ]
+
+
+ANCHOR_VERIFIERS: dict[str, AnchorVerifier] = {
+    SingleAnchor.kind: verify_single_anchor,
+    BatchAnchor.kind: verify_batch_anchor,
+}
+
+
+def verify_proof(
+    w3: Web3, proof: ReviewProof, *, expected_registry: str | None = None
+) -> list[Check]:
+    """Every check, in order; the proof holds only if all are ok."""
+    chain = check_chain(w3, proof)
+    checks = [
+        chain,
+        check_domain(proof, expected_registry),
+        check_digest(proof),
+        check_review_signature(proof),
+        check_visit_signature(proof),
+    ]
+    if not chain.ok:  # no registry to ask: the on-chain checks cannot run
+        return checks
+    registry = RegistryContract(w3, proof.registry)
+    checks.append(check_dentist(registry, proof))
+    return checks + ANCHOR_VERIFIERS[proof.anchor.kind](w3, registry, proof)

@@ -1,0 +1,243 @@
+"""`dentareview verify PROOF.json` and `dentareview audit`: checks anyone can run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from types import TracebackType
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
+from web3.exceptions import Web3Exception
+
+from dentareview.audit.findings import DESCRIPTIONS
+from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
+from dentareview.audit.proof import ProofFormatError, parse_proof
+from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
+from dentareview.audit.verify import Check, verify_proof
+from dentareview.chain.client import chain_id_or_none
+from dentareview.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    RpcUrlOption,
+    fail,
+    load_settings,
+)
+from dentareview.db.session import make_engine, make_session_factory
+from dentareview.errors import DentaReviewError
+from dentareview.services.audit import AuditReport, run_audit
+from dentareview.services.chain_access import ChainGateway
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON report instead of text")]
+CANNOT_RUN = 2  # exit code when the check could not be made at all (vs 1: it failed)
+
+
+# ---------------------------------------------------------------------- verify
+
+
+def _read_proof(path: Path) -> object:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise fail(f"cannot read {path}: {error.strerror}", CANNOT_RUN) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise fail(f"{path} is not JSON: {error}", CANNOT_RUN) from None
+
+
+def _print_checks(checks: list[Check], header: str, calls: str) -> None:
+    typer.echo(header)
+    for check in checks:
+        mark = typer.style("PASS", fg="green") if check.ok else typer.style("FAIL", fg="red")
+        typer.echo(f"  {mark}  {check.name:<17} {check.detail}")
+    typer.echo(f"RPC calls: {calls}")
+    failed = [check.name for check in checks if not check.ok]
+    if failed:
+        typer.secho(
+            f"NOT VERIFIED: {len(failed)} of {len(checks)} checks failed ({', '.join(failed)})",
+            fg="red",
+        )
+    else:
+        typer.secho(f"VERIFIED: all {len(checks)} checks hold", fg="green")
+
+
+def verify_command(
+    proof_file: Annotated[
+        Path, typer.Argument(help="Proof JSON from GET /v1/reviews/{id}/proof ('-' for stdin)")
+    ],
+    rpc_url: RpcUrlOption = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry",
+            help="The registry address the operator publishes; the proof must name it",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify a review proof with a node alone (no database): exit 0 only if every check holds."""
+    data = _read_proof(proof_file)
+    url = load_settings(rpc_url=rpc_url).rpc_url
+    calls: Counter[str] = Counter()
+    try:
+        proof = parse_proof(data)
+    except ProofFormatError as error:
+        checks = [Check("format", False, str(error))]
+        header = f"Review proof {proof_file}"
+    else:
+        w3 = counting_web3(url)
+        if chain_id_or_none(w3) is None:
+            raise fail(f"the node at {url} does not answer", CANNOT_RUN)
+        try:
+            checks = verify_proof(w3, proof, expected_registry=registry)
+        except (OSError, Web3Exception) as error:
+            raise fail(f"the node at {url} failed: {error}", CANNOT_RUN) from None
+        header = (
+            f"Review proof: review {proof.review_id}, chain {proof.chain_id}, "
+            f"registry {proof.registry}, anchor {proof.anchor.kind}"
+        )
+        calls = rpc_calls(w3)
+    ok = all(check.ok for check in checks)
+    if as_json:
+        body = {
+            "ok": ok,
+            "checks": [check.to_json() for check in checks],
+            "rpcCalls": dict(calls),
+        }
+        typer.echo(json.dumps(body, indent=2))
+    else:
+        _print_checks(checks, header, format_calls(calls))
+    raise typer.Exit(0 if ok else 1)
+
+
+# ---------------------------------------------------------------------- audit
+
+
+class _Bars:
+    """Progress bars on a terminal (stderr); nothing at all otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        console = Console(stderr=True)
+        self._progress = Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not (enabled and console.is_terminal),
+        )
+        self._blocks: Any = None
+        self._reviews: Any = None
+
+    def __enter__(self) -> _Bars:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+    def start(self, *, blocks: int, reviews: int) -> None:
+        self._blocks = self._progress.add_task("chain blocks", total=blocks)
+        self._reviews = self._progress.add_task("reviews", total=reviews)
+
+    def blocks_done(self, count: int) -> None:
+        self._progress.advance(self._blocks, count)
+
+    def reviews_done(self, count: int) -> None:
+        self._progress.advance(self._reviews, count)
+
+
+def _print_report(report: AuditReport) -> None:
+    counts = report.counts
+    typer.echo(
+        f"Audit of chain {report.chain_id}: registry {report.registry}, token {report.token}, "
+        f"blocks {report.first_block}..{report.last_block}"
+    )
+    typer.echo(
+        f"Checked {counts.reviews} reviews ({counts.anchored} anchored, {counts.pending} pending) "
+        f"against {counts.anchors} anchors, {counts.mints} reward mints and "
+        f"{counts.payments} recorded payments."
+    )
+    if counts.batches or counts.payouts:
+        typer.echo(
+            f"Batch mode: {counts.batches} Merkle roots and {counts.payouts} reward payouts "
+            "on-chain, each rebuilt from (reconciled with) the database."
+        )
+    if counts.in_flight or counts.after_head:
+        typer.echo(
+            f"Not yet settled: {counts.in_flight} anchored while the worker records them, "
+            f"{counts.after_head} anchored after block {report.last_block} (audit again)."
+        )
+    typer.echo(f"RPC calls: {format_calls(report.rpc_calls)}")
+    typer.echo(f"Time: {report.seconds:.1f} s")
+    for kind, found in report.by_kind().items():
+        typer.echo("")
+        typer.secho(f"{kind} ({len(found)}): {DESCRIPTIONS[kind]}", fg="red", bold=True)
+        for finding in found:
+            who = f"review {finding.review_id}" if finding.review_id is not None else "chain"
+            typer.echo(f"  {who}: {finding.detail}")
+    typer.echo("")
+    if report.ok:
+        typer.secho("OK: the database matches the chain", fg="green")
+    else:
+        kinds = len(report.by_kind())
+        typer.secho(f"FAILED: {len(report.findings)} discrepancies of {kinds} kinds", fg="red")
+
+
+def audit_command(
+    rpc_url: RpcUrlOption = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    block_range: Annotated[
+        int, typer.Option(min=1, help="Blocks per eth_getLogs call (halved if the node refuses)")
+    ] = DEFAULT_BLOCK_RANGE,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Processes hashing reviews (default: one per CPU)", show_default=False
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Reconcile the whole database with the chain; exit 1 on any discrepancy."""
+    settings = load_settings(rpc_url=rpc_url, data_dir=data_dir, database_url=database_url)
+    w3 = counting_web3(settings.rpc_url)
+    gateway = ChainGateway(settings, w3)
+    try:
+        if not gateway.is_up():
+            raise fail(f"the node at {settings.rpc_url} does not answer", CANNOT_RUN)
+        manifest = gateway.manifest()
+        engine = make_engine(settings.resolved_database_url)
+        with _Bars(enabled=not as_json) as bars:
+            report = run_audit(
+                make_session_factory(engine),
+                w3,
+                manifest,
+                block_range=block_range,
+                jobs=jobs,
+                progress=bars,
+            )
+        engine.dispose()
+    except DentaReviewError as error:
+        raise fail(f"{error.code}: {error.message}", CANNOT_RUN) from None
+    except SQLAlchemyError as error:
+        raise fail(f"the database cannot be read: {error}", CANNOT_RUN) from None
+    except (OSError, Web3Exception, LogReadError) as error:
+        raise fail(f"the node at {settings.rpc_url} failed: {error}", CANNOT_RUN) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.ok else 1)

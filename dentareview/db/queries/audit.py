@@ -1,0 +1,152 @@
+"""The audit's view of the database: every review with its visit, every reward payment.
+
+Rows come out as plain tuples, streamed in batches (a server-side cursor on
+PostgreSQL), so a 100k-review audit neither builds ORM objects nor holds the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dentareview.db.models import BatchRow, PayoutRow, ReviewRow, RewardPaymentRow, VisitRow
+
+
+class ReviewAuditRow(NamedTuple):
+    """A review and its visit as stored; visit columns are None if the visit is gone."""
+
+    id: int
+    visit_id: str
+    digest: str
+    patient: str
+    dentist: str
+    rating: int
+    treatment: int
+    bedside: int
+    wait_time: int
+    text: str
+    deadline: int
+    signature: str
+    status: str
+    rewardable: bool
+    tx_hash: str | None
+    block_number: int | None
+    log_index: int | None
+    sent_tx_hash: str | None
+    visit_patient: str | None
+    visit_dentist: str | None
+    visited_at: int | None
+    visit_signature: str | None
+    batch_id: int | None = None  # batch mode: the review's batch and leaf position
+    leaf_index: int | None = None
+
+
+class PaymentAuditRow(NamedTuple):
+    id: int
+    review_id: int
+    patient: str
+    amount: int
+    status: str
+    tx_hash: str | None
+    payout_id: int | None = None  # batch mode: the aggregate payout that pays it
+
+
+class BatchAuditRow(NamedTuple):
+    """A batch (batch mode) as stored; its members come with the reviews."""
+
+    id: int
+    root: str
+    size: int
+    rewarded: int
+    status: str
+    sent_tx_hash: str | None
+    tx_hash: str | None
+    block_number: int | None
+    log_index: int | None
+
+
+class PayoutAuditRow(NamedTuple):
+    """An aggregate reward payout (batch mode) as stored."""
+
+    id: int
+    payout_key: str
+    recipients: int
+    total: int
+    status: str
+    sent_tx_hash: str | None
+    tx_hash: str | None
+    block_number: int | None
+
+
+def count_reviews(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ReviewRow)) or 0
+
+
+def iter_review_audit_rows(session: Session, *, batch_size: int = 2000) -> Iterator[ReviewAuditRow]:
+    """Every review, whatever its status, with its visit (outer join), in id order."""
+    r, v = ReviewRow, VisitRow
+    stmt = (
+        select(
+            r.id,
+            r.visit_id,
+            r.digest,
+            r.patient,
+            r.dentist,
+            r.rating,
+            r.treatment,
+            r.bedside,
+            r.wait_time,
+            r.text,
+            r.deadline,
+            r.signature,
+            r.status,
+            r.rewardable,
+            r.tx_hash,
+            r.block_number,
+            r.log_index,
+            r.sent_tx_hash,
+            v.patient,
+            v.dentist,
+            v.visited_at,
+            v.signature,
+            r.batch_id,
+            r.leaf_index,
+        )  # fmt: skip
+        .outerjoin(v, v.visit_id == r.visit_id)
+        .order_by(r.id)
+        .execution_options(yield_per=batch_size)
+    )
+    for row in session.execute(stmt):
+        yield ReviewAuditRow._make(row)
+
+
+def list_payment_audit_rows(session: Session) -> list[PaymentAuditRow]:
+    """Every reward payment; a few columns each, so even 100k fit in memory."""
+    p = RewardPaymentRow
+    stmt = select(
+        p.id, p.review_id, p.patient, p.amount, p.status, p.tx_hash, p.payout_id
+    ).order_by(p.id)
+    return [PaymentAuditRow._make(row) for row in session.execute(stmt)]
+
+
+def list_batch_audit_rows(session: Session) -> list[BatchAuditRow]:
+    """Every batch, whatever its status (one row per root: few even at 100k reviews)."""
+    b = BatchRow
+    stmt = select(
+        b.id, b.root, b.size, b.rewarded, b.status, b.sent_tx_hash, b.tx_hash, b.block_number,
+        b.log_index,
+    ).order_by(b.id)  # fmt: skip
+    return [BatchAuditRow._make(row) for row in session.execute(stmt)]
+
+
+def list_payout_audit_rows(session: Session) -> list[PayoutAuditRow]:
+    """Every aggregate payout, whatever its status."""
+    o = PayoutRow
+    stmt = select(
+        o.id, o.payout_key, o.recipients, o.total, o.status, o.sent_tx_hash, o.tx_hash,
+        o.block_number,
+    ).order_by(o.id)  # fmt: skip
+    return [PayoutAuditRow._make(row) for row in session.execute(stmt)]

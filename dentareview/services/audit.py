@@ -1,0 +1,165 @@
+"""The full audit: the whole database reconciled with the chain's events.
+
+The chain is read first, up to a fixed head block, then the database in one read
+transaction (a consistent snapshot), so a review the worker anchors meanwhile is
+seen either as in flight or as after the head, never as a discrepancy.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+
+from dentareview.audit.calldata import signed_fields
+from dentareview.audit.chain_records import read_chain
+from dentareview.audit.findings import DESCRIPTIONS, Finding, Kind
+from dentareview.audit.logs import DEFAULT_BLOCK_RANGE
+from dentareview.audit.recompute import recompute_all
+from dentareview.audit.reconcile import AuditCounts, Reconciler
+from dentareview.audit.rpc import rpc_calls
+from dentareview.chain.deployments import Manifest
+from dentareview.chain.registry import RegistryContract
+from dentareview.db.queries import (
+    count_reviews,
+    iter_review_audit_rows,
+    list_batch_audit_rows,
+    list_payment_audit_rows,
+    list_payout_audit_rows,
+)
+
+# Below this many reviews, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 5_000
+
+
+class AuditProgress(Protocol):
+    def start(self, *, blocks: int, reviews: int) -> None: ...
+    def blocks_done(self, count: int) -> None: ...
+    def reviews_done(self, count: int) -> None: ...
+
+
+class _Silent:
+    def start(self, *, blocks: int, reviews: int) -> None:
+        pass
+
+    def blocks_done(self, count: int) -> None:
+        pass
+
+    def reviews_done(self, count: int) -> None:
+        pass
+
+
+@dataclass
+class AuditReport:
+    chain_id: int
+    registry: str
+    token: str
+    first_block: int
+    last_block: int
+    counts: AuditCounts
+    findings: list[Finding]
+    rpc_calls: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def by_kind(self) -> dict[Kind, list[Finding]]:
+        grouped: dict[Kind, list[Finding]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.kind, []).append(finding)
+        return {kind: grouped[kind] for kind in Kind if kind in grouped}
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "chainId": self.chain_id,
+            "registry": self.registry,
+            "token": self.token,
+            "blocks": [self.first_block, self.last_block],
+            "counts": vars(self.counts),
+            "discrepancies": {
+                str(kind): {
+                    "description": DESCRIPTIONS[kind],
+                    "items": [finding.to_json() for finding in found],
+                }
+                for kind, found in self.by_kind().items()
+            },
+            "rpcCalls": dict(self.rpc_calls),
+            "rpcCallsTotal": sum(self.rpc_calls.values()),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _snapshot(session: Session) -> None:
+    # One consistent view of reviews and payments; SQLite's read transaction already is.
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def run_audit(
+    sessions: sessionmaker[Session],
+    w3: Web3,
+    manifest: Manifest,
+    *,
+    block_range: int = DEFAULT_BLOCK_RANGE,
+    jobs: int | None = None,
+    progress: AuditProgress | None = None,
+) -> AuditReport:
+    """Reconcile every review and reward payment with the chain; `jobs` processes hash."""
+    started = time.perf_counter()
+    progress = progress or _Silent()
+    registry = RegistryContract(w3, manifest.registry.address)
+    token = registry.token_address()
+    first_block = manifest.registry.block_number
+    last_block = int(w3.eth.block_number)
+    with sessions() as session:
+        _snapshot(session)
+        total = count_reviews(session)
+        progress.start(blocks=2 * (last_block - first_block + 1), reviews=total)
+        chain = read_chain(
+            w3,
+            registry=registry.address,
+            token=token,
+            first_block=first_block,
+            last_block=last_block,
+            step=block_range,
+            on_range=progress.blocks_done,
+        )
+        reconciler = Reconciler(
+            chain=chain,
+            payments=list_payment_audit_rows(session),
+            batches=list_batch_audit_rows(session),
+            payouts=list_payout_audit_rows(session),
+            signed_fields=lambda tx_hash: signed_fields(w3, registry, tx_hash),
+        )
+        workers = (jobs or os.cpu_count() or 1) if total >= PARALLEL_THRESHOLD else 1
+        checked = recompute_all(
+            iter_review_audit_rows(session),
+            chain_id=manifest.chain_id,
+            registry=registry.address,
+            jobs=workers,
+        )
+        for index, (row, result) in enumerate(checked, start=1):
+            reconciler.review(row, result)
+            if index % 500 == 0:
+                progress.reviews_done(500)
+        progress.reviews_done(reconciler.counts.reviews % 500)
+        reconciler.finish()
+    return AuditReport(
+        chain_id=manifest.chain_id,
+        registry=registry.address,
+        token=token,
+        first_block=first_block,
+        last_block=last_block,
+        counts=reconciler.counts,
+        findings=reconciler.findings,
+        rpc_calls=rpc_calls(w3),
+        seconds=time.perf_counter() - started,
+    )
