@@ -20,7 +20,7 @@ from dentareview.db.queries import (
 )
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
-from dentareview.domain.typed_data import recover_review_signer, review_digest
+from dentareview.domain.typed_data import recover_signer, review_digest
 from dentareview.errors import DuplicateReview, NotVisitPatient, ReviewNotFound
 from dentareview.services.visits import load_visit
 
@@ -32,6 +32,7 @@ class SubmittedReview:
     review_id: int
     digest: str
     decision: RewardDecision
+    reward_amount: int  # what the patient will be paid (0 when not rewarded)
 
 
 def submit_review(
@@ -44,7 +45,8 @@ def submit_review(
     policy: PolicySettings,
     reward_amount: int,
 ) -> SubmittedReview:
-    signer = recover_review_signer(domain, review, signature)
+    digest_bytes = review_digest(domain, review)  # hashed once: recovery and storage
+    signer = recover_signer(digest_bytes, signature)
     visit = load_visit(session, visit_id=review.visit_id)
     if signer != visit.patient:
         raise NotVisitPatient(
@@ -73,7 +75,7 @@ def submit_review(
         ),
         policy=policy,
     )
-    digest = "0x" + review_digest(domain, review).hex()
+    digest = "0x" + digest_bytes.hex()
     try:
         row = insert_review(
             session,
@@ -104,7 +106,12 @@ def submit_review(
             status="pending",
             now=now,
         )
-    return SubmittedReview(review_id=row.id, digest=digest, decision=decision)
+    return SubmittedReview(
+        review_id=row.id,
+        digest=digest,
+        decision=decision,
+        reward_amount=reward_amount if decision.rewarded else 0,
+    )
 
 
 @dataclass(frozen=True)

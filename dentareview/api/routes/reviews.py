@@ -11,7 +11,13 @@ from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.schemas import ReviewOut, RewardOut, SignedReview, SubmittedReviewOut
 from dentareview.db.models import PaymentStatus, ReviewStatus
-from dentareview.services.reviews import ReviewState, load_review, submit_review, wait_for_anchor
+from dentareview.services.reviews import (
+    ReviewState,
+    SubmittedReview,
+    load_review,
+    submit_review,
+    wait_for_anchor,
+)
 
 router = APIRouter(tags=["reviews"])
 
@@ -31,6 +37,23 @@ def _submitted(review: ReviewState) -> SubmittedReviewOut:
             reason=row.reward_withheld_reason,
         ),
         txHash=row.tx_hash,
+    )
+
+
+def _pending(submitted: SubmittedReview) -> SubmittedReviewOut:
+    decision = submitted.decision
+    return SubmittedReviewOut(
+        id=submitted.review_id,
+        digest=submitted.digest,
+        status="pending",
+        rewarded=decision.rewarded,
+        reward=RewardOut(
+            rewarded=decision.rewarded,
+            amount=str(submitted.reward_amount),
+            status="pending" if decision.rewarded else "none",
+            reasonCode=decision.reason_code,
+            reason=decision.reason,
+        ),
     )
 
 
@@ -80,6 +103,8 @@ def post_review(
     session.commit()  # durable before we answer: nothing accepted is ever lost
     if state.anchor_loop is not None:
         state.anchor_loop.wake()
+    if wait == 0:
+        return _pending(submitted)  # answered from what was just stored: no re-read
     review = wait_for_anchor(state.sessions, review_id=submitted.review_id, timeout=wait)
     if review.row.status == "anchored":
         response.status_code = status.HTTP_201_CREATED

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Compiles the benchmark's baseline contracts with the npm solc (offline), printing
+// {ContractName: {abi, bytecode}} as JSON. Usage: node bench/contracts/compile.js
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const solc = require("solc");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SOURCE = "DentacoinStyleReviews.sol";
+
+function findImport(name) {
+  const file = path.join(ROOT, "node_modules", name);
+  return fs.existsSync(file) ? { contents: fs.readFileSync(file, "utf8") } : { error: `not found: ${name}` };
+}
+
+const input = {
+  language: "Solidity",
+  sources: { [SOURCE]: { content: fs.readFileSync(path.join(__dirname, SOURCE), "utf8") } },
+  settings: {
+    optimizer: { enabled: true, runs: 10000 },
+    evmVersion: "prague",
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+  },
+};
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
+const errors = (output.errors || []).filter((e) => e.severity === "error");
+if (errors.length) {
+  console.error(errors.map((e) => e.formattedMessage).join("\n"));
+  process.exit(1);
+}
+const result = {};
+for (const [name, contract] of Object.entries(output.contracts[SOURCE])) {
+  result[name] = { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+}
+result.compiler = solc.version();
+process.stdout.write(JSON.stringify(result));

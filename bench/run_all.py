@@ -1,0 +1,80 @@
+"""`make bench`: the scale benchmarks in one run, side by side, with their targets.
+
+1. gas per review (receipts): per-review mode, batch mode at N = 1, 16, 256, 1024 with
+   the reward share apart, a Dentacoin-style baseline, the EAS reference;
+2. intake: POST /v1/reviews per second and p50/p99 at 1, 8, 32 clients on PostgreSQL,
+   beside a bare endpoint that only validates the body;
+3. anchoring throughput on Anvil, per-review mode vs batch mode;
+4. reputation query latency at 100k reviews;
+5. full audit time at 100k reviews (bench/audit/run.py).
+
+Writes bench/results/scale.json and scale.md.  Run: python -m bench.run_all [--skip-audit]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.scale import anchoring, audit_step, gas, intake, reputation
+from bench.scale.report import render
+from tests.support.anvil import PROJECT_ROOT, anvil_binary
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+
+
+def _environment() -> dict[str, Any]:
+    anvil = subprocess.run([anvil_binary(), "--version"], capture_output=True, text=True)
+    postgres = subprocess.run(
+        ["psql", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip() if sys.platform != "win32" else ""
+    import os
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "anvil": anvil.stdout.splitlines()[0].strip() if anvil.stdout else "?",
+        "postgresql_client": postgres,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-audit", action="store_true", help="leave out step 5")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results: dict[str, Any] = {"environment": _environment()}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for name, step in (
+            ("gas", gas.measure),
+            ("intake", lambda: intake.measure(work)),
+            ("anchoring", lambda: anchoring.measure(work)),
+            ("reputation", lambda: reputation.measure(work)),
+        ):
+            print(f"bench: {name} ...", flush=True)
+            t0 = time.perf_counter()
+            results[name] = step()
+            print(f"bench: {name} done in {time.perf_counter() - t0:.0f} s", flush=True)
+    if args.skip_audit:
+        results["audit"] = {"status": "skipped", "reason": "--skip-audit"}
+    else:
+        print("bench: audit ...", flush=True)
+        results["audit"] = audit_step.measure()
+    results["total_seconds"] = round(time.perf_counter() - started)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / "scale.md").write_text(render(results))
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""A small HTTP/1.1 keep-alive load generator: pre-encoded requests, C connections.
+
+Plain asyncio streams rather than an HTTP client library, so the client costs little
+of the two cores the server shares with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from bench.scale.common import percentile
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    concurrency: int
+    requests: int
+    seconds: float
+    statuses: dict[int, int]
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def request(method: str, path: str, body: bytes = b"") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + "\r\n").encode() + body
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> int:
+    writer.write(raw)
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return int(status_line.split()[1])
+
+
+async def _run(port: int, requests: Sequence[bytes], concurrency: int) -> LoadResult:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue = iter(requests)
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for raw in queue:
+            started = time.perf_counter()
+            code = await _exchange(reader, writer, raw)
+            latencies.append(time.perf_counter() - started)
+            statuses[code] = statuses.get(code, 0) + 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    return LoadResult(
+        concurrency=concurrency,
+        requests=len(latencies),
+        seconds=seconds,
+        statuses=statuses,
+        p50_ms=percentile(latencies, 50) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+    )
+
+
+def run_load(port: int, requests: Sequence[bytes], concurrency: int) -> LoadResult:
+    return asyncio.run(_run(port, requests, concurrency))
+
+
+@contextmanager
+def uvicorn_server(factory: str, *, workers: int, env: dict[str, str]) -> Iterator[int]:
+    """`workers` uvicorn processes serving `factory` on one port; yields the port once up.
+
+    The listening socket is bound here and inherited (see dentareview/api/server.py for
+    why not --workers).
+    """
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4096)
+    port, fd = int(listener.getsockname()[1]), listener.fileno()
+    os.set_inheritable(fd, True)
+    command = [sys.executable, "-m", "dentareview.api.server", str(fd), factory]
+    processes = [subprocess.Popen(command, env=env, pass_fds=(fd,)) for _ in range(workers)]
+    try:
+        probe = request("GET", "/nothing-here")
+        deadline = time.monotonic() + 60
+        for _ in range(20 * workers):  # answered repeatedly: every process is serving
+            while True:
+                try:
+                    run_load(port, [probe], 1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                        raise RuntimeError(f"{factory} did not start") from None
+                    time.sleep(0.1)
+        time.sleep(1.0)
+        yield port
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        listener.close()

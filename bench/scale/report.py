@@ -1,0 +1,146 @@
+"""The markdown table of bench/results/scale.md, with each target and whether it is met."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ANCHOR_GAS_TARGET = 1_000  # per review, batch mode, N >= 64
+INTAKE_RATE_TARGET = 500  # reviews/s on 2 cores with PostgreSQL
+INTAKE_RATIO_TARGET = 0.3  # of the bare endpoint's rate
+REPUTATION_P50_TARGET_MS = 10
+AUDIT_TARGET_SECONDS = 60
+REVIEWS_PER_PATIENT = (1, 3)  # per payout: the assumption behind the amortized reward cost
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _gas(results: dict[str, Any]) -> list[str]:
+    gas = results["gas"]
+    single, payouts = gas["single"]["median_gas"], gas["payouts"]
+    existing = payouts["existing_holders"]["per_patient"]
+    new = payouts["new_holders"]["per_patient"]
+    lines = [
+        "## 1. Gas per review (receipts' gasUsed)",
+        "",
+        "| mode | anchoring per review | reward per review | total per review |",
+        "|---|---:|---:|---:|",
+        f"| per-review `submitReview`, rewarded (median, new/existing holder mix) | "
+        f"{single['not_rewarded']:,} (no mint) | {single['overall'] - single['not_rewarded']:,} "
+        f"| {single['overall']:,} |",
+    ]
+    for n, row in gas["batch_anchoring"].items():
+        anchor = row["per_review"]
+        for r in REVIEWS_PER_PATIENT:
+            reward = existing / r
+            lines.append(
+                f"| batch, N = {n}, {r} review(s) per patient per payout, existing holder | "
+                f"{anchor:,.0f} | {reward:,.0f} | {anchor + reward:,.0f} |"
+            )
+    dc = gas["dentacoin_style"]
+    lines += [
+        f"| Dentacoin-2017-style baseline (storage + pool transfer; median, new/existing) | — | — "
+        f"| {dc['overall']:,} ({dc['new_holder']:,} / {dc['existing_holder']:,}) |",
+        f"| EAS `attest` (reference figure from the brief, not measured here) | — | — "
+        f"| {gas['eas_attest_reference']:,} |",
+        "",
+        "Batch root transaction: "
+        + ", ".join(
+            f"N = {n}: {row['batch_gas']:,} gas" for n, row in gas["batch_anchoring"].items()
+        )
+        + " (size-independent: one new slot per root plus the shared credit word).",
+        f"Aggregate payout of {payouts['patients_per_payout']} patients: "
+        f"{payouts['existing_holders']['payout_gas']:,} gas to existing holders "
+        f"({existing:,.0f} per patient), {payouts['new_holders']['payout_gas']:,} to new holders "
+        f"({new:,.0f} per patient). A patient's first ever reward pays the new-holder price once.",
+        "",
+    ]
+    at64 = gas["batch_anchoring"]["256"]["batch_gas"] / 64
+    lines.append(
+        f"Target: batch anchoring <= {ANCHOR_GAS_TARGET:,} gas per review at N >= 64: "
+        f"{at64:,.0f} at N = 64 (same root cost / 64) — {_met(at64 <= ANCHOR_GAS_TARGET)}."
+    )
+    return [*lines, ""]
+
+
+def _intake(results: dict[str, Any]) -> list[str]:
+    intake = results["intake"]
+    lines = [
+        "## 2. Intake: POST /v1/reviews on PostgreSQL "
+        f"({intake['workers']} uvicorn workers, {intake['cores']} cores, client on the same cores)",
+        "",
+        "| clients | service req/s | p50 ms | p99 ms | bare req/s | bare p50 ms | bare p99 ms "
+        "| ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c, row in intake["service"].items():
+        bare = intake["bare"][c]
+        lines.append(
+            f"| {c} | {row['per_second']:,} | {row['p50_ms']} | {row['p99_ms']} | "
+            f"{bare['per_second']:,} | {bare['p50_ms']} | {bare['p99_ms']} | {intake['ratio'][c]} |"
+        )
+    best = max(row["per_second"] for row in intake["service"].values())
+    ratio = max(intake["ratio"].values())
+    lines += [
+        "",
+        f"Targets: >= {INTAKE_RATE_TARGET} reviews/s — best {best:,} "
+        f"({_met(best >= INTAKE_RATE_TARGET)}, {best / INTAKE_RATE_TARGET:.0%} of target); "
+        f">= {INTAKE_RATIO_TARGET} of the bare rate — best "
+        f"{ratio} ({_met(ratio >= INTAKE_RATIO_TARGET)}). See docs/BATCHING.md for the profile.",
+        "",
+    ]
+    return lines
+
+
+def _rest(results: dict[str, Any]) -> list[str]:
+    anchoring, rep, audit = results["anchoring"], results["reputation"], results["audit"]
+    p50 = rep["typical"]["p50_ms"]
+    lines = [
+        "## 3. Anchoring throughput on Anvil (PostgreSQL)",
+        "",
+        "| mode | reviews | seconds | reviews/s |",
+        "|---|---:|---:|---:|",
+        f"| per-review | {anchoring['single']['reviews']:,} | {anchoring['single']['seconds']} | "
+        f"{anchoring['single']['per_second']:,} |",
+        f"| batch (N = {anchoring['batch']['batch_size']}) | {anchoring['batch']['reviews']:,} | "
+        f"{anchoring['batch']['seconds']} | {anchoring['batch']['per_second']:,} |",
+        "",
+        f"## 4. Reputation query at {rep['reviews']:,} reviews ({rep['dentists']:,} dentists)",
+        "",
+        "| dentist | queries | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+        f"| typical (~{rep['reviews'] // rep['dentists']} reviews) | {rep['typical']['queries']} | "
+        f"{p50} | {rep['typical']['p99_ms']} |",
+        f"| large practice ({rep['reviews_of_large_dentist']:,} reviews) | "
+        f"{rep['large']['queries']} | {rep['large']['p50_ms']} | {rep['large']['p99_ms']} |",
+        "",
+        f"Target: p50 < {REPUTATION_P50_TARGET_MS} ms at 100k (typical dentist, over HTTP) — "
+        f"{_met(p50 < REPUTATION_P50_TARGET_MS)}.",
+        "",
+        "## 5. Full audit at 100k reviews",
+        "",
+    ]
+    if audit.get("status") == "ran":
+        seconds = audit["audit_seconds"]
+        lines.append(
+            f"`dentareview audit` on {audit['reviews']:,} reviews (PostgreSQL): {seconds} s "
+            f"(ok: {audit['ok']}). Target < {AUDIT_TARGET_SECONDS} s — "
+            f"{_met(seconds < AUDIT_TARGET_SECONDS)}."
+        )
+    else:
+        lines.append(f"Not measured: {audit.get('status')} ({audit.get('reason', '')}).")
+    return [*lines, ""]
+
+
+def render(results: dict[str, Any]) -> str:
+    env = results["environment"]
+    head = [
+        "# Scale benchmarks",
+        "",
+        "Command: `make bench` (`python -m bench.run_all`). One run, side by side.",
+        f"Environment: {env['cpus']} CPUs, Python {env['python']}, {env['anvil']}, "
+        f"{env['postgresql_client']}; total {results['total_seconds']} s.",
+        "",
+    ]
+    return "\n".join(head + _gas(results) + _intake(results) + _rest(results))
