@@ -218,6 +218,7 @@ def main() -> None:
         "command": COMMAND,
         "database": database,
         "latency": latency,
+        "latency_worker_elsewhere": latency_alone,
         "anchoring": anchoring,
         "cpus": os.cpu_count(),
     }
