@@ -12,6 +12,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
+from eth_utils.hexadecimal import encode_hex
+
 from dentareview.domain.models import (
     Eip712Domain,
     Review,
@@ -117,13 +119,13 @@ class ReviewProof:
             "types": self.types,
             "review": {
                 "message": review_message(self.review),
-                "signature": _hex(self.review_signature),
+                "signature": encode_hex(self.review_signature),
             },
             "visit": {
                 "message": visit_message(self.visit),
-                "signature": _hex(self.visit_signature),
+                "signature": encode_hex(self.visit_signature),
             },
-            "digest": _hex(self.digest),
+            "digest": encode_hex(self.digest),
             "anchor": self.anchor.to_json(),
         }
 
@@ -152,10 +154,6 @@ def make_proof(
         digest=digest,
         anchor=anchor,
     )
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
 
 
 _KIND_NAMES: Final = {

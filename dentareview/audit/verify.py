@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
@@ -42,10 +43,6 @@ class Check:
 
     def to_json(self) -> dict[str, Any]:
         return {"check": self.name, "ok": self.ok, "detail": self.detail}
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + bytes(value).hex()
 
 
 def _same(a: str, b: str) -> bool:
@@ -94,9 +91,12 @@ def check_digest(proof: ReviewProof) -> Check:
         return Check(
             "digest",
             False,
-            f"the Review hashes to {_hex(digest)}, not the proof's digest {_hex(proof.digest)}",
+            f"the Review hashes to {encode_hex(digest)}, "
+            f"not the proof's digest {encode_hex(proof.digest)}",
         )
-    return Check("digest", True, f"the Review's EIP-712 hash is the proof's digest {_hex(digest)}")
+    return Check(
+        "digest", True, f"the Review's EIP-712 hash is the proof's digest {encode_hex(digest)}"
+    )
 
 
 def _signer(digest: bytes, signature: bytes) -> str | None:
@@ -173,18 +173,18 @@ def _anchor_log(
     if not _same(log["address"], registry.address):
         return fail(f"{where} was emitted by {log['address']}, not the registry")
     event = registry.contract.events.ReviewAnchored()
-    if not log["topics"] or _hex(log["topics"][0]) != event.topic:
+    if not log["topics"] or encode_hex(log["topics"][0]) != event.topic:
         return fail(f"{where} is not a ReviewAnchored event")
     args = event.process_log(log)["args"]
     claimed = {
-        "digest": _hex(proof.digest),
-        "visitId": _hex(proof.visit.visit_id),
+        "digest": encode_hex(proof.digest),
+        "visitId": encode_hex(proof.visit.visit_id),
         "patient": proof.visit.patient,
         "dentist": proof.visit.dentist,
     }
     logged = {
-        "digest": _hex(args["digest"]),
-        "visitId": _hex(args["visitId"]),
+        "digest": encode_hex(args["digest"]),
+        "visitId": encode_hex(args["visitId"]),
         "patient": str(args["patient"]),
         "dentist": str(args["dentist"]),
     }
@@ -206,10 +206,12 @@ def check_anchored_at(w3: Web3, registry: RegistryContract, proof: ReviewProof) 
     assert isinstance(proof.anchor, SingleAnchor)
     anchored_at = registry.anchored_at(proof.digest)
     if anchored_at == 0:
-        return Check("anchored-at", False, f"anchoredAt({_hex(proof.digest)}) is 0: never anchored")
+        return Check(
+            "anchored-at", False, f"anchoredAt({encode_hex(proof.digest)}) is 0: never anchored"
+        )
     recorded = registry.digest_of_visit(proof.visit.visit_id)
     if recorded != proof.digest:
-        shown = "nothing" if recorded is None else _hex(recorded)
+        shown = "nothing" if recorded is None else encode_hex(recorded)
         return Check("anchored-at", False, f"reviewDigestOf(visitId) is {shown}, not the digest")
     block_time = int(w3.eth.get_block(proof.anchor.block_number)["timestamp"])
     if anchored_at != block_time:
@@ -282,7 +284,7 @@ def verify_single_anchor(w3: Web3, registry: RegistryContract, proof: ReviewProo
 def check_merkle_proof(proof: ReviewProof, anchor: BatchAnchor) -> Check:
     """Pure: the path leads from the digest's StandardMerkleTree leaf to the root."""
     if not verify_batch_proof(
-        digest=_hex(proof.digest), root=anchor.root, proof=list(anchor.proof)
+        digest=encode_hex(proof.digest), root=anchor.root, proof=list(anchor.proof)
     ):
         return Check(
             "merkle-proof",
@@ -319,11 +321,11 @@ def _batch_log(w3: Web3, registry: RegistryContract, anchor: BatchAnchor) -> Che
     if not _same(log["address"], registry.address):
         return fail(f"{where} was emitted by {log['address']}, not the registry")
     event = registry.contract.events.BatchAnchored()
-    if not log["topics"] or _hex(log["topics"][0]) != event.topic:
+    if not log["topics"] or encode_hex(log["topics"][0]) != event.topic:
         return fail(f"{where} is not a BatchAnchored event")
     args = event.process_log(log)["args"]
-    if not _same(_hex(args["root"]), anchor.root):
-        return fail(f"{where} anchors the root {_hex(args['root'])}, not {anchor.root}")
+    if not _same(encode_hex(args["root"]), anchor.root):
+        return fail(f"{where} anchors the root {encode_hex(args['root'])}, not {anchor.root}")
     if int(args["size"]) != anchor.size:
         return fail(f"{where} anchors a batch of {args['size']}, not {anchor.size}")
     return Check(
@@ -335,7 +337,7 @@ def _batch_log(w3: Web3, registry: RegistryContract, anchor: BatchAnchor) -> Che
 
 
 def check_batch_of(w3: Web3, batches: BatchRegistry, anchor: BatchAnchor) -> Check:
-    info = batches.batch_of(bytes.fromhex(anchor.root[2:]))
+    info = batches.batch_of(decode_hex(anchor.root))
     if info is None:
         return Check("anchored-at", False, f"batchOf({anchor.root}) is empty: never anchored")
     block_time = int(w3.eth.get_block(anchor.block_number)["timestamp"])
@@ -357,8 +359,8 @@ def check_batch_of(w3: Web3, batches: BatchRegistry, anchor: BatchAnchor) -> Che
 
 
 def check_in_batch(batches: BatchRegistry, proof: ReviewProof, anchor: BatchAnchor) -> Check:
-    nodes = [bytes.fromhex(node[2:]) for node in anchor.proof]
-    if not batches.is_review_in_batch(bytes.fromhex(anchor.root[2:]), proof.digest, nodes):
+    nodes = [decode_hex(node) for node in anchor.proof]
+    if not batches.is_review_in_batch(decode_hex(anchor.root), proof.digest, nodes):
         return Check("in-batch", False, "isReviewInBatch(root, digest, proof) is false")
     return Check(
         "in-batch", True, "isReviewInBatch(root, digest, proof) is true: the registry agrees"

@@ -6,15 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
 from web3.types import TxReceipt
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + bytes(value).hex()
 
 
 @dataclass(frozen=True)
@@ -124,14 +121,18 @@ class BatchRegistry:
 
 
 def _location(log: Any) -> tuple[str, int, int]:
-    return _hex(HexBytes(log["transactionHash"])), int(log["blockNumber"]), int(log["logIndex"])
+    return (
+        encode_hex(HexBytes(log["transactionHash"])),
+        int(log["blockNumber"]),
+        int(log["logIndex"]),
+    )
 
 
 def _batch_event(log: Any) -> BatchEvent:
     args = log["args"]
     tx_hash, block_number, log_index = _location(log)
     return BatchEvent(
-        root=_hex(args["root"]),
+        root=encode_hex(args["root"]),
         size=int(args["size"]),
         rewarded=int(args["rewarded"]),
         reward_credit=int(args["rewardCredit"]),
@@ -145,7 +146,7 @@ def _payout_event(log: Any) -> PayoutEvent:
     args = log["args"]
     tx_hash, block_number, log_index = _location(log)
     return PayoutEvent(
-        payout_key=_hex(args["payoutId"]),
+        payout_key=encode_hex(args["payoutId"]),
         recipients=int(args["recipients"]),
         total=int(args["total"]),
         tx_hash=tx_hash,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
@@ -38,10 +39,6 @@ class AnchorEvent:
     log_index: int
 
 
-def _hex(value: bytes) -> str:
-    return "0x" + bytes(value).hex()
-
-
 def error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
     """Map 4-byte selectors (0x-hex) of the ABI's custom errors to their names."""
     selectors: dict[str, str] = {}
@@ -50,7 +47,7 @@ def error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
             continue
         arg_types = ",".join(str(arg["type"]) for arg in item.get("inputs", []))
         signature = f"{item['name']}({arg_types})"
-        selectors[_hex(Web3.keccak(text=signature)[:4])] = str(item["name"])
+        selectors[encode_hex(Web3.keccak(text=signature)[:4])] = str(item["name"])
     return selectors
 
 
@@ -81,7 +78,7 @@ class RegistryContract:
 
     def error_name(self, revert_data: str | bytes) -> str | None:
         """The custom error's name for revert data, if the registry declares it."""
-        data = revert_data if isinstance(revert_data, str) else _hex(revert_data)
+        data = revert_data if isinstance(revert_data, str) else encode_hex(revert_data)
         return self._errors.get(data[:10].lower())
 
     def dentist_status(self, dentist: str) -> OnChainDentistStatus:
@@ -137,12 +134,12 @@ class RegistryContract:
     def _anchor_event(log: Any) -> AnchorEvent:
         args = log["args"]
         return AnchorEvent(
-            digest=_hex(args["digest"]),
-            visit_id=_hex(args["visitId"]),
+            digest=encode_hex(args["digest"]),
+            visit_id=encode_hex(args["visitId"]),
             patient=str(args["patient"]),
             dentist=str(args["dentist"]),
             reward=int(args["reward"]),
-            tx_hash=_hex(HexBytes(log["transactionHash"])),
+            tx_hash=encode_hex(HexBytes(log["transactionHash"])),
             block_number=int(log["blockNumber"]),
             log_index=int(log["logIndex"]),
         )

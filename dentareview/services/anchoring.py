@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from eth_utils.hexadecimal import decode_hex
 from hexbytes import HexBytes
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,21 +67,17 @@ class AnchorReport:
         return self.anchored + self.reconciled + self.failed
 
 
-def _bytes32(value: str) -> bytes:
-    return bytes.fromhex(value[2:])
-
-
 def _domain_objects(session: Session, row: Any) -> tuple[Visit, bytes, Review, bytes]:
     visit_row = get_visit(session, visit_id=row.visit_id)
     assert visit_row is not None  # reviews reference visits by foreign key
     visit = Visit(
-        visit_id=_bytes32(visit_row.visit_id),
+        visit_id=decode_hex(visit_row.visit_id),
         patient=visit_row.patient,
         dentist=visit_row.dentist,
         visited_at=visit_row.visited_at,
     )
     review = Review(
-        visit_id=_bytes32(row.visit_id),
+        visit_id=decode_hex(row.visit_id),
         rating=row.rating,
         treatment=row.treatment,
         bedside=row.bedside,
@@ -88,7 +85,7 @@ def _domain_objects(session: Session, row: Any) -> tuple[Visit, bytes, Review, b
         text=row.text,
         deadline=row.deadline,
     )
-    return visit, _bytes32(visit_row.signature), review, _bytes32(row.signature)
+    return visit, decode_hex(visit_row.signature), review, decode_hex(row.signature)
 
 
 class Anchorer:
@@ -214,13 +211,13 @@ class Anchorer:
             # In the node's pool, or mined since the receipt lookup: never sign a
             # second one for the visit; a later pass settles it from its receipt.
             return True
-        digest = deployment.registry.digest_of_visit(_bytes32(row.visit_id))
+        digest = deployment.registry.digest_of_visit(decode_hex(row.visit_id))
         if digest is None:
             return False  # reverted, never sent, or dropped: sign and send again
         events = deployment.registry.anchor_events(
             from_block=deployment.manifest.registry.block_number,
             to_block=int(deployment.w3.eth.block_number),
-            visit_id=_bytes32(row.visit_id),
+            visit_id=decode_hex(row.visit_id),
         )
         self._mark(session, deployment, row, events, report, reconciled=True)
         return True

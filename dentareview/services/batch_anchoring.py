@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from eth_utils.hexadecimal import decode_hex
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3.types import TxReceipt
@@ -65,15 +66,11 @@ class BatchReport(AnchorReport):
         return self.anchored + self.reconciled + self.failed + self.payouts
 
 
-def _bytes32(value: str) -> bytes:
-    return bytes.fromhex(value[2:])
-
-
 def build_tree(rows: Sequence[ReviewRow]) -> tuple[MerkleTree, list[tuple[int, int]]]:
     """The batch's tree and each review's leaf index, as `(review_id, leaf_index)`."""
-    tree = MerkleTree.of(_bytes32(row.digest) for row in rows)
+    tree = MerkleTree.of(decode_hex(row.digest) for row in rows)
     position = {digest: index for index, digest in enumerate(tree.values)}
-    return tree, [(row.id, position[_bytes32(row.digest)]) for row in rows]
+    return tree, [(row.id, position[decode_hex(row.digest)]) for row in rows]
 
 
 class BatchAnchorer:
@@ -169,7 +166,9 @@ class BatchAnchorer:
         batch: BatchRow,
         report: BatchReport,
     ) -> None:
-        call = batches.anchor_batch(_bytes32(batch.root), size=batch.size, rewarded=batch.rewarded)
+        call = batches.anchor_batch(
+            decode_hex(batch.root), size=batch.size, rewarded=batch.rewarded
+        )
         try:
             signed = sign_call(deployment, call)
         except PreflightFailed as error:
@@ -202,7 +201,7 @@ class BatchAnchorer:
                 receipt = deployment.sender.receipt_or_none(batch.sent_tx_hash)
         if receipt is not None and receipt["status"] == 1:
             self._settle(session, deployment, batches, batch, receipt, report, reconciled=True)
-        elif batches.batch_of(_bytes32(batch.root)) is not None:
+        elif batches.batch_of(decode_hex(batch.root)) is not None:
             self._reconcile_from_logs(session, deployment, batches, batch, report)
         elif batch.sent_tx_hash is not None and still_pending(deployment, batch.sent_tx_hash):
             report.errors.append(f"batch {batch.id}: transaction still pending")
@@ -225,7 +224,7 @@ class BatchAnchorer:
             if events:
                 self._mark(session, deployment, batch, events[0], report, reconciled=reconciled)
                 return
-        if batches.batch_of(_bytes32(batch.root)) is not None:
+        if batches.batch_of(decode_hex(batch.root)) is not None:
             self._reconcile_from_logs(session, deployment, batches, batch, report)
             return
         why = "no receipt yet" if receipt is None else "reverted"
@@ -245,7 +244,7 @@ class BatchAnchorer:
         events = batches.batch_events(
             from_block=deployment.manifest.registry.block_number,
             to_block=int(deployment.w3.eth.block_number),
-            root=_bytes32(batch.root),
+            root=decode_hex(batch.root),
         )
         if not events:
             report.errors.append(f"batch {batch.id}: root anchored but no BatchAnchored event")

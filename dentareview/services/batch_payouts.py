@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
 from web3.types import TxReceipt
 
@@ -53,10 +54,6 @@ log = logging.getLogger(__name__)
 
 # Each mint costs 30-50k gas: 200 keeps a payout far below any block gas limit.
 MAX_RECIPIENTS = 200
-
-
-def _bytes32(value: str) -> bytes:
-    return bytes.fromhex(value[2:])
 
 
 def select_payments(
@@ -131,7 +128,7 @@ class RewardPayer:
         report: BatchReport,
     ) -> None:
         patients, amounts = totals_by_patient(payout_payments(session, payout_id=payout.id))
-        call = batches.pay_rewards(_bytes32(payout.payout_key), patients, amounts)
+        call = batches.pay_rewards(decode_hex(payout.payout_key), patients, amounts)
         try:
             signed = sign_call(deployment, call)
         except PreflightFailed as error:
@@ -163,7 +160,7 @@ class RewardPayer:
                 receipt = deployment.sender.receipt_or_none(payout.sent_tx_hash)
         if receipt is not None and receipt["status"] == 1:
             self._settle(session, deployment, batches, payout, receipt, report)
-        elif batches.is_payout_made(_bytes32(payout.payout_key)):
+        elif batches.is_payout_made(decode_hex(payout.payout_key)):
             self._reconcile_from_logs(session, deployment, batches, payout, report)
         elif payout.sent_tx_hash is not None and still_pending(deployment, payout.sent_tx_hash):
             report.errors.append(f"payout {payout.id}: transaction still pending")
@@ -186,7 +183,7 @@ class RewardPayer:
             if events:
                 self._mark(session, deployment, payout, events[0], report)
                 return
-        if batches.is_payout_made(_bytes32(payout.payout_key)):
+        if batches.is_payout_made(decode_hex(payout.payout_key)):
             self._reconcile_from_logs(session, deployment, batches, payout, report)
             return
         why = "no receipt yet" if receipt is None else "reverted"
@@ -206,7 +203,7 @@ class RewardPayer:
         events = batches.payout_events(
             from_block=deployment.manifest.registry.block_number,
             to_block=int(deployment.w3.eth.block_number),
-            payout_key=_bytes32(payout.payout_key),
+            payout_key=decode_hex(payout.payout_key),
         )
         if not events:
             report.errors.append(f"payout {payout.id}: made but no RewardsPaid event found")

@@ -11,18 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.queries import batch_digests, get_batch, get_review
 from dentareview.domain.merkle import MerkleTree, leaf_hash, verify_proof
-
-
-def _bytes32(value: str) -> bytes:
-    return bytes.fromhex(value[2:])
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ class BatchProofError(Exception):
 
 def batch_tree(session: Session, *, batch_id: int) -> MerkleTree:
     """The batch's tree rebuilt from its members' digests (an audit checks its root)."""
-    return MerkleTree.of(_bytes32(d) for d in batch_digests(session, batch_id=batch_id))
+    return MerkleTree.of(decode_hex(d) for d in batch_digests(session, batch_id=batch_id))
 
 
 def batch_proof(session: Session, *, review_id: int) -> BatchProof | None:
@@ -77,19 +70,21 @@ def batch_proof(session: Session, *, review_id: int) -> BatchProof | None:
     if batch is None or batch.status != "anchored":
         return None
     tree = batch_tree(session, batch_id=batch.id)
-    if _hex(tree.root) != batch.root or tree.values[review.leaf_index] != _bytes32(review.digest):
+    if encode_hex(tree.root) != batch.root or tree.values[review.leaf_index] != decode_hex(
+        review.digest
+    ):
         raise BatchProofError(f"batch {batch.id} does not rebuild to its recorded root")
     assert batch.tx_hash is not None and batch.block_number is not None  # anchored: see checks
     assert batch.log_index is not None and batch.anchored_at is not None
     return BatchProof(
         review_id=review.id,
         digest=review.digest,
-        leaf=_hex(leaf_hash(_bytes32(review.digest))),
+        leaf=encode_hex(leaf_hash(decode_hex(review.digest))),
         batch_id=batch.id,
         root=batch.root,
         size=batch.size,
         leaf_index=review.leaf_index,
-        proof=[_hex(node) for node in tree.proof(review.leaf_index)],
+        proof=[encode_hex(node) for node in tree.proof(review.leaf_index)],
         tx_hash=batch.tx_hash,
         block_number=batch.block_number,
         log_index=batch.log_index,
@@ -100,6 +95,6 @@ def batch_proof(session: Session, *, review_id: int) -> BatchProof | None:
 def verify_batch_proof(*, digest: str, root: str, proof: list[str]) -> bool:
     """Pure: whether `proof` (0x-hex nodes) leads from the review `digest` to `root`."""
     try:
-        return verify_proof(_bytes32(root), _bytes32(digest), [_bytes32(p) for p in proof])
+        return verify_proof(decode_hex(root), decode_hex(digest), [decode_hex(p) for p in proof])
     except ValueError:
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.audit.proof import Anchor, BatchAnchor, ReviewProof, SingleAnchor, make_proof
@@ -9,10 +10,6 @@ from dentareview.db.queries import get_review, get_visit
 from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.errors import InternalError, ReviewNotAnchored, ReviewNotFound
 from dentareview.services.batch_proofs import BatchProofError, batch_proof
-
-
-def _bytes(value: str) -> bytes:
-    return bytes.fromhex(value[2:])
 
 
 def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> ReviewProof:
@@ -58,7 +55,7 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
         review_id=row.id,
         domain=domain,
         review=Review(
-            visit_id=_bytes(row.visit_id),
+            visit_id=decode_hex(row.visit_id),
             rating=row.rating,
             treatment=row.treatment,
             bedside=row.bedside,
@@ -66,14 +63,14 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
             text=row.text,
             deadline=row.deadline,
         ),
-        review_signature=_bytes(row.signature),
+        review_signature=decode_hex(row.signature),
         visit=Visit(
-            visit_id=_bytes(visit_row.visit_id),
+            visit_id=decode_hex(visit_row.visit_id),
             patient=visit_row.patient,
             dentist=visit_row.dentist,
             visited_at=visit_row.visited_at,
         ),
-        visit_signature=_bytes(visit_row.signature),
-        digest=_bytes(row.digest),
+        visit_signature=decode_hex(visit_row.signature),
+        digest=decode_hex(row.digest),
         anchor=anchor,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
@@ -38,34 +39,34 @@ def attest_visit(
     check_visit(
         visit, dentist_status=dentist_status(session, address=signer), now=now, policy=policy
     )
-    if get_visit(session, visit_id=_hex(visit.visit_id)) is not None:
-        raise DuplicateVisit(f"visit {_hex(visit.visit_id)} is already recorded")
+    if get_visit(session, visit_id=encode_hex(visit.visit_id)) is not None:
+        raise DuplicateVisit(f"visit {encode_hex(visit.visit_id)} is already recorded")
     try:
         insert_visit(
             session,
-            visit_id=_hex(visit.visit_id),
+            visit_id=encode_hex(visit.visit_id),
             patient=visit.patient,
             dentist=visit.dentist,
             visited_at=visit.visited_at,
-            signature=_hex(signature),
+            signature=encode_hex(signature),
             now=now,
         )
     except DuplicateKey as duplicate:  # a concurrent request won the race
-        raise DuplicateVisit(f"visit {_hex(visit.visit_id)} is already recorded") from duplicate
+        raise DuplicateVisit(
+            f"visit {encode_hex(visit.visit_id)} is already recorded"
+        ) from duplicate
     return visit
 
 
 def load_visit(session: Session, *, visit_id: bytes) -> Visit:
-    row = get_visit(session, visit_id=_hex(visit_id))
+    row = get_visit(session, visit_id=encode_hex(visit_id))
     if row is None:
-        raise VisitNotFound(f"no attested visit {_hex(visit_id)}; the dentist must attest it first")
+        raise VisitNotFound(
+            f"no attested visit {encode_hex(visit_id)}; the dentist must attest it first"
+        )
     return Visit(
-        visit_id=bytes.fromhex(row.visit_id[2:]),
+        visit_id=decode_hex(row.visit_id),
         patient=row.patient,
         dentist=row.dentist,
         visited_at=row.visited_at,
     )
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
