@@ -22,7 +22,8 @@ from dentareview.db.queries import (
     mark_anchored,
     note_anchor_failure,
     note_sent,
-    relayer_lock,
+    release_relayer_lock,
+    try_relayer_lock,
 )
 from dentareview.db.session import session_scope
 from tests.db.helpers import add_dentist, add_review, address, bytes32, postgres_only
@@ -194,11 +195,13 @@ def test_audit_streams_anchored_reviews_in_id_order(session: Session) -> None:
 
 @postgres_only
 def test_only_one_relayer_at_a_time(sessions: sessionmaker[Session]) -> None:
-    with sessions() as first, sessions() as second:
-        assert relayer_lock(first)
-        assert not relayer_lock(second)
-        first.commit()  # the lock ends with the transaction
-        assert relayer_lock(second)
+    engine = sessions.kw["bind"]
+    with engine.connect() as first, engine.connect() as second:
+        assert try_relayer_lock(first)
+        assert not try_relayer_lock(second)
+        release_relayer_lock(first)  # held across commits until released
+        assert try_relayer_lock(second)
+        release_relayer_lock(second)
 
 
 @postgres_only

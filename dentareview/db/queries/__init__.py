@@ -35,7 +35,6 @@ from dentareview.db.queries.batches import (
 from dentareview.db.queries.dentists import get_dentist, set_dentist_active, upsert_dentist
 from dentareview.db.queries.locks import (
     lock_patient,
-    relayer_lock,
     release_relayer_lock,
     try_relayer_lock,
 )
@@ -97,7 +96,6 @@ __all__ = [
     "patient_rewards",
     "pending_count",
     "rating_aggregate",
-    "relayer_lock",
     "release_relayer_lock",
     "try_relayer_lock",
     "rewarded_times",

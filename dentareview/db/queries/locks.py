@@ -1,8 +1,8 @@
-"""Transaction-scoped locks for check-then-act sequences that constraints cannot cover.
+"""Locks for check-then-act sequences that constraints cannot cover.
 
-PostgreSQL uses advisory locks, released when the transaction commits or rolls back.
-SQLite gets no-ops: it has a single writer, so of two overlapping transactions that
-both read and then write, the later writer fails with "database is locked".
+PostgreSQL uses advisory locks: the patient lock ends with its transaction, the
+relayer lock is held by a connection until released. SQLite gets no-ops: its
+transactions begin IMMEDIATE, so writers already take turns.
 """
 
 from __future__ import annotations
@@ -37,20 +37,10 @@ def lock_patient(session: Session, *, patient: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(_PATIENT_LOCKS, _key(patient))))
 
 
-def relayer_lock(session: Session) -> bool:
+def try_relayer_lock(connection: Connection) -> bool:
     """Try to become the one relaying process; False at once if another holds it.
 
-    Held only until this transaction ends: a commit releases it (and any rows claimed
-    with claim_pending_reviews).
-    """
-    if not _is_postgresql(session):
-        return True
-    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(_RELAYER_LOCKS, 0))))
-
-
-
-def try_relayer_lock(connection: Connection) -> bool:
-    """Like relayer_lock, but held by a dedicated connection across the caller's commits.
+    Held by a dedicated connection across the caller's commits, until released.
 
     The anchorer commits mid-pass (its write-ahead record of signed transactions), so
     a transaction-scoped lock would let a second process in between. If the process
