@@ -74,6 +74,9 @@ class AnvilNode:
             "--port", str(self.port),
             "--chain-id", str(self.chain_id),
             "--silent",
+            # Without it Anvil caches old block states on disk (~/.foundry/anvil/tmp),
+            # gigabytes over a test run, and leaves them behind if killed.
+            "--prune-history",
         ]
         if self.state_path is not None:
             command += ["--state", str(self.state_path), "--state-interval", "1"]
