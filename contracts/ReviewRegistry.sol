@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IReviewRegistry} from "./interfaces/IReviewRegistry.sol";
@@ -16,9 +17,10 @@ import {IRewardToken} from "./interfaces/IRewardToken.sol";
  * @dev See {IReviewRegistry}. `DEFAULT_ADMIN_ROLE` administers dentists, the reward and the pause;
  * `RELAYER_ROLE` submits reviews. The registry must hold the token's `MINTER_ROLE`.
  *
- * Storage is laid out for {submitReview}: the reward amount and the day's reward tally share the slot of
- * Pausable's `_paused` flag (declared just before them in the linearization), so the pause check, the reward
- * and the tally cost one cold read and one write.
+ * Storage is laid out for {submitReview}: the reward amount, the day's reward tally and the per-dentist daily
+ * limit share the slot of Pausable's `_paused` flag (declared just before them in the linearization), so the
+ * pause check, the reward and the tally cost one cold read and one write. A dentist's status and its own day
+ * tally share one slot too, which the review reads anyway.
  *
  * Batch mode ({anchorBatch}, {payRewards}) costs one new slot per batch (its {Batch} record) and one word shared
  * by every batch and payout (the reward credit), so a batch's gas does not grow with its size.
@@ -50,10 +52,13 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     // remains, rather than what was minted, spares a read of the cap on every mint but a day's first.
     uint32 private _tallyDay;
     int112 private _tallyRemaining;
+    // Rewarded reviews per dentist per day: bounds what a dishonest dentist (or a leaked relayer key) can mint
+    // through one practice's visits. 255 a day is far above any real practice's rewarded reviews.
+    uint8 private _dentistDailyRewardLimit;
 
     uint96 private _dailyRewardCap;
 
-    mapping(address dentist => DentistStatus) private _dentistStatus;
+    mapping(address dentist => DentistRecord) private _dentists;
     mapping(bytes32 visitId => bytes32 digest) private _reviewDigestOf;
     // A full word, so anchoring writes it without first reading it (the value is a uint64 timestamp).
     mapping(bytes32 digest => uint256 timestamp) private _anchoredAt;
@@ -73,13 +78,15 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
      * @param rewardToken_ The reward token; this registry must be granted its `MINTER_ROLE`.
      * @param rewardAmount_ Token units paid per rewarded review.
      * @param dailyRewardCap_ Maximum token units minted per day.
+     * @param dentistDailyRewardLimit_ Maximum rewarded reviews per dentist per day.
      */
     constructor(
         address admin,
         address relayer,
         address rewardToken_,
         uint256 rewardAmount_,
-        uint256 dailyRewardCap_
+        uint256 dailyRewardCap_,
+        uint8 dentistDailyRewardLimit_
     ) EIP712("DentaReview", "1") {
         if (admin == address(0) || relayer == address(0) || rewardToken_ == address(0)) revert ZeroAddress();
         _rewardToken = IRewardToken(rewardToken_);
@@ -87,6 +94,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         _grantRole(RELAYER_ROLE, relayer);
         _setRewardAmount(rewardAmount_);
         _setDailyRewardCap(dailyRewardCap_);
+        _setDentistDailyRewardLimit(dentistDailyRewardLimit_);
         // A non-zero day keeps the packed slot non-zero, so no review pays for a zero-to-non-zero write.
         _tallyDay = _today();
         _tallyRemaining = int112(int256(uint256(_dailyRewardCap)));
@@ -97,14 +105,14 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     /// @inheritdoc IReviewRegistry
     function registerDentist(address dentist) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (dentist == address(0)) revert ZeroAddress();
-        _dentistStatus[dentist] = DentistStatus.Active;
+        _dentists[dentist].status = DentistStatus.Active;
         emit DentistRegistered(dentist);
     }
 
     /// @inheritdoc IReviewRegistry
     function deactivateDentist(address dentist) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (_dentistStatus[dentist] != DentistStatus.Active) revert DentistNotRegistered(dentist);
-        _dentistStatus[dentist] = DentistStatus.Inactive;
+        if (_dentists[dentist].status != DentistStatus.Active) revert DentistNotRegistered(dentist);
+        _dentists[dentist].status = DentistStatus.Inactive;
         emit DentistDeactivated(dentist);
     }
 
@@ -116,6 +124,11 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     /// @inheritdoc IReviewRegistry
     function setDailyRewardCap(uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setDailyRewardCap(cap);
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function setDentistDailyRewardLimit(uint8 limit) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDentistDailyRewardLimit(limit);
     }
 
     /// @inheritdoc IReviewRegistry
@@ -136,7 +149,8 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         bytes calldata visitSignature,
         ReviewData calldata review,
         bytes calldata reviewSignature,
-        bool rewardable
+        bool rewardable,
+        uint64 acceptedAt
     ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (bytes32 digest) {
         bytes32 visitId = visit.visitId;
         address patient = visit.patient;
@@ -149,16 +163,19 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
             !_isRating(review.bedside) ||
             !_isRating(review.waitTime)
         ) revert InvalidRating();
-        if (block.timestamp > review.deadline) revert SignatureExpired(review.deadline);
-        if (_dentistStatus[dentist] != DentistStatus.Active) revert DentistNotActive(dentist);
+        // The deadline bounds when the service may accept the signature, not when the chain may take it:
+        // an outage or a pause must not strand a review accepted in time (see {submitReview} in the interface).
+        if (acceptedAt > review.deadline) revert SignatureExpired(review.deadline);
+        DentistRecord memory record = _dentists[dentist];
+        if (record.status != DentistStatus.Active) revert DentistNotActive(dentist);
 
-        address visitSigner = ECDSA.recoverCalldata(visitDigest(visit), visitSignature);
-        if (visitSigner != dentist) revert InvalidVisitSignature(visitSigner);
+        (bool visitSigned, address visitSigner) = _isSignedBy(dentist, visitDigest(visit), visitSignature);
+        if (!visitSigned) revert InvalidVisitSignature(visitSigner);
 
         if (_reviewDigestOf[visitId] != 0) revert VisitAlreadyReviewed(visitId);
         digest = reviewDigest(visitId, review);
-        address reviewSigner = ECDSA.recoverCalldata(digest, reviewSignature);
-        if (reviewSigner != patient) revert NotVisitPatient(reviewSigner, patient);
+        (bool reviewSigned, address reviewSigner) = _isSignedBy(patient, digest, reviewSignature);
+        if (!reviewSigned) revert NotVisitPatient(reviewSigner, patient);
 
         _reviewDigestOf[visitId] = digest;
         _anchoredAt[digest] = block.timestamp;
@@ -167,7 +184,9 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         if (rewardable) {
             uint256 amount = _rewardAmount;
             if (amount != 0) {
-                if (_consumeDailyCap(amount)) {
+                if (!_countDentistReward(dentist, record)) {
+                    emit DentistRewardLimitReached(dentist, patient);
+                } else if (_consumeDailyCap(amount)) {
                     reward = amount;
                 } else {
                     _queuedReward[patient] += amount;
@@ -259,7 +278,20 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
 
     /// @inheritdoc IReviewRegistry
     function dentistStatus(address dentist) external view returns (DentistStatus) {
-        return _dentistStatus[dentist];
+        return _dentists[dentist].status;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function dentistDailyRewardLimit() external view returns (uint256) {
+        return _dentistDailyRewardLimit;
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function dentistRewardedToday(address dentist) external view returns (uint256 day, uint256 rewarded) {
+        DentistRecord memory record = _dentists[dentist];
+        day = _today();
+        // slither-disable-next-line incorrect-equality
+        rewarded = record.rewardDay == day ? record.rewardedThatDay : 0;
     }
 
     /// @inheritdoc IReviewRegistry
@@ -351,6 +383,34 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     // ------------------------------------------------------------------ internal
 
     /**
+     * @dev Whether `signer` signed `hash`: an EOA by ECDSA (the cheap path, no code lookup), otherwise a
+     * smart-contract account by ERC-1271. Also returns the ECDSA-recovered address (zero if none) for errors.
+     */
+    function _isSignedBy(
+        address signer,
+        bytes32 hash,
+        bytes calldata signature
+    ) private view returns (bool, address recovered) {
+        ECDSA.RecoverError recoverError;
+        (recovered, recoverError, ) = ECDSA.tryRecoverCalldata(hash, signature);
+        if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return (true, recovered);
+        return (SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature), recovered);
+    }
+
+    /**
+     * @dev Counts a rewarded review of `dentist` against its daily limit if there is room; returns whether
+     * there was. `record` is the dentist's slot as already read by the caller.
+     */
+    function _countDentistReward(address dentist, DentistRecord memory record) private returns (bool) {
+        uint32 today = _today();
+        // slither-disable-next-line incorrect-equality
+        uint32 rewarded = record.rewardDay == today ? record.rewardedThatDay : 0;
+        if (rewarded >= _dentistDailyRewardLimit) return false;
+        _dentists[dentist] = DentistRecord(record.status, today, rewarded + 1);
+        return true;
+    }
+
+    /**
      * @dev Counts `amount` against today's cap if it fits in what remains; returns whether it did.
      * The cap is read only on the first mint of a day, when the tally restarts from it.
      */
@@ -402,7 +462,12 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         emit DailyRewardCapChanged(previousCap, newCap);
     }
 
-    /// @dev Whether `value` is a rating, 1..5.
+    function _setDentistDailyRewardLimit(uint8 limit) private {
+        emit DentistDailyRewardLimitChanged(_dentistDailyRewardLimit, limit);
+        _dentistDailyRewardLimit = limit;
+    }
+
+    /// @dev Whether `value` is a rating, 1..5 (RATING_MIN..RATING_MAX in dentareview/domain/ratings.py).
     function _isRating(uint8 value) private pure returns (bool) {
         unchecked {
             return value - 1 < 5; // 0 wraps to 255

@@ -63,7 +63,11 @@ def _payouts(registry: Contract, relayer: LocalAccount, w3: Web3) -> dict[str, A
 
 def _dentacoin_style(w3: Web3, relayer: LocalAccount) -> dict[str, Any]:
     built = json.loads(subprocess.run(
-        ["node", str(PROJECT_ROOT / "bench" / "contracts" / "compile.js")],
+        [
+            "node",
+            str(PROJECT_ROOT / "scripts" / "compile_solidity.js"),
+            str(PROJECT_ROOT / "bench" / "contracts" / "DentacoinStyleReviews.sol"),
+        ],
         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
     ).stdout)
 

@@ -38,6 +38,18 @@ interface IReviewRegistry {
     }
 
     /**
+     * @notice A dentist's registration and its rewarded reviews of one day, in one storage slot.
+     * @param status Registration state.
+     * @param rewardDay The day (`block.timestamp / 1 days`) that `rewardedThatDay` counts.
+     * @param rewardedThatDay Rewarded reviews of this dentist's visits anchored on `rewardDay`.
+     */
+    struct DentistRecord {
+        DentistStatus status;
+        uint32 rewardDay;
+        uint32 rewardedThatDay;
+    }
+
+    /**
      * @notice A visit attestation, signed by `dentist`.
      * @param visitId 32 random bytes chosen by the practice; carries no personal data.
      * @param patient The patient's wallet, which alone may review the visit.
@@ -118,6 +130,12 @@ interface IReviewRegistry {
     /// @notice The maximum minted per day changed from `previousCap` to `newCap`.
     event DailyRewardCapChanged(uint256 previousCap, uint256 newCap);
 
+    /// @notice The maximum rewarded reviews per dentist per day changed from `previousLimit` to `newLimit`.
+    event DentistDailyRewardLimitChanged(uint256 previousLimit, uint256 newLimit);
+
+    /// @notice `dentist` reached its daily limit of rewarded reviews, so `patient`'s review was anchored unrewarded.
+    event DentistRewardLimitReached(address indexed dentist, address indexed patient);
+
     /**
      * @notice A batch of reviews was anchored as one Merkle root.
      * @param root The root of the batch's `StandardMerkleTree` of review digests.
@@ -137,16 +155,18 @@ interface IReviewRegistry {
 
     // ------------------------------------------------------------------ errors
 
-    /// @notice The visit signature recovers to `recovered`, not to the visit's dentist.
+    /// @notice The visit signature is not the dentist's: it recovers to `recovered` (zero if it does not recover),
+    /// and the dentist's account, if a contract, does not accept it by ERC-1271.
     error InvalidVisitSignature(address recovered);
 
     /// @notice `dentist` is not an active registered dentist.
     error DentistNotActive(address dentist);
 
-    /// @notice The review signature recovers to `recovered`, not to the visit's `patient`.
+    /// @notice The review signature is not `patient`'s: it recovers to `recovered` (zero if it does not recover),
+    /// and `patient`, if a contract account, does not accept it by ERC-1271.
     error NotVisitPatient(address recovered, address patient);
 
-    /// @notice The review signature expired at `deadline`.
+    /// @notice The review was accepted after its signature's `deadline`.
     error SignatureExpired(uint64 deadline);
 
     /// @notice `visitId` already has an anchored review.
@@ -217,6 +237,13 @@ interface IReviewRegistry {
     function setDailyRewardCap(uint256 cap) external;
 
     /**
+     * @notice Sets the maximum rewarded reviews per dentist per day; reviews beyond it are anchored unrewarded.
+     * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {DentistDailyRewardLimitChanged}. Applies to the current day at once.
+     * @param limit The new limit.
+     */
+    function setDentistDailyRewardLimit(uint8 limit) external;
+
+    /**
      * @notice Stops {submitReview}, {payQueuedReward}, {anchorBatch} and {payRewards}.
      * @dev Only `DEFAULT_ADMIN_ROLE`. Emits {Pausable-Paused}.
      */
@@ -233,16 +260,25 @@ interface IReviewRegistry {
     /**
      * @notice Verifies a signed visit and its signed review, anchors the review digest and pays the reward.
      * @dev Only `RELAYER_ROLE`, when not paused. Reverts with {SelfReview}, {InvalidRating}, {SignatureExpired}
-     * (when `block.timestamp > review.deadline`), {DentistNotActive}, {InvalidVisitSignature},
-     * {VisitAlreadyReviewed} or {NotVisitPatient}; malformed signatures revert with the {ECDSA} errors.
+     * (when `acceptedAt > review.deadline`), {DentistNotActive}, {InvalidVisitSignature}, {VisitAlreadyReviewed}
+     * or {NotVisitPatient}.
      *
-     * If `rewardable`, the reward is minted to the patient when today's cap allows it, otherwise it is added to
-     * {queuedReward} and {RewardQueued} is emitted. Always emits {ReviewAnchored}.
+     * Each signature is checked by ECDSA for an externally owned account, and by ERC-1271 (OpenZeppelin
+     * `SignatureChecker`) when the signer is a smart-contract account.
+     *
+     * The deadline protects the patient against a signature used long after it was given; the relayer attests
+     * `acceptedAt`, when the service accepted the review, so a review accepted in time is still anchored after
+     * an outage or a pause. The attestation is the relayer's word, recorded in calldata for auditors.
+     *
+     * If `rewardable`, the reward is minted to the patient when the dentist's daily limit and today's cap allow
+     * it; past the dentist's limit no reward is paid ({DentistRewardLimitReached}); past the cap it is added to
+     * {queuedReward} ({RewardQueued}). Always emits {ReviewAnchored}.
      * @param visit The visit attestation.
-     * @param visitSignature The dentist's 65-byte `r ‖ s ‖ v` signature of `visit`.
+     * @param visitSignature The dentist's signature of `visit`: 65-byte `r ‖ s ‖ v`, or an ERC-1271 signature.
      * @param review The review members, the text replaced by its hash.
-     * @param reviewSignature The patient's 65-byte `r ‖ s ‖ v` signature of the `Review`.
+     * @param reviewSignature The patient's signature of the `Review`: 65-byte `r ‖ s ‖ v`, or ERC-1271.
      * @param rewardable Whether the off-chain policy grants this review a reward.
+     * @param acceptedAt Unix time at which the service accepted the review; at most `review.deadline`.
      * @return digest The EIP-712 digest of the `Review`, as recorded.
      */
     function submitReview(
@@ -250,7 +286,8 @@ interface IReviewRegistry {
         bytes calldata visitSignature,
         ReviewData calldata review,
         bytes calldata reviewSignature,
-        bool rewardable
+        bool rewardable,
+        uint64 acceptedAt
     ) external returns (bytes32 digest);
 
     /**
@@ -323,6 +360,16 @@ interface IReviewRegistry {
 
     /// @notice Registration state of `dentist`.
     function dentistStatus(address dentist) external view returns (DentistStatus);
+
+    /// @notice Maximum rewarded reviews per dentist per day.
+    function dentistDailyRewardLimit() external view returns (uint256);
+
+    /**
+     * @notice The current day and how many rewarded reviews of `dentist`'s visits were anchored during it.
+     * @return day `block.timestamp / 1 days`.
+     * @return rewarded Rewarded reviews counted against the dentist's daily limit today.
+     */
+    function dentistRewardedToday(address dentist) external view returns (uint256 day, uint256 rewarded);
 
     /// @notice Timestamp of the block that anchored the review with `digest`; 0 if never anchored.
     function anchoredAt(bytes32 digest) external view returns (uint64);

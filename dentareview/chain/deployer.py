@@ -44,6 +44,11 @@ class DeployedContracts:
     transactions: tuple[DeploymentTx, ...]
 
 
+# Rewarded reviews per dentist per day that the registry allows (its own bound on a dishonest
+# dentist or a leaked relayer key); the service's rolling 24-hour window uses the same number.
+DEFAULT_DENTIST_DAILY_REWARD_LIMIT = 20
+
+
 def deploy_contracts(
     w3: Web3,
     deployer: LocalAccount,
@@ -51,6 +56,7 @@ def deploy_contracts(
     relayer: str,
     reward_amount: int,
     daily_reward_cap: int,
+    dentist_daily_reward_limit: int = DEFAULT_DENTIST_DAILY_REWARD_LIMIT,
 ) -> DeployedContracts:
     """Deploy the token and the registry, then let the registry mint the token.
 
@@ -74,7 +80,12 @@ def deploy_contracts(
         deployer,
         "ReviewRegistry",
         registry_factory.constructor(
-            deployer.address, relayer_address, token_address, reward_amount, daily_reward_cap
+            deployer.address,
+            relayer_address,
+            token_address,
+            reward_amount,
+            daily_reward_cap,
+            dentist_daily_reward_limit,
         ),
     )
     registry_address = _created_address("ReviewRegistry", registry_receipt)

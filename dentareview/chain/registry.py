@@ -37,6 +37,7 @@ class AnchorEvent:
     tx_hash: str
     block_number: int
     log_index: int
+    block_hash: str
 
 
 def error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
@@ -111,15 +112,26 @@ class RegistryContract:
         review_signature: bytes,
         *,
         rewardable: bool,
+        accepted_at: int,
     ) -> ContractFunction:
         return self.contract.functions.submitReview(
-            visit_args(visit), visit_signature, review_args(review), review_signature, rewardable
+            visit_args(visit),
+            visit_signature,
+            review_args(review),
+            review_signature,
+            rewardable,
+            accepted_at,
         )
 
     def anchor_events_in(self, receipt: TxReceipt) -> list[AnchorEvent]:
         # The token's Transfer log shares the receipt: skip logs of other events.
         logs = self.contract.events.ReviewAnchored().process_receipt(receipt, errors=DISCARD)
         return [self._anchor_event(log) for log in logs]
+
+    def queued_in(self, receipt: TxReceipt) -> bool:
+        """Whether the receipt queued a reward (the daily cap was reached)."""
+        logs = self.contract.events.RewardQueued().process_receipt(receipt, errors=DISCARD)
+        return bool(logs)
 
     def anchor_events(
         self, *, from_block: int, to_block: int, visit_id: bytes | None = None
@@ -142,4 +154,5 @@ class RegistryContract:
             tx_hash=encode_hex(HexBytes(log["transactionHash"])),
             block_number=int(log["blockNumber"]),
             log_index=int(log["logIndex"]),
+            block_hash=encode_hex(HexBytes(log["blockHash"])),
         )

@@ -6,9 +6,14 @@ signed with eth-account, independently of the service's own code.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eth_abi.abi import decode
@@ -23,6 +28,7 @@ from web3.types import TxReceipt
 
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.deployer import DeployedContracts, deploy_contracts
+from tests.support.anvil import PROJECT_ROOT
 
 REWARD = 10 * 10**18
 DAILY_CAP = 1_000 * 10**18
@@ -234,14 +240,15 @@ class Submission:
     review: Review
     review_signature: bytes
 
-    def args(self, *, rewardable: bool = True) -> tuple[Any, ...]:
-        """Arguments of `submitReview`."""
+    def args(self, *, rewardable: bool = True, accepted_at: int | None = None) -> tuple[Any, ...]:
+        """Arguments of `submitReview`; accepted now (wall clock) unless `accepted_at` says."""
         return (
             self.visit.args(),
             self.visit_signature,
             self.review.args(),
             self.review_signature,
             rewardable,
+            int(time.time()) if accepted_at is None else accepted_at,
         )
 
 
@@ -260,14 +267,23 @@ def signed_submission(
     text: str = REVIEW_TEXT,
     deadline: int | None = None,
     chain_id: int | None = None,
+    dentist_address: str | None = None,
+    patient_address: str | None = None,
 ) -> Submission:
     """A fresh visit of `patient` by `dentist` and its review, both signed by their wallets.
 
     `chain_id` overrides the domain's chain id (to forge a signature for another chain).
+    `dentist_address` / `patient_address` name smart-contract accounts that the given
+    keys own (ERC-1271); by default the keys' own addresses are the accounts.
     """
     now = latest_timestamp(w3)
     domain_chain = int(w3.eth.chain_id) if chain_id is None else chain_id
-    visit = Visit(new_visit_id(), patient.address, dentist.address, now - 3600)
+    visit = Visit(
+        new_visit_id(),
+        patient_address or patient.address,
+        dentist_address or dentist.address,
+        now - 3600,
+    )
     treatment, bedside, wait_time = sub_ratings
     review = Review(
         visit.visit_id,
@@ -309,10 +325,16 @@ def deploy_system(
     *,
     reward: int = REWARD,
     daily_cap: int = DAILY_CAP,
+    dentist_daily_limit: int = 255,
 ) -> System:
     """Deploy with `admin`, grant `relayer` the relayer role and register `dentist`."""
     deployed = deploy_contracts(
-        w3, admin, relayer=relayer.address, reward_amount=reward, daily_reward_cap=daily_cap
+        w3,
+        admin,
+        relayer=relayer.address,
+        reward_amount=reward,
+        daily_reward_cap=daily_cap,
+        dentist_daily_reward_limit=dentist_daily_limit,
     )
     token = w3.eth.contract(address=deployed.token_address, abi=load_artifact("RewardToken").abi)
     registry = w3.eth.contract(
@@ -320,3 +342,29 @@ def deploy_system(
     )
     transact(w3, admin, registry.functions.registerDentist(dentist.address))
     return System(w3, int(w3.eth.chain_id), deployed, token, registry)
+
+
+@functools.cache
+def _smart_account_build() -> dict[str, Any]:
+    source = Path(__file__).parent / "solidity" / "OwnedSmartAccount.sol"
+    script = PROJECT_ROOT / "scripts" / "compile_solidity.js"
+    output = subprocess.run(
+        ["node", str(script), str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    ).stdout
+    built: dict[str, Any] = json.loads(output)["OwnedSmartAccount"]
+    return built
+
+
+def deploy_smart_account(w3: Web3, deployer: LocalAccount, owner: str) -> Contract:
+    """A minimal ERC-1271 account (like a one-owner Safe) whose signatures `owner` makes."""
+    built = _smart_account_build()
+    factory = w3.eth.contract(abi=built["abi"], bytecode=built["bytecode"])
+    receipt = transact(w3, deployer, factory.constructor(owner))  # type: ignore[arg-type]
+    address = receipt["contractAddress"]
+    assert address is not None
+    return w3.eth.contract(address=address, abi=built["abi"])

@@ -379,7 +379,25 @@ def test_malformed_signature_is_refused(
 ) -> None:
     submission = signed_submission(system.w3, system.registry_address, dentist, patient)
     short = replace(submission, review_signature=submission.review_signature[:64])
-    assert submit_error(system, relayer, short.args()) == ("ECDSAInvalidSignatureLength", 64)
+    # Not a 65-byte ECDSA signature, and the patient's account has no ERC-1271 code.
+    zero = "0x0000000000000000000000000000000000000000"
+    assert submit_error(system, relayer, short.args()) == ("NotVisitPatient", zero, patient.address)
+
+
+def test_review_accepted_before_its_deadline_anchors_after_it(
+    system: System, relayer: LocalAccount, dentist: LocalAccount, patient: LocalAccount
+) -> None:
+    """An outage or a pause must not strand a review the service accepted in time."""
+    deadline = latest_timestamp(system.w3) - 10
+    submission = signed_submission(
+        system.w3, system.registry_address, dentist, patient, deadline=deadline
+    )
+    assert submit_error(system, relayer, submission.args(accepted_at=deadline + 1)) == (
+        "SignatureExpired",
+        deadline,
+    )
+    receipt = submit(system, relayer, submission, accepted_at=deadline - 5)
+    assert receipt["status"] == 1
 
 
 def test_expired_deadline_is_refused(

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Compiles the benchmark's baseline contracts with the npm solc (offline), printing
-// {ContractName: {abi, bytecode}} as JSON. Usage: node bench/contracts/compile.js
+// Compiles one Solidity file outside contracts/ (the benchmark's baseline, the tests'
+// smart-contract account) with the npm solc, offline, printing
+// {ContractName: {abi, bytecode}, compiler} as JSON.
+// Usage: node scripts/compile_solidity.js FILE.sol
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
 const solc = require("solc");
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const SOURCE = "DentacoinStyleReviews.sol";
+const ROOT = path.resolve(__dirname, "..");
+if (process.argv.length !== 3) {
+  console.error("usage: node scripts/compile_solidity.js FILE.sol");
+  process.exit(2);
+}
+const FILE = path.resolve(process.argv[2]);
+const SOURCE = path.basename(FILE);
 
 function findImport(name) {
   const file = path.join(ROOT, "node_modules", name);
@@ -17,7 +24,7 @@ function findImport(name) {
 
 const input = {
   language: "Solidity",
-  sources: { [SOURCE]: { content: fs.readFileSync(path.join(__dirname, SOURCE), "utf8") } },
+  sources: { [SOURCE]: { content: fs.readFileSync(FILE, "utf8") } },
   settings: {
     optimizer: { enabled: true, runs: 10000 },
     evmVersion: "prague",
