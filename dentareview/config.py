@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     reward_amount: int = 10 * TOKEN_UNIT
     daily_reward_cap: int = 100_000 * TOKEN_UNIT
 
+    # When an anchor is final: a number of confirmations, or the node's "safe" /
+    # "finalized" block (see the README's table for L1 and L2 values).
+    finality: str = "1"
+    # EIP-1559 fees come from the node; nothing is sent above this maximum fee per gas.
+    max_fee_per_gas_gwei: float = Field(default=500.0, gt=0)
+    # A transaction still unmined after this long is replaced at the same nonce with
+    # fees raised by `fee_bump_percent` (at least 11%: geth wants 10% more).
+    replace_after_seconds: float = Field(default=60.0, gt=0)
+    fee_bump_percent: int = Field(default=20, ge=11, le=200)
+    receipt_timeout_seconds: float = Field(default=30.0, gt=0)
+
     anchor_worker: bool = True
     anchor_interval_seconds: float = 1.0
     anchor_batch_limit: int = 100
@@ -65,6 +76,10 @@ class Settings(BaseSettings):
     reward_cooldown_same_dentist_days: int = 93
     reward_window_days: int = 30
     reward_max_in_window: int = 3
+    # Rewarded reviews per dentist per rolling 24 h (also the registry's day limit, set at
+    # deployment, at most 255), and visits a dentist may attest per rolling 24 h.
+    dentist_daily_reward_limit: int = Field(default=20, ge=0, le=255)
+    dentist_daily_visit_limit: int = Field(default=200, ge=0)
     bayesian_prior_count: int = 5
     bayesian_prior_mean: float = 3.5
 
@@ -82,6 +97,10 @@ class Settings(BaseSettings):
     def uses_dev_key(self) -> bool:
         return self.operator_key.get_secret_value().lower() == ANVIL_DEV_KEY
 
+    @property
+    def max_fee_per_gas(self) -> int:
+        return int(self.max_fee_per_gas_gwei * 10**9)
+
     def policy(self) -> PolicySettings:
         return PolicySettings(
             review_window_days=self.review_window_days,
@@ -92,6 +111,8 @@ class Settings(BaseSettings):
             reward_cooldown_same_dentist_days=self.reward_cooldown_same_dentist_days,
             reward_window_days=self.reward_window_days,
             reward_max_in_window=self.reward_max_in_window,
+            dentist_daily_reward_limit=self.dentist_daily_reward_limit,
+            dentist_daily_visit_limit=self.dentist_daily_visit_limit,
             bayesian_prior_count=self.bayesian_prior_count,
             bayesian_prior_mean=self.bayesian_prior_mean,
         )

@@ -94,6 +94,15 @@ class DuplicateVisit(DentaReviewError):
     description = "A visit with this visitId is already recorded."
 
 
+class DentistVisitLimit(DentaReviewError):
+    code = "DENTIST_VISIT_LIMIT"
+    status = 429
+    description = (
+        "The dentist has attested the most visits allowed in 24 hours (default 200); "
+        "retry later or ask the operator to raise the limit."
+    )
+
+
 class DuplicateReview(DentaReviewError):
     code = "DUPLICATE_REVIEW"
     status = 409
@@ -205,6 +214,7 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     SelfReview,
     VisitInFuture,
     DuplicateVisit,
+    DentistVisitLimit,
     DuplicateReview,
     ReviewWindowClosed,
     SignatureExpired,

@@ -7,7 +7,7 @@ from typing import cast
 from dentareview.api.schemas import ReviewMessage, ReviewOut, VisitMessage
 from dentareview.db.models import ReviewRow, ReviewStatus
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
-from dentareview.domain.typed_data import parse_signature
+from dentareview.domain.typed_data import parse_wallet_signature
 
 
 def visit_from_wire(message: VisitMessage) -> Visit:
@@ -32,7 +32,7 @@ def review_from_wire(message: ReviewMessage) -> Review:
 
 
 def signature_from_wire(value: str) -> bytes:
-    return parse_signature(value, "signature")
+    return parse_wallet_signature(value, "signature")
 
 
 def review_to_wire(row: ReviewRow) -> ReviewOut:
@@ -47,7 +47,10 @@ def review_to_wire(row: ReviewRow) -> ReviewOut:
         waitTime=row.wait_time,
         text=row.text,
         digest=row.digest,
-        status=cast(ReviewStatus, row.status),
+        status="failed" if row.failure_code else cast(ReviewStatus, row.status),
+        final=row.final,
+        failureCode=row.failure_code,
+        failureReason=row.last_anchor_error if row.failure_code else None,
         submittedAt=row.submitted_at,
         anchoredAt=row.anchored_at,
         txHash=row.tx_hash,

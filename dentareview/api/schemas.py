@@ -93,7 +93,16 @@ class ReviewOut(BaseModel):
     waitTime: int
     text: str
     digest: str
-    status: Literal["pending", "anchored"]
+    status: Literal["pending", "anchored", "failed"] = Field(
+        description="pending: waiting for the chain; anchored: included in a block; "
+        "failed: can never be anchored (failureCode says why; the review stays published)"
+    )
+    final: bool = Field(
+        description="the anchoring block is final (the configured depth or the node's "
+        "safe/finalized block); until then a reorg may send the review again"
+    )
+    failureCode: str | None = None
+    failureReason: str | None = None
     submittedAt: int
     anchoredAt: int | None
     txHash: str | None

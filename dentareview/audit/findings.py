@@ -28,6 +28,7 @@ class Kind(StrEnum):
     REWARD_MINT_MISSING = "REWARD_MINT_MISSING"
     BATCH_CHANGED = "BATCH_CHANGED"
     MISSING_BATCH = "MISSING_BATCH"
+    ANCHOR_FAILED = "ANCHOR_FAILED"
 
 
 DESCRIPTIONS: Final[dict[Kind, str]] = {
@@ -51,6 +52,8 @@ DESCRIPTIONS: Final[dict[Kind, str]] = {
     Kind.REWARD_MINT_MISSING: "an anchor event reports a reward with no matching mint",
     Kind.BATCH_CHANGED: "a batch's stored reviews do not rebuild the Merkle root anchored on-chain",
     Kind.MISSING_BATCH: "a Merkle root anchored on-chain has no batch in the database",
+    Kind.ANCHOR_FAILED: "the relay gave up: the registry can never anchor this review (its "
+    "reason code says why); the review stays published, unanchored",
 }
 
 

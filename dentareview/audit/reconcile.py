@@ -129,6 +129,12 @@ class Reconciler:
             self._add(
                 Kind.DIGEST_CHANGED, row.id, f"stored {row.digest}, fields hash to {result.digest}"
             )
+        if row.failure_code is not None:
+            self._add(
+                Kind.ANCHOR_FAILED,
+                row.id,
+                f"visit {row.visit_id}: the relay gave up ({row.failure_code})",
+            )
         if row.status == "anchored":
             self._add(
                 Kind.NOT_ANCHORED,

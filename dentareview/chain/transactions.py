@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -11,13 +10,7 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
-PRIORITY_FEE_WEI = 1_000_000_000
-
-
-@dataclass(frozen=True)
-class Fees:
-    max_fee_per_gas: int
-    max_priority_fee_per_gas: int
+from dentareview.relay.fees import Fees, node_fees
 
 
 class TransactionFailed(Exception):
@@ -50,8 +43,8 @@ class TransactionSender:
         return int(self._w3.eth.get_transaction_count(self._account.address, "pending"))
 
     def current_fees(self) -> Fees:
-        base_fee = int(self._w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
-        return Fees(2 * base_fee + PRIORITY_FEE_WEI, PRIORITY_FEE_WEI)
+        """What the node suggests now (EIP-1559: its tip, room for the base fee to double)."""
+        return node_fees(self._w3)[0]
 
     def build(self, function: ContractFunction, *, nonce: int, gas: int, fees: Fees) -> TxParams:
         params: TxParams = {

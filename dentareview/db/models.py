@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,7 +44,10 @@ PayoutStatus = Literal["built", "paid"]
 
 ADDRESS = String(42)  # checksummed 0x address
 BYTES32 = String(66)  # lowercase 0x hex
-SIGNATURE = String(132)  # 65 bytes r||s||v as 0x hex
+# 65 bytes r||s||v as 0x hex, or a smart-contract account's signature (ERC-1271; up to
+# MAX_CONTRACT_SIGNATURE_BYTES, checked at intake). SQLite does not enforce VARCHAR
+# lengths, so only PostgreSQL's column became TEXT (migration 0003).
+SIGNATURE = String(132).with_variant(Text(), "postgresql")
 UNIX_TIME = BigInteger  # seconds
 
 
@@ -100,6 +104,7 @@ class ReviewRow(Base):
             "submitted_at",
         ),
         Index("ix_reviews_status_id", "status", "id"),
+        Index("ix_reviews_status_next_attempt_at", "status", "next_attempt_at"),
         # Batch mode: a leaf position holds one review, and a review sits in at most one
         # batch (a single column, which a trigger of migration 0002 makes write-once).
         UniqueConstraint("batch_id", "leaf_index"),
@@ -130,6 +135,15 @@ class ReviewRow(Base):
     anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
     anchor_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_anchor_error: Mapped[str | None] = mapped_column(Text)
+    # Claimed by this time: a review that cannot be anchored now waits with backoff
+    # without holding back the others.
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    # Set when the review can never be anchored (a stable reason code); it stays published.
+    failure_code: Mapped[str | None] = mapped_column(String(48))
+    # The block that included the anchor, to notice a reorg; `final` once it is past the
+    # configured finality depth or tag.
+    block_hash: Mapped[str | None] = mapped_column(BYTES32)
+    final: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A relay transaction broadcast but not yet confirmed, so a restarted worker can
     # look for its receipt instead of sending the review twice.
     sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
@@ -222,3 +236,14 @@ class RewardPaymentRow(Base):
     paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)
     # Batch mode: the aggregate payout that pays (or will pay) this reward.
     payout_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("payouts.id"), index=True)
+
+
+class RelayStatusRow(Base):
+    """The anchoring worker's last word, for /health in any process: a problem or none."""
+
+    __tablename__ = "relay_status"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_at: Mapped[int] = mapped_column(UNIX_TIME)
+    problem: Mapped[str | None] = mapped_column(Text)

@@ -32,6 +32,7 @@ from dentareview.errors import (
 DAY: Final = 86_400
 DENTIST_COOLDOWN: Final = "DENTIST_COOLDOWN"
 PATIENT_LIMIT: Final = "PATIENT_LIMIT"
+DENTIST_LIMIT: Final = "DENTIST_LIMIT"
 
 # Unicode category Cc except TAB, LF and CR, which a multi-line review needs.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -49,6 +50,8 @@ class PolicySettings:
     reward_cooldown_same_dentist_days: int = 93
     reward_window_days: int = 30
     reward_max_in_window: int = 3
+    dentist_daily_reward_limit: int = 20
+    dentist_daily_visit_limit: int = 200
     bayesian_prior_count: int = 5
     bayesian_prior_mean: float = 3.5
 
@@ -180,12 +183,14 @@ def decide_reward(
     same_dentist_rewarded_at: Sequence[int],
     patient_rewarded_at: Sequence[int],
     policy: PolicySettings,
+    dentist_rewarded_at: Sequence[int] = (),
 ) -> RewardDecision:
     """Whether a valid review earns the fixed reward.
 
     `same_dentist_rewarded_at`: times of this patient's rewarded reviews of this
     dentist; `patient_rewarded_at`: times of all of this patient's rewarded
-    reviews. A reward at `t` counts against a window of `w` seconds while
+    reviews; `dentist_rewarded_at`: times of the dentist's rewarded reviews, any patient,
+    in the last day. A reward at `t` counts against a window of `w` seconds while
     `now < t + w`. The rating is deliberately not an input: the reward may not
     depend on sentiment (16 CFR 465).
     """
@@ -194,6 +199,7 @@ def decide_reward(
         for block in (
             _dentist_cooldown(now, same_dentist_rewarded_at, policy),
             _patient_limit(now, patient_rewarded_at, policy),
+            _dentist_limit(now, dentist_rewarded_at, policy),
         )
         if block is not None
     ]
@@ -218,6 +224,23 @@ def _dentist_cooldown(
         f"next possible from {_fmt(last + cooldown)}"
     )
     return RewardDecision(False, reason, DENTIST_COOLDOWN, last + cooldown)
+
+
+def _dentist_limit(
+    now: int, rewarded_at: Sequence[int], policy: PolicySettings
+) -> RewardDecision | None:
+    """A rolling 24 hours of rewarded reviews per dentist: bounds what a dentist reviewing
+    himself from wallets of his own can mint (the registry enforces a day counter too)."""
+    recent = sorted(t for t in rewarded_at if now < t + DAY)
+    limit = policy.dentist_daily_reward_limit
+    if len(recent) < limit:
+        return None
+    free_at = recent[len(recent) - limit] + DAY if limit > 0 else now + DAY
+    reason = (
+        f"Not rewarded: this dentist's reviews already received {len(recent)} rewards in the "
+        f"last 24 hours (at most {limit}); the review is published without a reward"
+    )
+    return RewardDecision(False, reason, DENTIST_LIMIT, free_at)
 
 
 def _patient_limit(

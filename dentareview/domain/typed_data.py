@@ -30,6 +30,8 @@ __all__ = [
     "parse_address",
     "parse_bytes32",
     "parse_signature",
+    "parse_wallet_signature",
+    "ecdsa_signer_or_none",
     "recover_review_signer",
     "recover_signer",
     "recover_visit_signer",
@@ -191,15 +193,55 @@ def _split_signature(signature: bytes, field: str) -> tuple[int, int, int]:
 
 
 def parse_signature(value: object, field: str = "signature") -> bytes:
-    """0x-hex r‖s‖v -> 65 bytes, already checked for canonical form."""
+    """0x-hex r‖s‖v -> 65 bytes, checked for canonical form, with v as 27/28.
+
+    Some hardware wallets and signing services give v as 0/1; the registry's ECDSA wants
+    27/28, so the signature is stored normalised (the digest does not depend on it).
+    """
     if not isinstance(value, str) or not value.startswith("0x"):
         raise InvalidSignature(f"{field} must be a 0x-prefixed hex string", field=field)
     try:
         raw = bytes.fromhex(value[2:])
     except ValueError:
         raise InvalidSignature(f"{field} is not valid hex", field=field) from None
-    _split_signature(raw, field)
+    v, _r, _s = _split_signature(raw, field)
+    return raw[:64] + bytes([27 + v])
+
+
+# Smart-contract accounts (ERC-1271) sign with formats of their own: a Safe concatenates
+# its owners' signatures, a passkey wallet wraps a WebAuthn assertion. Bounded all the same.
+MAX_CONTRACT_SIGNATURE_BYTES = 2048
+
+
+def parse_wallet_signature(value: object, field: str = "signature") -> bytes:
+    """What a wallet returned: 65-byte ECDSA (checked and normalised as `parse_signature`),
+    or, for a smart-contract account, any other length up to the bound, checked later by
+    the account itself (ERC-1271)."""
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise InvalidSignature(f"{field} must be a 0x-prefixed hex string", field=field)
+    try:
+        raw = bytes.fromhex(value[2:])
+    except ValueError:
+        raise InvalidSignature(f"{field} is not valid hex", field=field) from None
+    if len(raw) == SIGNATURE_LENGTH:
+        return parse_signature(value, field)
+    if not 0 < len(raw) <= MAX_CONTRACT_SIGNATURE_BYTES:
+        raise InvalidSignature(
+            f"{field} must be 65 bytes (r‖s‖v), or at most {MAX_CONTRACT_SIGNATURE_BYTES} "
+            f"bytes from a smart-contract account",
+            field=field,
+        )
     return raw
+
+
+def ecdsa_signer_or_none(digest: bytes, signature: bytes) -> str | None:
+    """The EOA whose key made this 65-byte signature of `digest`, or None if it is not one."""
+    if len(signature) != SIGNATURE_LENGTH:
+        return None
+    try:
+        return recover_signer(digest, signature)
+    except InvalidSignature:
+        return None
 
 
 def recover_signer(digest: bytes, signature: bytes, field: str = "signature") -> str:

@@ -10,28 +10,33 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
 from dentareview.audit.calldata import signed_fields
 from dentareview.audit.chain_records import read_chain
 from dentareview.audit.findings import DESCRIPTIONS, Finding, Kind
+from dentareview.audit.hashing import visit_digest
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE
-from dentareview.audit.recompute import recompute_all
+from dentareview.audit.recompute import Recomputed, recompute_all
 from dentareview.audit.reconcile import AuditCounts, Reconciler
 from dentareview.audit.rpc import rpc_calls
 from dentareview.chain.deployments import Manifest
+from dentareview.chain.erc1271 import Erc1271Accounts
 from dentareview.chain.registry import RegistryContract
 from dentareview.db.queries import (
+    ReviewAuditRow,
     count_reviews,
     iter_review_audit_rows,
     list_batch_audit_rows,
     list_payment_audit_rows,
     list_payout_audit_rows,
 )
+from dentareview.errors import DentaReviewError
 
 # Below this many reviews, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 5_000
@@ -97,6 +102,47 @@ class AuditReport:
         }
 
 
+class ContractAccountSignatures:
+    """A second look, through the node, at signatures ECDSA refused: a smart-contract
+    account (ERC-1271) signs with its own format. EOAs (no code) cost one call at most."""
+
+    def __init__(self, w3: Web3, chain_id: int, registry: str) -> None:
+        self._accounts = Erc1271Accounts(w3)
+        self._chain_id = chain_id
+        self._registry = registry
+
+    def recheck(self, row: ReviewAuditRow, result: Recomputed) -> Recomputed:
+        if result.review_signed and result.visit_signed:
+            return result
+        review_signed = result.review_signed or (
+            result.digest is not None
+            and self._accepts(row.visit_patient or row.patient, result.digest, row.signature)
+        )
+        visit_signed = result.visit_signed or self._visit_accepted(row)
+        return replace(result, review_signed=review_signed, visit_signed=visit_signed)
+
+    def _visit_accepted(self, row: ReviewAuditRow) -> bool:
+        if row.visit_dentist is None or row.visit_signature is None:
+            return False
+        message = {
+            "visitId": row.visit_id,
+            "patient": row.visit_patient,
+            "dentist": row.visit_dentist,
+            "visitedAt": row.visited_at,
+        }
+        try:
+            digest = visit_digest(self._chain_id, self._registry, message)
+        except (ValueError, TypeError):
+            return False
+        return self._accepts(row.visit_dentist, encode_hex(digest), row.visit_signature)
+
+    def _accepts(self, account: str, digest: str, signature: str) -> bool:
+        try:
+            return self._accounts.accepts(account, decode_hex(digest), decode_hex(signature))
+        except (ValueError, DentaReviewError):
+            return False
+
+
 def _snapshot(session: Session) -> None:
     # One consistent view of reviews and payments; SQLite's read transaction already is.
     if session.get_bind().dialect.name == "postgresql":
@@ -146,8 +192,9 @@ def run_audit(
             registry=registry.address,
             jobs=workers,
         )
+        contract_accounts = ContractAccountSignatures(w3, manifest.chain_id, registry.address)
         for index, (row, result) in enumerate(checked, start=1):
-            reconciler.review(row, result)
+            reconciler.review(row, contract_accounts.recheck(row, result))
             if index % 500 == 0:
                 progress.reviews_done(500)
         progress.reviews_done(reconciler.counts.reviews % 500)

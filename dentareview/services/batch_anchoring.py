@@ -38,6 +38,7 @@ from dentareview.db.queries import (
 )
 from dentareview.domain.merkle import MerkleTree
 from dentareview.errors import DentaReviewError
+from dentareview.relay.policy import RelayPolicy
 from dentareview.services.anchoring import Anchorer, AnchorReport
 from dentareview.services.batch_chain import (
     PreflightFailed,
@@ -289,4 +290,9 @@ def build_anchorer(
             batch_seconds=settings.batch_seconds,
             payout_seconds=settings.batch_payout_seconds,
         )
-    return Anchorer(sessions, gateway, batch_limit=settings.anchor_batch_limit)
+    return Anchorer(
+        sessions,
+        gateway,
+        batch_limit=settings.anchor_batch_limit,
+        relay=RelayPolicy.from_settings(settings),
+    )

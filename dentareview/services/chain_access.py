@@ -11,6 +11,7 @@ from web3.contract import Contract
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.client import chain_id_or_none, make_web3
 from dentareview.chain.deployments import Manifest, load_manifest, only_manifest
+from dentareview.chain.erc1271 import Erc1271Accounts
 from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import TransactionSender
 from dentareview.config import Settings
@@ -35,6 +36,10 @@ class ChainGateway:
         self._settings = settings
         self.w3 = w3 or make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
         self._manifest: Manifest | None = None
+
+    def contract_accounts(self) -> Erc1271Accounts:
+        """Checks smart-contract accounts' signatures (ERC-1271) through the node."""
+        return Erc1271Accounts(self.w3)
 
     def is_up(self) -> bool:
         return chain_id_or_none(self.w3) is not None

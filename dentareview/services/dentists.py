@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.chain.registry import OnChainDentistStatus
-from dentareview.db.queries import set_dentist_active, upsert_dentist
+from dentareview.db.queries import set_dentist_active, upsert_dentist, wake_dentist_reviews
 from dentareview.db.session import session_scope
 from dentareview.domain.models import parse_address
 from dentareview.services.chain_access import Deployment
@@ -22,6 +22,8 @@ def register_dentist(
         tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
     with session_scope(sessions) as session:
         upsert_dentist(session, address=dentist, name=name, active=True, now=now)
+        # Reviews that waited (with backoff) for the reactivation are due at once.
+        wake_dentist_reviews(session, dentist=dentist)
     return tx_hash
 
 

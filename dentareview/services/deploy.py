@@ -57,6 +57,7 @@ def deploy(
         relayer=relayer_address,
         reward_amount=settings.reward_amount,
         daily_reward_cap=settings.daily_reward_cap,
+        dentist_daily_reward_limit=settings.dentist_daily_reward_limit,
     )
     by_name = {tx.name: tx for tx in deployed.transactions}
     registry_artifact = load_artifact("ReviewRegistry")

@@ -20,8 +20,9 @@ from dentareview.db.queries import (
 )
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
-from dentareview.domain.typed_data import recover_signer, review_digest
-from dentareview.errors import DuplicateReview, NotVisitPatient, ReviewNotFound
+from dentareview.domain.typed_data import review_digest
+from dentareview.errors import DuplicateReview, InvalidSignature, NotVisitPatient, ReviewNotFound
+from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.visits import load_visit
 
 DAY = 86_400
@@ -44,13 +45,24 @@ def submit_review(
     now: int,
     policy: PolicySettings,
     reward_amount: int,
+    contracts: ContractAccounts | None = None,
 ) -> SubmittedReview:
     digest_bytes = review_digest(domain, review)  # hashed once: recovery and storage
-    signer = recover_signer(digest_bytes, signature)
     visit = load_visit(session, visit_id=review.visit_id)
-    if signer != visit.patient:
+    signed, recovered = signed_by(visit.patient, digest_bytes, signature, contracts)
+    if not signed:
+        if recovered is None and len(signature) == 65:
+            raise InvalidSignature(
+                "the signature does not recover to any address", field="signature"
+            )
+        if recovered is None:
+            raise InvalidSignature(
+                "the signature is not 65 bytes (r‖s‖v) and the visit's patient is not a "
+                "smart-contract account that accepts it (ERC-1271)",
+                field="signature",
+            )
         raise NotVisitPatient(
-            f"the Review signature recovers to {signer}, who is not this visit's patient"
+            f"the Review signature recovers to {recovered}, who is not this visit's patient"
         )
     check_review(review, visit, now=now, policy=policy)
     visit_hex = "0x" + review.visit_id.hex()
@@ -72,6 +84,9 @@ def submit_review(
             patient=visit.patient,
             dentist=None,
             since=now - policy.reward_window_days * DAY,
+        ),
+        dentist_rewarded_at=rewarded_times(
+            session, patient=None, dentist=visit.dentist, since=now - DAY
         ),
         policy=policy,
     )

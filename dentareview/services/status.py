@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.config import Settings
+from dentareview.db.queries import relay_queue
 from dentareview.errors import DentaReviewError
 from dentareview.services.chain_access import ChainGateway
 
@@ -23,6 +25,7 @@ class Health(BaseModel):
     service: Part
     database: Part
     chain: Part
+    relay: Part
 
 
 def _database_part(engine: Engine) -> Part:
@@ -44,11 +47,36 @@ def _chain_part(gateway: ChainGateway) -> Part:
     return Part(ok=True, detail=f"chain {manifest.chain_id}, registry {manifest.registry.address}")
 
 
-def health(engine: Engine, gateway: ChainGateway) -> Health:
+def _relay_part(sessions: sessionmaker[Session], now: int) -> Part:
+    """The queue and the worker's last word. Informational: `ok` overall does not depend
+    on it, so API hosts stay in service while the relay waits (fees, a pause)."""
+    try:
+        with sessions() as session:
+            queue = relay_queue(session, now=now)
+    except Exception as error:  # noqa: BLE001 - reported, never raised
+        return Part(ok=False, detail=f"relay state unreadable: {type(error).__name__}")
+    detail = (
+        f"{queue.pending} reviews to anchor, {queue.waiting} waiting (backoff), "
+        f"{queue.failed} that can never be anchored (see `dentareview audit`), "
+        f"{queue.not_final} anchored but not final yet"
+    )
+    if queue.problem:
+        detail = f"waiting: {queue.problem}; {detail}"
+    return Part(ok=queue.problem is None, detail=detail)
+
+
+def health(
+    engine: Engine, gateway: ChainGateway, sessions: sessionmaker[Session], now: int
+) -> Health:
     database = _database_part(engine)
     chain = _chain_part(gateway)
+    relay = _relay_part(sessions, now) if database.ok else Part(ok=False, detail="no database")
     return Health(
-        ok=database.ok and chain.ok, service=Part(ok=True), database=database, chain=chain
+        ok=database.ok and chain.ok,
+        service=Part(ok=True),
+        database=database,
+        chain=chain,
+        relay=relay,
     )
 
 

@@ -6,11 +6,14 @@ from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
-from dentareview.db.queries import get_dentist, get_visit, insert_visit
+from dentareview.db.queries import count_recent_visits, get_dentist, get_visit, insert_visit
 from dentareview.domain.models import DentistStatus, Eip712Domain, Visit
 from dentareview.domain.policy import PolicySettings, check_visit
-from dentareview.domain.typed_data import recover_visit_signer
-from dentareview.errors import DuplicateVisit, InvalidSignature, VisitNotFound
+from dentareview.domain.typed_data import visit_digest
+from dentareview.errors import DentistVisitLimit, DuplicateVisit, InvalidSignature, VisitNotFound
+from dentareview.services.signatures import ContractAccounts, signed_by
+
+DAY = 86_400
 
 
 def dentist_status(session: Session, *, address: str) -> DentistStatus:
@@ -29,18 +32,32 @@ def attest_visit(
     signature: bytes,
     now: int,
     policy: PolicySettings,
+    contracts: ContractAccounts | None = None,
 ) -> Visit:
-    signer = recover_visit_signer(domain, visit, signature)
-    if signer != visit.dentist:
+    signed, recovered = signed_by(
+        visit.dentist, visit_digest(domain, visit), signature, contracts
+    )
+    if not signed:
+        said = f"recovers to {recovered}" if recovered else "does not recover to an address"
         raise InvalidSignature(
-            f"the Visit signature recovers to {signer}, not to the visit's dentist {visit.dentist}",
+            f"the Visit signature {said}, not to the visit's dentist {visit.dentist} "
+            "(nor does that account accept it by ERC-1271)",
             field="signature",
         )
     check_visit(
-        visit, dentist_status=dentist_status(session, address=signer), now=now, policy=policy
+        visit,
+        dentist_status=dentist_status(session, address=visit.dentist),
+        now=now,
+        policy=policy,
     )
     if get_visit(session, visit_id=encode_hex(visit.visit_id)) is not None:
         raise DuplicateVisit(f"visit {encode_hex(visit.visit_id)} is already recorded")
+    attested = count_recent_visits(session, dentist=visit.dentist, since=now - DAY)
+    if attested >= policy.dentist_daily_visit_limit:
+        raise DentistVisitLimit(
+            f"this dentist attested {attested} visits in the last 24 hours, the most allowed "
+            f"({policy.dentist_daily_visit_limit}); retry later"
+        )
     try:
         insert_visit(
             session,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -193,8 +196,8 @@ def test_audit_streams_anchored_reviews_in_id_order(session: Session) -> None:
     assert all(isinstance(row, ReviewRow) for row in iter_anchored_reviews(session))
 
 
-@postgres_only
 def test_only_one_relayer_at_a_time(sessions: sessionmaker[Session]) -> None:
+    """On both databases: on SQLite the lock is a file lock beside the database."""
     engine = sessions.kw["bind"]
     with engine.connect() as first, engine.connect() as second:
         assert try_relayer_lock(first)
@@ -215,3 +218,34 @@ def test_patient_lock_serialises_one_patient_only(sessions: sessionmaker[Session
         second.rollback()
         first.commit()
         lock_patient(second, patient=address(1))
+
+
+def test_sqlite_relayer_lock_holds_across_processes(tmp_path: Path) -> None:
+    """Two anchoring workers on one SQLite file must not both send (same nonces)."""
+    url = f"sqlite:///{tmp_path / 'relay.db'}"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from sqlalchemy import create_engine\n"
+            "from dentareview.db.queries import try_relayer_lock\n"
+            f"connection = create_engine({url!r}).connect()\n"
+            "assert try_relayer_lock(connection)\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            assert not try_relayer_lock(connection)
+            holder.kill()  # the lock dies with its process
+            holder.wait(10)
+            assert try_relayer_lock(connection)
+            release_relayer_lock(connection)
+    finally:
+        holder.kill()

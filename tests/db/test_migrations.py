@@ -17,8 +17,16 @@ from dentareview.db.migrate import alembic_config, downgrade_database, upgrade_d
 from dentareview.db.models import Base
 from dentareview.db.session import make_engine
 
-APP_TABLES = {"dentists", "visits", "reviews", "reward_payments", "batches", "payouts"}
-HEAD = "0002"
+APP_TABLES = {
+    "dentists",
+    "visits",
+    "reviews",
+    "reward_payments",
+    "batches",
+    "payouts",
+    "relay_status",
+}
+HEAD = "0003"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

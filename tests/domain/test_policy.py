@@ -7,6 +7,7 @@ import pytest
 from dentareview.domain.models import DentistStatus
 from dentareview.domain.policy import (
     DENTIST_COOLDOWN,
+    DENTIST_LIMIT,
     PATIENT_LIMIT,
     PolicySettings,
     check_review,
@@ -245,7 +246,37 @@ def test_both_limits_report_the_longer_one() -> None:
 
 def test_reward_cannot_depend_on_the_rating() -> None:
     params = set(inspect.signature(decide_reward).parameters)
-    assert params == {"now", "same_dentist_rewarded_at", "patient_rewarded_at", "policy"}
+    assert params == {
+        "now",
+        "same_dentist_rewarded_at",
+        "patient_rewarded_at",
+        "dentist_rewarded_at",
+        "policy",
+    }
+
+
+def test_dentist_limit_withholds_rewards_past_n_a_rolling_day() -> None:
+    """A dentist reviewing himself from 30 wallets of his own gets at most N rewards a day."""
+    policy = PolicySettings(dentist_daily_reward_limit=3)
+    earlier = [NOW - DAY + 10, NOW - 3600, NOW - 60]
+    decision = decide_reward(
+        now=NOW,
+        same_dentist_rewarded_at=[],
+        patient_rewarded_at=[],
+        dentist_rewarded_at=earlier,
+        policy=policy,
+    )
+    assert (decision.rewarded, decision.reason_code) == (False, DENTIST_LIMIT)
+    assert decision.eligible_again_at == NOW + 10
+    # A day later the oldest one has left the window.
+    later = decide_reward(
+        now=NOW + 11,
+        same_dentist_rewarded_at=[],
+        patient_rewarded_at=[],
+        dentist_rewarded_at=earlier,
+        policy=policy,
+    )
+    assert later.rewarded
 
 
 # --- settings -------------------------------------------------------------------

@@ -130,6 +130,7 @@ def _resubmit(
         ),
         bytes.fromhex(review_sig[2:]),
         rewardable=True,
+        accepted_at=int(time.time()),
     )
     call.call({"from": deployment.sender.address})
 

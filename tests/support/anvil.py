@@ -61,6 +61,9 @@ class AnvilNode:
     chain_id: int = 31337
     state_path: Path | None = None
     extra_args: list[str] = field(default_factory=list)
+    # Recent block states kept in memory: a reorg (`anvil_reorg`) needs the states it
+    # goes back to. None keeps none; nothing is ever kept on disk.
+    states_in_memory: int | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -77,6 +80,7 @@ class AnvilNode:
             # Without it Anvil caches old block states on disk (~/.foundry/anvil/tmp),
             # gigabytes over a test run, and leaves them behind if killed.
             "--prune-history",
+            *([] if self.states_in_memory is None else [str(self.states_in_memory)]),
         ]
         if self.state_path is not None:
             command += ["--state", str(self.state_path), "--state-interval", "1"]

@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get("/health", response_model=Health, tags=["meta"])
 def get_health(state: State) -> JSONResponse:
     """The service, the database and the chain, each ok or not (503 if any is down)."""
-    report = health(state.engine, state.gateway)
+    report = health(state.engine, state.gateway, state.sessions, state.clock())
     return JSONResponse(report.model_dump(), status_code=200 if report.ok else 503)
 
 

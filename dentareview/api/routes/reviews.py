@@ -99,6 +99,7 @@ def post_review(
         now=state.clock(),
         policy=state.settings.policy(),
         reward_amount=state.gateway.manifest().reward_amount,
+        contracts=state.gateway.contract_accounts(),
     )
     session.commit()  # durable before we answer: nothing accepted is ever lost
     if state.anchor_loop is not None:

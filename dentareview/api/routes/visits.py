@@ -40,6 +40,7 @@ def post_visit(body: SignedVisit, state: State, session: DbSession) -> VisitOut:
         signature=signature_from_wire(body.signature),
         now=state.clock(),
         policy=state.settings.policy(),
+        contracts=state.gateway.contract_accounts(),
     )
     session.commit()
     return VisitOut(

@@ -1,11 +1,22 @@
 """Query functions, keyword-only, grouped by what they serve; import them from here."""
 
 from dentareview.db.queries.anchoring import (
+    RelayQueue,
+    anchored_unfinal_reviews,
+    claim_due_reviews,
     claim_pending_reviews,
+    defer_review,
+    give_up_review,
     iter_anchored_reviews,
     mark_anchored,
+    mark_final,
     note_anchor_failure,
     note_sent,
+    record_relay_status,
+    relay_queue,
+    unanchor_review,
+    wake_dentist_reviews,
+    withhold_reward,
 )
 from dentareview.db.queries.audit import (
     PaymentAuditRow,
@@ -64,9 +75,20 @@ from dentareview.db.queries.rewards import (
     patient_reward_summary,
     patient_rewards,
 )
-from dentareview.db.queries.visits import get_visit, insert_visit
+from dentareview.db.queries.visits import count_recent_visits, get_visit, insert_visit
 
 __all__ = [
+    "wake_dentist_reviews",
+    "RelayQueue",
+    "relay_queue",
+    "record_relay_status",
+    "withhold_reward",
+    "unanchor_review",
+    "mark_final",
+    "give_up_review",
+    "defer_review",
+    "claim_due_reviews",
+    "anchored_unfinal_reviews",
     "PaymentAuditRow",
     "ReviewAuditRow",
     "count_reviews",
@@ -81,6 +103,7 @@ __all__ = [
     "get_review",
     "get_review_by_visit",
     "get_reward_payment",
+    "count_recent_visits",
     "get_visit",
     "insert_review",
     "insert_reward_payment",

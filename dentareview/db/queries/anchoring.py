@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import RowNotFound
-from dentareview.db.models import ReviewRow, RewardPaymentRow
+from dentareview.db.models import RelayStatusRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import get_or_raise
 
 
@@ -31,11 +32,134 @@ def claim_pending_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
     return list(session.scalars(stmt))
 
 
-def note_sent(session: Session, *, review_id: int, tx_hash: str, nonce: int) -> ReviewRow:
-    """Record a broadcast relay transaction so a restart can find it instead of resending."""
+def claim_due_reviews(session: Session, *, now: int, limit: int) -> list[ReviewRow]:
+    """Lock up to `limit` pending reviews that are due (by `next_attempt_at`), oldest due first.
+
+    A review that cannot be anchored now was given a later `next_attempt_at`, so it never
+    holds back the reviews behind it; one that can never be anchored has a `failure_code`
+    and is not claimed again. FOR UPDATE SKIP LOCKED as in `claim_pending_reviews`.
+    """
+    stmt = (
+        select(ReviewRow)
+        .where(
+            ReviewRow.status == "pending",
+            ReviewRow.failure_code.is_(None),
+            ReviewRow.next_attempt_at <= now,
+        )
+        .order_by(ReviewRow.next_attempt_at, ReviewRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def anchored_unfinal_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
+    """Anchored reviews whose block is not final yet: a reorg may still drop them."""
+    stmt = (
+        select(ReviewRow)
+        .where(ReviewRow.status == "anchored", ReviewRow.final.is_(False))
+        .order_by(ReviewRow.block_number, ReviewRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def note_sent(
+    session: Session, *, review_id: int, tx_hash: str, nonce: int, replace_at: int = 0
+) -> ReviewRow:
+    """Record a signed relay transaction before it is broadcast, so a restart can find it
+    instead of resending; past `replace_at` a still unmined one is replaced (same nonce)."""
     row = get_or_raise(session, ReviewRow, review_id)
     row.sent_tx_hash = tx_hash
     row.sent_nonce = nonce
+    row.next_attempt_at = replace_at
+    return row
+
+
+def defer_review(session: Session, *, review_id: int, error: str, until: int) -> ReviewRow:
+    """The review cannot be anchored now (its dentist inactive, say): try again at `until`."""
+    row = get_or_raise(session, ReviewRow, review_id)
+    row.anchor_attempts += 1
+    row.last_anchor_error = error
+    row.next_attempt_at = until
+    return row
+
+
+def give_up_review(session: Session, *, review_id: int, code: str, error: str) -> ReviewRow:
+    """The review can never be anchored: a terminal state with a stable reason code. The
+    review stays published (and says why); its reward, never payable, is withdrawn."""
+    row = get_or_raise(session, ReviewRow, review_id)
+    row.anchor_attempts += 1
+    row.failure_code = code
+    row.last_anchor_error = error
+    row.sent_tx_hash = None
+    row.sent_nonce = None
+    _withdraw_reward(session, row, code=code, reason=f"Not rewarded: {error}")
+    return row
+
+
+def withhold_reward(session: Session, *, review_id: int, code: str, reason: str) -> ReviewRow:
+    """The registry anchored the review without a reward (its own limit): record why."""
+    row = get_or_raise(session, ReviewRow, review_id)
+    _withdraw_reward(session, row, code=code, reason=reason)
+    return row
+
+
+def _withdraw_reward(session: Session, row: ReviewRow, *, code: str, reason: str) -> None:
+    if not row.rewardable:
+        return
+    row.rewardable = False
+    row.reward_withheld_code = code
+    row.reward_withheld_reason = reason
+    payment = session.scalars(
+        select(RewardPaymentRow).where(RewardPaymentRow.review_id == row.id)
+    ).one_or_none()
+    if payment is not None:
+        session.delete(payment)
+
+
+def unanchor_review(session: Session, *, review_id: int, dropped_tx: str) -> ReviewRow:
+    """A reorg dropped the anchoring block: the review is pending again (its reward too),
+    with the dropped transaction noted so the worker first looks for it again."""
+    row = get_or_raise(session, ReviewRow, review_id)
+    row.status = "pending"
+    row.tx_hash = None
+    row.block_number = None
+    row.block_hash = None
+    row.log_index = None
+    row.anchored_at = None
+    row.final = False
+    row.sent_tx_hash = dropped_tx
+    row.next_attempt_at = 0
+    payment = session.scalars(
+        select(RewardPaymentRow).where(RewardPaymentRow.review_id == review_id)
+    ).one_or_none()
+    if payment is not None:
+        payment.status = "pending"
+        payment.tx_hash = None
+        payment.paid_at = None
+    return row
+
+
+def wake_dentist_reviews(session: Session, *, dentist: str) -> None:
+    """Make the dentist's waiting reviews due now (its reactivation ends their wait)."""
+    session.execute(
+        update(ReviewRow)
+        .where(
+            ReviewRow.dentist == dentist,
+            ReviewRow.status == "pending",
+            ReviewRow.failure_code.is_(None),
+        )
+        .values(next_attempt_at=0)
+    )
+
+
+def mark_final(session: Session, *, review_id: int) -> ReviewRow:
+    row = get_or_raise(session, ReviewRow, review_id)
+    row.final = True
     return row
 
 
@@ -48,6 +172,7 @@ def mark_anchored(
     log_index: int,
     anchored_at: int,
     reward_status: Literal["paid", "queued"] | None,
+    block_hash: str | None = None,
 ) -> ReviewRow:
     """Record the confirmed anchor and, unless `reward_status` is None, the reward's fate.
 
@@ -59,6 +184,8 @@ def mark_anchored(
     row.block_number = block_number
     row.log_index = log_index
     row.anchored_at = anchored_at
+    row.block_hash = block_hash
+    row.final = False
     row.sent_tx_hash = None
     row.sent_nonce = None
     if reward_status is not None:
@@ -98,3 +225,43 @@ def iter_anchored_reviews(session: Session, *, batch_size: int = 1000) -> Iterat
         .execution_options(yield_per=batch_size)
     )
     yield from session.scalars(stmt)
+
+
+def record_relay_status(session: Session, *, problem: str | None, now: int) -> None:
+    row = session.get(RelayStatusRow, 1)
+    if row is None:
+        session.add(RelayStatusRow(id=1, checked_at=now, problem=problem))
+    else:
+        row.checked_at = now
+        row.problem = problem
+
+
+@dataclass(frozen=True)
+class RelayQueue:
+    pending: int  # waiting for their first or next attempt now
+    waiting: int  # deferred with backoff (cannot be anchored now)
+    failed: int  # can never be anchored (terminal)
+    not_final: int  # anchored, block not final yet
+    problem: str | None
+    checked_at: int | None
+
+
+def relay_queue(session: Session, *, now: int) -> RelayQueue:
+    """What /health says of the relay (a few indexed counts)."""
+
+    def count(*conditions: ColumnElement[bool]) -> int:
+        return int(
+            session.scalar(select(func.count()).select_from(ReviewRow).where(*conditions)) or 0
+        )
+
+    pending = ReviewRow.status == "pending"
+    alive = ReviewRow.failure_code.is_(None)
+    status = session.get(RelayStatusRow, 1)
+    return RelayQueue(
+        pending=count(pending, alive, ReviewRow.next_attempt_at <= now),
+        waiting=count(pending, alive, ReviewRow.next_attempt_at > now),
+        failed=count(ReviewRow.failure_code.is_not(None)),
+        not_final=count(ReviewRow.status == "anchored", ReviewRow.final.is_(False)),
+        problem=status.problem if status else None,
+        checked_at=status.checked_at if status else None,
+    )

@@ -42,6 +42,7 @@ class ReviewAuditRow(NamedTuple):
     visit_signature: str | None
     batch_id: int | None = None  # batch mode: the review's batch and leaf position
     leaf_index: int | None = None
+    failure_code: str | None = None  # the relay gave up on it (a terminal state)
 
 
 class PaymentAuditRow(NamedTuple):
@@ -114,6 +115,7 @@ def iter_review_audit_rows(session: Session, *, batch_size: int = 2000) -> Itera
             v.signature,
             r.batch_id,
             r.leaf_index,
+            r.failure_code,
         )  # fmt: skip
         .outerjoin(v, v.visit_id == r.visit_id)
         .order_by(r.id)

@@ -1,13 +1,18 @@
 """Locks for check-then-act sequences that constraints cannot cover.
 
 PostgreSQL uses advisory locks: the patient lock ends with its transaction, the
-relayer lock is held by a connection until released. SQLite gets no-ops: its
-transactions begin IMMEDIATE, so writers already take turns.
+relayer lock is held by a connection until released. On SQLite the patient lock is a
+no-op (transactions begin IMMEDIATE, so writers already take turns), and the relayer
+lock is an exclusive lock on a file beside the database: SQLite lives on one machine,
+and the operating system drops the lock with the process that held it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import threading
 from typing import Final
 
 from sqlalchemy import ColumnElement, Connection, func, select
@@ -37,6 +42,41 @@ def lock_patient(session: Session, *, patient: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(_PATIENT_LOCKS, _key(patient))))
 
 
+# Open lock files of this process, by path: flock locks belong to the open file, so a
+# second worker thread of the same process must be refused here, not by the kernel.
+_file_locks: dict[str, int] = {}
+_file_locks_guard = threading.Lock()
+
+
+def _lock_file_path(connection: Connection) -> str | None:
+    database = connection.engine.url.database
+    if not database or database == ":memory:":
+        return None  # an in-memory database lives in one process: nothing to share
+    return os.path.abspath(database) + ".relay-lock"
+
+
+def _try_file_lock(path: str) -> bool:
+    with _file_locks_guard:
+        if path in _file_locks:
+            return False
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        _file_locks[path] = fd
+        return True
+
+
+def _release_file_lock(path: str) -> None:
+    with _file_locks_guard:
+        fd = _file_locks.pop(path, None)
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 def try_relayer_lock(connection: Connection) -> bool:
     """Try to become the one relaying process; False at once if another holds it.
 
@@ -47,7 +87,8 @@ def try_relayer_lock(connection: Connection) -> bool:
     dies, the database drops the connection and with it the lock.
     """
     if connection.dialect.name != "postgresql":
-        return True
+        path = _lock_file_path(connection)
+        return True if path is None else _try_file_lock(path)
     locked = bool(
         connection.scalar(select(func.pg_try_advisory_lock(_RELAYER_LOCKS, _schema_key())))
     )
@@ -59,6 +100,10 @@ def release_relayer_lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_unlock(_RELAYER_LOCKS, _schema_key())))
         connection.commit()
+        return
+    path = _lock_file_path(connection)
+    if path is not None:
+        _release_file_lock(path)
 
 
 def _schema_key() -> ColumnElement[int]:

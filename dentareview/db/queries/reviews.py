@@ -63,14 +63,17 @@ def get_review_by_visit(session: Session, *, visit_id: str) -> ReviewRow | None:
     return session.scalars(select(ReviewRow).where(ReviewRow.visit_id == visit_id)).one_or_none()
 
 
-def rewarded_times(session: Session, *, patient: str, dentist: str | None, since: int) -> list[int]:
-    """`submitted_at` of the patient's rewardable reviews (of `dentist`, if given) at or after
-    `since`, oldest first."""
+def rewarded_times(
+    session: Session, *, patient: str | None, dentist: str | None, since: int
+) -> list[int]:
+    """`submitted_at` of the rewardable reviews of `patient` and/or `dentist` (whichever are
+    given) at or after `since`, oldest first."""
     stmt = select(ReviewRow.submitted_at).where(
-        ReviewRow.patient == patient,
         ReviewRow.rewardable,
         ReviewRow.submitted_at >= since,
     )
+    if patient is not None:
+        stmt = stmt.where(ReviewRow.patient == patient)
     if dentist is not None:
         stmt = stmt.where(ReviewRow.dentist == dentist)
     return list(session.scalars(stmt.order_by(ReviewRow.submitted_at)))

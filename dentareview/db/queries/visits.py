@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import VisitRow
@@ -32,3 +33,9 @@ def insert_visit(
 
 def get_visit(session: Session, *, visit_id: str) -> VisitRow | None:
     return session.get(VisitRow, visit_id)
+
+
+def count_recent_visits(session: Session, *, dentist: str, since: int) -> int:
+    """Visits `dentist` attested at or after `since` (by when the service recorded them)."""
+    stmt = select(func.count()).where(VisitRow.dentist == dentist, VisitRow.created_at >= since)
+    return int(session.scalar(stmt) or 0)

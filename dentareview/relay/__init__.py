@@ -1,0 +1,1 @@
+"""The relay: fees, replacement and finality of the operator's transactions."""

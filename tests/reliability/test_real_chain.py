@@ -1,0 +1,267 @@
+"""What a public chain does that an instant-mining Anvil does not, on Anvil with interval mining.
+
+Blocks come every second (`--block-time 1`), as on a real chain. Each scenario checks the
+promise "an accepted review is anchored and paid exactly once": reorgs, stuck and
+replaced transactions, base-fee spikes over the operator's maximum, a queue headed by
+reviews that cannot be anchored, and a deadline that passes while the registry is paused.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from dentareview.chain.transactions import TransactionSender
+from dentareview.db.queries import get_review
+from dentareview.relay.finality import Finality
+from dentareview.relay.policy import RelayPolicy
+from dentareview.services.anchoring import Anchorer, AnchorReport
+from dentareview.services.dentists import deactivate_dentist
+from tests.api.conftest import start_system
+from tests.api.system import System, new_wallet
+from tests.reliability.figures import record
+from tests.support.anvil import AnvilNode, dev_account
+from tests.support.databases import fresh_postgres_schema
+
+REWARD = 10 * 10**18
+GWEI = 10**9
+
+
+@pytest.fixture(scope="module")
+def mining_chain() -> Iterator[AnvilNode]:
+    node = AnvilNode(extra_args=["--block-time", "1"], states_in_memory=256)
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def system(
+    request: pytest.FixtureRequest, mining_chain: AnvilNode, tmp_path: Path
+) -> Iterator[System]:
+    w3 = Web3(Web3.HTTPProvider(mining_chain.rpc_url))
+    if request.param == "sqlite":
+        yield from start_system(
+            mining_chain.rpc_url, w3, tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite'}"
+        )
+        return
+    with fresh_postgres_schema() as url:
+        yield from start_system(mining_chain.rpc_url, w3, tmp_path / "data", url)
+
+
+def rpc(w3: Web3, method: str, *params: Any) -> Any:
+    response = w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+    assert "error" not in response, response
+    return response.get("result")
+
+
+def post_one_review(system: System, dentist: LocalAccount | None = None) -> tuple[int, str, str]:
+    """(review id, visit id, patient address) of a freshly accepted review."""
+    dentist = dentist or system.new_dentist()
+    patient = new_wallet()
+    visit = system.attested_visit(dentist, patient)
+    response = system.post_review(patient, system.review_message(visit))
+    assert response.status_code == 202, response.text
+    return int(response.json()["id"]), visit["visitId"], patient.address
+
+
+def review_view(system: System, review_id: int) -> dict[str, Any]:
+    response = system.client.get(f"/v1/reviews/{review_id}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def run_until(
+    anchorer: Anchorer, done: Callable[[], bool], *, timeout: float = 60
+) -> tuple[AnchorReport, float]:
+    """Anchoring passes until `done()`; the summed report and the seconds it took."""
+    total = AnchorReport()
+    started = time.monotonic()
+    while not done():
+        assert time.monotonic() - started < timeout, f"not done after {timeout} s: {total}"
+        total.add(anchorer.run_once())
+        time.sleep(0.2)
+    return total, time.monotonic() - started
+
+
+def is_anchored(system: System, review_id: int) -> Callable[[], bool]:
+    return lambda: review_view(system, review_id)["status"] == "anchored"
+
+
+def anchors_of(system: System, visit_id: str) -> int:
+    """ReviewAnchored events of the visit on the canonical chain."""
+    deployment = system.gateway.deployment()
+    return len(
+        deployment.registry.anchor_events(
+            from_block=0,
+            to_block=int(system.w3.eth.block_number),
+            visit_id=bytes.fromhex(visit_id[2:]),
+        )
+    )
+
+
+def test_reorg_of_the_anchoring_block_sends_again_and_pays_once(system: System) -> None:
+    anchorer = Anchorer(
+        system.sessions, system.gateway, relay=RelayPolicy(finality=Finality(depth=3))
+    )
+    review_id, visit_id, patient = post_one_review(system)
+    assert anchorer.run_once().anchored == 1
+    first = review_view(system, review_id)
+    assert (first["status"], first["final"]) == ("anchored", False)
+
+    # Drop every block from the anchoring one up: the transaction is no longer on the chain.
+    depth = int(system.w3.eth.block_number) - first["blockNumber"] + 1
+    rpc(system.w3, "anvil_reorg", depth, [])
+    started = time.monotonic()
+    report, _ = run_until(anchorer, lambda: review_view(system, review_id)["final"])
+    to_final = time.monotonic() - started
+
+    final = review_view(system, review_id)
+    assert final["status"] == "anchored"
+    assert report.reorged >= 1
+    assert system.token_balance(patient) == REWARD  # paid exactly once
+    assert anchors_of(system, visit_id) == 1
+    receipt = system.w3.eth.get_transaction_receipt(final["txHash"])
+    assert receipt["blockHash"].to_0x_hex() == system.w3.eth.get_block(
+        final["blockNumber"]
+    )["hash"].to_0x_hex()
+    record(
+        "reorg of the anchoring block",
+        accepted=1,
+        reorged_depth=depth,
+        anchored_once=anchors_of(system, visit_id) == 1,
+        paid=system.token_balance(patient) // REWARD,
+        seconds_to_final_after_reorg=round(to_final, 1),
+        finality="3 confirmations",
+    )
+
+
+def test_stuck_transaction_is_replaced_at_the_same_nonce(system: System) -> None:
+    relay = RelayPolicy(replace_after_seconds=2, receipt_timeout_seconds=1.5)
+    anchorer = Anchorer(system.sessions, system.gateway, relay=relay)
+    review_id, visit_id, patient = post_one_review(system)
+    # Mining stops while the relay sends, priced from the latest block; when it resumes,
+    # blocks ask 200 gwei and more than the transaction offers: it is stuck.
+    rpc(system.w3, "evm_setIntervalMining", 0)
+    try:
+        first = anchorer.run_once()
+        rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(200 * GWEI))
+    finally:
+        rpc(system.w3, "evm_setIntervalMining", 1)
+    assert first.anchored == 0
+    with system.sessions() as session:
+        row = get_review(session, review_id=review_id)
+        assert row is not None and row.sent_tx_hash is not None
+        stuck_hash, stuck_nonce = row.sent_tx_hash, row.sent_nonce
+    report, seconds = run_until(anchorer, is_anchored(system, review_id))
+    view = review_view(system, review_id)
+    assert report.replaced >= 1
+    assert view["txHash"] != stuck_hash
+    mined = system.w3.eth.get_transaction(view["txHash"])
+    assert mined["nonce"] == stuck_nonce  # replaced, not sent again at a new nonce
+    assert system.token_balance(patient) == REWARD
+    assert anchors_of(system, visit_id) == 1
+    record(
+        "stuck transaction replaced",
+        accepted=1,
+        replaced_transactions=report.replaced + first.replaced,
+        same_nonce=True,
+        anchored_once=True,
+        paid=1,
+        seconds_to_anchor=round(seconds, 1),
+    )
+
+
+def test_base_fee_over_the_maximum_waits_and_then_anchors(system: System) -> None:
+    relay = RelayPolicy(max_fee_per_gas=50 * GWEI, receipt_timeout_seconds=5)
+    anchorer = Anchorer(system.sessions, system.gateway, relay=relay)
+    review_id, visit_id, patient = post_one_review(system)
+    rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(400 * GWEI))
+    spiked = int(system.w3.eth.block_number) + 1
+    while int(system.w3.eth.block_number) < spiked:
+        time.sleep(0.1)
+    nonce_before = system.w3.eth.get_transaction_count(dev_account(0).address, "pending")
+    report = anchorer.run_once()
+    assert any("exceeds the maximum fee" in error for error in report.errors), report.errors
+    assert system.w3.eth.get_transaction_count(dev_account(0).address, "pending") == (
+        nonce_before
+    )  # nothing sent above the maximum
+    health = system.client.get("/health").json()
+    assert not health["relay"]["ok"]
+    assert "exceeds the maximum fee" in health["relay"]["detail"]  # says why it waits
+    assert review_view(system, review_id)["status"] == "pending"
+    # Fees fall again.
+    rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(GWEI))
+    _, seconds = run_until(anchorer, is_anchored(system, review_id))
+    assert system.token_balance(patient) == REWARD
+    assert anchors_of(system, visit_id) == 1
+    record(
+        "base-fee spike over the maximum fee",
+        accepted=1,
+        sent_during_spike=0,
+        anchored_once=True,
+        paid=1,
+        seconds_to_anchor_after_fees_fell=round(seconds, 1),
+        health_relay_during_spike=health["relay"]["detail"].split(";")[0],
+    )
+
+
+def test_unanchorable_reviews_do_not_hold_back_a_good_one(system: System) -> None:
+    anchorer = Anchorer(system.sessions, system.gateway, batch_limit=100)
+    blocked = system.new_dentist("Deactivated Dental")
+    for _ in range(110):
+        post_one_review(system, blocked)
+    deactivate_dentist(
+        system.sessions, system.gateway.deployment(), address=blocked.address, now=int(time.time())
+    )
+    good_id, good_visit, patient = post_one_review(system)
+    report, seconds = run_until(anchorer, is_anchored(system, good_id))
+    assert system.token_balance(patient) == REWARD
+    assert anchors_of(system, good_visit) == 1
+    pending = system.client.get(
+        f"/v1/dentists/{blocked.address}/reviews", params={"includePending": True, "limit": 100}
+    ).json()
+    assert pending["total"] == 110
+    assert all(item["status"] == "pending" for item in pending["items"])
+    record(
+        "110 unanchorable reviews in front of a good one",
+        unanchorable=110,
+        good_review_anchored=True,
+        seconds_to_anchor_good_one=round(seconds, 1),
+        passes_deferred=report.failed,
+    )
+
+
+def test_deadline_passing_during_a_pause_does_not_strand_the_review(system: System) -> None:
+    anchorer = Anchorer(system.sessions, system.gateway)
+    dentist = system.new_dentist()
+    patient = new_wallet()
+    visit = system.attested_visit(dentist, patient)
+    deadline = int(system.w3.eth.get_block("latest")["timestamp"]) + 3
+    response = system.post_review(patient, system.review_message(visit, deadline=deadline))
+    assert response.status_code == 202, response.text
+    review_id = int(response.json()["id"])
+    admin = TransactionSender(system.w3, dev_account(0))
+    registry = system.gateway.deployment().registry.contract
+    admin.transact(registry.functions.pause())
+    assert "paused" in " ".join(anchorer.run_once().errors)
+    while int(system.w3.eth.get_block("latest")["timestamp"]) <= deadline + 1:
+        time.sleep(0.3)
+    admin.transact(registry.functions.unpause())
+    _, seconds = run_until(anchorer, is_anchored(system, review_id))
+    assert system.token_balance(patient.address) == REWARD
+    assert anchors_of(system, visit["visitId"]) == 1
+    record(
+        "deadline passes while the registry is paused",
+        accepted=1,
+        anchored_after_deadline=True,
+        paid=1,
+        seconds_to_anchor_after_unpause=round(seconds, 1),
+    )
