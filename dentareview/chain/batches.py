@@ -34,6 +34,7 @@ class BatchEvent:
     tx_hash: str
     block_number: int
     log_index: int
+    block_hash: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class PayoutEvent:
     tx_hash: str
     block_number: int
     log_index: int
+    block_hash: str
 
 
 class BatchRegistry:
@@ -120,17 +122,18 @@ class BatchRegistry:
         return [_payout_event(log) for log in logs]
 
 
-def _location(log: Any) -> tuple[str, int, int]:
+def _location(log: Any) -> tuple[str, int, int, str]:
     return (
         encode_hex(HexBytes(log["transactionHash"])),
         int(log["blockNumber"]),
         int(log["logIndex"]),
+        encode_hex(HexBytes(log["blockHash"])),
     )
 
 
 def _batch_event(log: Any) -> BatchEvent:
     args = log["args"]
-    tx_hash, block_number, log_index = _location(log)
+    tx_hash, block_number, log_index, block_hash = _location(log)
     return BatchEvent(
         root=encode_hex(args["root"]),
         size=int(args["size"]),
@@ -139,12 +142,13 @@ def _batch_event(log: Any) -> BatchEvent:
         tx_hash=tx_hash,
         block_number=block_number,
         log_index=log_index,
+        block_hash=block_hash,
     )
 
 
 def _payout_event(log: Any) -> PayoutEvent:
     args = log["args"]
-    tx_hash, block_number, log_index = _location(log)
+    tx_hash, block_number, log_index, block_hash = _location(log)
     return PayoutEvent(
         payout_key=encode_hex(args["payoutId"]),
         recipients=int(args["recipients"]),
@@ -152,4 +156,5 @@ def _payout_event(log: Any) -> PayoutEvent:
         tx_hash=tx_hash,
         block_number=block_number,
         log_index=log_index,
+        block_hash=block_hash,
     )

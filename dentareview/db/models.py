@@ -187,6 +187,10 @@ class BatchRow(Base):
     anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # As for reviews: the including block, finality, and when a stuck send is replaced.
+    block_hash: Mapped[str | None] = mapped_column(BYTES32)
+    final: Mapped[bool] = mapped_column(default=False, server_default=false())
+    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
 
 class PayoutRow(Base):
@@ -217,6 +221,9 @@ class PayoutRow(Base):
     paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    block_hash: Mapped[str | None] = mapped_column(BYTES32)
+    final: Mapped[bool] = mapped_column(default=False, server_default=false())
+    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
 
 class RewardPaymentRow(Base):

@@ -1,29 +1,22 @@
-"""The anchoring worker of single mode: relays pending reviews to the registry, exactly once.
+"""The anchoring worker of single mode: one registry transaction per review.
 
-Why each review is anchored, and paid, exactly once:
+Claims due reviews, has the relay (`dentareview/relay/engine.py`, where the argument
+for "sent and paid exactly once" lives) sign, note and send one `submitReview` per
+review with consecutive nonces, collects the receipts as they come, and keeps each
+anchor under watch until it is final.
 
-- **Write-ahead.** A transaction is signed and its hash and nonce committed to the
-  database *before* it is sent. After a crash at any step the worker finds either a
-  receipt for the noted hash, or the visit already anchored on-chain (then it reconciles
-  from the `ReviewAnchored` event), or neither (then it signs and sends again).
-- **The registry is the idempotency key.** It refuses a second anchor of a visit, and the
-  reward is minted by the same transaction that anchors, so a second transaction for a
-  visit (a resend, a replacement, a re-broadcast after a reorg) can only revert.
-- **Replacement.** A transaction still unmined after `replace_after_seconds` is signed
-  again at the same nonce with higher fees; the newest hash is noted first. Whichever
-  version is mined, the visit's on-chain digest tells the next pass.
-- **Finality.** "Anchored" is recorded from the receipt with its block hash; a later pass
-  checks every anchor that is not final yet. If its block is gone (a reorg), the review is
-  pending again and goes through the steps above; once the block is past the configured
-  depth (or the node's `safe`/`finalized` block), it is final.
-- **No head-of-line blocking.** Reviews are claimed by `next_attempt_at`. One that cannot
-  be anchored now (dentist inactive) waits with backoff; one that can never be (a smart
-  account that revoked its signature, a visit anchored with another review) gets a
-  terminal `failure_code` and stays published, saying why.
+- **No head-of-line blocking.** Reviews are claimed by `next_attempt_at`. One that
+  cannot be anchored now (its dentist deactivated, a refusal of unknown cause) waits
+  with backoff while the reviews behind it go ahead; one that never can (a
+  smart-contract account that revoked its signature, a visit anchored with another
+  review) gets a terminal `failure_code` and stays published, saying why.
+- **Reorgs.** An anchor whose block is gone makes its review pending again, with the
+  dropped transaction noted: it is waited for if the node still has it, and otherwise
+  sent again; the registry pays it once either way.
 
-Nothing is sent while the registry is paused or while the network's fees exceed the
-operator's maximum. After the reviews, a pass pays rewards the daily cap had queued. The
-`crash_point` calls are inert unless a reliability test selects one.
+Nothing is sent while the registry is paused or the network's fees exceed the
+operator's maximum. After the reviews, a pass pays rewards the daily cap had queued.
+The `crash_point` calls are inert unless a reliability test selects one.
 """
 
 from __future__ import annotations
@@ -34,12 +27,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from eth_utils.hexadecimal import decode_hex, encode_hex
+from eth_utils.hexadecimal import decode_hex
 from hexbytes import HexBytes
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
+from web3.exceptions import Web3Exception
 from web3.types import TxReceipt
 
 from dentareview.chain.registry import AnchorEvent
@@ -64,15 +57,14 @@ from dentareview.db.queries import (
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.policy import DENTIST_LIMIT
 from dentareview.errors import ChainUnavailable, DentaReviewError
-from dentareview.relay.fees import Fees, FeesOverCap, bump, node_fees, within_cap
+from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
+from dentareview.relay.fees import FeesOverCap
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
 from dentareview.services.crash_points import crash_point
 from dentareview.services.queued_rewards import pay_queued_rewards
 
 log = logging.getLogger(__name__)
-
-GAS_MARGIN_PERCENT = 25
 
 # Registry errors after which a review can never be anchored, with the reason code shown.
 PERMANENT_REFUSALS = {
@@ -154,7 +146,7 @@ class Anchorer:
         self._gateway = gateway
         self._batch_limit = batch_limit
         self._on_anchored = on_anchored
-        self._relay = relay or RelayPolicy()
+        self._policy = relay or RelayPolicy()
         self._clock = clock
 
     def run_once(self) -> AnchorReport:
@@ -164,6 +156,7 @@ class Anchorer:
         except (ChainUnavailable, DentaReviewError) as error:
             report.errors.append(error.message)
             return report
+        relay = Relay(deployment.sender, deployment.registry, self._policy)
         engine: Engine = self._sessions.kw["bind"]
         # One relaying process at a time: the lock lives on its own connection so it
         # holds across the pass's commits; if this process dies, so does the lock.
@@ -171,7 +164,7 @@ class Anchorer:
             if not try_relayer_lock(lock):
                 return report  # another process is relaying right now
             try:
-                self._pass(session, deployment, report)
+                self._pass(session, deployment, relay, report)
                 # Whichever process answers /health shows what this pass ran into.
                 record_relay_status(
                     session,
@@ -184,8 +177,10 @@ class Anchorer:
                 release_relayer_lock(lock)
         return report
 
-    def _pass(self, session: Session, deployment: Deployment, report: AnchorReport) -> None:
-        self._confirm(session, deployment, report)
+    def _pass(
+        self, session: Session, deployment: Deployment, relay: Relay, report: AnchorReport
+    ) -> None:
+        self._confirm(session, relay, report)
         session.commit()
         if deployment.registry.contract.functions.paused().call():
             # Every relay would revert: keep the reviews pending, spend no gas.
@@ -194,9 +189,9 @@ class Anchorer:
         now = int(self._clock())
         rows = claim_due_reviews(session, now=now, limit=self._batch_limit)
         if rows:
-            self._anchor(session, deployment, rows, report, now=now)
+            self._anchor(session, deployment, relay, rows, report, now=now)
         session.commit()
-        report.queued_paid = pay_queued_rewards(session, deployment)
+        report.queued_paid = pay_queued_rewards(session, deployment, relay)
 
     def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
         total = AnchorReport()
@@ -211,33 +206,23 @@ class Anchorer:
 
     # ------------------------------------------------------------------ finality
 
-    def _confirm(self, session: Session, deployment: Deployment, report: AnchorReport) -> None:
+    def _confirm(self, session: Session, relay: Relay, report: AnchorReport) -> None:
         """Mark anchors final, or pending again when a reorg dropped their block."""
-        rows = anchored_unfinal_reviews(session, limit=1000)
-        if not rows:
-            return
-        final_block = self._relay.finality.final_block(deployment.w3)
-        receipts: dict[str, TxReceipt | None] = {}
-        for row in rows:
-            assert row.tx_hash is not None and row.block_number is not None
-            if row.tx_hash not in receipts:
-                receipts[row.tx_hash] = deployment.sender.receipt_or_none(row.tx_hash)
-            receipt = receipts[row.tx_hash]
-            mined_in = encode_hex(HexBytes(receipt["blockHash"])) if receipt else None
-            if receipt is None or receipt["status"] != 1 or (
-                row.block_hash is not None and mined_in != row.block_hash
-            ):
+        for row in anchored_unfinal_reviews(session, limit=1000):
+            assert row.tx_hash is not None
+            verdict = relay.inclusion(row.tx_hash, row.block_hash)
+            if verdict is Inclusion.FINAL:
+                mark_final(session, review_id=row.id)
+                report.finalized += 1
+            elif verdict is Inclusion.DROPPED:
                 log.warning(
-                    "review %s: block %s of its anchor %s was reorganised away; sending again",
+                    "review %s: block %s of its anchor %s was reorganised away",
                     row.id,
                     row.block_number,
                     row.tx_hash,
                 )
                 unanchor_review(session, review_id=row.id, dropped_tx=row.tx_hash)
                 report.reorged += 1
-            elif int(receipt["blockNumber"]) <= final_block:
-                mark_final(session, review_id=row.id)
-                report.finalized += 1
 
     # ------------------------------------------------------------------ sending
 
@@ -245,6 +230,7 @@ class Anchorer:
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         rows: Sequence[ReviewRow],
         report: AnchorReport,
         *,
@@ -253,18 +239,18 @@ class Anchorer:
         to_send = [
             row
             for row in rows
-            if not self._settled_earlier(session, deployment, row, report, now=now)
+            if not self._settled_earlier(session, deployment, relay, row, report, now=now)
         ]
         if not to_send:
             return
         try:
-            fees = self._fees(deployment)
+            fees = relay.fees()
         except FeesOverCap as error:
             report.errors.append(str(error))
             return
-        sender = deployment.sender
-        nonce = sender.pending_nonce()
-        signed: list[tuple[ReviewRow, str, HexBytes]] = []
+        nonce = relay.next_nonce()
+        signed: list[tuple[ReviewRow, SignedTx]] = []
+        replace_at = now + int(self._policy.replace_after_seconds)
         for row in to_send:
             if not self._dentist_active(session, row.dentist):
                 # The registry would refuse it: it waits (with backoff) for reactivation,
@@ -273,31 +259,33 @@ class Anchorer:
                 report.failed += 1
                 continue
             call = self._call(session, deployment, row)
-            gas = self._estimate(session, deployment, call, row, report, now=now)
-            if gas is None:
+            try:
+                gas = relay.gas(call)
+            except Refused as refused:
+                self._refused(session, deployment, row, refused.reason, report, now=now)
                 continue
-            tx = sender.build(call, nonce=nonce, gas=gas, fees=fees)
-            tx_hash, raw = sender.sign(tx)
-            replace_at = now + int(self._relay.replace_after_seconds)
+            except Web3Exception as error:
+                self._defer(session, row, f"gas estimate failed: {error}", now=now)
+                report.failed += 1
+                continue
+            tx = relay.sign(call, nonce=nonce, gas=gas, fees=fees)
             note_sent(
-                session, review_id=row.id, tx_hash=tx_hash, nonce=nonce, replace_at=replace_at
+                session, review_id=row.id, tx_hash=tx.tx_hash, nonce=nonce, replace_at=replace_at
             )
-            signed.append((row, tx_hash, raw))
+            signed.append((row, tx))
             nonce += 1
         crash_point("signed")
         session.commit()  # the write-ahead record, before anything leaves
         crash_point("noted")
-        for _row, _tx_hash, raw in signed:
-            self._broadcast(deployment, raw)
+        for _row, tx in signed:
+            relay.broadcast(tx)
             crash_point("sent_one")
         crash_point("sent")
         # Wait for every receipt first: no database write lock is held while waiting.
-        receipts = [
-            (row, tx_hash, self._receipt(deployment, tx_hash)) for row, tx_hash, _ in signed
-        ]
+        receipts = [(row, tx.tx_hash, relay.wait(tx.tx_hash)) for row, tx in signed]
         crash_point("mined")
         for row, tx_hash, receipt in receipts:
-            self._settle(session, deployment, row, tx_hash, receipt, report, now=now)
+            self._settle(session, deployment, relay, row, tx_hash, receipt, report, now=now)
         session.commit()
 
     def _call(self, session: Session, deployment: Deployment, row: ReviewRow) -> ContractFunction:
@@ -310,34 +298,6 @@ class Anchorer:
             rewardable=row.rewardable,
             accepted_at=row.submitted_at,
         )
-
-    def _fees(self, deployment: Deployment) -> Fees:
-        suggested, base_fee = node_fees(deployment.w3)
-        return within_cap(suggested, base_fee=base_fee, max_fee_per_gas=self._relay.max_fee_per_gas)
-
-    def _estimate(
-        self,
-        session: Session,
-        deployment: Deployment,
-        call: ContractFunction,
-        row: ReviewRow,
-        report: AnchorReport,
-        *,
-        now: int,
-    ) -> int | None:
-        """Gas with a margin; None (and the review deferred or given up) if it would revert."""
-        try:
-            gas = int(call.estimate_gas({"from": deployment.sender.address}))
-        except ContractLogicError as error:
-            data = error.data if isinstance(error.data, str) else None
-            name = deployment.registry.error_name(data) if data else None
-            self._refused(session, deployment, row, name or str(error), report, now=now)
-            return None
-        except Web3Exception as error:
-            self._defer(session, row, f"gas estimate failed: {error}", now=now)
-            report.failed += 1
-            return None
-        return gas + gas * GAS_MARGIN_PERCENT // 100
 
     def _refused(
         self,
@@ -365,34 +325,32 @@ class Anchorer:
         log.warning("review %s can never be anchored: %s", row.id, reason)
 
     def _defer(self, session: Session, row: ReviewRow, error: str, *, now: int) -> None:
-        until = now + self._relay.backoff(row.anchor_attempts + 1)
+        until = now + self._policy.backoff(row.anchor_attempts + 1)
         defer_review(session, review_id=row.id, error=error, until=until)
 
-    @staticmethod
-    def _broadcast(deployment: Deployment, raw: HexBytes) -> None:
-        try:
-            deployment.sender.send_raw(raw)
-        except (Web3Exception, ValueError) as error:
-            # Already known, or its nonce used by another version: the receipt tells.
-            log.info("broadcast refused: %s", error)
-
     def _settled_earlier(
-        self, session: Session, deployment: Deployment, row: ReviewRow, report: AnchorReport, *,
+        self,
+        session: Session,
+        deployment: Deployment,
+        relay: Relay,
+        row: ReviewRow,
+        report: AnchorReport,
+        *,
         now: int,
     ) -> bool:
         """Handle a review whose transaction was noted by an earlier pass (maybe a crash)."""
         if row.sent_tx_hash is None:
             return False
-        receipt = deployment.sender.receipt_or_none(row.sent_tx_hash)
+        receipt = relay.receipt(row.sent_tx_hash)
         if receipt is not None and receipt["status"] == 1:
             events = deployment.registry.anchor_events_in(receipt)
             self._mark(session, deployment, row, events, report, reconciled=True, receipt=receipt)
             return True
-        if receipt is None and self._pending_in_node(deployment, row.sent_tx_hash):
+        if receipt is None and relay.pending_in_node(row.sent_tx_hash):
             # In the node's pool: never sign a second transaction for the visit at a new
             # nonce. Past its time it is replaced at the same nonce with higher fees.
             if now >= row.next_attempt_at:
-                self._replace(session, deployment, row, report, now=now)
+                self._replace(session, deployment, relay, row, report, now=now)
             return True
         return self._anchored_on_chain(session, deployment, row, report)
 
@@ -412,83 +370,42 @@ class Anchorer:
         return True
 
     def _replace(
-        self, session: Session, deployment: Deployment, row: ReviewRow, report: AnchorReport, *,
+        self,
+        session: Session,
+        deployment: Deployment,
+        relay: Relay,
+        row: ReviewRow,
+        report: AnchorReport,
+        *,
         now: int,
     ) -> None:
         """Sign the stuck transaction again at its nonce with bumped fees, noted first."""
         assert row.sent_tx_hash is not None and row.sent_nonce is not None
+        replace_at = now + int(self._policy.replace_after_seconds)
         try:
-            stuck = deployment.w3.eth.get_transaction(HexBytes(row.sent_tx_hash))
-        except TransactionNotFound:
-            return
-        previous = Fees(int(stuck["maxFeePerGas"]), int(stuck["maxPriorityFeePerGas"]))
-        suggested, _base_fee = node_fees(deployment.w3)
-        fees = bump(previous, suggested, percent=self._relay.fee_bump_percent)
-        if fees.max_fee_per_gas > self._relay.max_fee_per_gas:
-            report.errors.append(
-                f"review {row.id}: its transaction waits at the maximum fee "
-                f"({self._relay.max_fee_per_gas / 10**9:.2f} gwei); raise the maximum or wait"
-            )
-            note_sent(
-                session,
-                review_id=row.id,
-                tx_hash=row.sent_tx_hash,
-                nonce=row.sent_nonce,
-                replace_at=now + int(self._relay.replace_after_seconds),
-            )
-            session.commit()
-            return
-        tx = deployment.sender.build(
-            self._call(session, deployment, row),
-            nonce=row.sent_nonce,
-            gas=int(stuck["gas"]),
-            fees=fees,
-        )
-        tx_hash, raw = deployment.sender.sign(tx)
+            replacement = relay.replacement(row.sent_tx_hash, self._call(session, deployment, row))
+        except AtFeeCap as error:
+            report.errors.append(f"review {row.id}: {error}")
+            replacement = None
+        tx_hash = row.sent_tx_hash if replacement is None else replacement.tx_hash
         note_sent(
-            session,
-            review_id=row.id,
-            tx_hash=tx_hash,
-            nonce=row.sent_nonce,
-            replace_at=now + int(self._relay.replace_after_seconds),
+            session, review_id=row.id, tx_hash=tx_hash, nonce=row.sent_nonce, replace_at=replace_at
         )
         session.commit()  # the replacement is noted before it leaves: any version may be mined
-        self._broadcast(deployment, raw)
-        report.replaced += 1
-        log.info(
-            "review %s: replaced %s by %s at nonce %s (max fee %.2f gwei)",
-            row.id,
-            row.sent_tx_hash,
-            tx_hash,
-            row.sent_nonce,
-            fees.max_fee_per_gas / 10**9,
-        )
+        if replacement is not None:
+            relay.broadcast(replacement)
+            report.replaced += 1
 
     @staticmethod
     def _dentist_active(session: Session, address: str) -> bool:
         dentist = get_dentist(session, address=address)
         return dentist is None or dentist.active  # unknown here: let the registry decide
 
-    @staticmethod
-    def _pending_in_node(deployment: Deployment, tx_hash: str) -> bool:
-        try:
-            tx = deployment.w3.eth.get_transaction(HexBytes(tx_hash))
-        except TransactionNotFound:
-            return False
-        return tx.get("blockNumber") is None
-
-    def _receipt(self, deployment: Deployment, tx_hash: str) -> TxReceipt | None:
-        try:
-            return deployment.w3.eth.wait_for_transaction_receipt(
-                HexBytes(tx_hash), timeout=self._relay.receipt_timeout_seconds, poll_latency=0.02
-            )
-        except Exception:  # noqa: BLE001 - left pending, settled by a later pass
-            return None
-
     def _settle(
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         row: ReviewRow,
         tx_hash: str,
         receipt: TxReceipt | None,

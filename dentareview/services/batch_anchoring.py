@@ -25,42 +25,38 @@ from dentareview.chain.batches import BatchEvent, BatchRegistry
 from dentareview.config import Settings
 from dentareview.db.models import BatchRow, ReviewRow
 from dentareview.db.queries import (
+    anchored_unfinal_batches,
     assign_batch_members,
     claim_unbatched_reviews,
     insert_batch,
     mark_batch_anchored,
+    mark_batch_final,
     note_batch_failure,
     note_batch_sent,
+    record_relay_status,
     release_relayer_lock,
     try_relayer_lock,
+    unanchor_batch,
     unbatched_backlog,
     unsettled_batches,
 )
 from dentareview.domain.merkle import MerkleTree
 from dentareview.errors import DentaReviewError
+from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
+from dentareview.relay.fees import FeesOverCap
 from dentareview.relay.policy import RelayPolicy
-from dentareview.services.anchoring import Anchorer, AnchorReport
-from dentareview.services.batch_chain import (
-    PreflightFailed,
-    SignedTx,
-    block_timestamp,
-    send_and_wait,
-    sign_call,
-    still_pending,
-    wait_receipt,
-)
-from dentareview.services.batch_payouts import RewardPayer
+from dentareview.services.anchoring import Anchorer
+from dentareview.services.batch_payouts import PayoutReport, RewardPayer
 from dentareview.services.chain_access import ChainGateway, Deployment
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class BatchReport(AnchorReport):
-    """`anchored` and `reconciled` count reviews; these count transactions."""
+class BatchReport(PayoutReport):
+    """`anchored` and `reconciled` count reviews; `batches` and `payouts` transactions."""
 
     batches: int = 0
-    payouts: int = 0
 
     @property
     def touched(self) -> int:
@@ -86,13 +82,19 @@ class BatchAnchorer:
         batch_seconds: float,
         payout_seconds: float,
         clock: Callable[[], float] = time.time,
+        relay: RelayPolicy | None = None,
     ) -> None:
         self._sessions = sessions
         self._gateway = gateway
         self._batch_size = batch_size
         self._batch_seconds = batch_seconds
         self._clock = clock
-        self._payer = RewardPayer(payout_seconds=payout_seconds, clock=clock)
+        self._policy = relay or RelayPolicy()
+        self._payer = RewardPayer(
+            payout_seconds=payout_seconds,
+            clock=clock,
+            replace_after_seconds=self._policy.replace_after_seconds,
+        )
 
     def run_once(self) -> BatchReport:
         report = BatchReport()
@@ -102,17 +104,26 @@ class BatchAnchorer:
             report.errors.append(error.message)
             return report
         batches = BatchRegistry(deployment.registry.contract)
+        relay = Relay(deployment.sender, deployment.registry, self._policy)
         engine: Engine = self._sessions.kw["bind"]
         with engine.connect() as lock, self._sessions() as session:
             if not try_relayer_lock(lock):
                 return report
             try:
+                self._confirm(session, relay, report)
+                self._payer.confirm(session, relay, report)
+                session.commit()
                 for batch in unsettled_batches(session):
-                    self._settle_earlier(session, deployment, batches, batch, report)
+                    self._settle_earlier(session, deployment, relay, batches, batch, report)
                 if not report.errors and self._due(session):
-                    self._publish(session, deployment, batches, report)
+                    self._publish(session, deployment, relay, batches, report)
                 if not report.errors:
-                    self._payer.run(session, deployment, batches, report)
+                    self._payer.run(session, deployment, relay, batches, report)
+                record_relay_status(
+                    session,
+                    problem=report.errors[0] if report.errors else None,
+                    now=int(self._clock()),
+                )
                 session.commit()
             finally:
                 session.rollback()
@@ -123,10 +134,10 @@ class BatchAnchorer:
         total = BatchReport()
         for _ in range(max_passes):
             report = self.run_once()
-            for name in ("anchored", "reconciled", "failed", "batches", "payouts"):
+            for name in ("batches", "payouts"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
-            total.errors += report.errors
-            if report.touched == 0 or report.errors:
+            total.add(report)
+            if report.touched + report.reorged == 0 or report.errors:
                 break
         return total
 
@@ -139,8 +150,25 @@ class BatchAnchorer:
         waited = self._clock() - backlog.oldest_submitted_at
         return backlog.count >= self._batch_size or waited >= self._batch_seconds
 
+    def _confirm(self, session: Session, relay: Relay, report: BatchReport) -> None:
+        """Anchored roots become final, or built again when a reorg dropped their block."""
+        for batch in anchored_unfinal_batches(session):
+            assert batch.tx_hash is not None
+            verdict = relay.inclusion(batch.tx_hash, batch.block_hash)
+            if verdict is Inclusion.FINAL:
+                mark_batch_final(session, batch_id=batch.id)
+            elif verdict is Inclusion.DROPPED:
+                log.warning("batch %s: its root's block was reorganised away", batch.id)
+                unanchor_batch(session, batch_id=batch.id, dropped_tx=batch.tx_hash)
+                report.reorged += batch.size
+
     def _publish(
-        self, session: Session, deployment: Deployment, batches: BatchRegistry, report: BatchReport
+        self,
+        session: Session,
+        deployment: Deployment,
+        relay: Relay,
+        batches: BatchRegistry,
+        report: BatchReport,
     ) -> None:
         rows = claim_unbatched_reviews(session, limit=self._batch_size)
         if not rows:
@@ -155,7 +183,7 @@ class BatchAnchorer:
         )
         assign_batch_members(session, batch_id=batch.id, members=members)
         session.commit()  # the write-ahead record of members and root, before any signing
-        self._send(session, deployment, batches, batch, report)
+        self._send(session, deployment, relay, batches, batch, report)
 
     # -------------------------------------------------------------- sending and settling
 
@@ -163,6 +191,7 @@ class BatchAnchorer:
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         batches: BatchRegistry,
         batch: BatchRow,
         report: BatchReport,
@@ -170,25 +199,34 @@ class BatchAnchorer:
         call = batches.anchor_batch(
             decode_hex(batch.root), size=batch.size, rewarded=batch.rewarded
         )
-        try:
-            signed = sign_call(deployment, call)
-        except PreflightFailed as error:
-            note_batch_failure(session, batch_id=batch.id, error=f"not sent: {error}")
-            session.commit()
-            report.errors.append(f"batch {batch.id}: anchorBatch would revert: {error}")
-            return
 
         def note(tx: SignedTx) -> None:
-            note_batch_sent(session, batch_id=batch.id, tx_hash=tx.tx_hash, nonce=tx.nonce)
+            note_batch_sent(
+                session,
+                batch_id=batch.id,
+                tx_hash=tx.tx_hash,
+                nonce=tx.nonce,
+                replace_at=int(self._clock() + self._policy.replace_after_seconds),
+            )
             session.commit()
 
-        receipt = send_and_wait(deployment, signed, note=note)
+        try:
+            receipt = relay.send(call, note=note)
+        except Refused as refused:
+            note_batch_failure(session, batch_id=batch.id, error=f"not sent: {refused.reason}")
+            session.commit()
+            report.errors.append(f"batch {batch.id}: anchorBatch would revert: {refused.reason}")
+            return
+        except FeesOverCap as error:
+            report.errors.append(str(error))
+            return
         self._settle(session, deployment, batches, batch, receipt, report, reconciled=False)
 
     def _settle_earlier(
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         batches: BatchRegistry,
         batch: BatchRow,
         report: BatchReport,
@@ -196,18 +234,50 @@ class BatchAnchorer:
         """A batch an earlier pass wrote ahead (maybe before a crash): find it, or resend it."""
         receipt = None
         if batch.sent_tx_hash is not None:
-            if still_pending(deployment, batch.sent_tx_hash):
-                receipt = wait_receipt(deployment, batch.sent_tx_hash)
-            else:
-                receipt = deployment.sender.receipt_or_none(batch.sent_tx_hash)
+            receipt = relay.receipt(batch.sent_tx_hash)
+            if receipt is None and relay.pending_in_node(batch.sent_tx_hash):
+                self._replace_if_due(session, relay, batches, batch, report)
+                receipt = relay.wait(batch.sent_tx_hash)
         if receipt is not None and receipt["status"] == 1:
             self._settle(session, deployment, batches, batch, receipt, report, reconciled=True)
         elif batches.batch_of(decode_hex(batch.root)) is not None:
             self._reconcile_from_logs(session, deployment, batches, batch, report)
-        elif batch.sent_tx_hash is not None and still_pending(deployment, batch.sent_tx_hash):
+        elif batch.sent_tx_hash is not None and relay.pending_in_node(batch.sent_tx_hash):
             report.errors.append(f"batch {batch.id}: transaction still pending")
         else:
-            self._send(session, deployment, batches, batch, report)
+            self._send(session, deployment, relay, batches, batch, report)
+
+    def _replace_if_due(
+        self,
+        session: Session,
+        relay: Relay,
+        batches: BatchRegistry,
+        batch: BatchRow,
+        report: BatchReport,
+    ) -> None:
+        assert batch.sent_tx_hash is not None and batch.sent_nonce is not None
+        if self._clock() < batch.replace_at:
+            return
+        call = batches.anchor_batch(
+            decode_hex(batch.root), size=batch.size, rewarded=batch.rewarded
+        )
+        try:
+            replacement = relay.replacement(batch.sent_tx_hash, call)
+        except AtFeeCap as error:
+            report.errors.append(f"batch {batch.id}: {error}")
+            return
+        if replacement is None:
+            return
+        note_batch_sent(
+            session,
+            batch_id=batch.id,
+            tx_hash=replacement.tx_hash,
+            nonce=replacement.nonce,
+            replace_at=int(self._clock() + self._policy.replace_after_seconds),
+        )
+        session.commit()  # noted before it leaves: either version may be mined
+        relay.broadcast(replacement)
+        report.replaced += 1
 
     def _settle(
         self,
@@ -268,7 +338,8 @@ class BatchAnchorer:
             tx_hash=event.tx_hash,
             block_number=event.block_number,
             log_index=event.log_index,
-            anchored_at=block_timestamp(deployment, event.block_number),
+            anchored_at=int(deployment.w3.eth.get_block(event.block_number)["timestamp"]),
+            block_hash=event.block_hash,
         )
         session.commit()
         report.batches += 1
@@ -289,6 +360,7 @@ def build_anchorer(
             batch_size=settings.batch_size,
             batch_seconds=settings.batch_seconds,
             payout_seconds=settings.batch_payout_seconds,
+            relay=RelayPolicy.from_settings(settings),
         )
     return Anchorer(
         sessions,

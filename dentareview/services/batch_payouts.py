@@ -9,6 +9,8 @@ next payout. A mint names a patient and an amount, never a review or a dentist.
 Crash safety as for batches: the payout (random id, members) and its signed transaction
 are committed before sending; the registry refuses a payout id twice, so a payout
 found unconfirmed after a crash is looked up on-chain and resent under the same id.
+Sent through the relay like every write; a paid payout is watched until final, and one
+whose block a reorg dropped is built again under the same id, its payments pending.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
 from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
@@ -29,26 +32,20 @@ from dentareview.db.models import PayoutRow, RewardPaymentRow
 from dentareview.db.queries import (
     assign_payout,
     insert_payout,
+    mark_payout_final,
     mark_payout_paid,
     note_payout_failure,
     note_payout_sent,
+    paid_unfinal_payouts,
     payable_rewards,
     payout_payments,
+    unpay_payout,
     unsettled_payouts,
 )
-from dentareview.services.batch_chain import (
-    PreflightFailed,
-    SignedTx,
-    block_timestamp,
-    send_and_wait,
-    sign_call,
-    still_pending,
-    wait_receipt,
-)
+from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
+from dentareview.relay.fees import FeesOverCap
+from dentareview.services.anchoring import AnchorReport
 from dentareview.services.chain_access import Deployment
-
-if TYPE_CHECKING:
-    from dentareview.services.batch_anchoring import BatchReport
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +80,47 @@ def totals_by_patient(payments: Sequence[RewardPaymentRow]) -> tuple[list[str], 
     return list(totals), list(totals.values())
 
 
+@dataclass
+class PayoutReport(AnchorReport):
+    """What the payer adds to a pass's report; the batch anchorer's report is one."""
+
+    payouts: int = 0
+
+
 class RewardPayer:
-    def __init__(self, *, payout_seconds: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        payout_seconds: float,
+        clock: Callable[[], float] = time.time,
+        replace_after_seconds: float = 60.0,
+    ) -> None:
         self._payout_seconds = payout_seconds
         self._clock = clock
+        self._replace_after = replace_after_seconds
+
+    def confirm(self, session: Session, relay: Relay, report: AnchorReport) -> None:
+        """Paid payouts become final, or built again when a reorg dropped their block."""
+        for payout in paid_unfinal_payouts(session):
+            assert payout.tx_hash is not None
+            verdict = relay.inclusion(payout.tx_hash, payout.block_hash)
+            if verdict is Inclusion.FINAL:
+                mark_payout_final(session, payout_id=payout.id)
+            elif verdict is Inclusion.DROPPED:
+                log.warning("payout %s: its block was reorganised away", payout.id)
+                unpay_payout(session, payout_id=payout.id, dropped_tx=payout.tx_hash)
+                report.reorged += 1
 
     def run(
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         batches: BatchRegistry,
-        report: BatchReport,
+        report: PayoutReport,
     ) -> None:
         for payout in unsettled_payouts(session):
-            self._settle_earlier(session, deployment, batches, payout, report)
+            self._settle_earlier(session, deployment, relay, batches, payout, report)
         if report.errors or unsettled_payouts(session):
             return  # one payout in flight at a time: the next one must see this one's cap use
         now = self._clock()
@@ -117,55 +141,93 @@ class RewardPayer:
         )
         assign_payout(session, payout_id=payout.id, payment_ids=[p.id for p in chosen])
         session.commit()  # the write-ahead record of the payout's members
-        self._send(session, deployment, batches, payout, report)
+        self._send(session, deployment, relay, batches, payout, report)
+
+    def _call(self, session: Session, batches: BatchRegistry, payout: PayoutRow) -> Any:
+        patients, amounts = totals_by_patient(payout_payments(session, payout_id=payout.id))
+        return batches.pay_rewards(decode_hex(payout.payout_key), patients, amounts)
+
+    def _note(self, session: Session, payout: PayoutRow, tx: SignedTx) -> None:
+        note_payout_sent(
+            session,
+            payout_id=payout.id,
+            tx_hash=tx.tx_hash,
+            nonce=tx.nonce,
+            replace_at=int(self._clock() + self._replace_after),
+        )
+        session.commit()
 
     def _send(
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         batches: BatchRegistry,
         payout: PayoutRow,
-        report: BatchReport,
+        report: PayoutReport,
     ) -> None:
-        patients, amounts = totals_by_patient(payout_payments(session, payout_id=payout.id))
-        call = batches.pay_rewards(decode_hex(payout.payout_key), patients, amounts)
         try:
-            signed = sign_call(deployment, call)
-        except PreflightFailed as error:
-            note_payout_failure(session, payout_id=payout.id, error=f"not sent: {error}")
+            receipt = relay.send(
+                self._call(session, batches, payout),
+                note=lambda tx: self._note(session, payout, tx),
+            )
+        except Refused as refused:
+            note_payout_failure(session, payout_id=payout.id, error=f"not sent: {refused.reason}")
             session.commit()
-            report.errors.append(f"payout {payout.id}: payRewards would revert: {error}")
+            report.errors.append(f"payout {payout.id}: payRewards would revert: {refused.reason}")
             return
-
-        def note(tx: SignedTx) -> None:
-            note_payout_sent(session, payout_id=payout.id, tx_hash=tx.tx_hash, nonce=tx.nonce)
-            session.commit()
-
-        receipt = send_and_wait(deployment, signed, note=note)
+        except FeesOverCap as error:
+            report.errors.append(str(error))
+            return
         self._settle(session, deployment, batches, payout, receipt, report)
 
     def _settle_earlier(
         self,
         session: Session,
         deployment: Deployment,
+        relay: Relay,
         batches: BatchRegistry,
         payout: PayoutRow,
-        report: BatchReport,
+        report: PayoutReport,
     ) -> None:
         receipt = None
         if payout.sent_tx_hash is not None:
-            if still_pending(deployment, payout.sent_tx_hash):
-                receipt = wait_receipt(deployment, payout.sent_tx_hash)
-            else:
-                receipt = deployment.sender.receipt_or_none(payout.sent_tx_hash)
+            receipt = relay.receipt(payout.sent_tx_hash)
+            if receipt is None and relay.pending_in_node(payout.sent_tx_hash):
+                self._replace_if_due(session, relay, batches, payout, report)
+                receipt = relay.wait(payout.sent_tx_hash)
         if receipt is not None and receipt["status"] == 1:
             self._settle(session, deployment, batches, payout, receipt, report)
         elif batches.is_payout_made(decode_hex(payout.payout_key)):
             self._reconcile_from_logs(session, deployment, batches, payout, report)
-        elif payout.sent_tx_hash is not None and still_pending(deployment, payout.sent_tx_hash):
+        elif payout.sent_tx_hash is not None and relay.pending_in_node(payout.sent_tx_hash):
             report.errors.append(f"payout {payout.id}: transaction still pending")
         else:
-            self._send(session, deployment, batches, payout, report)
+            self._send(session, deployment, relay, batches, payout, report)
+
+    def _replace_if_due(
+        self,
+        session: Session,
+        relay: Relay,
+        batches: BatchRegistry,
+        payout: PayoutRow,
+        report: PayoutReport,
+    ) -> None:
+        assert payout.sent_tx_hash is not None
+        if self._clock() < payout.replace_at:
+            return
+        try:
+            replacement = relay.replacement(
+                payout.sent_tx_hash, self._call(session, batches, payout)
+            )
+        except AtFeeCap as error:
+            report.errors.append(f"payout {payout.id}: {error}")
+            return
+        if replacement is None:
+            return
+        self._note(session, payout, replacement)  # before it leaves: either may be mined
+        relay.broadcast(replacement)
+        report.replaced += 1
 
     def _settle(
         self,
@@ -174,7 +236,7 @@ class RewardPayer:
         batches: BatchRegistry,
         payout: PayoutRow,
         receipt: TxReceipt | None,
-        report: BatchReport,
+        report: PayoutReport,
     ) -> None:
         if receipt is not None and receipt["status"] == 1:
             events = [
@@ -198,7 +260,7 @@ class RewardPayer:
         deployment: Deployment,
         batches: BatchRegistry,
         payout: PayoutRow,
-        report: BatchReport,
+        report: PayoutReport,
     ) -> None:
         events = batches.payout_events(
             from_block=deployment.manifest.registry.block_number,
@@ -216,14 +278,15 @@ class RewardPayer:
         deployment: Deployment,
         payout: PayoutRow,
         event: PayoutEvent,
-        report: BatchReport,
+        report: PayoutReport,
     ) -> None:
         mark_payout_paid(
             session,
             payout_id=payout.id,
             tx_hash=event.tx_hash,
             block_number=event.block_number,
-            paid_at=block_timestamp(deployment, event.block_number),
+            paid_at=int(deployment.w3.eth.get_block(event.block_number)["timestamp"]),
+            block_hash=event.block_hash,
         )
         session.commit()
         report.payouts += 1

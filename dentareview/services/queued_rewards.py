@@ -2,8 +2,10 @@
 
 The contract is the source of truth: `queuedReward(patient)` is what it still owes,
 and `payQueuedReward` pays all of it or reverts (`NothingQueued` once paid), so a
-retry after a crash can never pay twice. The database's 'queued' payments follow:
-when the chain owes nothing, the `QueuedRewardPaid` event names the paying tx.
+retry after a crash can never pay twice: the chain's state is this write's write-ahead
+record. The database's 'queued' payments follow: when the chain owes nothing, the
+`QueuedRewardPaid` event names the paying tx. Sent through the relay (fees, gas, the
+maximum fee) like every other write.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import RewardPaymentRow
+from dentareview.relay.engine import Refused, Relay, SignedTx
+from dentareview.relay.fees import FeesOverCap
 from dentareview.services.chain_access import Deployment
 
 log = logging.getLogger(__name__)
@@ -49,7 +53,11 @@ def _earlier_payment(deployment: Deployment, patient: str) -> tuple[str, int] | 
     return "0x" + bytes(last["transactionHash"]).hex(), int(last["blockNumber"])
 
 
-def pay_queued_rewards(session: Session, deployment: Deployment) -> int:
+def _no_record(_: SignedTx) -> None:
+    """The registry's `queuedReward` is the record: nothing to note before sending."""
+
+
+def pay_queued_rewards(session: Session, deployment: Deployment, relay: Relay) -> int:
     """Pay every queued patient the cap now allows; returns how many were paid.
 
     Run under the relayer lock: it sends from the operator's account.
@@ -72,10 +80,12 @@ def pay_queued_rewards(session: Session, deployment: Deployment) -> int:
         if owed > room:
             continue
         try:
-            receipt = deployment.sender.transact(views.payQueuedReward(patient))
-        except Exception as error:  # noqa: BLE001 - retried on the next pass
-            log.warning("paying the queued reward of %s failed: %s", patient, error)
+            receipt = relay.send(views.payQueuedReward(patient), note=_no_record)
+        except (Refused, FeesOverCap) as error:
+            log.warning("paying the queued reward of %s waits: %s", patient, error)
             break
+        if receipt is None or receipt["status"] != 1:
+            break  # in flight or reverted: the next pass reads the chain's state again
         room -= owed
         block = deployment.w3.eth.get_block(receipt["blockNumber"])
         tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()

@@ -7,6 +7,8 @@
   the review stays published and says why;
 - `block_hash`: the block that included the anchoring transaction, to notice a reorg;
 - `final`: the anchoring block is at the configured finality depth (or tag);
+- batches and payouts get the same `block_hash` and `final`, and `replace_at`: the
+  time after which a root or payout transaction still unmined is replaced;
 - `relay_status`: one row, the anchoring worker's last word (a problem such as fees over
   the maximum, or none), which `/health` shows whichever process answers it;
 - visit and review signatures become TEXT: a smart-contract account (ERC-1271) signs
@@ -54,6 +56,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_reviews_status_next_attempt_at", "reviews", ["status", "next_attempt_at"]
     )
+    for table in ("batches", "payouts"):
+        op.add_column(table, sa.Column("block_hash", BYTES32, nullable=True))
+        op.add_column(
+            table, sa.Column("final", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        op.add_column(
+            table, sa.Column("replace_at", sa.BigInteger(), nullable=False, server_default="0")
+        )
+    op.execute("UPDATE batches SET final = true WHERE status = 'anchored'")
+    op.execute("UPDATE payouts SET final = true WHERE status = 'paid'")
     op.create_table(
         "relay_status",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -67,6 +79,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("relay_status")
+    for table in ("batches", "payouts"):
+        for column in ("replace_at", "final", "block_hash"):
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     op.drop_index("ix_reviews_status_next_attempt_at", table_name="reviews")
     # Plain DROP COLUMN (SQLite >= 3.35): a batch rebuild would drop 0002's trigger.
     for column in ("final", "block_hash", "failure_code", "next_attempt_at"):

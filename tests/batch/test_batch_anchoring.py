@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from dentareview.chain.batches import BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
 from dentareview.domain.merkle import MerkleTree
-from dentareview.services import batch_anchoring, batch_chain
+from dentareview.relay.engine import Relay
 from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.batch_proofs import batch_proof, verify_batch_proof
 from tests.api.system import System, new_wallet
@@ -125,9 +125,9 @@ def test_a_crash_loses_nothing_and_anchors_nothing_twice(
         raise Crash(step)
 
     target = {
-        "before signing": (batch_anchoring, "sign_call"),
+        "before signing": (Relay, "sign"),
         "before sending": (type(batch_system.gateway.deployment().sender), "send_raw"),
-        "after sending": (batch_chain, "wait_receipt"),
+        "after sending": (Relay, "wait"),
     }[step]
     with monkeypatch.context() as patch:
         patch.setattr(*target, crash)

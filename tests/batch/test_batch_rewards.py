@@ -13,9 +13,8 @@ from sqlalchemy import select
 from web3 import Web3
 
 from dentareview.db.models import PayoutRow
-from dentareview.services import batch_payouts
+from dentareview.relay.engine import Relay
 from dentareview.services.batch_anchoring import BatchAnchorer
-from dentareview.services.batch_chain import SignedTx
 from dentareview.services.batch_proofs import batch_proof
 from tests.api.system import System, new_wallet
 from tests.batch.conftest import start_batch_system
@@ -92,10 +91,16 @@ def test_a_crash_during_a_payout_pays_once(
     for patient in patients:
         review(batch_system, dentist, patient)
 
-    def crash(deployment: Any, signed: SignedTx, *, note: Any) -> None:
+    send = Relay.send
+
+    def crash(relay: Relay, call: Any, *, note: Any) -> Any:
+        """Dies in the middle of sending the payout (and only the payout)."""
+        if call.fn_name != "payRewards":
+            return send(relay, call, note=note)
+        signed = relay.sign(call, nonce=relay.next_nonce(), gas=relay.gas(call), fees=relay.fees())
         note(signed)
         if after_sending:
-            deployment.sender.send_raw(signed.raw)
+            relay.broadcast(signed)
         raise Crash("payout")
 
     worker = BatchAnchorer(
@@ -103,7 +108,7 @@ def test_a_crash_during_a_payout_pays_once(
         payout_seconds=0,
     )
     with monkeypatch.context() as patch:
-        patch.setattr(batch_payouts, "send_and_wait", crash)
+        patch.setattr(Relay, "send", crash)
         with pytest.raises(Crash):
             worker.run_until_idle()
     if after_sending:  # the node mines it by itself, maybe a moment after the crash

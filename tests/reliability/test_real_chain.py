@@ -15,13 +15,17 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
+from sqlalchemy import select
 from web3 import Web3
 
+from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.transactions import TransactionSender
+from dentareview.db.models import BatchRow
 from dentareview.db.queries import get_review
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.anchoring import Anchorer, AnchorReport
+from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.dentists import deactivate_dentist
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
@@ -264,4 +268,43 @@ def test_deadline_passing_during_a_pause_does_not_strand_the_review(system: Syst
         anchored_after_deadline=True,
         paid=1,
         seconds_to_anchor_after_unpause=round(seconds, 1),
+    )
+
+
+def test_reorg_of_a_batch_root_anchors_the_same_root_again(system: System) -> None:
+    anchorer = BatchAnchorer(
+        system.sessions,
+        system.gateway,
+        batch_size=2,
+        batch_seconds=3600,
+        payout_seconds=3600,
+        relay=RelayPolicy(finality=Finality(depth=3)),
+    )
+    dentist = system.new_dentist()
+    ids = [post_one_review(system, dentist)[0] for _ in range(2)]
+    assert anchorer.run_once().batches == 1
+    first = review_view(system, ids[0])
+    assert (first["status"], first["final"]) == ("anchored", False)
+    depth = int(system.w3.eth.block_number) - first["blockNumber"] + 1
+    rpc(system.w3, "anvil_reorg", depth, [])
+    total = AnchorReport()
+    started = time.monotonic()
+    while not all(review_view(system, i)["final"] for i in ids):
+        assert time.monotonic() - started < 60, total
+        total.add(anchorer.run_once())
+        time.sleep(0.2)
+    with system.sessions() as session:
+        (batch,) = session.scalars(select(BatchRow))
+    registry = BatchRegistry(system.gateway.deployment().registry.contract)
+    events = registry.batch_events(
+        from_block=0, to_block=int(system.w3.eth.block_number), root=bytes.fromhex(batch.root[2:])
+    )
+    assert len(events) == 1 and events[0].tx_hash == batch.tx_hash
+    assert total.reorged == 2
+    record(
+        "reorg of a batch root",
+        reviews=2,
+        reorged_depth=depth,
+        root_anchored_once=True,
+        seconds_to_final_after_reorg=round(time.monotonic() - started, 1),
     )

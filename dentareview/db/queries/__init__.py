@@ -29,6 +29,7 @@ from dentareview.db.queries.audit import (
 )
 from dentareview.db.queries.batches import (
     Backlog,
+    anchored_unfinal_batches,
     assign_batch_members,
     batch_digests,
     batch_members,
@@ -38,8 +39,10 @@ from dentareview.db.queries.batches import (
     insert_batch,
     iter_anchored_batches,
     mark_batch_anchored,
+    mark_batch_final,
     note_batch_failure,
     note_batch_sent,
+    unanchor_batch,
     unbatched_backlog,
     unsettled_batches,
 )
@@ -52,11 +55,14 @@ from dentareview.db.queries.locks import (
 from dentareview.db.queries.payouts import (
     assign_payout,
     insert_payout,
+    mark_payout_final,
     mark_payout_paid,
     note_payout_failure,
     note_payout_sent,
+    paid_unfinal_payouts,
     payable_rewards,
     payout_payments,
+    unpay_payout,
     unsettled_payouts,
 )
 from dentareview.db.queries.reputation import monthly_aggregates, pending_count, rating_aggregate
@@ -78,6 +84,12 @@ from dentareview.db.queries.rewards import (
 from dentareview.db.queries.visits import count_recent_visits, get_visit, insert_visit
 
 __all__ = [
+    "unpay_payout",
+    "mark_payout_final",
+    "paid_unfinal_payouts",
+    "unanchor_batch",
+    "mark_batch_final",
+    "anchored_unfinal_batches",
     "wake_dentist_reviews",
     "RelayQueue",
     "relay_queue",

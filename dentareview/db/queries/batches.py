@@ -82,11 +82,15 @@ def assign_batch_members(
     session.expire_all()
 
 
-def note_batch_sent(session: Session, *, batch_id: int, tx_hash: str, nonce: int) -> BatchRow:
-    """Record the signed root transaction before it is broadcast (the write-ahead record)."""
+def note_batch_sent(
+    session: Session, *, batch_id: int, tx_hash: str, nonce: int, replace_at: int = 0
+) -> BatchRow:
+    """Record the signed root transaction before it is broadcast (the write-ahead record);
+    past `replace_at` a still unmined one is replaced at the same nonce."""
     row = get_or_raise(session, BatchRow, batch_id)
     row.sent_tx_hash = tx_hash
     row.sent_nonce = nonce
+    row.replace_at = replace_at
     return row
 
 
@@ -116,6 +120,7 @@ def mark_batch_anchored(
     block_number: int,
     log_index: int,
     anchored_at: int,
+    block_hash: str | None = None,
 ) -> BatchRow:
     """Record the confirmed root, and every member review as anchored by it.
 
@@ -127,6 +132,8 @@ def mark_batch_anchored(
     row.block_number = block_number
     row.log_index = log_index
     row.anchored_at = anchored_at
+    row.block_hash = block_hash
+    row.final = False
     row.sent_tx_hash = None
     row.sent_nonce = None
     session.flush()  # the row's changes first: expire_all below would drop them
@@ -139,11 +146,66 @@ def mark_batch_anchored(
             block_number=block_number,
             log_index=log_index,
             anchored_at=anchored_at,
+            block_hash=block_hash,
+            final=False,
         )
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
     return row
+
+
+def anchored_unfinal_batches(session: Session) -> list[BatchRow]:
+    stmt = (
+        select(BatchRow)
+        .where(BatchRow.status == "anchored", BatchRow.final.is_(False))
+        .order_by(BatchRow.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_batch_final(session: Session, *, batch_id: int) -> None:
+    """The root's block is final: so is every member review's anchor."""
+    row = get_or_raise(session, BatchRow, batch_id)
+    row.final = True
+    session.execute(
+        update(ReviewRow)
+        .where(ReviewRow.batch_id == batch_id)
+        .values(final=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unanchor_batch(session: Session, *, batch_id: int, dropped_tx: str) -> None:
+    """A reorg dropped the root's block: the batch is built again (same members, same
+    root), its reviews pending, the dropped transaction noted to be looked for first."""
+    row = get_or_raise(session, BatchRow, batch_id)
+    row.status = "built"
+    row.tx_hash = None
+    row.block_number = None
+    row.block_hash = None
+    row.log_index = None
+    row.anchored_at = None
+    row.final = False
+    row.sent_tx_hash = dropped_tx
+    row.replace_at = 0
+    session.flush()
+    session.execute(
+        update(ReviewRow)
+        .where(ReviewRow.batch_id == batch_id)
+        .values(
+            status="pending",
+            tx_hash=None,
+            block_number=None,
+            block_hash=None,
+            log_index=None,
+            anchored_at=None,
+            final=False,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
 
 
 def get_batch(session: Session, *, batch_id: int) -> BatchRow | None:

@@ -72,10 +72,13 @@ def payout_payments(session: Session, *, payout_id: int) -> list[RewardPaymentRo
     return list(session.scalars(stmt))
 
 
-def note_payout_sent(session: Session, *, payout_id: int, tx_hash: str, nonce: int) -> PayoutRow:
+def note_payout_sent(
+    session: Session, *, payout_id: int, tx_hash: str, nonce: int, replace_at: int = 0
+) -> PayoutRow:
     row = get_or_raise(session, PayoutRow, payout_id)
     row.sent_tx_hash = tx_hash
     row.sent_nonce = nonce
+    row.replace_at = replace_at
     return row
 
 
@@ -97,7 +100,13 @@ def unsettled_payouts(session: Session) -> list[PayoutRow]:
 
 
 def mark_payout_paid(
-    session: Session, *, payout_id: int, tx_hash: str, block_number: int, paid_at: int
+    session: Session,
+    *,
+    payout_id: int,
+    tx_hash: str,
+    block_number: int,
+    paid_at: int,
+    block_hash: str | None = None,
 ) -> PayoutRow:
     """Record the confirmed payout and mark each of its reward payments paid by it."""
     row = get_or_raise(session, PayoutRow, payout_id)
@@ -105,6 +114,8 @@ def mark_payout_paid(
     row.tx_hash = tx_hash
     row.block_number = block_number
     row.paid_at = paid_at
+    row.block_hash = block_hash
+    row.final = False
     row.sent_tx_hash = None
     row.sent_nonce = None
     session.flush()  # the row's changes first: expire_all below would drop them
@@ -116,3 +127,39 @@ def mark_payout_paid(
     )
     session.expire_all()
     return row
+
+
+def paid_unfinal_payouts(session: Session) -> list[PayoutRow]:
+    stmt = (
+        select(PayoutRow)
+        .where(PayoutRow.status == "paid", PayoutRow.final.is_(False))
+        .order_by(PayoutRow.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_payout_final(session: Session, *, payout_id: int) -> None:
+    get_or_raise(session, PayoutRow, payout_id).final = True
+
+
+def unpay_payout(session: Session, *, payout_id: int, dropped_tx: str) -> None:
+    """A reorg dropped the payout's block: built again under the same payout id (so the
+    registry still pays it once), its payments pending, the dropped transaction noted."""
+    row = get_or_raise(session, PayoutRow, payout_id)
+    row.status = "built"
+    row.tx_hash = None
+    row.block_number = None
+    row.block_hash = None
+    row.paid_at = None
+    row.final = False
+    row.sent_tx_hash = dropped_tx
+    row.replace_at = 0
+    session.flush()
+    session.execute(
+        update(RewardPaymentRow)
+        .where(RewardPaymentRow.payout_id == payout_id)
+        .values(status="pending", tx_hash=None, paid_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
