@@ -222,3 +222,24 @@ class RewardPaymentRow(Base):
     paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)
     # Batch mode: the aggregate payout that pays (or will pay) this reward.
     payout_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("payouts.id"), index=True)
+
+
+class AuthNonceRow(Base):
+    """A Sign-In with Ethereum nonce: issued once, consumed by the sign-in that uses it."""
+
+    __tablename__ = "auth_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    expires_at: Mapped[int] = mapped_column(UNIX_TIME, index=True)
+
+
+class AuthSessionRow(Base):
+    """A signed-in wallet. The cookie holds a random id; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wallet: Mapped[str] = mapped_column(ADDRESS, index=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    expires_at: Mapped[int] = mapped_column(UNIX_TIME, index=True)

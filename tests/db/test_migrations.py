@@ -17,8 +17,17 @@ from dentareview.db.migrate import alembic_config, downgrade_database, upgrade_d
 from dentareview.db.models import Base
 from dentareview.db.session import make_engine
 
-APP_TABLES = {"dentists", "visits", "reviews", "reward_payments", "batches", "payouts"}
-HEAD = "0002"
+APP_TABLES = {
+    "dentists",
+    "visits",
+    "reviews",
+    "reward_payments",
+    "batches",
+    "payouts",
+    "auth_nonces",
+    "auth_sessions",
+}
+HEAD = "0004_sessions"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
