@@ -81,3 +81,8 @@ def signed_in(client: TestClient, account: LocalAccount) -> TestClient:
     response = sign_in(client, account)
     assert response.status_code == 200, response.text
     return client
+
+
+def wallet_client(client: TestClient, account: LocalAccount) -> TestClient:
+    """A client of the same app with a cookie jar of its own, signed in as `account`."""
+    return signed_in(TestClient(client.app), account)
