@@ -31,7 +31,6 @@ def signed_in(
 
 
 SignedInWallet = Annotated[WalletSession, Depends(signed_in)]
-SessionCookie = Annotated[str | None, Depends(session_cookie)]
 
 
 def set_session_cookie(

@@ -93,6 +93,35 @@ def test_rewards_answer_only_to_the_wallet_signed_in(system: System) -> None:
     assert own.json()["earned"] == str(system.manifest.reward_amount)
 
 
+def test_own_rewards_need_no_wallet_in_the_path(system: System) -> None:
+    patient = new_wallet()
+    posted_review(system, patient, system.new_dentist())
+    assert system.client.get("/v1/me/rewards").json()["error"]["code"] == "NOT_SIGNED_IN"
+    own = as_wallet(system, patient).get("/v1/me/rewards")
+    assert own.status_code == 200, own.text
+    assert own.json()["patient"] == patient.address
+    assert (
+        own.json()
+        == as_wallet(system, patient).get(f"/v1/patients/{patient.address}/rewards").json()
+    )
+
+
+def test_a_stranger_reviewing_a_public_visit_id_learns_nothing_of_its_patient(
+    system: System,
+) -> None:
+    patient = new_wallet()
+    review = posted_review(system, patient, system.new_dentist())
+    visit_id = system.client.get(f"/v1/reviews/{review['id']}").json()["visitId"]
+    forged = system.review_message({"visitId": visit_id})
+
+    response = system.post_review(new_wallet(), forged)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "NOT_VISIT_PATIENT"
+    assert not names(response.json(), patient)
+    assert str(review["visit"]["visitedAt"]) not in response.text
+
+
 def test_a_malformed_address_is_still_a_validation_error_when_signed_in(system: System) -> None:
     response = as_wallet(system, new_wallet()).get("/v1/patients/0x1234/rewards")
     assert response.status_code == 422

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
 
 from dentareview.api.auth import (
-    SessionCookie,
+    SESSION_COOKIE,
     SignedInWallet,
     clear_session_cookie,
     set_session_cookie,
@@ -141,9 +141,9 @@ def get_session(wallet: SignedInWallet) -> SessionOut:
 
 
 @router.post("/v1/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def post_logout(state: State, session: DbSession, session_id: SessionCookie) -> Response:
-    """End the session (if any) and clear its cookie."""
-    sign_out(session, session_id=session_id)
+def post_logout(request: Request, state: State, session: DbSession) -> Response:
+    """End the session (if any) and clear its cookie; 204 whether or not one was open."""
+    sign_out(session, session_id=request.cookies.get(SESSION_COOKIE))
     session.commit()
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(response, state.settings)

@@ -11,8 +11,9 @@ from dentareview.api.auth import SignedInWallet
 from dentareview.api.convert import review_to_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
+from dentareview.api.routes.patients import rewards_out
 from dentareview.api.routes.proofs import ProofOut
-from dentareview.api.schemas import ReviewOut, RewardOut
+from dentareview.api.schemas import PatientRewardsOut, ReviewOut, RewardOut
 from dentareview.db.models import PaymentStatus
 from dentareview.services.patients import OwnReview, own_reviews
 from dentareview.services.proofs import build_patient_proof
@@ -89,3 +90,14 @@ def get_own_proof(
         session, review_id=review_id, domain=state.domain(), wallet=wallet.wallet
     )
     return proof.to_json()
+
+
+@router.get(
+    "/v1/me/rewards",
+    response_model=PatientRewardsOut,
+    responses=error_responses("NOT_SIGNED_IN"),
+)
+def get_own_rewards(wallet: SignedInWallet, state: State, session: DbSession) -> PatientRewardsOut:
+    """The signed-in patient's rewards: as /v1/patients/{address}/rewards, with no wallet
+    in the path (so none in access logs)."""
+    return rewards_out(state, session, patient=wallet.wallet)

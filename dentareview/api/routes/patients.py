@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import cast
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from dentareview.api.auth import SignedInWallet
-from dentareview.api.deps import DbSession, State
+from dentareview.api.deps import AppState, DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.schemas import PatientRewardsOut, RewardItemOut
 from dentareview.db.models import PaymentStatus
@@ -31,6 +32,10 @@ def get_rewards(
     patient = parse_address(address, "address")
     if patient != wallet.wallet:
         raise Forbidden("a patient's rewards are shown to that patient's wallet only")
+    return rewards_out(state, session, patient=patient)
+
+
+def rewards_out(state: AppState, session: Session, *, patient: str) -> PatientRewardsOut:
     found = rewards_of(session, state.gateway, patient=patient)
     return PatientRewardsOut(
         patient=found.patient,

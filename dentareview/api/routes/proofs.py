@@ -42,6 +42,7 @@ class BatchAnchorOut(BaseModel):
 
 class _ProofHead(BaseModel):
     version: Literal[1]
+    kind: str = Field(description='"full" (for the patient) or "public"')
     reviewId: int | None
     chainId: int
     registry: str = Field(description="the ReviewRegistry: the EIP-712 verifyingContract")
