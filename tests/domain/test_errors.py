@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dentareview import errors
@@ -86,3 +88,9 @@ def test_subclass_without_code_is_refused() -> None:
         class Incomplete(DentaReviewError):
             status = 400
             description = "missing its code"
+
+
+def test_the_readme_lists_every_error_code() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for cls in ERROR_CATALOG:
+        assert f"| `{cls.code}` | {cls.status} | {cls.description} |" in readme, cls.code
