@@ -78,7 +78,11 @@ def _print_checks(checks: list[Check], unchecked: list[Check], header: str, call
 
 def verify_command(
     proof_file: Annotated[
-        Path, typer.Argument(help="Proof JSON from GET /v1/reviews/{id}/proof ('-' for stdin)")
+        Path,
+        typer.Argument(
+            help="Proof JSON: public (GET /v1/reviews/{id}/proof) or the patient's full proof "
+            "(GET /v1/me/reviews/{id}/proof); '-' for stdin"
+        ),
     ],
     rpc_url: RpcUrlOption = None,
     registry: Annotated[
