@@ -191,3 +191,24 @@ def test_a_personal_sign_of_a_message_with_an_unchecksummed_address_is_refused(
     text = siwe_text(address=wallet.address.lower(), nonce=offered["nonce"])
     response = post_siwe(system.client, text, personal_sign(wallet, text))
     assert (response.status_code, error_code(response)) == (422, "SIWE_INVALID")
+
+
+def test_an_https_public_url_makes_the_cookie_secure_and_is_the_only_origin(
+    system: System,
+) -> None:
+    state = system.client.app.state.dentareview  # type: ignore[attr-defined]
+    state.settings = state.settings.model_copy(update={"public_url": "https://reviews.example.com"})
+    offered = get_nonce(system.client)
+    assert (offered["domain"], offered["uri"]) == (
+        "reviews.example.com",
+        "https://reviews.example.com",
+    )
+
+    response = sign_in(system.client, new_wallet())
+
+    assert response.status_code == 200, response.text
+    assert "secure" in response.headers["set-cookie"].lower()
+    local = sign_in(
+        system.client, new_wallet(), domain="127.0.0.1:8000", uri="http://127.0.0.1:8000/"
+    )
+    assert (local.status_code, error_code(local)) == (401, "SIWE_DOMAIN_MISMATCH")
