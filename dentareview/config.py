@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     batch_seconds: float = Field(default=60.0, ge=0)
     batch_payout_seconds: float = Field(default=3600.0, ge=0)
 
+    # Sign-In with Ethereum: the URL browsers use to reach this service. A sign-in message
+    # must name its host as `domain` and a URI on it; the session cookie is `Secure` when
+    # it is https. On 127.0.0.1 / localhost either name is accepted.
+    public_url: str = "http://127.0.0.1:8000"
+    siwe_nonce_ttl_seconds: int = Field(default=600, ge=10, le=86_400)
+    session_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86_400)
+
     max_body_bytes: int = 64 * 1024
     # Write endpoints (POST /v1/visits, /v1/reviews): token buckets per process (so a
     # client gets up to N times these with N workers); a rate of 0 disables that limit.

@@ -169,6 +169,48 @@ class DentistNotFound(DentaReviewError):
     description = "No dentist is registered at this address."
 
 
+class SiweInvalid(DentaReviewError):
+    code = "SIWE_INVALID"
+    status = 422
+    description = "The sign-in message is not a well-formed EIP-4361 message."
+
+
+class SiweDomainMismatch(DentaReviewError):
+    code = "SIWE_DOMAIN_MISMATCH"
+    status = 401
+    description = "The sign-in message names another domain, URI or chain than this service's."
+
+
+class SiweNonceUnknown(DentaReviewError):
+    code = "SIWE_NONCE_UNKNOWN"
+    status = 401
+    description = "The sign-in nonce was not issued here, was already used, or has expired."
+
+
+class SiweExpired(DentaReviewError):
+    code = "SIWE_EXPIRED"
+    status = 401
+    description = "The sign-in message has expired, is not valid yet, or was issued too long ago."
+
+
+class SiweSignatureMismatch(DentaReviewError):
+    code = "SIWE_SIGNATURE_MISMATCH"
+    status = 401
+    description = "The sign-in signature does not recover to the message's address."
+
+
+class NotSignedIn(DentaReviewError):
+    code = "NOT_SIGNED_IN"
+    status = 401
+    description = "No valid session: sign in with the wallet first (POST /v1/auth/siwe)."
+
+
+class Forbidden(DentaReviewError):
+    code = "FORBIDDEN"
+    status = 403
+    description = "The signed-in wallet may not see this: it belongs to another patient."
+
+
 class PayloadTooLarge(DentaReviewError):
     code = "PAYLOAD_TOO_LARGE"
     status = 413
@@ -226,6 +268,13 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     ReviewNotFound,
     ReviewNotAnchored,
     DentistNotFound,
+    SiweInvalid,
+    SiweDomainMismatch,
+    SiweNonceUnknown,
+    SiweExpired,
+    SiweSignatureMismatch,
+    NotSignedIn,
+    Forbidden,
     PayloadTooLarge,
     RateLimited,
     ChainUnavailable,

@@ -13,7 +13,7 @@ from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
 from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import TokenBuckets, WriteLimits, include_write_router
-from dentareview.api.routes import dentists, meta, patients, proofs, reviews, visits
+from dentareview.api.routes import auth, dentists, me, meta, patients, proofs, reviews, visits
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.batch_anchoring import build_anchorer
@@ -78,8 +78,9 @@ def create_app(
             burst=settings.rate_limit_wallet_burst,
         ),
     )
-    for module in (meta, dentists, patients, proofs):
+    for module in (meta, dentists, patients, proofs, me):
         app.include_router(module.router)
+    include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     for module in (visits, reviews):  # the write endpoints: size and rate limited
         include_write_router(app, module.router)
     return app

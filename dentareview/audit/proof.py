@@ -2,7 +2,9 @@
 
 A proof carries everything a verifier needs besides a node: the typed data exactly as
 `eth_signTypedData_v4` takes it, both signatures, the digest, and where the digest was
-anchored. `anchor.kind` says how: "single" is one `ReviewAnchored` log of one
+anchored. `kind` says which proof it is: "full" (for the review's patient) or "public"
+(the same less the patient's wallet, the visit time and both signatures). `anchor.kind`
+says how the digest was anchored: "single" is one `ReviewAnchored` log of one
 transaction; "batch" is a Merkle path to a root and the root's `BatchAnchored` log.
 """
 
@@ -94,8 +96,10 @@ Anchor = SingleAnchor | BatchAnchor
 
 
 @dataclass(frozen=True)
-class ReviewProof:
-    """A parsed proof. `domain` and `types` are kept as given: checking them is a verdict."""
+class _Proof:
+    """What both kinds of proof carry: the review, its digest, and where it is anchored."""
+
+    kind: ClassVar[str]
 
     review_id: int | None
     chain_id: int
@@ -103,20 +107,59 @@ class ReviewProof:
     domain: dict[str, Any]
     types: dict[str, Any]
     review: Review
-    review_signature: bytes
-    visit: Visit
-    visit_signature: bytes
     digest: bytes
     anchor: Anchor
 
-    def to_json(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
         return {
             "version": PROOF_VERSION,
+            "kind": self.kind,
             "reviewId": self.review_id,
             "chainId": self.chain_id,
             "registry": self.registry,
             "domain": self.domain,
             "types": self.types,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewProof(_Proof):
+    """The full proof, for the review's patient: both signed messages and signatures.
+
+    `domain` and `types` are kept as given: checking them is a verdict.
+    """
+
+    kind: ClassVar[str] = "full"
+
+    review_signature: bytes
+    visit: Visit
+    visit_signature: bytes
+
+    @property
+    def dentist(self) -> str:
+        return self.visit.dentist
+
+    @property
+    def visit_id(self) -> bytes:
+        return self.visit.visit_id
+
+    def public(self) -> PublicReviewProof:
+        """The same proof without what identifies the patient."""
+        return PublicReviewProof(
+            review_id=self.review_id,
+            chain_id=self.chain_id,
+            registry=self.registry,
+            domain=self.domain,
+            types=self.types,
+            review=self.review,
+            digest=self.digest,
+            anchor=self.anchor,
+            dentist=self.visit.dentist,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self._head(),
             "review": {
                 "message": review_message(self.review),
                 "signature": encode_hex(self.review_signature),
@@ -128,6 +171,43 @@ class ReviewProof:
             "digest": encode_hex(self.digest),
             "anchor": self.anchor.to_json(),
         }
+
+
+# What the public proof leaves out, as paths into the full proof.
+WITHHELD: Final = (
+    "review.signature",
+    "visit.message.patient",
+    "visit.message.visitedAt",
+    "visit.signature",
+)
+
+
+@dataclass(frozen=True)
+class PublicReviewProof(_Proof):
+    """The public proof: the full one less the patient's wallet, the visit time and both
+    signatures (which would name the patient). The Review, the digest, the dentist and the
+    anchor remain, so anyone can check the text is what was anchored."""
+
+    kind: ClassVar[str] = "public"
+
+    dentist: str
+
+    @property
+    def visit_id(self) -> bytes:
+        return self.review.visit_id
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self._head(),
+            "review": {"message": review_message(self.review)},
+            "dentist": self.dentist,
+            "digest": encode_hex(self.digest),
+            "anchor": self.anchor.to_json(),
+            "withheld": list(WITHHELD),
+        }
+
+
+AnyProof = ReviewProof | PublicReviewProof
 
 
 def make_proof(
@@ -230,28 +310,56 @@ def _anchor(data: dict[str, Any]) -> Anchor:
     raise ProofFormatError(f"anchor.kind {kind!r} is not supported by this verifier")
 
 
-def parse_proof(data: object) -> ReviewProof:
-    """A proof from its JSON; raises ProofFormatError naming the first bad field."""
+def _common(data: dict[str, Any]) -> dict[str, Any]:
+    review_id = data.get("reviewId")
+    return {
+        "review_id": review_id if isinstance(review_id, int) else None,
+        "chain_id": _get(data, "chainId", int, ""),
+        "registry": parse_address(data.get("registry"), "registry"),
+        "domain": _get(data, "domain", dict, ""),
+        "types": _get(data, "types", dict, ""),
+        "digest": parse_bytes32(data.get("digest"), "digest"),
+        "anchor": _anchor(data),
+    }
+
+
+def _full(data: dict[str, Any]) -> ReviewProof:
+    review_msg, review_signature = _signed(data, "review")
+    visit_msg, visit_signature = _signed(data, "visit")
+    return ReviewProof(
+        review=_review(review_msg),
+        review_signature=review_signature,
+        visit=_visit(visit_msg),
+        visit_signature=visit_signature,
+        **_common(data),
+    )
+
+
+def _public(data: dict[str, Any]) -> PublicReviewProof:
+    part = _get(data, "review", dict, "")
+    return PublicReviewProof(
+        review=_review(_get(part, "message", dict, "review.")),
+        dentist=parse_address(data.get("dentist"), "dentist"),
+        **_common(data),
+    )
+
+
+def parse_proof(data: object) -> AnyProof:
+    """A proof from its JSON; raises ProofFormatError naming the first bad field.
+
+    `kind` is "full" (the patient's proof) or "public"; a proof without `kind` is full,
+    as every proof was before the public kind existed.
+    """
     if not isinstance(data, dict):
         raise ProofFormatError("the proof must be a JSON object")
     if data.get("version") != PROOF_VERSION:
         raise ProofFormatError(f"version must be {PROOF_VERSION}, got {data.get('version')!r}")
+    kind = data.get("kind", ReviewProof.kind)
     try:
-        review_msg, review_signature = _signed(data, "review")
-        visit_msg, visit_signature = _signed(data, "visit")
-        review_id = data.get("reviewId")
-        return ReviewProof(
-            review_id=review_id if isinstance(review_id, int) else None,
-            chain_id=_get(data, "chainId", int, ""),
-            registry=parse_address(data.get("registry"), "registry"),
-            domain=_get(data, "domain", dict, ""),
-            types=_get(data, "types", dict, ""),
-            review=_review(review_msg),
-            review_signature=review_signature,
-            visit=_visit(visit_msg),
-            visit_signature=visit_signature,
-            digest=parse_bytes32(data.get("digest"), "digest"),
-            anchor=_anchor(data),
-        )
+        if kind == ReviewProof.kind:
+            return _full(data)
+        if kind == PublicReviewProof.kind:
+            return _public(data)
     except DentaReviewError as error:
         raise ProofFormatError(error.message) from None
+    raise ProofFormatError(f"kind must be {ReviewProof.kind!r} or {PublicReviewProof.kind!r}")

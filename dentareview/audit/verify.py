@@ -17,7 +17,13 @@ from web3.exceptions import TransactionNotFound
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from dentareview.audit.proof import BatchAnchor, ReviewProof, SingleAnchor
+from dentareview.audit.proof import (
+    AnyProof,
+    BatchAnchor,
+    PublicReviewProof,
+    ReviewProof,
+    SingleAnchor,
+)
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
@@ -49,7 +55,7 @@ def _same(a: str, b: str) -> bool:
     return a.lower() == b.lower()
 
 
-def check_chain(w3: Web3, proof: ReviewProof) -> Check:
+def check_chain(w3: Web3, proof: AnyProof) -> Check:
     chain_id = int(w3.eth.chain_id)
     if chain_id != proof.chain_id:
         return Check(
@@ -61,7 +67,7 @@ def check_chain(w3: Web3, proof: ReviewProof) -> Check:
     return Check("chain", True, f"the node is chain {chain_id}; the registry has code")
 
 
-def check_domain(proof: ReviewProof, expected_registry: str | None) -> Check:
+def check_domain(proof: AnyProof, expected_registry: str | None) -> Check:
     expected = domain_dict(Eip712Domain(proof.chain_id, proof.registry))
     if proof.domain != expected:
         return Check("domain", False, f"the domain is {proof.domain}, expected {expected}")
@@ -81,11 +87,11 @@ def check_domain(proof: ReviewProof, expected_registry: str | None) -> Check:
     return Check("domain", True, f"DentaReview v1 on chain {proof.chain_id}, the expected registry")
 
 
-def _domain(proof: ReviewProof) -> Eip712Domain:
+def _domain(proof: AnyProof) -> Eip712Domain:
     return Eip712Domain(proof.chain_id, proof.registry)
 
 
-def check_digest(proof: ReviewProof) -> Check:
+def check_digest(proof: AnyProof) -> Check:
     digest = review_digest(_domain(proof), proof.review)
     if digest != proof.digest:
         return Check(
@@ -130,15 +136,15 @@ def check_visit_signature(proof: ReviewProof) -> Check:
     return Check("visit-signature", True, f"signed by the dentist {signer}")
 
 
-def check_dentist(registry: RegistryContract, proof: ReviewProof) -> Check:
-    status = registry.dentist_status(proof.visit.dentist)
+def check_dentist(registry: RegistryContract, proof: AnyProof) -> Check:
+    status = registry.dentist_status(proof.dentist)
     if status == OnChainDentistStatus.UNREGISTERED:
-        return Check("dentist", False, f"{proof.visit.dentist} was never registered as a dentist")
+        return Check("dentist", False, f"{proof.dentist} was never registered as a dentist")
     now = "active" if status == OnChainDentistStatus.ACTIVE else "deactivated since"
-    return Check("dentist", True, f"{proof.visit.dentist} is a registered dentist ({now})")
+    return Check("dentist", True, f"{proof.dentist} is a registered dentist ({now})")
 
 
-AnchorVerifier = Callable[[Web3, RegistryContract, ReviewProof], list[Check]]
+AnchorVerifier = Callable[[Web3, RegistryContract, AnyProof], list[Check]]
 
 
 def _receipt(w3: Web3, tx_hash: str) -> TxReceipt | None:
@@ -149,7 +155,7 @@ def _receipt(w3: Web3, tx_hash: str) -> TxReceipt | None:
 
 
 def _anchor_log(
-    w3: Web3, registry: RegistryContract, proof: ReviewProof
+    w3: Web3, registry: RegistryContract, proof: AnyProof
 ) -> tuple[Check, TxReceipt | None, dict[str, Any] | None]:
     """The proof's `ReviewAnchored` log, checked against the proof; or why it is not there."""
     anchor = proof.anchor
@@ -178,15 +184,16 @@ def _anchor_log(
     args = event.process_log(log)["args"]
     claimed = {
         "digest": encode_hex(proof.digest),
-        "visitId": encode_hex(proof.visit.visit_id),
-        "patient": proof.visit.patient,
-        "dentist": proof.visit.dentist,
+        "visitId": encode_hex(proof.visit_id),
+        "dentist": proof.dentist,
     }
+    if isinstance(proof, ReviewProof):  # a public proof does not name the patient
+        claimed["patient"] = proof.visit.patient
     logged = {
         "digest": encode_hex(args["digest"]),
         "visitId": encode_hex(args["visitId"]),
-        "patient": str(args["patient"]),
         "dentist": str(args["dentist"]),
+        "patient": str(args["patient"]),
     }
     wrong = [
         f"{k} {logged[k]} (proof: {claimed[k]})"
@@ -202,14 +209,14 @@ def _anchor_log(
     return Check("anchor-event", True, detail), receipt, dict(args)
 
 
-def check_anchored_at(w3: Web3, registry: RegistryContract, proof: ReviewProof) -> Check:
+def check_anchored_at(w3: Web3, registry: RegistryContract, proof: AnyProof) -> Check:
     assert isinstance(proof.anchor, SingleAnchor)
     anchored_at = registry.anchored_at(proof.digest)
     if anchored_at == 0:
         return Check(
             "anchored-at", False, f"anchoredAt({encode_hex(proof.digest)}) is 0: never anchored"
         )
-    recorded = registry.digest_of_visit(proof.visit.visit_id)
+    recorded = registry.digest_of_visit(proof.visit_id)
     if recorded != proof.digest:
         shown = "nothing" if recorded is None else encode_hex(recorded)
         return Check("anchored-at", False, f"reviewDigestOf(visitId) is {shown}, not the digest")
@@ -229,9 +236,15 @@ def check_anchored_at(w3: Web3, registry: RegistryContract, proof: ReviewProof) 
 
 
 def check_reward(
-    w3: Web3, registry: RegistryContract, receipt: TxReceipt, event: dict[str, Any]
+    w3: Web3,
+    registry: RegistryContract,
+    receipt: TxReceipt,
+    event: dict[str, Any],
+    *,
+    name_patient: bool = True,
 ) -> Check:
     reward, patient = int(event["reward"]), str(event["patient"])
+    who = patient if name_patient else "the event's patient"
     if reward == 0:
         queued = [
             log
@@ -245,7 +258,7 @@ def check_reward(
             return Check(
                 "reward",
                 True,
-                f"reward of {amount} queued for {patient} under the daily cap (RewardQueued), "
+                f"reward of {amount} queued for {who} under the daily cap (RewardQueued), "
                 "to be minted by a later payQueuedReward",
             )
         return Check("reward", True, "not rewarded: the event's reward is 0 and nothing was queued")
@@ -261,27 +274,42 @@ def check_reward(
     ]
     if not mints:
         return Check(
-            "reward", False, f"no Transfer of {reward} from 0x0 to {patient} by {token_address}"
+            "reward", False, f"no Transfer of {reward} from 0x0 to {who} by {token_address}"
         )
+    return Check("reward", True, f"{reward} token units minted to {who} in the same transaction")
+
+
+def check_signatures_on_chain(anchor_event: Check) -> Check:
+    """Single mode, public proof: the registry's own signature checks, shown by its event."""
+    if not anchor_event.ok:
+        return Check("signatures-on-chain", False, "not shown: the anchor event is not there")
     return Check(
-        "reward", True, f"{reward} token units minted to {patient} in the same transaction"
+        "signatures-on-chain",
+        True,
+        "the registry emits ReviewAnchored only after submitReview recovered the Visit's "
+        "signer as its registered, active dentist and the Review's signer as the visit's "
+        "patient: both signatures were verified on-chain",
     )
 
 
-def verify_single_anchor(w3: Web3, registry: RegistryContract, proof: ReviewProof) -> list[Check]:
+def verify_single_anchor(w3: Web3, registry: RegistryContract, proof: AnyProof) -> list[Check]:
     anchor_check, receipt, event = _anchor_log(w3, registry, proof)
-    checks = [anchor_check, check_anchored_at(w3, registry, proof)]
+    checks = [anchor_check]
+    if isinstance(proof, PublicReviewProof):
+        checks.append(check_signatures_on_chain(anchor_check))
+    checks.append(check_anchored_at(w3, registry, proof))
     if receipt is None or event is None:
         checks.append(Check("reward", False, "not checked: the anchor event is not there"))
     else:
-        checks.append(check_reward(w3, registry, receipt, event))
+        named = isinstance(proof, ReviewProof)
+        checks.append(check_reward(w3, registry, receipt, event, name_patient=named))
     return checks
 
 
 # ------------------------------------------------------------------ batch anchors
 
 
-def check_merkle_proof(proof: ReviewProof, anchor: BatchAnchor) -> Check:
+def check_merkle_proof(proof: AnyProof, anchor: BatchAnchor) -> Check:
     """Pure: the path leads from the digest's StandardMerkleTree leaf to the root."""
     if not verify_batch_proof(
         digest=encode_hex(proof.digest), root=anchor.root, proof=list(anchor.proof)
@@ -358,7 +386,7 @@ def check_batch_of(w3: Web3, batches: BatchRegistry, anchor: BatchAnchor) -> Che
     )
 
 
-def check_in_batch(batches: BatchRegistry, proof: ReviewProof, anchor: BatchAnchor) -> Check:
+def check_in_batch(batches: BatchRegistry, proof: AnyProof, anchor: BatchAnchor) -> Check:
     nodes = [decode_hex(node) for node in anchor.proof]
     if not batches.is_review_in_batch(decode_hex(anchor.root), proof.digest, nodes):
         return Check("in-batch", False, "isReviewInBatch(root, digest, proof) is false")
@@ -367,7 +395,7 @@ def check_in_batch(batches: BatchRegistry, proof: ReviewProof, anchor: BatchAnch
     )
 
 
-def verify_batch_anchor(w3: Web3, registry: RegistryContract, proof: ReviewProof) -> list[Check]:
+def verify_batch_anchor(w3: Web3, registry: RegistryContract, proof: AnyProof) -> list[Check]:
     anchor = proof.anchor
     assert isinstance(anchor, BatchAnchor)
     batches = BatchRegistry(registry.contract)
@@ -391,18 +419,44 @@ ANCHOR_VERIFIERS: dict[str, AnchorVerifier] = {
 }
 
 
-def verify_proof(
-    w3: Web3, proof: ReviewProof, *, expected_registry: str | None = None
-) -> list[Check]:
-    """Every check, in order; the proof holds only if all are ok."""
-    chain = check_chain(w3, proof)
-    checks = [
-        chain,
-        check_domain(proof, expected_registry),
-        check_digest(proof),
-        check_review_signature(proof),
-        check_visit_signature(proof),
+def needs_full_proof(proof: AnyProof) -> list[Check]:
+    """The checks a public proof cannot make, each with why and what stands in for it.
+
+    Their `ok` is False: they did not run. They do not fail a public proof; they say
+    plainly what only the full proof (which the patient holds) can show.
+    """
+    if isinstance(proof, ReviewProof):
+        return []
+    if isinstance(proof.anchor, SingleAnchor):
+        instead = "the registry verified it when anchoring (see signatures-on-chain)"
+    else:
+        instead = (
+            "batch mode: the chain did not check it; ask the review's patient for the full "
+            "proof, or rely on the operator's audit"
+        )
+    return [
+        Check(
+            "review-signature",
+            False,
+            "needs the full proof (the Review signature and the Visit's patient); " + instead,
+        ),
+        Check(
+            "visit-signature",
+            False,
+            "needs the full proof (the Visit with its patient, time and signature); " + instead,
+        ),
     ]
+
+
+def verify_proof(w3: Web3, proof: AnyProof, *, expected_registry: str | None = None) -> list[Check]:
+    """Every check the proof allows, in order; the proof holds only if all are ok.
+
+    A public proof has no signatures: see `needs_full_proof` for what it cannot show.
+    """
+    chain = check_chain(w3, proof)
+    checks = [chain, check_domain(proof, expected_registry), check_digest(proof)]
+    if isinstance(proof, ReviewProof):
+        checks += [check_review_signature(proof), check_visit_signature(proof)]
     if not chain.ok:  # no registry to ask: the on-chain checks cannot run
         return checks
     registry = RegistryContract(w3, proof.registry)

@@ -19,7 +19,7 @@ from dentareview.audit.findings import DESCRIPTIONS
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
 from dentareview.audit.proof import ProofFormatError, parse_proof
 from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
-from dentareview.audit.verify import Check, verify_proof
+from dentareview.audit.verify import Check, needs_full_proof, verify_proof
 from dentareview.chain.client import chain_id_or_none
 from dentareview.cli.common import (
     DatabaseUrlOption,
@@ -51,11 +51,13 @@ def _read_proof(path: Path) -> object:
         raise fail(f"{path} is not JSON: {error}", CANNOT_RUN) from None
 
 
-def _print_checks(checks: list[Check], header: str, calls: str) -> None:
+def _print_checks(checks: list[Check], unchecked: list[Check], header: str, calls: str) -> None:
     typer.echo(header)
     for check in checks:
         mark = typer.style("PASS", fg="green") if check.ok else typer.style("FAIL", fg="red")
         typer.echo(f"  {mark}  {check.name:<17} {check.detail}")
+    for check in unchecked:
+        typer.echo(f"  {typer.style('N/A ', fg='yellow')}  {check.name:<17} {check.detail}")
     typer.echo(f"RPC calls: {calls}")
     failed = [check.name for check in checks if not check.ok]
     if failed:
@@ -63,13 +65,24 @@ def _print_checks(checks: list[Check], header: str, calls: str) -> None:
             f"NOT VERIFIED: {len(failed)} of {len(checks)} checks failed ({', '.join(failed)})",
             fg="red",
         )
+    elif unchecked:
+        names = ", ".join(check.name for check in unchecked)
+        typer.secho(
+            f"VERIFIED (public proof): all {len(checks)} checks it allows hold; "
+            f"not checked without the full proof: {names}",
+            fg="green",
+        )
     else:
         typer.secho(f"VERIFIED: all {len(checks)} checks hold", fg="green")
 
 
 def verify_command(
     proof_file: Annotated[
-        Path, typer.Argument(help="Proof JSON from GET /v1/reviews/{id}/proof ('-' for stdin)")
+        Path,
+        typer.Argument(
+            help="Proof JSON: public (GET /v1/reviews/{id}/proof) or the patient's full proof "
+            "(GET /v1/me/reviews/{id}/proof); '-' for stdin"
+        ),
     ],
     rpc_url: RpcUrlOption = None,
     registry: Annotated[
@@ -86,6 +99,8 @@ def verify_command(
     data = _read_proof(proof_file)
     url = load_settings(rpc_url=rpc_url).rpc_url
     calls: Counter[str] = Counter()
+    unchecked: list[Check] = []
+    kind = None
     try:
         proof = parse_proof(data)
     except ProofFormatError as error:
@@ -99,8 +114,9 @@ def verify_command(
             checks = verify_proof(w3, proof, expected_registry=registry)
         except (OSError, Web3Exception) as error:
             raise fail(f"the node at {url} failed: {error}", CANNOT_RUN) from None
+        unchecked, kind = needs_full_proof(proof), proof.kind
         header = (
-            f"Review proof: review {proof.review_id}, chain {proof.chain_id}, "
+            f"Review proof ({proof.kind}): review {proof.review_id}, chain {proof.chain_id}, "
             f"registry {proof.registry}, anchor {proof.anchor.kind}"
         )
         calls = rpc_calls(w3)
@@ -108,12 +124,16 @@ def verify_command(
     if as_json:
         body = {
             "ok": ok,
+            "kind": kind,
             "checks": [check.to_json() for check in checks],
+            "needsFullProof": [
+                {"check": check.name, "detail": check.detail} for check in unchecked
+            ],
             "rpcCalls": dict(calls),
         }
         typer.echo(json.dumps(body, indent=2))
     else:
-        _print_checks(checks, header, format_calls(calls))
+        _print_checks(checks, unchecked, header, format_calls(calls))
     raise typer.Exit(0 if ok else 1)
 
 

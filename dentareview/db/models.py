@@ -254,3 +254,24 @@ class RelayStatusRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checked_at: Mapped[int] = mapped_column(UNIX_TIME)
     problem: Mapped[str | None] = mapped_column(Text)
+
+
+class AuthNonceRow(Base):
+    """A Sign-In with Ethereum nonce: issued once, consumed by the sign-in that uses it."""
+
+    __tablename__ = "auth_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    expires_at: Mapped[int] = mapped_column(UNIX_TIME, index=True)
+
+
+class AuthSessionRow(Base):
+    """A signed-in wallet. The cookie holds a random id; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wallet: Mapped[str] = mapped_column(ADDRESS, index=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    expires_at: Mapped[int] = mapped_column(UNIX_TIME, index=True)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
 
-from dentareview.audit.proof import Anchor, BatchAnchor, ReviewProof, SingleAnchor, make_proof
+from dentareview.audit.proof import (
+    Anchor,
+    BatchAnchor,
+    PublicReviewProof,
+    ReviewProof,
+    SingleAnchor,
+    make_proof,
+)
 from dentareview.db.queries import get_review, get_visit
 from dentareview.domain.models import Eip712Domain, Review, Visit
-from dentareview.errors import InternalError, ReviewNotAnchored, ReviewNotFound
+from dentareview.errors import Forbidden, InternalError, ReviewNotAnchored, ReviewNotFound
 from dentareview.services.batch_proofs import BatchProofError, batch_proof
 
 
@@ -74,3 +81,22 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
         digest=decode_hex(row.digest),
         anchor=anchor,
     )
+
+
+def build_public_proof(
+    session: Session, *, review_id: int, domain: Eip712Domain
+) -> PublicReviewProof:
+    """The proof anyone may fetch: no patient wallet, no visit time, no signatures."""
+    return build_proof(session, review_id=review_id, domain=domain).public()
+
+
+def build_patient_proof(
+    session: Session, *, review_id: int, domain: Eip712Domain, wallet: str
+) -> ReviewProof:
+    """The full proof, for the review's own patient only (FORBIDDEN for anyone else)."""
+    row = get_review(session, review_id=review_id)
+    if row is None:
+        raise ReviewNotFound(f"no review with id {review_id}")
+    if row.patient != wallet:
+        raise Forbidden("this review was written by another wallet")
+    return build_proof(session, review_id=review_id, domain=domain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.api.system import System, new_wallet
+from tests.support.siwe import wallet_client
 
 
 def test_second_review_of_same_dentist_is_published_but_not_rewarded(system: System) -> None:
@@ -39,7 +40,9 @@ def test_fourth_reward_in_thirty_days_is_withheld(system: System) -> None:
 
     assert system.anchor().anchored == 4
     assert system.token_balance(patient.address) == 3 * system.manifest.reward_amount
-    rewards = system.client.get(f"/v1/patients/{patient.address}/rewards").json()
+    rewards = (
+        wallet_client(system.client, patient).get(f"/v1/patients/{patient.address}/rewards").json()
+    )
     assert rewards["paid"] == str(3 * system.manifest.reward_amount)
     assert rewards["pending"] == "0"
     assert len(rewards["items"]) == 3

@@ -8,6 +8,7 @@ from eth_account.messages import encode_typed_data
 from dentareview.domain.models import Eip712Domain, Review, parse_bytes32
 from dentareview.domain.typed_data import review_digest
 from tests.api.system import REVIEW_TEXT, System, new_wallet
+from tests.support.siwe import wallet_client
 from tests.support.wallet import sign_typed
 
 
@@ -47,7 +48,9 @@ def test_full_story_rewards_patient_on_chain(system: System) -> None:
     registry = system.gateway.deployment().registry
     assert registry.anchored_at(expected) > 0
 
-    rewards = system.client.get(f"/v1/patients/{patient.address}/rewards").json()
+    rewards = (
+        wallet_client(system.client, patient).get(f"/v1/patients/{patient.address}/rewards").json()
+    )
     assert rewards["paid"] == str(reward)
     assert rewards["onChainBalance"] == str(reward)
 

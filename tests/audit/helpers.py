@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from dentareview.cli import app
 from tests.api.system import System, new_wallet
+from tests.support.siwe import signed_in
 
 runner = CliRunner()
 
@@ -41,7 +43,17 @@ def post_review(
     return Posted(response.json()["id"], patient, dentist, visit, message)
 
 
-def proof_of(system: System, review_id: int) -> dict[str, Any]:
+def proof_of(system: System, posted: Posted) -> dict[str, Any]:
+    """The full proof, as the review's patient gets it: signed in with the patient's wallet."""
+    client = signed_in(TestClient(system.client.app), posted.patient)
+    response = client.get(f"/v1/me/reviews/{posted.id}/proof")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def public_proof_of(system: System, review_id: int) -> dict[str, Any]:
+    """The public proof anyone gets."""
     response = system.client.get(f"/v1/reviews/{review_id}/proof")
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

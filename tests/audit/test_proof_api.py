@@ -1,4 +1,5 @@
-"""GET /v1/reviews/{id}/proof, verified by `dentareview verify` against the node alone."""
+"""The full proof (GET /v1/me/reviews/{id}/proof, for the patient) and the public one
+(GET /v1/reviews/{id}/proof), verified by `dentareview verify` against the node alone."""
 
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ def test_a_real_reviews_proof_verifies(system: System, tmp_path: Path) -> None:
     system.anchor()
     stored = system.client.get(f"/v1/reviews/{posted.id}").json()
 
-    proof = proof_of(system, posted.id)
+    proof = proof_of(system, posted)
 
     assert proof["version"] == 1
+    assert proof["kind"] == "full"
     assert proof["reviewId"] == posted.id
     assert proof["chainId"] == system.manifest.chain_id
     assert proof["registry"] == system.manifest.registry.address
@@ -68,7 +70,7 @@ def test_an_unrewarded_review_verifies_and_says_it_was_not_rewarded(
     second = post_review(system, dentist=first.dentist, patient=first.patient)  # cooldown
     system.anchor()
 
-    result = verify(system, proof_of(system, second.id), tmp_path)
+    result = verify(system, proof_of(system, second), tmp_path)
 
     assert result.exit_code == 0, result.output
     assert "not rewarded: the event's reward is 0 and nothing was queued" in result.output

@@ -39,7 +39,7 @@ def failing(system: System, proof: dict[str, Any], tmp_path: Path) -> set[str]:
 def test_changed_text_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     proof["review"]["message"]["text"] = REVIEW_TEXT.replace("no pain", "a lot of pain")
     assert failing(system, proof, tmp_path) == {"digest", "review-signature"}
 
@@ -47,7 +47,7 @@ def test_changed_text_is_caught(
 def test_changed_rating_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     proof["review"]["message"]["rating"] = 1
     assert failing(system, proof, tmp_path) == {"digest", "review-signature"}
 
@@ -57,7 +57,7 @@ def test_changed_text_with_a_matching_digest_is_caught(
 ) -> None:
     """A forger who also recomputes the digest still lacks the patient's signature and
     an anchor for that digest."""
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     message = proof["review"]["message"]
     message["rating"] = 1
     domain = Eip712Domain(proof["chainId"], proof["registry"])
@@ -77,7 +77,7 @@ def test_changed_text_with_a_matching_digest_is_caught(
 def test_a_signature_from_another_key_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     impostor = Account.create()
     proof["review"]["signature"] = sign_typed(
         impostor, system.eip712(), "Review", proof["review"]["message"]
@@ -88,7 +88,7 @@ def test_a_signature_from_another_key_is_caught(
 def test_a_visit_signed_by_another_key_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     proof["visit"]["signature"] = sign_typed(
         Account.create(), system.eip712(), "Visit", proof["visit"]["message"]
     )
@@ -98,8 +98,8 @@ def test_a_visit_signed_by_another_key_is_caught(
 def test_a_proof_pointing_at_the_wrong_transaction_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
-    other = proof_of(system, anchored[1].id)
+    proof = proof_of(system, anchored[0])
+    other = proof_of(system, anchored[1])
     proof["anchor"] = other["anchor"]  # a real anchor, of another review
     # anchored-at may hold: the digest is anchored, and both blocks can share a second.
     assert failing(system, proof, tmp_path) - {"anchored-at"} == {"anchor-event", "reward"}
@@ -111,7 +111,7 @@ def test_a_proof_pointing_at_the_wrong_transaction_is_caught(
 def test_a_log_emitted_by_another_contract_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     proof["anchor"]["logIndex"] += 1  # the reward's Transfer, in the same receipt
 
     result = verify(system, proof, tmp_path)
@@ -126,7 +126,7 @@ def test_a_digest_that_was_never_anchored_is_caught(
 ) -> None:
     """The patient really signed this review (a later deadline), but it was never anchored."""
     posted = anchored[0]
-    proof = proof_of(system, posted.id)
+    proof = proof_of(system, posted)
     message = dict(proof["review"]["message"], deadline=proof["review"]["message"]["deadline"] + 1)
     proof["review"] = {
         "message": message,
@@ -152,7 +152,7 @@ def test_a_digest_that_was_never_anchored_is_caught(
 def test_the_registry_named_by_the_proof_must_be_the_published_one(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     elsewhere = Account.create().address
     result = verify(system, proof, tmp_path, "--registry", elsewhere)
     assert result.exit_code == 1
@@ -164,7 +164,7 @@ def test_the_registry_named_by_the_proof_must_be_the_published_one(
 def test_a_proof_for_another_chain_is_caught(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    proof = proof_of(system, anchored[0].id)
+    proof = proof_of(system, anchored[0])
     proof["chainId"] = proof["domain"]["chainId"] = 1
     checks = failing(system, proof, tmp_path)
     assert {"chain", "digest", "review-signature", "visit-signature"} <= checks
@@ -173,7 +173,7 @@ def test_a_proof_for_another_chain_is_caught(
 def test_a_malformed_proof_fails_with_the_field_named(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    good = proof_of(system, anchored[0].id)
+    good = proof_of(system, anchored[0])
     proof = copy.deepcopy(good)
     del proof["review"]["message"]["rating"]
     result = verify(system, proof, tmp_path)
@@ -193,7 +193,7 @@ def test_unreadable_input_or_unreachable_node_cannot_run(
     assert missing.exit_code == 2
     assert "cannot read" in missing.output
     path = tmp_path / "proof.json"
-    path.write_text(json.dumps(proof_of(system, anchored[0].id)))
+    path.write_text(json.dumps(proof_of(system, anchored[0])))
     down = runner.invoke(app, ["verify", str(path), "--rpc-url", "http://127.0.0.1:9"])
     assert down.exit_code == 2
     assert "does not answer" in down.output

@@ -56,7 +56,7 @@ def kinds(body: dict[str, Any]) -> Counter[str]:
 
 
 def test_a_batch_proof_from_the_endpoint_verifies(scene: BatchScene, tmp_path: Path) -> None:
-    proof = proof_of(scene.system, scene.reviews[2].id)
+    proof = proof_of(scene.system, scene.reviews[2])
     anchor = proof["anchor"]
     assert anchor["kind"] == "batch" and anchor["size"] == 4
     assert len(anchor["proof"]) == 2 and 0 <= anchor["leafIndex"] < 4
@@ -83,7 +83,7 @@ def _forged(original: dict[str, Any], **anchor: Any) -> dict[str, Any]:
 
 
 def test_a_forged_merkle_path_is_refused(scene: BatchScene, tmp_path: Path) -> None:
-    proof = proof_of(scene.system, scene.reviews[0].id)
+    proof = proof_of(scene.system, scene.reviews[0])
     nodes = list(proof["anchor"]["proof"])
     swapped = "0x" + ("11" * 32)
     cases = {
@@ -97,7 +97,7 @@ def test_a_forged_merkle_path_is_refused(scene: BatchScene, tmp_path: Path) -> N
         assert checks["merkle-proof"] is False, name
         assert checks["in-batch"] is False, name
     # Another review's digest under this review's path: the leaf is not in the tree.
-    other = proof_of(scene.system, scene.reviews[2].id)
+    other = proof_of(scene.system, scene.reviews[2])
     code, checks = verify_json(scene.system, {**other, "anchor": proof["anchor"]}, tmp_path)
     assert code == 1 and checks["merkle-proof"] is False and checks["digest"] is True
     # The root's transaction must be the one that anchored it.

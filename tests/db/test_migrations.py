@@ -25,8 +25,10 @@ APP_TABLES = {
     "batches",
     "payouts",
     "relay_status",
+    "auth_nonces",
+    "auth_sessions",
 }
-HEAD = "0003"
+HEAD = "0004_sessions"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

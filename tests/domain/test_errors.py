@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dentareview import errors
@@ -28,6 +30,13 @@ EXPECTED = {
     "REVIEW_NOT_FOUND": 404,
     "REVIEW_NOT_ANCHORED": 409,
     "DENTIST_NOT_FOUND": 404,
+    "SIWE_INVALID": 422,
+    "SIWE_DOMAIN_MISMATCH": 401,
+    "SIWE_NONCE_UNKNOWN": 401,
+    "SIWE_EXPIRED": 401,
+    "SIWE_SIGNATURE_MISMATCH": 401,
+    "NOT_SIGNED_IN": 401,
+    "FORBIDDEN": 403,
     "PAYLOAD_TOO_LARGE": 413,
     "RATE_LIMITED": 429,
     "CHAIN_UNAVAILABLE": 503,
@@ -80,3 +89,9 @@ def test_subclass_without_code_is_refused() -> None:
         class Incomplete(DentaReviewError):
             status = 400
             description = "missing its code"
+
+
+def test_the_readme_lists_every_error_code() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for cls in ERROR_CATALOG:
+        assert f"| `{cls.code}` | {cls.status} | {cls.description} |" in readme, cls.code

@@ -21,6 +21,7 @@ from tests.api.test_errors import snapshot
 from tests.reliability.figures import codes_of, record
 from tests.support.anvil import AnvilNode
 from tests.support.databases import fresh_postgres_schema
+from tests.support.siwe import signed_in
 from tests.support.wallet import sign_typed
 
 TEN_WORDS = "Good care, kind team, no pain, fast work, nice staff, calm room"  # 63 chars
@@ -377,6 +378,7 @@ def test_text_is_stored_and_hashed_exactly_as_signed(
 
 
 def test_bad_path_parameters_get_a_validation_error(hostile: System) -> None:
+    signed_in(hostile.client, new_wallet())  # a patient-only path asks for a session first
     for path in (
         f"/v1/dentists/{ZERO}/reputation",
         "/v1/dentists/0xnothex/reviews",

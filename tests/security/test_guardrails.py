@@ -22,6 +22,7 @@ from tests.reliability.figures import record
 from tests.security.conftest import custom_system
 from tests.support.anvil import AnvilNode
 from tests.support.databases import fresh_postgres_schema
+from tests.support.siwe import wallet_client
 
 REWARD = 10 * TOKEN_UNIT
 
@@ -37,7 +38,9 @@ def capped(anvil: AnvilNode, w3: Web3, tmp_path: Path) -> Iterator[System]:
 
 
 def _rewards(system: System, patient: LocalAccount) -> dict[str, str]:
-    body = system.client.get(f"/v1/patients/{patient.address}/rewards").json()
+    body = (
+        wallet_client(system.client, patient).get(f"/v1/patients/{patient.address}/rewards").json()
+    )
     return {key: body[key] for key in ("paid", "queued", "pending", "onChainBalance")}
 
 

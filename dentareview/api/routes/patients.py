@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import cast
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
-from dentareview.api.deps import DbSession, State
+from dentareview.api.auth import SignedInWallet
+from dentareview.api.deps import AppState, DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.schemas import PatientRewardsOut, RewardItemOut
 from dentareview.db.models import PaymentStatus
 from dentareview.domain.models import parse_address
+from dentareview.errors import Forbidden
 from dentareview.services.rewards import rewards_of
 
 router = APIRouter(tags=["patients"])
@@ -19,11 +22,21 @@ router = APIRouter(tags=["patients"])
 @router.get(
     "/v1/patients/{address}/rewards",
     response_model=PatientRewardsOut,
-    responses=error_responses("VALIDATION_ERROR"),
+    responses=error_responses("NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR"),
 )
-def get_rewards(address: str, state: State, session: DbSession) -> PatientRewardsOut:
-    """Rewards earned (paid + pending + queued under the daily cap) and the on-chain balance."""
-    found = rewards_of(session, state.gateway, patient=parse_address(address, "address"))
+def get_rewards(
+    address: str, wallet: SignedInWallet, state: State, session: DbSession
+) -> PatientRewardsOut:
+    """Rewards earned (paid + pending + queued under the daily cap) and the on-chain balance.
+    Only for the wallet itself, signed in with Sign-In with Ethereum."""
+    patient = parse_address(address, "address")
+    if patient != wallet.wallet:
+        raise Forbidden("a patient's rewards are shown to that patient's wallet only")
+    return rewards_out(state, session, patient=patient)
+
+
+def rewards_out(state: AppState, session: Session, *, patient: str) -> PatientRewardsOut:
+    found = rewards_of(session, state.gateway, patient=patient)
     return PatientRewardsOut(
         patient=found.patient,
         earned=str(found.earned),

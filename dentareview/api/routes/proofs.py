@@ -1,4 +1,4 @@
-"""GET /v1/reviews/{id}/proof: everything an auditor needs besides a node."""
+"""GET /v1/reviews/{id}/proof: what an auditor needs besides a node, naming no patient."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
-from dentareview.services.proofs import build_proof
+from dentareview.services.proofs import build_public_proof
 
 router = APIRouter(tags=["audit"])
 
@@ -40,27 +40,53 @@ class BatchAnchorOut(BaseModel):
     leafEncoding: list[str] = Field(description='["bytes32"]: the leaf value is the digest')
 
 
-class ProofOut(BaseModel):
+class _ProofHead(BaseModel):
     version: Literal[1]
+    kind: str = Field(description='"full" (for the patient) or "public"')
     reviewId: int | None
     chainId: int
     registry: str = Field(description="the ReviewRegistry: the EIP-712 verifyingContract")
     domain: dict[str, Any] = Field(description="as eth_signTypedData_v4 takes it")
     types: dict[str, list[dict[str, str]]]
+
+
+class ProofOut(_ProofHead):
+    """The full proof: only the review's patient gets it (GET /v1/me/reviews/{id}/proof)."""
+
+    kind: Literal["full"]
     review: SignedMessageOut = Field(description="the Review, signed by the visit's patient")
     visit: SignedMessageOut = Field(description="the Visit, signed by its dentist")
     digest: str = Field(description="EIP-712 hash of the Review: what was anchored")
     anchor: SingleAnchorOut | BatchAnchorOut = Field(discriminator="kind")
 
 
+class PublicMessageOut(BaseModel):
+    message: dict[str, Any] = Field(description="the Review as signed (its signature withheld)")
+
+
+class PublicProofOut(_ProofHead):
+    """The public proof: the full one less what identifies the patient."""
+
+    kind: Literal["public"]
+    review: PublicMessageOut
+    dentist: str = Field(description="the Visit's dentist (the Visit itself is withheld)")
+    digest: str = Field(description="EIP-712 hash of the Review: what was anchored")
+    anchor: SingleAnchorOut | BatchAnchorOut = Field(discriminator="kind")
+    withheld: list[str] = Field(
+        description="the full proof's members left out: the patient's wallet, the visit "
+        "time and both signatures"
+    )
+
+
 @router.get(
     "/v1/reviews/{review_id}/proof",
-    response_model=ProofOut,
+    response_model=PublicProofOut,
     responses=error_responses("REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"),
 )
 def get_review_proof(
     review_id: Annotated[int, Path(ge=1, le=2**63 - 1)], state: State, session: DbSession
 ) -> dict[str, Any]:
-    """A self-contained proof of an anchored review: verify it with `dentareview verify`
-    or any EIP-712 library and a node (see docs/VERIFYING.md)."""
-    return build_proof(session, review_id=review_id, domain=state.domain()).to_json()
+    """The public proof of an anchored review (`"kind": "public"`): the Review, its digest,
+    the dentist and the anchor, without the patient's wallet, the visit time or the
+    signatures. `dentareview verify` checks it against a node (see docs/VERIFYING.md)."""
+    return build_public_proof(session, review_id=review_id, domain=state.domain()).to_json()

@@ -1,0 +1,150 @@
+"""Sign-In with Ethereum (EIP-4361): nonce, sign-in, who am I, sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import BaseModel, Field
+
+from dentareview.api.auth import (
+    SESSION_COOKIE,
+    SignedInWallet,
+    clear_session_cookie,
+    set_session_cookie,
+)
+from dentareview.api.deps import AppState, DbSession, State
+from dentareview.api.openapi import error_responses
+from dentareview.api.ratelimit import WriteLimits
+from dentareview.api.schemas import Strict
+from dentareview.domain.siwe import VERSION, SiweExpectations, accepted_origins
+from dentareview.domain.typed_data import parse_signature
+from dentareview.services.auth import WalletSession, issue_nonce, sign_in, sign_out
+
+router = APIRouter(tags=["sign-in"])
+
+
+class NonceOut(BaseModel):
+    nonce: str = Field(description="single use; put it in the message's Nonce line")
+    issuedAt: int
+    expiresAt: int = Field(description="unix seconds; sign in before then")
+    domain: str = Field(description="the message's domain (this service's host)")
+    uri: str = Field(description="a URI the message may name (this service's origin)")
+    chainId: int
+    version: str
+
+
+class SiweIn(Strict):
+    message: Annotated[str, Field(max_length=4096, description="the EIP-4361 message text")]
+    signature: Annotated[
+        str, Field(max_length=200, description="personal_sign of the message, 0x-hex")
+    ]
+
+
+class SessionOut(BaseModel):
+    address: str = Field(description="the signed-in wallet")
+    issuedAt: int
+    expiresAt: int
+
+
+def _limit_nonces(request: Request) -> None:
+    """Nonces are stored: a client address gets them at the write rate, no faster."""
+    limits: WriteLimits = request.app.state.write_limits
+    client = request.client.host if request.client is not None else "unknown"
+    limits.check(limits.ip, client, "client address")
+
+
+def _expectations(state: AppState) -> SiweExpectations:
+    settings = state.settings
+    return SiweExpectations(
+        origins=accepted_origins(settings.public_url),
+        chain_id=state.domain().chain_id,
+        max_age_seconds=settings.siwe_nonce_ttl_seconds,
+    )
+
+
+def _session_out(found: WalletSession) -> SessionOut:
+    return SessionOut(address=found.wallet, issuedAt=found.issued_at, expiresAt=found.expires_at)
+
+
+@router.get(
+    "/v1/auth/nonce",
+    response_model=NonceOut,
+    dependencies=[Depends(_limit_nonces)],
+    responses=error_responses("RATE_LIMITED", "NOT_DEPLOYED"),
+)
+def get_nonce(state: State, session: DbSession, response: Response) -> NonceOut:
+    """A fresh single-use nonce and the values a sign-in message must carry."""
+    chain_id = state.domain().chain_id
+    issued = issue_nonce(
+        session, now=state.clock(), ttl_seconds=state.settings.siwe_nonce_ttl_seconds
+    )
+    session.commit()
+    response.headers["Cache-Control"] = "no-store"
+    origin = accepted_origins(state.settings.public_url)[0]
+    return NonceOut(
+        nonce=issued.nonce,
+        issuedAt=issued.issued_at,
+        expiresAt=issued.expires_at,
+        domain=urlsplit(origin).netloc,
+        uri=origin,
+        chainId=chain_id,
+        version=VERSION,
+    )
+
+
+@router.post(
+    "/v1/auth/siwe",
+    response_model=SessionOut,
+    responses=error_responses(
+        "VALIDATION_ERROR",
+        "SIWE_INVALID",
+        "INVALID_SIGNATURE",
+        "SIWE_DOMAIN_MISMATCH",
+        "SIWE_EXPIRED",
+        "SIWE_SIGNATURE_MISMATCH",
+        "SIWE_NONCE_UNKNOWN",
+        "NOT_DEPLOYED",
+    ),
+)
+def post_siwe(body: SiweIn, state: State, session: DbSession, response: Response) -> SessionOut:
+    """Sign in with a wallet: the EIP-4361 message and its `personal_sign` signature.
+    Sets the session cookie (HttpOnly, SameSite=Strict, Secure on https)."""
+    now = state.clock()
+    signed = sign_in(
+        session,
+        message=body.message,
+        signature=parse_signature(body.signature, "signature"),
+        expected=_expectations(state),
+        now=now,
+        session_ttl_seconds=state.settings.session_ttl_seconds,
+    )
+    session.commit()
+    set_session_cookie(
+        response,
+        state.settings,
+        session_id=signed.session_id,
+        max_age=signed.session.expires_at - now,
+    )
+    return _session_out(signed.session)
+
+
+@router.get(
+    "/v1/auth/session",
+    response_model=SessionOut,
+    responses=error_responses("NOT_SIGNED_IN"),
+)
+def get_session(wallet: SignedInWallet) -> SessionOut:
+    """Who is signed in, and until when."""
+    return _session_out(wallet)
+
+
+@router.post("/v1/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def post_logout(request: Request, state: State, session: DbSession) -> Response:
+    """End the session (if any) and clear its cookie; 204 whether or not one was open."""
+    sign_out(session, session_id=request.cookies.get(SESSION_COOKIE))
+    session.commit()
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookie(response, state.settings)
+    return response
