@@ -1,0 +1,111 @@
+// Verification page: check a review in the browser against the chain, trusting nothing
+// from our server. The proof comes from our API, or is pasted or uploaded.
+import { api, ChainFacts } from "../api";
+import { h, replace, setTitle } from "../dom";
+import { explain } from "../errors";
+import { Check, parseProof, verifyProof } from "../verify/checks";
+
+const FALLBACK_RPC = "http://127.0.0.1:8545";
+const MARK: Record<Check["verdict"], string> = { pass: "PASS", fail: "FAIL", wait: "NOT YET" };
+
+function checkList(checks: Check[]): HTMLElement {
+  return h("ul", { class: "checks" }, checks.map((c) =>
+    h("li", { "data-check": c.name, "data-verdict": c.verdict },
+      h("span", { class: `pill ${c.verdict}` }, MARK[c.verdict]),
+      h("div", {}, h("div", { class: "name" }, c.title), h("div", { class: "muted" }, c.detail)))));
+}
+
+function verdict(checks: Check[]): HTMLElement {
+  const failed = checks.filter((c) => c.verdict === "fail");
+  const waiting = checks.filter((c) => c.verdict === "wait");
+  if (failed.length) {
+    return h("div", { class: "notice bad verdict", id: "verdict", "data-verdict": "fail", role: "alert" },
+      `✗ Not verified: ${failed.length} check${failed.length === 1 ? "" : "s"} failed. Do not trust this review as shown.`);
+  }
+  if (waiting.length) {
+    return h("div", { class: "notice warn verdict", id: "verdict", "data-verdict": "wait", role: "status" },
+      "✓ Genuine, unchanged and anchored — the anchoring block is not final yet.");
+  }
+  return h("div", { class: "notice ok verdict", id: "verdict", "data-verdict": "pass", role: "status" },
+    "✓ Verified: genuine, unchanged, anchored and final.");
+}
+
+export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
+  const reviewId = match[1] ? Number(match[1]) : null;
+  setTitle(reviewId ? `Verify review ${reviewId}` : "Verify a review");
+  let chain: ChainFacts | null = null;
+  try {
+    chain = await api.chain();
+  } catch {
+    chain = null;
+  }
+  const rpc = h("input", { id: "rpc", type: "url", value: chain?.rpcUrl || FALLBACK_RPC, autocomplete: "off", spellcheck: "false" });
+  const registry = h("input", { id: "registry", type: "text", value: chain?.registry ?? "", autocomplete: "off", spellcheck: "false", class: "mono" });
+  const proofText = h("textarea", { id: "proof", spellcheck: "false", class: "mono", style: "min-height:220px" });
+  const file = h("input", { id: "proof-file", type: "file", accept: "application/json,.json" });
+  const run = h("button", { type: "submit", id: "check" }, "Check this proof");
+  const output = h("section", { id: "output", "aria-live": "polite", "aria-label": "Result" });
+  const source = h("div", {});
+  replace(
+    main,
+    h("h1", {}, reviewId ? `Verify review ${reviewId}` : "Verify a review"),
+    h("p", { class: "muted" },
+      "Your browser recomputes the review's hash, recovers who signed it and reads the blockchain through the node you choose. ",
+      "Nothing our server says is taken on trust: change anything in the proof and the checks turn red."),
+    source,
+    h("form", { class: "card", id: "verify-form" },
+      h("label", { for: "rpc" }, "Blockchain node (RPC URL)"),
+      h("p", { class: "muted", style: "margin:0 0 6px" }, "Any node of the chain will do; use your own to trust no one."),
+      rpc,
+      h("label", { for: "registry", style: "margin-top:12px" }, "Expected registry contract"),
+      h("p", { class: "muted", style: "margin:0 0 6px" }, "The address the operator publishes. Leave empty to accept the proof's own."),
+      registry,
+      h("label", { for: "proof", style: "margin-top:12px" }, "Proof (JSON)"),
+      proofText,
+      h("div", { class: "row", style: "margin-top:8px" },
+        h("label", { for: "proof-file", style: "margin:0" }, "…or upload a proof file:"), file),
+      h("p", {}, run)),
+    output,
+  );
+  file.addEventListener("change", async () => {
+    const chosen = file.files?.[0];
+    if (chosen) proofText.value = await chosen.text();
+  });
+  const check = async () => {
+    let proof;
+    try {
+      proof = parseProof(proofText.value);
+    } catch (error) {
+      replace(output, h("div", { class: "notice bad", role: "alert", id: "verdict", "data-verdict": "fail" }, (error as Error).message));
+      return;
+    }
+    run.disabled = true;
+    replace(output, h("p", {}, "Checking…"));
+    try {
+      const checks = await verifyProof(proof, rpc.value.trim(), registry.value.trim() || null);
+      replace(output, verdict(checks), h("div", { class: "card" }, checkList(checks)));
+    } finally {
+      run.disabled = false;
+    }
+  };
+  main.querySelector("form")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void check();
+  });
+  if (reviewId === null) {
+    replace(source, h("p", {}, "Paste a proof below, or upload one. A proof is what ", h("span", { class: "mono" }, "GET /v1/reviews/{id}/proof"), " returns."));
+    return;
+  }
+  try {
+    const [proof, review] = await Promise.all([api.proof(reviewId), api.review(reviewId)]);
+    proofText.value = JSON.stringify(proof, null, 2);
+    replace(source,
+      h("div", { class: "card" },
+        h("p", { style: "margin-top:0" }, h("strong", {}, "The review, as the proof states it:")),
+        h("p", { style: "white-space:pre-wrap" }, review.text),
+        h("p", { class: "muted" }, h("a", { href: `/dentists/${review.dentist}` }, "See the practice's page"))));
+    await check();
+  } catch (error) {
+    replace(source, h("div", { class: "notice bad", role: "alert" }, explain(error)));
+  }
+}
