@@ -237,11 +237,13 @@ function afterPosting(ctx: Context, provider: Eip1193, account: string, submitte
     steps, details, rewardBox);
   const showSteps = (review: ReviewOut | null) => {
     const anchored = review?.status === "anchored";
-    const final = anchored && review?.final !== false;
+    // `final` is reported by services that track finality; without it, anchored is the end.
+    const tracksFinality = review?.final !== undefined;
+    const final = anchored && review?.final === true;
     replace(steps,
       h("li", { class: "done" }, "✓ signed and stored"),
       h("li", { class: anchored ? "done" : "now" }, anchored ? `✓ anchored in block ${review?.blockNumber}` : "anchoring…"),
-      h("li", { class: final ? "done" : anchored ? "now" : "" }, final ? "✓ final" : "final"));
+      tracksFinality ? h("li", { class: final ? "done" : anchored ? "now" : "" }, final ? "✓ final" : "final") : null);
     if (review?.status === "failed") {
       replace(details, alert("bad", `Anchoring failed: ${review.failureReason ?? review.failureCode ?? "unknown reason"}.`));
     } else if (anchored && review) {

@@ -10,7 +10,7 @@ function bars(rep: Reputation): HTMLElement {
     const count = rep.histogram[String(n)] ?? 0;
     return [
       h("span", {}, `${n} ★`),
-      h("span", { class: "bar", role: "img", "aria-label": `${count} reviews with ${n} stars` },
+      h("span", { class: "meter", role: "img", "aria-label": `${count} reviews with ${n} stars` },
         h("i", { style: `width:${(100 * count) / max}%` })),
       h("span", { class: "muted" }, String(count)),
     ];
@@ -26,7 +26,7 @@ function subRatings(rep: Reputation): HTMLElement {
   ];
   return h("div", { class: "bars" }, items.flatMap(([name, value]) => [
     h("span", {}, name),
-    h("span", { class: "bar", role: "img", "aria-label": `${name}: ${score(value)} out of 5` },
+    h("span", { class: "meter", role: "img", "aria-label": `${name}: ${score(value)} out of 5` },
       h("i", { style: `width:${value === null ? 0 : (100 * value) / 5}%` })),
     h("span", {}, score(value)),
   ]));
