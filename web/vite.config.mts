@@ -14,6 +14,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     sourcemap: false,
+    manifest: true,
     reportCompressedSize: false,
     chunkSizeWarningLimit: 600,
   },

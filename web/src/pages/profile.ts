@@ -50,7 +50,7 @@ async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation): Promise<vo
       labels: rep.trend.map((m) => m.month),
       datasets: [
         { type: "bar", label: "Reviews", data: rep.trend.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count" },
-        { type: "line", label: "Mean rating", data: rep.trend.map((m) => m.mean), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", spanGaps: true, yAxisID: "rating" },
+        { type: "line", label: "Mean rating", data: rep.trend.map((m) => m.mean), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 5, spanGaps: true, yAxisID: "rating" },
       ],
     },
     options: {

@@ -101,7 +101,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     proofText.value = JSON.stringify(proof, null, 2);
     replace(source,
       h("div", { class: "card" },
-        h("p", { style: "margin-top:0" }, h("strong", {}, "The review, as the proof states it:")),
+        h("p", { style: "margin-top:0" }, h("strong", {}, "The review as published:")),
         h("p", { style: "white-space:pre-wrap" }, review.text),
         h("p", { class: "muted" }, h("a", { href: `/dentists/${review.dentist}` }, "See the practice's page"))));
     await check();
