@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,11 @@ def shoot(page: Any, name: str, *, phone: bool = True) -> None:
 
 
 WALLET_JS = """
-(() => {
+((binding, name, uuid, announceIt, injectIt) => {
   const listeners = {};
   const provider = {
     async request({ method, params }) {
-      const raw = await window.__testWallet(method, JSON.stringify(params ?? []));
+      const raw = await window[binding](method, JSON.stringify(params ?? []));
       const answer = JSON.parse(raw);
       if (answer.error) {
         const error = new Error(answer.error.message);
@@ -85,17 +86,19 @@ WALLET_JS = """
     },
   };
   const info = Object.freeze({
-    uuid: "6f1c2d1e-8a3b-4c5d-9e0f-123456789abc",
-    name: "Test Wallet",
+    uuid,
+    name,
     icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E",
     rdns: "org.dentareview.testwallet",
   });
   const announce = () => window.dispatchEvent(
     new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
-  window.addEventListener("eip6963:requestProvider", announce);
-  announce();
-  window.ethereum = provider;
-})();
+  if (announceIt) {
+    window.addEventListener("eip6963:requestProvider", announce);
+    announce();
+  }
+  if (injectIt) window.ethereum = provider;
+})(__ARGS__);
 """
 
 
@@ -119,16 +122,21 @@ class TestWallet:
     rpc_url: str
     calls: list[tuple[str, Any]] = field(default_factory=list)
     chain_id: int = 1  # starts on another chain, as a wallet usually does
+    name: str = "Test Wallet"
+    eip6963: bool = True  # announced through EIP-6963
+    injected: bool = True  # set as window.ethereum
 
     __test__ = False  # not a pytest class
 
     @classmethod
-    def random(cls, rpc_url: str) -> TestWallet:
-        return cls(Account.create(), rpc_url)
+    def random(cls, rpc_url: str, **options: Any) -> TestWallet:
+        return cls(Account.create(), rpc_url, **options)
 
     def attach(self, page: Any) -> None:
-        page.expose_function("__testWallet", self.handle)
-        page.add_init_script(WALLET_JS)
+        binding = "__wallet_" + self.account.address[2:10]
+        page.expose_function(binding, self.handle)
+        args = [binding, self.name, str(uuid.uuid4()), self.eip6963, self.injected]
+        page.add_init_script(WALLET_JS.replace("__ARGS__", ", ".join(json.dumps(a) for a in args)))
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]

@@ -3,6 +3,8 @@ anchoring and reward; and what the page says when something is wrong."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.api.system import REVIEW_TEXT, new_wallet
@@ -62,7 +64,7 @@ def test_patient_reviews_through_invitation_link(page: Page, web: WebSystem) -> 
     page.get_by_role("button", name="Sign and publish my review").click()
     status = page.locator("#status")
     expect(status).to_contain_text("anchored in block", timeout=30_000)
-    expect(status.locator("#tx")).to_have_text(lambda_tx_pattern())
+    expect(status.locator("#tx")).to_have_text(re.compile(r"^0x[0-9a-f]{64}$"))
     expect(page.locator("#balance")).to_have_text("10 DRT", timeout=15_000)
     assert "eth_signTypedData_v4" in wallet.methods()
 
@@ -82,19 +84,15 @@ def test_patient_reviews_through_invitation_link(page: Page, web: WebSystem) -> 
     shoot(page, "invite-done")
 
     # The stored review is exactly what the wallet signed.
-    review_id = int(page.locator("a", has_text="Verify your review").get_attribute("href").split("/")[-1])  # type: ignore[union-attr]
-    stored = web.wait_anchored(review_id)
+    href = page.get_by_role("link", name="Verify your review in your browser").get_attribute("href")
+    assert href is not None
+    stored = web.wait_anchored(int(href.rsplit("/", 1)[-1]))
     assert stored["text"] == TEXT
     assert [stored[k] for k in RATINGS] == list(RATINGS.values())
-    assert web.stack.gateway.deployment().token.functions.balanceOf(
-        wallet.account.address
-    ).call() == 10 * 10**18
-
-
-def lambda_tx_pattern() -> object:
-    import re
-
-    return re.compile(r"^0x[0-9a-f]{64}$")
+    assert (
+        web.stack.gateway.deployment().token.functions.balanceOf(wallet.account.address).call()
+        == 10 * 10**18
+    )
 
 
 def test_wrong_wallet_is_explained(page: Page, web: WebSystem) -> None:
@@ -134,6 +132,38 @@ def test_second_review_of_a_visit_is_refused(page: Page, web: WebSystem) -> None
     page.reload()
     expect(page.get_by_role("status")).to_contain_text("This visit already has a review")
     expect(page.get_by_role("button", name="Connect wallet")).to_have_count(0)
+
+
+def test_several_wallets_are_offered_by_name(page: Page, web: WebSystem) -> None:
+    """EIP-6963: every announced wallet gets its own button; window.ethereum is not used."""
+    dentist = web.new_dentist("Two Wallets Dental")
+    other = TestWallet.random(web.rpc_url, name="Other Wallet", injected=False)
+    mine = TestWallet.random(web.rpc_url, name="Patient Wallet", injected=False)
+    visit = web.visit(dentist, mine.account)
+    other.attach(page)
+    open_invitation(page, web, mine, visit["visitId"])
+    expect(page.get_by_role("button", name="Connect Other Wallet")).to_be_visible()
+    page.get_by_role("button", name="Connect Patient Wallet").click()
+    expect(page.get_by_text(f"Connected as {mine.account.address}")).to_be_visible()
+    assert other.calls == []
+
+
+def test_injected_wallet_without_eip6963(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("Legacy Wallet Dental")
+    wallet = TestWallet.random(web.rpc_url, eip6963=False)
+    visit = web.visit(dentist, wallet.account)
+    open_invitation(page, web, wallet, visit["visitId"])
+    connect(page)
+    expect(page.get_by_text(f"Connected as {wallet.account.address}")).to_be_visible()
+
+
+def test_no_wallet_is_explained(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("No Wallet Dental")
+    visit = web.visit(dentist, new_wallet())
+    page.goto(f"{web.url}/invite/{visit['visitId']}")
+    expect(page.get_by_role("status").filter(has_text="No browser wallet")).to_contain_text(
+        "Install a wallet such as MetaMask"
+    )
 
 
 def test_unknown_invitation_link(page: Page, web: WebSystem) -> None:

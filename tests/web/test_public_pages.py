@@ -137,9 +137,7 @@ def test_verification_page_fails_a_tampered_proof(
     expect(verdict).to_contain_text("Not verified")
     expect(page.locator("[data-check=digest]")).to_have_attribute("data-verdict", "fail")
     expect(page.locator("[data-check=digest]")).to_contain_text("text or ratings were changed")
-    expect(page.locator("[data-check=review-signature]")).to_have_attribute(
-        "data-verdict", "fail"
-    )
+    expect(page.locator("[data-check=review-signature]")).to_have_attribute("data-verdict", "fail")
     shoot(page, "verify-tampered")
 
     # A proof pasted on the bare page, with another dentist swapped in, fails too.
@@ -151,9 +149,7 @@ def test_verification_page_fails_a_tampered_proof(
     page.get_by_role("button", name="Check this proof").click()
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "fail", timeout=20_000)
     expect(page.locator("[data-check=digest]")).to_have_attribute("data-verdict", "pass")
-    expect(page.locator("[data-check=visit-signature]")).to_have_attribute(
-        "data-verdict", "fail"
-    )
+    expect(page.locator("[data-check=visit-signature]")).to_have_attribute("data-verdict", "fail")
     expect(page.locator("[data-check=anchor-event]")).to_have_attribute("data-verdict", "fail")
 
 

@@ -164,8 +164,10 @@ export const api = {
       `/v1/dentists?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`,
     ),
   reputation: (address: string) => send<Reputation>(`/v1/dentists/${address}/reputation`),
-  reviews: (address: string, limit = 50) =>
-    send<ReviewPage>(`/v1/dentists/${address}/reviews?limit=${limit}&includePending=true`),
+  reviews: (address: string, limit = 50, offset = 0) =>
+    send<ReviewPage>(
+      `/v1/dentists/${address}/reviews?limit=${limit}&offset=${offset}&includePending=true`,
+    ),
   review: (id: number) => send<ReviewOut>(`/v1/reviews/${id}`),
   proof: (id: number) => send<unknown>(`/v1/reviews/${id}/proof`),
   visit: (visitId: string) => send<Invitation>(`/v1/visits/${visitId}`),

@@ -16,6 +16,7 @@ ul{list-style:none;padding:0;margin:8px 0 0}
 li{border-top:1px solid #e3e8ed;padding:8px 0}
 p{margin:4px 0;font-size:14px;line-height:1.4}
 a{color:#0b5c6b}
+.check{font-size:13px}
 .brand{font-size:12px;margin-top:6px}`;
 
 function el(tag: string, attrs: Record<string, string>, ...children: (Node | string)[]): HTMLElement {
@@ -53,7 +54,7 @@ async function mount(script: HTMLScriptElement): Promise<void> {
       list.append(el("li", { "data-review-id": String(item.id) },
         el("div", {}, el("span", { class: "stars", "aria-label": `${item.rating} out of 5 stars` }, stars(item.rating)), " ", el("span", { class: "muted" }, when)),
         el("p", {}, text),
-        el("a", { href: `${origin}/verify/${item.id}`, target: "_blank", rel: "noopener" }, `Verified visit · anchored in block ${item.blockNumber} · check it`)));
+        el("a", { class: "check", href: `${origin}/verify/${item.id}`, target: "_blank", rel: "noopener" }, `Verified visit · anchored in block ${item.blockNumber} · check it`)));
     }
     box.replaceChildren(
       el("div", { class: "top" },

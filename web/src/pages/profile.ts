@@ -4,6 +4,8 @@ import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, score, shortAddress, stars } from "../format";
 
+const PAGE = 50;
+
 function bars(rep: Reputation): HTMLElement {
   const max = Math.max(1, ...Object.values(rep.histogram));
   const rows = [5, 4, 3, 2, 1].flatMap((n) => {
@@ -96,10 +98,12 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   const address = match[1];
   let rep: Reputation;
   let reviews: ReviewOut[];
+  let total: number;
   try {
-    const [r, page] = await Promise.all([api.reputation(address), api.reviews(address)]);
+    const [r, page] = await Promise.all([api.reputation(address), api.reviews(address, PAGE)]);
     rep = r;
     reviews = page.items;
+    total = page.total;
   } catch (error) {
     setTitle("Dentist");
     replace(main, h("h1", {}, "Dentist"), h("p", { class: "error", role: "alert" }, explain(error)));
@@ -108,6 +112,23 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   setTitle(rep.name);
   const anchored = reviews.filter((r) => r.status === "anchored");
   const pending = reviews.filter((r) => r.status !== "anchored");
+  const more = h("button", { type: "button", class: "secondary" }, "Show older reviews");
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await api.reviews(address, PAGE, reviews.length);
+      reviews.push(...page.items);
+      const list = main.querySelector("#reviews");
+      for (const review of page.items) {
+        if (review.status === "anchored") list?.append(reviewItem(review));
+      }
+      if (reviews.length >= page.total || page.items.length === 0) more.remove();
+    } catch (error) {
+      more.replaceWith(h("p", { class: "error", role: "alert" }, explain(error)));
+    } finally {
+      more.disabled = false;
+    }
+  });
   const canvas = h("canvas", { role: "img", "aria-label": "Reviews per month and mean rating over the last 12 months" });
   replace(
     main,
@@ -132,7 +153,8 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     h("section", { "aria-labelledby": "reviews-h" },
       h("h2", { id: "reviews-h" }, `Reviews (${anchored.length})`),
       h("div", { class: "card", id: "reviews" },
-        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, "No anchored review yet."))),
+        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, "No anchored review yet.")),
+      total > reviews.length ? more : null),
     pending.length
       ? h("section", { "aria-labelledby": "pending-h" },
           h("h2", { id: "pending-h" }, `Waiting to be anchored (${pending.length})`),

@@ -3,6 +3,7 @@
 import {
   createPublicClient,
   decodeEventLog,
+  formatUnits,
   getAddress,
   hashTypedData,
   type Hex,
@@ -167,6 +168,19 @@ async function receiptOf(client: PublicClient, hash: Hex): Promise<TransactionRe
   }
 }
 
+/** "10 DRT", with the symbol and decimals read from the token contract itself. */
+async function tokenAmountText(client: PublicClient, token: Hex, units: bigint): Promise<string> {
+  try {
+    const [symbol, decimals] = await Promise.all([
+      client.readContract({ address: token, abi: tokenAbi, functionName: "symbol" }),
+      client.readContract({ address: token, abi: tokenAbi, functionName: "decimals" }),
+    ]);
+    return `${formatUnits(units, decimals)} ${symbol}`;
+  } catch {
+    return `${units} token base units`;
+  }
+}
+
 async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): Promise<Check[]> {
   if (proof.anchor.kind !== "single") return [];
   const anchor = proof.anchor;
@@ -220,8 +234,9 @@ async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): 
         return false;
       }
     });
+    const amount = await tokenAmountText(client, token, event.reward);
     checks.push(minted
-      ? pass("reward", "Reward", `${event.reward} token units were minted to the patient in the same transaction, whatever the rating.`)
+      ? pass("reward", "Reward", `${amount} were minted to the patient in the same transaction, the same for any rating.`)
       : fail("reward", "Reward", "The reward the event states was not minted in the same transaction."));
   }
   return checks;
