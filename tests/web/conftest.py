@@ -77,10 +77,15 @@ class WebSystem:
             time.sleep(0.2)
         raise AssertionError(f"review {review_id} not anchored within {timeout} s")
 
+    def rpc(self, method: str, params: list[Any]) -> Any:
+        body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+        answer = httpx.post(self.rpc_url, json=body, timeout=10).json()
+        assert "error" not in answer, answer
+        return answer["result"]
+
     def mine(self, blocks: int) -> None:
         """Bury the anchors: Anvil reports `finalized` as 64 blocks below the head."""
-        body = {"jsonrpc": "2.0", "id": 1, "method": "anvil_mine", "params": [hex(blocks)]}
-        httpx.post(self.rpc_url, json=body, timeout=10).raise_for_status()
+        self.rpc("anvil_mine", [hex(blocks)])
 
 
 @contextmanager

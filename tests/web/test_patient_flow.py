@@ -95,6 +95,31 @@ def test_patient_reviews_through_invitation_link(page: Page, web: WebSystem) -> 
     )
 
 
+def test_review_form_works_with_the_keyboard_alone(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("Keyboard Dental")
+    wallet = TestWallet.random(web.rpc_url)
+    visit = web.visit(dentist, wallet.account)
+    open_invitation(page, web, wallet, visit["visitId"])
+    page.get_by_role("button", name="Connect wallet").focus()
+    page.keyboard.press("Enter")
+    # Every rating is a labelled radio group: "1 star" … "5 stars" in each of the four.
+    expect(page.get_by_role("radio", name="5 stars")).to_have_count(4)
+    expect(page.get_by_role("group", name="Waiting time")).to_be_visible()
+    page.get_by_role("radio", name="1 star").first.focus()
+    for name, value in RATINGS.items():
+        page.keyboard.press("Space")  # choose 1, then arrows move the choice
+        for _ in range(value - 1):
+            page.keyboard.press("ArrowRight")
+        expect(page.locator(f"input[name={name}]:checked")).to_have_value(str(value))
+        page.keyboard.press("Tab")  # on to the next group (or the text)
+    expect(page.get_by_label("Your review")).to_be_focused()
+    page.keyboard.type(TEXT)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Sign and publish my review")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text("anchored in block", timeout=30_000)
+
+
 def test_wrong_wallet_is_explained(page: Page, web: WebSystem) -> None:
     dentist = web.new_dentist("Harbour Dental")
     patient = new_wallet()

@@ -153,6 +153,31 @@ def test_verification_page_fails_a_tampered_proof(
     expect(page.locator("[data-check=anchor-event]")).to_have_attribute("data-verdict", "fail")
 
 
+def test_pending_reviews_are_shown_apart(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("Pending Lane Dental")
+    patient = new_wallet()
+    visit = web.visit(dentist, patient)
+    web.rpc("evm_setAutomine", [False])  # the relay's transaction waits in the mempool
+    try:
+        review_id = web.review(patient, visit, text=TEXTS[0])
+        page.goto(f"{web.url}/dentists/{dentist.address}")
+        expect(page.locator("#reviews")).to_contain_text("No anchored review yet.")
+        pending = page.locator("#pending article")
+        expect(pending).to_have_count(1)
+        expect(pending.locator(".badge")).to_have_text("verified visit · waiting to be anchored")
+        expect(pending.get_by_role("link", name="Verify this review")).to_have_count(0)
+        expect(page.get_by_text("1 more waiting to be anchored (not counted yet).")).to_be_visible()
+        expect(page.get_by_test_id("score")).to_have_text("3.5")  # the prior alone
+        shoot(page, "profile-pending", phone=False)
+    finally:
+        web.rpc("evm_setAutomine", [True])
+        web.rpc("evm_mine", [])
+    web.wait_anchored(review_id, timeout=60)
+    page.reload()
+    expect(page.locator("#reviews article")).to_have_count(1)
+    expect(page.locator("#pending")).to_have_count(0)
+
+
 @pytest.fixture
 def other_origin(tmp_path: Path, web: WebSystem, reviewed: Reviewed) -> Iterator[str]:
     """A practice's own site: a plain HTML page on another port that embeds the widget."""
