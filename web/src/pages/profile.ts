@@ -43,9 +43,11 @@ function trendTable(rep: Reputation): HTMLElement {
         h("tr", {}, h("td", {}, m.month), h("td", {}, String(m.count)), h("td", {}, score(m.mean)))))));
 }
 
-async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation): Promise<void> {
+type ChartModule = typeof import("chart.js");
+
+async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation, chartModule: Promise<ChartModule>): Promise<void> {
   const { Chart, BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend } =
-    await import("chart.js");
+    await chartModule;
   Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
   new Chart(canvas, {
     data: {
@@ -96,6 +98,7 @@ function reviewItem(review: ReviewOut): HTMLElement {
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
   const address = match[1];
+  const chartModule = import("chart.js"); // fetched while the API answers
   let rep: Reputation;
   let reviews: ReviewOut[];
   let total: number;
@@ -141,7 +144,9 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
           h("span", { class: "score", "data-testid": "score" }, score(rep.bayesianScore)),
           h("span", { class: "stars", "aria-hidden": "true" }, rep.bayesianScore ? stars(rep.bayesianScore) : "")),
         h("p", { class: "muted" },
-          `From ${rep.count} verified review${rep.count === 1 ? "" : "s"} (mean ${score(rep.mean)}). `,
+          rep.count
+            ? `From ${rep.count} verified review${rep.count === 1 ? "" : "s"} (mean ${score(rep.mean)}). `
+            : "No verified review yet: the score is the starting value. ",
           `Bayesian: ${rep.prior.count} imagined reviews of ${rep.prior.mean} are added so that a few reviews count for less.`),
         rep.pendingCount ? h("p", { class: "muted" }, `${rep.pendingCount} more waiting to be anchored (not counted yet).`) : null),
       h("section", { class: "card", "aria-labelledby": "sub-h" },
@@ -163,5 +168,5 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       : null,
     h("p", { class: "muted" }, `Dentist wallet ${shortAddress(address)} is registered on-chain; every review above links to its proof.`),
   );
-  await drawTrend(canvas, rep);
+  await drawTrend(canvas, rep, chartModule);
 }

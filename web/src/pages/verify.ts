@@ -3,7 +3,8 @@
 import { api, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { Check, parseProof, verifyProof } from "../verify/checks";
+import { stars } from "../format";
+import { Check, parseProof, Proof, verifyProof } from "../verify/checks";
 
 const FALLBACK_RPC = "http://127.0.0.1:8545";
 const MARK: Record<Check["verdict"], string> = { pass: "PASS", fail: "FAIL", wait: "NOT YET" };
@@ -71,6 +72,21 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     const chosen = file.files?.[0];
     if (chosen) proofText.value = await chosen.text();
   });
+  const showReview = (proof: Proof) => {
+    const m = proof.review?.message as Record<string, unknown> | undefined;
+    if (!m) return;
+    const dentist = String(proof.visit?.message?.dentist ?? "");
+    replace(source,
+      h("div", { class: "card", id: "proof-review" },
+        h("p", { style: "margin-top:0" }, h("strong", {}, "The review in this proof:")),
+        h("p", { class: "row" },
+          h("span", { class: "stars", "aria-label": `${m.rating} out of 5 stars` }, stars(Number(m.rating))),
+          h("span", { class: "muted" }, `Treatment ${m.treatment}/5 · Bedside manner ${m.bedside}/5 · Waiting time ${m.waitTime}/5`)),
+        h("p", { style: "white-space:pre-wrap" }, String(m.text ?? "")),
+        /^0x[0-9a-fA-F]{40}$/.test(dentist)
+          ? h("p", { class: "muted" }, h("a", { href: `/dentists/${dentist}` }, "See the practice's page"))
+          : null));
+  };
   const check = async () => {
     let proof;
     try {
@@ -80,6 +96,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       return;
     }
     run.disabled = true;
+    showReview(proof);
     replace(output, h("p", {}, "Checking…"));
     try {
       const checks = await verifyProof(proof, rpc.value.trim(), registry.value.trim() || null);
@@ -97,13 +114,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     return;
   }
   try {
-    const [proof, review] = await Promise.all([api.proof(reviewId), api.review(reviewId)]);
-    proofText.value = JSON.stringify(proof, null, 2);
-    replace(source,
-      h("div", { class: "card" },
-        h("p", { style: "margin-top:0" }, h("strong", {}, "The review as published:")),
-        h("p", { style: "white-space:pre-wrap" }, review.text),
-        h("p", { class: "muted" }, h("a", { href: `/dentists/${review.dentist}` }, "See the practice's page"))));
+    proofText.value = JSON.stringify(await api.proof(reviewId), null, 2);
     await check();
   } catch (error) {
     replace(source, h("div", { class: "notice bad", role: "alert" }, explain(error)));
