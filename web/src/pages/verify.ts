@@ -54,7 +54,9 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       "Your browser recomputes the review's hash, recovers who signed it and reads the blockchain through the node you choose. ",
       "Nothing our server says is taken on trust: change anything in the proof and the checks turn red."),
     source,
-    h("form", { class: "card", id: "verify-form" },
+    output,
+    h("form", { class: "card", id: "verify-form", "aria-label": "Proof and node" },
+      h("h2", { style: "margin-top:0" }, reviewId ? "Check again with your own node or proof" : "The proof to check"),
       h("label", { for: "rpc" }, "Blockchain node (RPC URL)"),
       h("p", { class: "muted", style: "margin:0 0 6px" }, "Any node of the chain will do; use your own to trust no one."),
       rpc,
@@ -66,7 +68,6 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       h("div", { class: "row", style: "margin-top:8px" },
         h("label", { for: "proof-file", style: "margin:0" }, "…or upload a proof file:"), file),
       h("p", {}, run)),
-    output,
   );
   file.addEventListener("change", async () => {
     const chosen = file.files?.[0];
@@ -87,7 +88,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
           ? h("p", { class: "muted" }, h("a", { href: `/dentists/${dentist}` }, "See the practice's page"))
           : null));
   };
-  const check = async () => {
+  const check = async (manual = false) => {
     let proof;
     try {
       proof = parseProof(proofText.value);
@@ -101,13 +102,14 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     try {
       const checks = await verifyProof(proof, rpc.value.trim(), registry.value.trim() || null);
       replace(output, verdict(checks), h("div", { class: "card" }, checkList(checks)));
+      if (manual) output.scrollIntoView({ block: "start" });
     } finally {
       run.disabled = false;
     }
   };
   main.querySelector("form")?.addEventListener("submit", (event) => {
     event.preventDefault();
-    void check();
+    void check(true);
   });
   if (reviewId === null) {
     replace(source, h("p", {}, "Paste a proof below, or upload one. A proof is what ", h("span", { class: "mono" }, "GET /v1/reviews/{id}/proof"), " returns."));
