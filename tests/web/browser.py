@@ -123,6 +123,8 @@ class TestWallet:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     chain_id: int = 1  # starts on another chain, as a wallet usually does
     name: str = "Test Wallet"
+    known_chains: set[int] | None = None  # None: switches to any chain
+    refuse_signing: bool = False  # the person presses "Reject"
     eip6963: bool = True  # announced through EIP-6963
     injected: bool = True  # set as window.ethereum
 
@@ -156,11 +158,22 @@ class TestWallet:
         if method == "eth_chainId":
             return hex(self.chain_id)
         if method == "wallet_switchEthereumChain":
-            self.chain_id = int(params[0]["chainId"], 16)
+            wanted = int(params[0]["chainId"], 16)
+            if self.known_chains is not None and wanted not in self.known_chains:
+                raise WalletRefusal(4902, f"Unrecognized chain ID {hex(wanted)}")
+            self.chain_id = wanted
+            return None
+        if method == "wallet_addEthereumChain":
+            added = int(params[0]["chainId"], 16)
+            if self.known_chains is not None:
+                self.known_chains.add(added)
+            self.chain_id = added  # MetaMask switches to a chain it just added
             return None
         if method == "wallet_watchAsset":
             return True
         if method == "eth_signTypedData_v4":
+            if self.refuse_signing:
+                raise WalletRefusal(4001, "User rejected the request.")
             signer, payload = params
             self._require_own(signer)
             data = json.loads(payload) if isinstance(payload, str) else payload

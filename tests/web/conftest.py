@@ -77,6 +77,12 @@ class WebSystem:
             time.sleep(0.2)
         raise AssertionError(f"review {review_id} not anchored within {timeout} s")
 
+    def api_get(self, path: str) -> Any:
+        """GET a path of the service's API; the JSON body."""
+        response = httpx.get(f"{self.url}{path}", timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def rpc(self, method: str, params: list[Any]) -> Any:
         body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
         answer = httpx.post(self.rpc_url, json=body, timeout=10).json()

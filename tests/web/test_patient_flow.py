@@ -191,6 +191,35 @@ def test_no_wallet_is_explained(page: Page, web: WebSystem) -> None:
     )
 
 
+def test_wallet_without_our_chain_adds_it(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("New Chain Dental")
+    wallet = TestWallet.random(web.rpc_url, known_chains={1})
+    visit = web.visit(dentist, wallet.account)
+    open_invitation(page, web, wallet, visit["visitId"])
+    connect(page)
+    expect(page.get_by_text(f"Connected as {wallet.account.address}")).to_be_visible()
+    added = [params for method, params in wallet.calls if method == "wallet_addEthereumChain"]
+    assert len(added) == 1
+    assert added[0][0]["chainId"] == hex(web.stack.manifest.chain_id)
+    assert added[0][0]["rpcUrls"] == [web.rpc_url]  # GET /v1/chain's public rpcUrl
+
+
+def test_declined_signature_is_explained(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("Second Thoughts Dental")
+    wallet = TestWallet.random(web.rpc_url, refuse_signing=True)
+    visit = web.visit(dentist, wallet.account)
+    open_invitation(page, web, wallet, visit["visitId"])
+    connect(page)
+    fill_form(page)
+    page.get_by_role("button", name="Sign and publish my review").click()
+    expect(page.locator("#result [role=alert]")).to_have_text(
+        "You declined the request in your wallet. Nothing was sent; try again when you are ready."
+    )
+    expect(page.get_by_role("button", name="Sign and publish my review")).to_be_enabled()
+    body = web.api_get(f"/v1/visits/{visit['visitId']}")
+    assert body["review"] is None
+
+
 def test_unknown_invitation_link(page: Page, web: WebSystem) -> None:
     page.goto(f"{web.url}/invite/0x" + "ab" * 32)
     expect(page.get_by_role("alert")).to_have_text(
