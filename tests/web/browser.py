@@ -55,8 +55,23 @@ def require_build() -> None:
         pytest.fail("the web app is not built: run `make install` or `npm run build:web`")
 
 
+NARROWEST = {"width": 360, "height": 740}
+
+
+def assert_fits_narrowest_phone(page: Any) -> None:
+    """Nothing wider than a 360 px phone: no sideways scrolling."""
+    page.set_viewport_size(NARROWEST)
+    page.wait_for_timeout(100)
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"{page.url}: content {widths[0]} px wide at 360 px"
+
+
 def shoot(page: Any, name: str, *, phone: bool = True) -> None:
-    """Full-page screenshots at desktop width (and phone width) into SCREENSHOTS."""
+    """Full-page screenshots at desktop width (and phone width) into SCREENSHOTS, after
+    checking the page fits a 360 px phone."""
+    assert_fits_narrowest_phone(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     sizes = [("desktop", DESKTOP)] + ([("phone", PHONE)] if phone else [])
     for label, size in sizes:

@@ -20,7 +20,7 @@ def batch_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSystem]:
     env = {
         "DENTAREVIEW_ANCHOR_MODE": "batch",
         "DENTAREVIEW_BATCH_SIZE": "3",
-        "DENTAREVIEW_BATCH_SECONDS": "0.5",
+        "DENTAREVIEW_BATCH_SECONDS": "60",  # the batch closes when its 3 reviews wait
         "DENTAREVIEW_BATCH_PAYOUT_SECONDS": "0.5",
     }
     with web_system(tmp_path_factory.mktemp("batch"), **env) as system:
@@ -48,6 +48,7 @@ def test_batch_proof_verifies_in_the_browser(
     expect(verdict).to_have_attribute("data-verdict", "pass", timeout=20_000)
     proof = json.loads(page.get_by_label("Proof (JSON)").input_value())
     assert proof["anchor"]["kind"] == "batch"
+    assert proof["anchor"]["size"] == 3
     for name in ("merkle-proof", "anchor-event", "anchored-at", "in-batch", "finality"):
         expect(page.locator(f"[data-check={name}]")).to_have_attribute("data-verdict", "pass")
     shoot(page, "verify-batch-pass", phone=False)
