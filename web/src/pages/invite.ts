@@ -138,6 +138,7 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
   const result = h("div", { id: "result", "aria-live": "polite" });
   const form = h("form", { class: "card", novalidate: true },
     h("h2", { style: "margin-top:0" }, "2. Rate and write"),
+    h("p", { class: "muted", style: "margin-top:0" }, "1 star is very poor, 5 stars excellent (for waiting time: 5 is no wait at all)."),
     RATINGS.map(([key, q]) => ratingGroup(key, q)),
     h("label", { for: "text" }, "Your review"),
     h("p", { id: "text-help", class: "muted", style: "margin:0 0 6px" },
