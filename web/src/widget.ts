@@ -41,6 +41,10 @@ async function mount(script: HTMLScriptElement): Promise<void> {
   root.append(el("style", {}, STYLE));
   const box = el("div", { class: "box", role: "region", "aria-label": "Verified reviews from DentaReview" }, "Loading reviews…");
   root.append(box);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(dentist)) {
+    box.replaceChildren("DentaReview widget: data-dentist must be the practice's wallet address (0x…).");
+    return;
+  }
   try {
     const [rep, page] = await Promise.all([
       fetch(`${origin}/v1/dentists/${dentist}/reputation`).then((r) => (r.ok ? r.json() : Promise.reject(r.status))) as Promise<Rep>,
