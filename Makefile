@@ -8,14 +8,23 @@ BIN := $(VENV)/bin
 # Slither needs web3 < 8 (the service pins 8): it gets a virtualenv of its own.
 SLITHER_VENV ?= .venv-slither
 
-.PHONY: run test install lint typecheck slither pytest bench bench-audit artifacts clean
+# Where the web app is built (see install).
+WEBAPP := dentareview/webapp/index.html
+
+.PHONY: run test install web lint typecheck slither pytest bench bench-audit artifacts clean
 
 run: install
 	bash scripts/run_local.sh
 
 test: install lint typecheck slither pytest
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(WEBAPP)
+
+# The web app (Vite + TypeScript), built offline into the Python package.
+WEB_SOURCES := $(shell find web -type f -not -path '*/node_modules/*' 2>/dev/null)
+
+$(WEBAPP): node_modules/.installed $(WEB_SOURCES)
+	npm run --silent build:web
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +69,11 @@ bench: install
 bench-audit: install
 	$(BIN)/python -m bench.audit.run
 
+web: node_modules/.installed
+	npm run --silent build:web
+
 artifacts: install
 	npm run artifacts
 
 clean:
-	rm -rf $(VENV) $(SLITHER_VENV) node_modules artifacts cache
+	rm -rf $(VENV) $(SLITHER_VENV) node_modules artifacts cache dentareview/webapp

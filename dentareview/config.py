@@ -32,6 +32,10 @@ class Settings(BaseSettings):
         default=None, description="Used to find the deployment when the chain is unreachable"
     )
     rpc_timeout_seconds: float = 5.0
+    # The RPC URL the web pages offer visitors for in-browser verification. Unset, the
+    # service offers `rpc_url` only when it is a loopback URL with no credentials or query
+    # (a hosted node's URL often carries an API key, which must never be published).
+    public_rpc_url: str | None = None
 
     reward_amount: int = 10 * TOKEN_UNIT
     daily_reward_cap: int = 100_000 * TOKEN_UNIT

@@ -109,6 +109,10 @@ def main() -> None:
 
     step(5, "the dentist's reputation")
     check(api.get(f"/v1/dentists/{dentist.address}/reputation"))
+    print("\n   In a browser:")
+    print(f"   profile       {args.api}/dentists/{dentist.address}")
+    print(f"   verification  {args.api}/verify/{accepted['id']}")
+    print(f"   (an invitation link looks like {args.api}/invite/<visitId>)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from dentareview.api.errors import error_catalog_markdown, install_error_handler
 from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import TokenBuckets, WriteLimits, include_write_router
 from dentareview.api.routes import auth, dentists, me, meta, patients, proofs, reviews, visits
+from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.batch_anchoring import build_anchorer
@@ -83,6 +84,7 @@ def create_app(
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     for module in (visits, reviews):  # the write endpoints: size and rate limited
         include_write_router(app, module.router)
+    install_webapp(app)
     return app
 
 

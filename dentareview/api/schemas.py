@@ -156,3 +156,37 @@ class PatientRewardsOut(BaseModel):
     queued: str
     onChainBalance: str | None
     items: list[RewardItemOut]
+
+
+class DirectoryEntryOut(BaseModel):
+    address: str
+    name: str
+    active: bool
+    count: int = Field(description="anchored reviews, each of an attested visit")
+    mean: float | None
+    bayesianScore: float | None
+    verified: bool = Field(description="true when the dentist has at least one anchored review")
+
+
+class DirectoryPageOut(BaseModel):
+    q: str
+    total: int
+    limit: int
+    offset: int
+    items: list[DirectoryEntryOut]
+
+
+class InvitationReviewOut(BaseModel):
+    id: int
+    status: str
+
+
+class InvitationOut(BaseModel):
+    visitId: str
+    patient: str
+    dentist: str
+    dentistName: str
+    dentistActive: bool
+    visitedAt: int
+    reviewClosesAt: int = Field(description="unix seconds after which the visit cannot be reviewed")
+    review: InvitationReviewOut | None = Field(description="the visit's review, once written")

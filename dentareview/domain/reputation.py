@@ -129,12 +129,9 @@ def compute_reputation(
     if prior_count < 0 or total.count < 0 or pending_count < 0:
         raise ValueError("counts must not be negative")
     count = total.count
-    prior_weight = prior_count + count
-    bayesian = None
-    if prior_weight:
-        # str() so that a prior of 3.7 means 37/10, not the nearest binary float.
-        prior_total = prior_count * Fraction(str(prior_mean))
-        bayesian = _round(Fraction(prior_total + total.rating_sum) / prior_weight)
+    bayesian = bayesian_score(
+        count, total.rating_sum, prior_count=prior_count, prior_mean=prior_mean
+    )
     by_month: Counter[str] = Counter()
     sum_by_month: Counter[str] = Counter()
     for m in monthly:
@@ -154,6 +151,18 @@ def compute_reputation(
         ),
         pending_count=pending_count,
     )
+
+
+def bayesian_score(
+    count: int, rating_sum: int, *, prior_count: int, prior_mean: float
+) -> float | None:
+    """(prior_count * prior_mean + rating_sum) / (prior_count + count); None with no weight."""
+    prior_weight = prior_count + count
+    if not prior_weight:
+        return None
+    # str() so that a prior of 3.7 means 37/10, not the nearest binary float.
+    prior_total = prior_count * Fraction(str(prior_mean))
+    return _round(Fraction(prior_total + rating_sum) / prior_weight)
 
 
 def _histogram(counts: Mapping[int, int]) -> dict[int, int]:

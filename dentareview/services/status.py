@@ -13,6 +13,7 @@ from dentareview.config import Settings
 from dentareview.db.queries import relay_queue
 from dentareview.errors import DentaReviewError
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.public_rpc import public_rpc_url
 
 
 class Part(BaseModel):
@@ -90,6 +91,7 @@ def chain_facts(settings: Settings, gateway: ChainGateway) -> dict[str, Any]:
         "tokenDecimals": None,
         "rewardAmount": str(manifest.reward_amount),
         "chainReachable": False,
+        "rpcUrl": public_rpc_url(settings),
         "policy": asdict(settings.policy()),
     }
     try:

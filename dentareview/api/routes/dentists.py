@@ -9,11 +9,47 @@ from fastapi import APIRouter, Query
 from dentareview.api.convert import review_to_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
-from dentareview.api.schemas import MonthOut, ReputationOut, ReviewPage
+from dentareview.api.schemas import (
+    DirectoryEntryOut,
+    DirectoryPageOut,
+    MonthOut,
+    ReputationOut,
+    ReviewPage,
+)
 from dentareview.domain.models import parse_address
+from dentareview.services.directory import dentist_directory
 from dentareview.services.reputation import dentist_reputation, dentist_reviews
 
 router = APIRouter(tags=["dentists"])
+
+
+@router.get(
+    "/v1/dentists", response_model=DirectoryPageOut, responses=error_responses("VALIDATION_ERROR")
+)
+def get_directory(
+    state: State,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=200, description="part of a name, or an address")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> DirectoryPageOut:
+    """Registered dentists, most anchored reviews first, with their Bayesian score."""
+    page = dentist_directory(
+        session, query=q, limit=limit, offset=offset, policy=state.settings.policy()
+    )
+    items = [
+        DirectoryEntryOut(
+            address=e.address,
+            name=e.name,
+            active=e.active,
+            count=e.count,
+            mean=e.mean,
+            bayesianScore=e.bayesian_score,
+            verified=e.count > 0,
+        )
+        for e in page.items
+    ]
+    return DirectoryPageOut(q=q, total=page.total, limit=limit, offset=offset, items=items)
 
 
 @router.get(

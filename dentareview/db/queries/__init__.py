@@ -47,6 +47,7 @@ from dentareview.db.queries.batches import (
     unsettled_batches,
 )
 from dentareview.db.queries.dentists import get_dentist, set_dentist_active, upsert_dentist
+from dentareview.db.queries.directory import DirectoryRow, count_dentists, search_dentists
 from dentareview.db.queries.locks import (
     lock_patient,
     release_relayer_lock,
@@ -111,6 +112,9 @@ __all__ = [
     "RewardSummary",
     "claim_pending_reviews",
     "count_dentist_reviews",
+    "DirectoryRow",
+    "count_dentists",
+    "search_dentists",
     "get_dentist",
     "get_review",
     "get_review_by_visit",

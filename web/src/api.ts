@@ -1,0 +1,180 @@
+// The service's JSON API, typed as the pages use it.
+
+export interface Policy {
+  review_window_days: number;
+  text_min_chars: number;
+  text_max_chars: number;
+  text_min_words: number;
+  max_deadline_ahead_seconds: number;
+  rating_min: number;
+  rating_max: number;
+  bayesian_prior_count: number;
+  bayesian_prior_mean: number;
+}
+
+export interface ChainFacts {
+  chainId: number;
+  registry: string;
+  token: string;
+  tokenSymbol: string | null;
+  tokenDecimals: number | null;
+  rewardAmount: string;
+  chainReachable: boolean;
+  rpcUrl?: string | null;
+  policy: Policy;
+}
+
+export interface Eip712 {
+  domain: Record<string, unknown>;
+  types: Record<string, { name: string; type: string }[]>;
+}
+
+export interface ReviewOut {
+  id: number;
+  visitId: string;
+  dentist: string;
+  rating: number;
+  treatment: number;
+  bedside: number;
+  waitTime: number;
+  text: string;
+  digest: string;
+  status: string;
+  submittedAt: number;
+  anchoredAt: number | null;
+  txHash: string | null;
+  blockNumber: number | null;
+  logIndex: number | null;
+  rewarded: boolean;
+  final?: boolean;
+  failureCode?: string | null;
+  failureReason?: string | null;
+}
+
+export interface ReviewPage {
+  dentist: string;
+  total: number;
+  items: ReviewOut[];
+}
+
+export interface Reputation {
+  dentist: string;
+  name: string;
+  count: number;
+  mean: number | null;
+  bayesianScore: number | null;
+  prior: { count: number; mean: number };
+  treatment: number | null;
+  bedside: number | null;
+  waitTime: number | null;
+  histogram: Record<string, number>;
+  trend: { month: string; count: number; mean: number | null }[];
+  pendingCount: number;
+}
+
+export interface DirectoryEntry {
+  address: string;
+  name: string;
+  active: boolean;
+  count: number;
+  mean: number | null;
+  bayesianScore: number | null;
+  verified: boolean;
+}
+
+export interface DirectoryPage {
+  q: string;
+  total: number;
+  limit: number;
+  offset: number;
+  items: DirectoryEntry[];
+}
+
+export interface Invitation {
+  visitId: string;
+  patient: string;
+  dentist: string;
+  dentistName: string;
+  dentistActive: boolean;
+  visitedAt: number;
+  reviewClosesAt: number;
+  review: { id: number; status: string } | null;
+}
+
+export interface Submitted {
+  id: number;
+  digest: string;
+  status: string;
+  rewarded: boolean;
+  reward: {
+    rewarded: boolean;
+    amount: string;
+    status: string;
+    reasonCode: string | null;
+    reason: string | null;
+  };
+  txHash: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+async function parse<T>(response: Response): Promise<T> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string; field?: string } })?.error;
+    throw new ApiError(
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? response.statusText,
+      response.status,
+      error?.field,
+    );
+  }
+  return body as T;
+}
+
+async function send<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError("NETWORK", "the service cannot be reached", 0);
+  }
+  return parse<T>(response);
+}
+
+export const api = {
+  chain: () => send<ChainFacts>("/v1/chain"),
+  eip712: () => send<Eip712>("/v1/eip712"),
+  directory: (q: string, offset: number, limit = 20) =>
+    send<DirectoryPage>(
+      `/v1/dentists?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`,
+    ),
+  reputation: (address: string) => send<Reputation>(`/v1/dentists/${address}/reputation`),
+  reviews: (address: string, limit = 50, offset = 0) =>
+    send<ReviewPage>(
+      `/v1/dentists/${address}/reviews?limit=${limit}&offset=${offset}&includePending=true`,
+    ),
+  review: (id: number) => send<ReviewOut>(`/v1/reviews/${id}`),
+  proof: (id: number) => send<unknown>(`/v1/reviews/${id}/proof`),
+  visit: (visitId: string) => send<Invitation>(`/v1/visits/${visitId}`),
+  postReview: (body: unknown) =>
+    send<Submitted>("/v1/reviews", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+};

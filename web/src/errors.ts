@@ -1,0 +1,45 @@
+// Every API error code as a sentence that says what to do. Codes are stable; messages
+// from the service add detail but are not shown alone.
+import { ApiError } from "./api";
+
+const SENTENCES: Record<string, string> = {
+  VALIDATION_ERROR: "Something in the review is not in the expected form. Reload the page and try again.",
+  INVALID_SIGNATURE: "Your wallet's signature could not be checked. Sign the review again.",
+  UNKNOWN_DENTIST: "This practice is not registered with DentaReview. Ask the practice about it.",
+  DENTIST_INACTIVE: "This practice is currently deactivated, so it cannot take new reviews.",
+  VISIT_NOT_FOUND: "This invitation link does not match any visit. Check the link, or ask the practice for a new one.",
+  NOT_VISIT_PATIENT: "The wallet that signed is not the one this visit was recorded for. Switch to that wallet and sign again.",
+  SELF_REVIEW: "A practice cannot review itself.",
+  VISIT_IN_FUTURE: "This visit is dated in the future. Ask the practice to correct it.",
+  DUPLICATE_VISIT: "This visit was already recorded.",
+  DUPLICATE_REVIEW: "This visit already has a review. Each visit can be reviewed once.",
+  REVIEW_WINDOW_CLOSED: "The time to review this visit is over (reviews are taken for a limited time after the visit).",
+  SIGNATURE_EXPIRED: "The signature expired before it arrived. Sign again.",
+  DEADLINE_TOO_FAR: "Your device's clock seems to be wrong. Correct the date and time, then sign again.",
+  TEXT_TOO_SHORT: "Your review is too short. Add a few more details, then sign again.",
+  TEXT_TOO_LONG: "Your review is too long. Shorten it, then sign again.",
+  TOO_FEW_WORDS: "Your review needs a few more words. Add some details, then sign again.",
+  INVALID_RATING: "Each rating must be from 1 to 5 stars. Choose one for every question.",
+  REVIEW_NOT_FOUND: "There is no review with this number. Check the link.",
+  REVIEW_NOT_ANCHORED: "This review is not anchored on the blockchain yet, so its proof does not exist yet. Try again in a minute.",
+  DENTIST_NOT_FOUND: "No dentist is registered at this address. Check the link.",
+  PAYLOAD_TOO_LARGE: "The review is too large to send. Shorten it and try again.",
+  RATE_LIMITED: "Too many attempts in a short time. Wait a minute, then try again.",
+  CHAIN_UNAVAILABLE: "The blockchain cannot be reached right now. Try again in a few minutes.",
+  NOT_DEPLOYED: "The service is not set up on its blockchain yet. Try again later.",
+  INTERNAL_ERROR: "Something went wrong on our side. It has been logged; try again later.",
+  NOT_FOUND: "This page or address does not exist.",
+  METHOD_NOT_ALLOWED: "This action is not possible here.",
+  NETWORK: "The service cannot be reached. Check your connection and try again.",
+};
+
+export function explain(error: unknown): string {
+  if (error instanceof ApiError) {
+    return SENTENCES[error.code] ?? `The service refused the request (${error.code}): ${error.message}`;
+  }
+  return "Something unexpected went wrong. Reload the page and try again.";
+}
+
+export function knownCodes(): string[] {
+  return Object.keys(SENTENCES);
+}

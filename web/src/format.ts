@@ -1,0 +1,40 @@
+export function shortAddress(address: string): string {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+export function score(value: number | null | undefined): string {
+  return value === null || value === undefined ? "–" : value.toFixed(1);
+}
+
+export function date(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toLocaleDateString("en-GB", {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+  });
+}
+
+export function stars(rating: number): string {
+  const full = Math.max(0, Math.min(5, Math.round(rating)));
+  return "★".repeat(full) + "☆".repeat(5 - full);
+}
+
+/** A token amount in base units (decimal string) shown with its decimals. */
+export function tokenAmount(units: string | bigint, decimals: number): string {
+  const value = typeof units === "bigint" ? units : BigInt(units);
+  const base = 10n ** BigInt(decimals);
+  const whole = value / base;
+  const fraction = (value % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction.slice(0, 4)}` : whole.toString();
+}
+
+/** Characters as the service counts them: Unicode code points of the text as signed. */
+export function charCount(text: string): number {
+  return [...text].length;
+}
+
+/** Words as the service counts them: runs of non-whitespace. */
+export function wordCount(text: string): number {
+  const trimmed = text.trim();
+  return trimmed ? trimmed.split(/\s+/u).length : 0;
+}

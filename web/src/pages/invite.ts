@@ -1,0 +1,310 @@
+// The patient's path: invitation link → connect wallet → rate and write → sign → publish
+// → watch it anchored and paid.
+import { createPublicClient, custom, getAddress, isAddressEqual } from "viem";
+import { tokenAbi } from "../abi";
+import { api, ApiError, ChainFacts, Eip712, Invitation, ReviewOut, Submitted } from "../api";
+import { h, replace, setTitle } from "../dom";
+import { explain } from "../errors";
+import { charCount, date, shortAddress, tokenAmount, wordCount } from "../format";
+import {
+  call,
+  discoverWallets,
+  Eip1193,
+  explainWallet,
+  requestAccount,
+  switchChain,
+  WalletChoice,
+} from "../wallet";
+
+const RATINGS: [key: "rating" | "treatment" | "bedside" | "waitTime", question: string][] = [
+  ["rating", "Overall, how was your visit?"],
+  ["treatment", "Quality of the treatment"],
+  ["bedside", "How you were treated as a person (bedside manner)"],
+  ["waitTime", "Waiting time"],
+];
+
+interface Context {
+  visit: Invitation;
+  chain: ChainFacts;
+  symbol: string;
+  decimals: number;
+}
+
+function alert(kind: "bad" | "ok" | "warn" | "info", ...text: (string | Node)[]): HTMLElement {
+  return h("div", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status" }, ...text);
+}
+
+export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
+  setTitle("Review your visit");
+  const visitId = match[1].toLowerCase();
+  let ctx: Context;
+  try {
+    const [visit, chain] = await Promise.all([api.visit(visitId), api.chain()]);
+    ctx = { visit, chain, symbol: chain.tokenSymbol ?? "tokens", decimals: chain.tokenDecimals ?? 18 };
+  } catch (error) {
+    replace(main, h("h1", {}, "Review your visit"), alert("bad", explain(error)));
+    return;
+  }
+  const { visit, chain } = ctx;
+  const reward = `${tokenAmount(chain.rewardAmount, ctx.decimals)} ${ctx.symbol}`;
+  const now = Date.now() / 1000;
+  const header = [
+    h("h1", {}, `Review your visit to ${visit.dentistName || shortAddress(visit.dentist)}`),
+    h("p", { class: "muted" }, `Visit on ${date(visit.visitedAt)}. `,
+      h("a", { href: `/dentists/${visit.dentist}` }, "See the practice's reviews")),
+  ];
+  if (visit.review) {
+    replace(main, ...header, alert("info",
+      "This visit already has a review. Each visit can be reviewed once. ",
+      h("a", { href: `/verify/${visit.review.id}` }, "See and verify it")));
+    return;
+  }
+  if (now > visit.reviewClosesAt) {
+    replace(main, ...header, alert("bad", `The time to review this visit ended on ${date(visit.reviewClosesAt)}.`));
+    return;
+  }
+  const walletBox = h("section", { class: "card", "aria-labelledby": "wallet-h" });
+  const formBox = h("section", { "aria-live": "polite" });
+  replace(
+    main,
+    ...header,
+    h("div", { class: "notice ok", id: "reward-note" },
+      h("strong", {}, `You receive ${reward} for your review`),
+      ` — the same amount whatever rating you give, good or bad. Be honest.`),
+    walletBox,
+    formBox,
+  );
+  await connectStep(walletBox, formBox, ctx);
+}
+
+async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context): Promise<void> {
+  const title = h("h2", { id: "wallet-h", style: "margin-top:0" }, "1. Connect your wallet");
+  const status = h("div", { "aria-live": "polite" });
+  replace(box, title, h("p", { class: "muted" },
+    `Use the wallet whose address you gave the practice (${shortAddress(ctx.visit.patient)}). `,
+    "You will sign your review with it; you pay no fees."), status);
+  const wallets = await discoverWallets();
+  if (wallets.length === 0) {
+    replace(status, alert("warn",
+      "No browser wallet was found. Install a wallet such as MetaMask in this browser, ",
+      "import the account you gave the practice, then reload this page."));
+    return;
+  }
+  const connect = async (choice: WalletChoice) => {
+    replace(status, h("p", {}, `Connecting to ${choice.name}…`));
+    try {
+      const account = getAddress(await requestAccount(choice.provider));
+      if (!isAddressEqual(account, getAddress(ctx.visit.patient))) {
+        replace(status, alert("bad",
+          h("strong", {}, "This wallet is not the one this visit was recorded for. "),
+          `Your wallet is connected as ${account}, but the practice recorded the visit for ${ctx.visit.patient}. `,
+          "Open your wallet, switch to that account, then press Connect again. ",
+          "Only the patient of a visit can review it."),
+          buttons(wallets, connect));
+        return;
+      }
+      await switchChain(choice.provider, ctx.chain.chainId, ctx.chain.rpcUrl ?? null);
+      replace(status, alert("ok", `Connected as ${account} on chain ${ctx.chain.chainId}.`));
+      choice.provider.on?.("accountsChanged", () => window.location.reload());
+      renderForm(formBox, ctx, choice.provider, account);
+    } catch (error) {
+      replace(status, alert("bad", explainWallet(error)), buttons(wallets, connect));
+    }
+  };
+  replace(status, buttons(wallets, connect));
+}
+
+function buttons(wallets: WalletChoice[], connect: (w: WalletChoice) => void): HTMLElement {
+  return h("div", { class: "row" }, wallets.map((w) =>
+    h("button", { type: "button", onclick: () => connect(w) }, wallets.length === 1 ? "Connect wallet" : `Connect ${w.name}`)));
+}
+
+function ratingGroup(key: string, question: string): HTMLElement {
+  return h("fieldset", { class: "rating" },
+    h("legend", {}, question),
+    h("div", { class: "choices" }, [1, 2, 3, 4, 5].map((n) =>
+      h("label", {},
+        h("input", { type: "radio", name: key, value: n, required: true }),
+        h("span", { "aria-hidden": "true" }, `${n} ★`),
+        h("span", { class: "sr-only" }, `${n} star${n === 1 ? "" : "s"}`)))));
+}
+
+function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: string): void {
+  const policy = ctx.chain.policy;
+  const text = h("textarea", { id: "text", name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": "counters text-help", required: true });
+  const chars = h("span", {});
+  const words = h("span", {});
+  const submit = h("button", { type: "submit" }, "Sign and publish my review");
+  const result = h("div", { id: "result", "aria-live": "polite" });
+  const form = h("form", { class: "card", novalidate: true },
+    h("h2", { style: "margin-top:0" }, "2. Rate and write"),
+    h("p", { class: "muted", style: "margin-top:0" }, "1 star is very poor, 5 stars excellent (for waiting time: 5 is no wait at all)."),
+    RATINGS.map(([key, q]) => ratingGroup(key, q)),
+    h("label", { for: "text" }, "Your review"),
+    h("p", { id: "text-help", class: "muted", style: "margin:0 0 6px" },
+      `Between ${policy.text_min_chars} and ${policy.text_max_chars} characters and at least ${policy.text_min_words} words. `,
+      "Do not include health details you would not want public."),
+    text,
+    h("div", { class: "counters", id: "counters", "aria-live": "polite" }, chars, words),
+    h("p", {}, submit),
+    result);
+  const update = () => {
+    const c = charCount(text.value);
+    const w = wordCount(text.value);
+    const charsOk = c >= policy.text_min_chars && c <= policy.text_max_chars;
+    chars.className = charsOk ? "fine" : "short";
+    chars.textContent = c > policy.text_max_chars
+      ? `${c} characters: ${c - policy.text_max_chars} too many`
+      : `${c} of at least ${policy.text_min_chars} characters (at most ${policy.text_max_chars})`;
+    words.className = w >= policy.text_min_words ? "fine" : "short";
+    words.textContent = `${w} of at least ${policy.text_min_words} words`;
+  };
+  text.addEventListener("input", update);
+  update();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const missing = RATINGS.filter(([key]) => !data.get(key));
+    if (missing.length) {
+      replace(result, alert("bad", `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`));
+      return;
+    }
+    const c = charCount(text.value);
+    if (c < policy.text_min_chars || c > policy.text_max_chars || wordCount(text.value) < policy.text_min_words) {
+      replace(result, alert("bad", "Your review does not fit the length limits shown under the text yet."));
+      text.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      await signAndPost(result, ctx, provider, account, {
+        rating: Number(data.get("rating")),
+        treatment: Number(data.get("treatment")),
+        bedside: Number(data.get("bedside")),
+        waitTime: Number(data.get("waitTime")),
+        text: text.value,
+      }, form);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  replace(box, form);
+}
+
+async function signAndPost(
+  result: HTMLElement,
+  ctx: Context,
+  provider: Eip1193,
+  account: string,
+  fields: { rating: number; treatment: number; bedside: number; waitTime: number; text: string },
+  form: HTMLFormElement,
+): Promise<void> {
+  replace(result, h("p", {}, "Check your wallet: it asks you to sign your review."));
+  let eip712: Eip712;
+  try {
+    eip712 = await api.eip712();
+  } catch (error) {
+    replace(result, alert("bad", explain(error)));
+    return;
+  }
+  const ahead = Math.min(3600, ctx.chain.policy.max_deadline_ahead_seconds - 60);
+  const message = { visitId: ctx.visit.visitId, ...fields, deadline: Math.floor(Date.now() / 1000) + ahead };
+  const typedData = { domain: eip712.domain, types: eip712.types, primaryType: "Review", message };
+  let signature: string;
+  try {
+    signature = await call<string>(provider, "eth_signTypedData_v4", [account, JSON.stringify(typedData)]);
+  } catch (error) {
+    replace(result, alert("bad", explainWallet(error)));
+    return;
+  }
+  let submitted: Submitted;
+  try {
+    submitted = await api.postReview({ message, signature });
+  } catch (error) {
+    const code = error instanceof ApiError ? error.code : "";
+    replace(result, alert("bad", h("span", { "data-code": code }, explain(error))));
+    return;
+  }
+  form.replaceWith(afterPosting(ctx, provider, account, submitted));
+}
+
+function afterPosting(ctx: Context, provider: Eip1193, account: string, submitted: Submitted): HTMLElement {
+  const steps = h("ol", { class: "steps", "aria-label": "Progress" });
+  const details = h("div", {});
+  const rewardBox = h("div", { id: "reward" });
+  const box = h("section", { class: "card", id: "status", "aria-live": "polite" },
+    h("h2", { style: "margin-top:0" }, "3. Published"),
+    h("p", {}, "Your review is signed and stored. It is now being anchored on the blockchain, which makes it permanent and checkable by anyone."),
+    steps, details, rewardBox);
+  const showSteps = (review: ReviewOut | null) => {
+    const anchored = review?.status === "anchored";
+    // `final` is reported by services that track finality; without it, anchored is the end.
+    const tracksFinality = review?.final !== undefined;
+    const final = anchored && review?.final === true;
+    replace(steps,
+      h("li", { class: "done" }, "✓ signed and stored"),
+      h("li", { class: anchored ? "done" : "now" }, anchored ? `✓ anchored in block ${review?.blockNumber}` : "anchoring…"),
+      tracksFinality ? h("li", { class: final ? "done" : anchored ? "now" : "" }, final ? "✓ final" : "final") : null);
+    if (review?.status === "failed") {
+      replace(details, alert("bad", `Anchoring failed: ${review.failureReason ?? review.failureCode ?? "unknown reason"}.`));
+    } else if (anchored && review) {
+      replace(details,
+        h("p", {}, "Transaction ", h("span", { class: "mono", id: "tx" }, review.txHash ?? "")),
+        h("p", {}, h("a", { href: `/verify/${review.id}` }, "Verify your review in your browser"), " · ",
+          h("a", { href: `/dentists/${review.dentist}` }, "See it on the practice's page")));
+    }
+  };
+  showSteps(null);
+  if (!submitted.reward.rewarded) {
+    replace(rewardBox, alert("warn", `This review is published without a reward: ${submitted.reward.reason ?? "a reward limit applies"}.`));
+  }
+  void (async () => {
+    const started = Date.now();
+    let review: ReviewOut | null = null;
+    while (Date.now() - started < 15 * 60_000) {
+      try {
+        review = await api.review(submitted.id);
+        showSteps(review);
+        if (review.status === "failed") return;
+        if (review.status === "anchored" && review.final !== false) break;
+      } catch {
+        /* transient: poll again */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (review?.status === "anchored" && submitted.reward.rewarded) await showReward(rewardBox, ctx, provider, account);
+  })();
+  return box;
+}
+
+async function showReward(box: HTMLElement, ctx: Context, provider: Eip1193, account: string): Promise<void> {
+  const client = createPublicClient({ transport: custom(provider) });
+  const token = getAddress(ctx.chain.token);
+  let balance: bigint;
+  try {
+    balance = await client.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [getAddress(account)] });
+  } catch {
+    replace(box, alert("warn", "Your reward could not be read from the token contract right now; it is shown in your wallet once paid."));
+    return;
+  }
+  const watch = h("button", { type: "button", class: "secondary" }, `Add ${ctx.symbol} to my wallet`);
+  const watchResult = h("span", { "aria-live": "polite" });
+  watch.addEventListener("click", async () => {
+    try {
+      const added = await call<boolean>(provider, "wallet_watchAsset", {
+        type: "ERC20",
+        options: { address: token, symbol: ctx.symbol, decimals: ctx.decimals },
+      });
+      watchResult.textContent = added ? ` ${ctx.symbol} is now shown in your wallet.` : " Not added.";
+    } catch (error) {
+      watchResult.textContent = ` ${explainWallet(error)}`;
+    }
+  });
+  const paid = balance > 0n;
+  replace(box,
+    alert(paid ? "ok" : "warn",
+      paid ? h("strong", {}, "Reward received. ") : "Your reward will be paid shortly. ",
+      `Your balance, read from the token contract: `,
+      h("span", { id: "balance" }, `${tokenAmount(balance, ctx.decimals)} ${ctx.symbol}`), "."),
+    h("p", {}, watch, watchResult));
+}

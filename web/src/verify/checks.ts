@@ -1,0 +1,330 @@
+// Verify a review proof in the browser: recompute, recover, and read the chain through
+// an RPC URL the visitor chooses. Mirrors `dentareview verify` (docs/VERIFYING.md).
+import {
+  createPublicClient,
+  decodeEventLog,
+  formatUnits,
+  getAddress,
+  hashTypedData,
+  type Hex,
+  http,
+
+  type PublicClient,
+  recoverAddress,
+  type TransactionReceipt,
+} from "viem";
+import { registryAbi, tokenAbi } from "../abi";
+import { leafOf, processProof } from "./merkle";
+
+export type Verdict = "pass" | "fail" | "wait";
+
+export interface Check {
+  name: string;
+  title: string;
+  verdict: Verdict;
+  detail: string;
+}
+
+type Field = { name: string; type: string };
+
+const PROTOCOL_TYPES: Record<string, Field[]> = {
+  EIP712Domain: [
+    { name: "name", type: "string" },
+    { name: "version", type: "string" },
+    { name: "chainId", type: "uint256" },
+    { name: "verifyingContract", type: "address" },
+  ],
+  Visit: [
+    { name: "visitId", type: "bytes32" },
+    { name: "patient", type: "address" },
+    { name: "dentist", type: "address" },
+    { name: "visitedAt", type: "uint64" },
+  ],
+  Review: [
+    { name: "visitId", type: "bytes32" },
+    { name: "rating", type: "uint8" },
+    { name: "treatment", type: "uint8" },
+    { name: "bedside", type: "uint8" },
+    { name: "waitTime", type: "uint8" },
+    { name: "text", type: "string" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+export interface Proof {
+  version: number;
+  reviewId?: number | null;
+  chainId: number;
+  registry: string;
+  domain: { name: string; version: string; chainId: number; verifyingContract: string };
+  types: Record<string, Field[]>;
+  review: { message: Record<string, unknown> & { visitId: Hex }; signature: Hex };
+  visit: { message: { visitId: Hex; patient: string; dentist: string; visitedAt: number }; signature: Hex };
+  digest: Hex;
+  anchor:
+    | { kind: "single"; txHash: Hex; blockNumber: number; logIndex: number }
+    | { kind: "batch"; root: Hex; leafIndex: number; proof: Hex[]; size: number; txHash: Hex; blockNumber: number; logIndex: number };
+}
+
+/** Parse pasted text into a proof, or say plainly what is wrong with it. */
+export function parseProof(text: string): Proof {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error("This is not valid JSON. Paste the whole proof file.");
+  }
+  const p = data as Partial<Proof>;
+  const missing = ["chainId", "registry", "domain", "types", "review", "visit", "digest", "anchor"].filter(
+    (key) => (p as Record<string, unknown>)?.[key] === undefined,
+  );
+  if (missing.length) throw new Error(`This is not a DentaReview proof: it lacks ${missing.join(", ")}.`);
+  if (p.version !== 1) throw new Error("Only version 1 proofs are understood.");
+  return p as Proof;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const pass = (name: string, title: string, detail: string): Check => ({ name, title, verdict: "pass", detail });
+const fail = (name: string, title: string, detail: string): Check => ({ name, title, verdict: "fail", detail });
+
+function typedReview(proof: Proof) {
+  return {
+    domain: { ...proof.domain, verifyingContract: getAddress(proof.domain.verifyingContract) },
+    types: { Review: proof.types.Review },
+    primaryType: "Review" as const,
+    message: proof.review.message,
+  };
+}
+
+function reviewHash(proof: Proof): Hex {
+  return hashTypedData(typedReview(proof) as Parameters<typeof hashTypedData>[0]);
+}
+
+function visitHash(proof: Proof): Hex {
+  return hashTypedData({
+    domain: { ...proof.domain, verifyingContract: getAddress(proof.domain.verifyingContract) },
+    types: { Visit: proof.types.Visit },
+    primaryType: "Visit",
+    message: proof.visit.message,
+  } as Parameters<typeof hashTypedData>[0]);
+}
+
+async function recover(hash: Hex, signature: Hex): Promise<string | null> {
+  try {
+    return await recoverAddress({ hash, signature });
+  } catch {
+    return null;
+  }
+}
+
+/** The checks that need no node: the domain, the digest and both signatures. */
+export async function offlineChecks(proof: Proof, expectedRegistry: string | null): Promise<Check[]> {
+  const checks: Check[] = [];
+  const d = proof.domain;
+  const domainOk = d?.name === "DentaReview" && d.version === "1" && Number(d.chainId) === Number(proof.chainId) && same(String(d.verifyingContract), proof.registry);
+  const typesOk = JSON.stringify(proof.types) === JSON.stringify(PROTOCOL_TYPES);
+  if (!domainOk) checks.push(fail("domain", "Signing domain", "The proof's EIP-712 domain is not DentaReview version 1 on its chain and registry."));
+  else if (!typesOk) checks.push(fail("domain", "Signing domain", "The proof's types are not the DentaReview Visit and Review types."));
+  else if (expectedRegistry && !same(expectedRegistry, proof.registry)) checks.push(fail("domain", "Signing domain", `The proof names the registry ${proof.registry}, not the one you expect (${expectedRegistry}).`));
+  else checks.push(pass("domain", "Signing domain", `DentaReview version 1 on chain ${proof.chainId}, registry ${proof.registry}${expectedRegistry ? " (the one you expect)" : ""}.`));
+
+  let digest: Hex | null = null;
+  try {
+    digest = reviewHash(proof);
+  } catch (error) {
+    checks.push(fail("digest", "Review unchanged", `The review cannot be hashed: ${(error as Error).message.split("\n")[0]}`));
+  }
+  if (digest !== null) {
+    checks.push(same(digest, proof.digest)
+      ? pass("digest", "Review unchanged", `The review's text and ratings hash to the digest ${proof.digest}.`)
+      : fail("digest", "Review unchanged", `The review hashes to ${digest}, not to the proof's digest ${proof.digest}: the text or ratings were changed.`));
+  }
+  if (!same(proof.review.message.visitId, proof.visit.message.visitId)) {
+    checks.push(fail("review-signature", "Signed by the patient", "The review and the visit name different visits."));
+  } else {
+    const signer = digest ? await recover(digest, proof.review.signature) : null;
+    checks.push(signer && same(signer, proof.visit.message.patient)
+      ? pass("review-signature", "Signed by the patient", `The review was signed by the visit's patient ${signer}.`)
+      : fail("review-signature", "Signed by the patient", `The review signature recovers to ${signer ?? "nothing"}, not to the patient ${proof.visit.message.patient}.`));
+  }
+  let vHash: Hex | null = null;
+  try {
+    vHash = visitHash(proof);
+  } catch {
+    vHash = null;
+  }
+  const dentist = vHash ? await recover(vHash, proof.visit.signature) : null;
+  checks.push(dentist && same(dentist, proof.visit.message.dentist)
+    ? pass("visit-signature", "Visit attested by the dentist", `The visit was signed by the dentist ${dentist}.`)
+    : fail("visit-signature", "Visit attested by the dentist", `The visit signature recovers to ${dentist ?? "nothing"}, not to the dentist ${proof.visit.message.dentist}.`));
+  return checks;
+}
+
+async function receiptOf(client: PublicClient, hash: Hex): Promise<TransactionReceipt | null> {
+  try {
+    return await client.getTransactionReceipt({ hash });
+  } catch {
+    return null;
+  }
+}
+
+/** "10 DRT", with the symbol and decimals read from the token contract itself. */
+async function tokenAmountText(client: PublicClient, token: Hex, units: bigint): Promise<string> {
+  try {
+    const [symbol, decimals] = await Promise.all([
+      client.readContract({ address: token, abi: tokenAbi, functionName: "symbol" }),
+      client.readContract({ address: token, abi: tokenAbi, functionName: "decimals" }),
+    ]);
+    return `${formatUnits(units, decimals)} ${symbol}`;
+  } catch {
+    return `${units} token base units`;
+  }
+}
+
+async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): Promise<Check[]> {
+  if (proof.anchor.kind !== "single") return [];
+  const anchor = proof.anchor;
+  const title = "Anchored on the blockchain";
+  const where = `log ${anchor.logIndex} of transaction ${anchor.txHash}`;
+  const checks: Check[] = [];
+  const receipt = await receiptOf(client, anchor.txHash);
+  let event: { reward: bigint; patient: string } | null = null;
+  if (!receipt) checks.push(fail("anchor-event", title, `There is no transaction ${anchor.txHash} on this chain.`));
+  else if (receipt.status !== "success") checks.push(fail("anchor-event", title, `Transaction ${anchor.txHash} failed.`));
+  else if (Number(receipt.blockNumber) !== anchor.blockNumber) checks.push(fail("anchor-event", title, `The transaction is in block ${receipt.blockNumber}, not ${anchor.blockNumber}.`));
+  else {
+    const log = receipt.logs.find((l) => Number(l.logIndex) === anchor.logIndex);
+    let args: { digest: Hex; visitId: Hex; patient: string; dentist: string; reward: bigint } | null = null;
+    if (log && same(log.address, registry)) {
+      try {
+        const decoded = decodeEventLog({ abi: registryAbi, data: log.data, topics: log.topics });
+        if (decoded.eventName === "ReviewAnchored") args = decoded.args;
+      } catch {
+        args = null;
+      }
+    }
+    if (!args) checks.push(fail("anchor-event", title, `${where} is not a ReviewAnchored event of the registry.`));
+    else if (!same(args.digest, proof.digest) || !same(args.visitId, proof.visit.message.visitId) || !same(args.patient, proof.visit.message.patient) || !same(args.dentist, proof.visit.message.dentist)) {
+      checks.push(fail("anchor-event", title, `${where} anchors another review than this one.`));
+    } else {
+      event = { reward: args.reward, patient: args.patient };
+      checks.push(pass("anchor-event", title, `${where} in block ${anchor.blockNumber} is the registry's ReviewAnchored for this digest, visit, patient and dentist.`));
+    }
+  }
+  const anchoredAt = await client.readContract({ address: registry, abi: registryAbi, functionName: "anchoredAt", args: [proof.digest] });
+  const recorded = await client.readContract({ address: registry, abi: registryAbi, functionName: "reviewDigestOf", args: [proof.visit.message.visitId] });
+  if (anchoredAt === 0n) checks.push(fail("anchored-at", "Recorded by the registry", "The registry has never recorded this digest."));
+  else if (!same(recorded, proof.digest)) checks.push(fail("anchored-at", "Recorded by the registry", "The registry records another digest for this visit."));
+  else {
+    const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
+    checks.push(block.timestamp === anchoredAt
+      ? pass("anchored-at", "Recorded by the registry", `The registry records this digest for this visit, at the time of block ${anchor.blockNumber}.`)
+      : fail("anchored-at", "Recorded by the registry", `The registry's time ${anchoredAt} is not the time of block ${anchor.blockNumber}.`));
+  }
+  if (!receipt || !event) checks.push(fail("reward", "Reward", "Not checked: the anchoring event is not there."));
+  else if (event.reward === 0n) checks.push(pass("reward", "Reward", "Published without a reward, or with one queued under the daily limit."));
+  else {
+    const token = await client.readContract({ address: registry, abi: registryAbi, functionName: "rewardToken" });
+    const minted = receipt.logs.some((l) => {
+      if (!same(l.address, token)) return false;
+      try {
+        const t = decodeEventLog({ abi: tokenAbi, data: l.data, topics: l.topics });
+        return t.eventName === "Transfer" && BigInt(t.args.from) === 0n && same(t.args.to, event!.patient) && t.args.value === event!.reward;
+      } catch {
+        return false;
+      }
+    });
+    const amount = await tokenAmountText(client, token, event.reward);
+    checks.push(minted
+      ? pass("reward", "Reward", `${amount} were minted to the patient in the same transaction, the same for any rating.`)
+      : fail("reward", "Reward", "The reward the event states was not minted in the same transaction."));
+  }
+  return checks;
+}
+
+async function batchChecks(client: PublicClient, proof: Proof, registry: Hex): Promise<Check[]> {
+  if (proof.anchor.kind !== "batch") return [];
+  const anchor = proof.anchor;
+  const checks: Check[] = [];
+  const root = processProof(leafOf(proof.digest), anchor.proof);
+  checks.push(same(root, anchor.root)
+    ? pass("merkle-proof", "In the batch", `The ${anchor.proof.length}-step Merkle path leads from this review to the batch root ${anchor.root}.`)
+    : fail("merkle-proof", "In the batch", `The Merkle path does not lead from this review to the root ${anchor.root}.`));
+  const title = "Batch anchored on the blockchain";
+  const receipt = await receiptOf(client, anchor.txHash);
+  const log = receipt?.logs.find((l) => Number(l.logIndex) === anchor.logIndex);
+  let ok = false;
+  if (receipt && receipt.status === "success" && Number(receipt.blockNumber) === anchor.blockNumber && log && same(log.address, registry)) {
+    try {
+      const decoded = decodeEventLog({ abi: registryAbi, data: log.data, topics: log.topics });
+      ok = decoded.eventName === "BatchAnchored" && same(decoded.args.root, anchor.root) && Number(decoded.args.size) === anchor.size;
+    } catch {
+      ok = false;
+    }
+  }
+  checks.push(ok
+    ? pass("anchor-event", title, `Log ${anchor.logIndex} of transaction ${anchor.txHash} in block ${anchor.blockNumber} is the registry's BatchAnchored for this root (${anchor.size} reviews).`)
+    : fail("anchor-event", title, `Transaction ${anchor.txHash} does not hold the registry's BatchAnchored for this root at the stated place.`));
+  const batch = await client.readContract({ address: registry, abi: registryAbi, functionName: "batchOf", args: [anchor.root] });
+  if (batch.anchoredAt === 0n) checks.push(fail("anchored-at", "Recorded by the registry", "The registry has never recorded this root."));
+  else {
+    const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
+    checks.push(block.timestamp === batch.anchoredAt && batch.size === anchor.size
+      ? pass("anchored-at", "Recorded by the registry", `The registry records the root at the time of block ${anchor.blockNumber}, ${batch.size} reviews.`)
+      : fail("anchored-at", "Recorded by the registry", "The registry's record of this root does not match the proof."));
+  }
+  const inBatch = await client.readContract({ address: registry, abi: registryAbi, functionName: "isReviewInBatch", args: [anchor.root, proof.digest, anchor.proof] });
+  checks.push(inBatch
+    ? pass("in-batch", "The registry agrees", "The registry's own isReviewInBatch says this review is in the batch.")
+    : fail("in-batch", "The registry agrees", "The registry's isReviewInBatch says this review is not in the batch."));
+  checks.push(pass("reward", "Reward", "Batch rewards are paid in aggregate and name no review, so the chain does not tie a reward to this one."));
+  return checks;
+}
+
+async function finality(client: PublicClient, blockNumber: number): Promise<Check> {
+  const title = "Final";
+  try {
+    const finalized = await client.getBlock({ blockTag: "finalized" });
+    if (BigInt(blockNumber) <= finalized.number) {
+      return pass("finality", title, `Block ${blockNumber} is final (the chain's finalized block is ${finalized.number}): it cannot be reorganised away.`);
+    }
+    return { name: "finality", title, verdict: "wait", detail: `Block ${blockNumber} is not final yet (finalized block: ${finalized.number}). Check again later.` };
+  } catch {
+    return { name: "finality", title, verdict: "wait", detail: "This node does not report a finalized block; finality could not be checked." };
+  }
+}
+
+/** Every check in order. `rpcUrl` is the visitor's choice of node. */
+export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry: string | null): Promise<Check[]> {
+  const checks: Check[] = [];
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient;
+  let chainOk = false;
+  let registry: Hex = "0x";
+  try {
+    registry = getAddress(proof.registry);
+    const chainId = await client.getChainId();
+    const code = await client.getCode({ address: registry });
+    if (chainId !== Number(proof.chainId)) checks.push(fail("chain", "Right blockchain", `The node is chain ${chainId}; the proof is for chain ${proof.chainId}.`));
+    else if (!code || code === "0x") checks.push(fail("chain", "Right blockchain", `There is no contract at the registry address ${proof.registry}.`));
+    else {
+      chainOk = true;
+      checks.push(pass("chain", "Right blockchain", `The node is chain ${chainId} and the registry contract exists.`));
+    }
+  } catch {
+    checks.push(fail("chain", "Right blockchain", `The node at ${rpcUrl} cannot be reached. Check the RPC URL.`));
+  }
+  checks.push(...(await offlineChecks(proof, expectedRegistry)));
+  if (!chainOk) return checks;
+  try {
+    const status = await client.readContract({ address: registry, abi: registryAbi, functionName: "dentistStatus", args: [getAddress(proof.visit.message.dentist)] });
+    checks.push(status === 0
+      ? fail("dentist", "Registered dentist", `${proof.visit.message.dentist} was never registered as a dentist.`)
+      : pass("dentist", "Registered dentist", `${proof.visit.message.dentist} is a registered dentist${status === 1 ? "" : " (deactivated since)"}.`));
+    checks.push(...(proof.anchor.kind === "batch" ? await batchChecks(client, proof, registry) : await singleChecks(client, proof, registry)));
+    checks.push(await finality(client, proof.anchor.blockNumber));
+  } catch (error) {
+    checks.push(fail("chain-read", "Chain reads", `Reading the chain failed: ${(error as Error).message.split("\n")[0]}`));
+  }
+  return checks;
+}
+
