@@ -11,8 +11,11 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from eth_keys.constants import SECPK1_N
 from httpx import Response
+from sqlalchemy import BigInteger, Integer
 from web3 import Web3
 
+from dentareview.api.bounds import OFFSET_MAX, REVIEW_ID_MAX, SQL_BIGINT_MAX, SQL_INTEGER_MAX
+from dentareview.db.models import ReviewRow
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.typed_data import review_digest
 from tests.api.conftest import start_system
@@ -390,3 +393,64 @@ def test_bad_path_parameters_get_a_validation_error(hostile: System) -> None:
             "field": "address",
         }
     assert hostile.client.get("/v1/reviews/0").json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/reviews/2147483648",  # one past reviews.id (a 32-bit INTEGER)
+        "/v1/reviews/9223372036854775806",
+        "/v1/reviews/9223372036854775807/proof",
+        "/v1/reviews/99999999999999999999999",  # past any integer column
+        "/v1/reviews/-1",
+    ],
+)
+def test_ids_beyond_their_column_are_refused_not_a_server_error(hostile: System, path: str) -> None:
+    response = hostile.client.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["field"].endswith("review_id")
+
+
+def test_the_largest_id_a_column_holds_is_simply_not_found(hostile: System) -> None:
+    for path in ("/v1/reviews/2147483647", "/v1/reviews/2147483647/proof"):
+        response = hostile.client.get(path)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "REVIEW_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=9223372036854775808",
+        "offset=-1",
+        "offset=9223372036854775807",
+        "offset=1e3",
+        "limit=NaN",
+    ],
+)
+def test_paging_beyond_its_bounds_is_a_validation_error(
+    hostile: System, dentist: LocalAccount, query: str
+) -> None:
+    response = hostile.client.get(f"/v1/dentists/{dentist.address}/reviews?{query}")
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_the_largest_offset_is_answered_on_every_database(
+    hostile: System, dentist: LocalAccount
+) -> None:
+    response = hostile.client.get(
+        f"/v1/dentists/{dentist.address}/reviews?offset={OFFSET_MAX}&includePending=true"
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
+def test_the_review_id_bound_is_what_the_column_holds() -> None:
+    column = ReviewRow.__table__.c.id.type
+    expected = SQL_BIGINT_MAX if isinstance(column, BigInteger) else SQL_INTEGER_MAX
+    assert isinstance(column, Integer)
+    assert expected == REVIEW_ID_MAX

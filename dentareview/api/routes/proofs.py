@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from dentareview.api.bounds import ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.services.proofs import build_proof
@@ -56,11 +57,11 @@ class ProofOut(BaseModel):
 @router.get(
     "/v1/reviews/{review_id}/proof",
     response_model=ProofOut,
-    responses=error_responses("REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"),
+    responses=error_responses(
+        "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"
+    ),
 )
-def get_review_proof(
-    review_id: Annotated[int, Path(ge=1, le=2**63 - 1)], state: State, session: DbSession
-) -> dict[str, Any]:
+def get_review_proof(review_id: ReviewIdPath, state: State, session: DbSession) -> dict[str, Any]:
     """A self-contained proof of an anchored review: verify it with `dentareview verify`
     or any EIP-712 library and a node (see docs/VERIFYING.md)."""
     return build_proof(session, review_id=review_id, domain=state.domain()).to_json()
