@@ -121,7 +121,10 @@ class DeadlineTooFar(DentaReviewError):
 class TextTooShort(DentaReviewError):
     code = "TEXT_TOO_SHORT"
     status = 422
-    description = "The review text has too few characters (default minimum 50)."
+    description = (
+        "The review text has too few visible characters (default minimum 50; "
+        "invisible and format characters do not count)."
+    )
 
 
 class TextTooLong(DentaReviewError):
@@ -133,7 +136,7 @@ class TextTooLong(DentaReviewError):
 class TooFewWords(DentaReviewError):
     code = "TOO_FEW_WORDS"
     status = 422
-    description = "The review text has too few words (default minimum 10)."
+    description = "The review text has too few words of visible characters (default minimum 10)."
 
 
 class InvalidRating(DentaReviewError):

@@ -250,6 +250,27 @@ CASES: list[tuple[str, Case, int, str, str | None]] = [
         "text",
     ),
     (
+        "text of zero-width spaces only",
+        review_case(_unchanged, text="\u200b" * 60),
+        422,
+        "TEXT_TOO_SHORT",
+        "text",
+    ),
+    (
+        "text padded with invisible characters",
+        review_case(_unchanged, text=SHORT_TEXT[:40] + "\u2060\u00a0\u2028" * 10),
+        422,
+        "TEXT_TOO_SHORT",
+        "text",
+    ),
+    (
+        "words made of format characters",
+        review_case(_unchanged, text="invisible " * 6 + "\u200b \u200e \u2063 \u00ad"),
+        422,
+        "TOO_FEW_WORDS",
+        "text",
+    ),
+    (
         "text with NUL",
         review_case(_unchanged, text=TEN_WORDS + "\x00 and more"),
         422,
