@@ -30,6 +30,7 @@ from dentareview.cli.common import (
 )
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.errors import DentaReviewError
+from dentareview.redaction import display_url
 from dentareview.services.audit import AuditReport, run_audit
 from dentareview.services.chain_access import ChainGateway
 
@@ -94,11 +95,11 @@ def verify_command(
     else:
         w3 = counting_web3(url)
         if chain_id_or_none(w3) is None:
-            raise fail(f"the node at {url} does not answer", CANNOT_RUN)
+            raise fail(f"the node at {display_url(url)} does not answer", CANNOT_RUN)
         try:
             checks = verify_proof(w3, proof, expected_registry=registry)
         except (OSError, Web3Exception) as error:
-            raise fail(f"the node at {url} failed: {error}", CANNOT_RUN) from None
+            raise fail(f"the node at {display_url(url)} failed: {error}", CANNOT_RUN) from None
         header = (
             f"Review proof: review {proof.review_id}, chain {proof.chain_id}, "
             f"registry {proof.registry}, anchor {proof.anchor.kind}"
@@ -217,7 +218,7 @@ def audit_command(
     gateway = ChainGateway(settings, w3)
     try:
         if not gateway.is_up():
-            raise fail(f"the node at {settings.rpc_url} does not answer", CANNOT_RUN)
+            raise fail(f"the node at {display_url(settings.rpc_url)} does not answer", CANNOT_RUN)
         manifest = gateway.manifest()
         engine = make_engine(settings.resolved_database_url)
         with _Bars(enabled=not as_json) as bars:
@@ -235,7 +236,9 @@ def audit_command(
     except SQLAlchemyError as error:
         raise fail(f"the database cannot be read: {error}", CANNOT_RUN) from None
     except (OSError, Web3Exception, LogReadError) as error:
-        raise fail(f"the node at {settings.rpc_url} failed: {error}", CANNOT_RUN) from None
+        raise fail(
+            f"the node at {display_url(settings.rpc_url)} failed: {error}", CANNOT_RUN
+        ) from None
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

@@ -9,6 +9,7 @@ import typer
 from pydantic import SecretStr
 
 from dentareview.config import Settings
+from dentareview.redaction import scrub
 
 RpcUrlOption = Annotated[
     str | None,
@@ -70,5 +71,5 @@ def load_settings(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {scrub(message)}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)

@@ -14,6 +14,7 @@ from dentareview.cli.common import (
     fail,
     load_settings,
 )
+from dentareview.redaction import display_url
 from dentareview.services.deploy import AlreadyDeployed, deploy
 
 
@@ -37,7 +38,7 @@ def deploy_command(
     settings = load_settings(rpc_url=rpc_url, private_key=private_key, data_dir=data_dir)
     w3 = make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
     if chain_id_or_none(w3) is None:
-        raise fail(f"no node answers at {settings.rpc_url}; start one (make run does)")
+        raise fail(f"no node answers at {display_url(settings.rpc_url)}; start one (make run does)")
     if settings.uses_dev_key:
         typer.echo("note: using Anvil's well-known development key (local chains only)")
     try:

@@ -22,6 +22,7 @@ from dentareview.cli.common import (
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
+from dentareview.redaction import display_url
 from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
 
@@ -60,7 +61,7 @@ def serve_command(
     typer.echo(f"API       {base}/v1/chain")
     typer.echo(f"docs      {base}/docs")
     typer.echo(f"health    {base}/health")
-    typer.echo(f"chain     {settings.rpc_url}")
+    typer.echo(f"chain     {display_url(settings.rpc_url)}")
     typer.echo(f"database  {_redacted(settings.resolved_database_url)}")
     if workers > 1:
         raise typer.Exit(run_workers(host, port, workers))

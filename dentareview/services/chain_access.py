@@ -51,9 +51,11 @@ class ChainGateway:
             else only_manifest(deployments)
         )
         if manifest is None:
-            where = f"chain {chain_id}" if chain_id is not None else self._settings.rpc_url
+            # Neither the node's URL (it often holds an API key) nor a server path.
+            where = f"chain {chain_id}" if chain_id is not None else "the configured chain"
             raise NotDeployed(
-                f"no deployment found for {where} in {deployments}; run `dentareview deploy`"
+                f"no DentaReview deployment is recorded for {where}; "
+                "the operator must run `dentareview deploy`"
             )
         self._manifest = manifest
         return manifest
@@ -62,7 +64,7 @@ class ChainGateway:
         """Everything needed to send transactions; raises when the chain is away."""
         manifest = self.manifest()
         if not self.is_up():
-            raise ChainUnavailable(f"the chain at {self._settings.rpc_url} does not answer")
+            raise ChainUnavailable("the chain node does not answer")
         token_abi = load_artifact("RewardToken").abi
         operator = Account.from_key(self._settings.operator_key.get_secret_value())
         return Deployment(
