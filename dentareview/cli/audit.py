@@ -19,6 +19,7 @@ from dentareview.audit.findings import DESCRIPTIONS
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
 from dentareview.audit.proof import ProofFormatError, parse_proof
 from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
+from dentareview.audit.trusted_registry import UntrustedRegistry, trusted_registry
 from dentareview.audit.verify import Check, verify_proof
 from dentareview.chain.client import chain_id_or_none
 from dentareview.cli.common import (
@@ -77,13 +78,29 @@ def verify_command(
         str | None,
         typer.Option(
             "--registry",
-            help="The registry address the operator publishes; the proof must name it",
+            help="The registry address the operator publishes; the proof must name it "
+            "(this or --manifest is required)",
+            show_default=False,
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="A deployment manifest you trust (deployments/<chainId>.json): the proof "
+            "must name its registry and chain",
             show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Verify a review proof with a node alone (no database): exit 0 only if every check holds."""
+    """Verify a review proof with a node alone (no database): exit 0 only if every check holds.
+
+    The registry is never taken from the proof: state it with --registry or --manifest."""
+    try:
+        trusted = trusted_registry(registry=registry, manifest=manifest)
+    except UntrustedRegistry as error:
+        raise fail(str(error), CANNOT_RUN) from None
     data = _read_proof(proof_file)
     url = load_settings(rpc_url=rpc_url).rpc_url
     calls: Counter[str] = Counter()
@@ -97,9 +114,12 @@ def verify_command(
         if chain_id_or_none(w3) is None:
             raise fail(f"the node at {display_url(url)} does not answer", CANNOT_RUN)
         try:
-            checks = verify_proof(w3, proof, expected_registry=registry)
+            checks = verify_proof(w3, proof, expected_registry=trusted.address)
         except (OSError, Web3Exception) as error:
             raise fail(f"the node at {display_url(url)} failed: {error}", CANNOT_RUN) from None
+        wrong_chain = trusted.chain_check(proof.chain_id)
+        if wrong_chain is not None:
+            checks.insert(0, wrong_chain)
         header = (
             f"Review proof: review {proof.review_id}, chain {proof.chain_id}, "
             f"registry {proof.registry}, anchor {proof.anchor.kind}"
@@ -109,12 +129,13 @@ def verify_command(
     if as_json:
         body = {
             "ok": ok,
+            "registry": trusted.to_json(),
             "checks": [check.to_json() for check in checks],
             "rpcCalls": dict(calls),
         }
         typer.echo(json.dumps(body, indent=2))
     else:
-        _print_checks(checks, header, format_calls(calls))
+        _print_checks(checks, f"{header}\nRegistry: {trusted.describe()}", format_calls(calls))
     raise typer.Exit(0 if ok else 1)
 
 
