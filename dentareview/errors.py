@@ -192,6 +192,15 @@ class NotDeployed(DentaReviewError):
     description = "No DentaReview contracts are deployed on the configured chain."
 
 
+class UnsafeKeys(DentaReviewError):
+    code = "UNSAFE_KEYS"
+    status = 503
+    description = (
+        "The service is configured with a public development key or a shared admin on a "
+        "non-local chain; the operator must configure keys of its own."
+    )
+
+
 class InternalError(DentaReviewError):
     code = "INTERNAL_ERROR"
     status = 500
@@ -223,5 +232,6 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     RateLimited,
     ChainUnavailable,
     NotDeployed,
+    UnsafeKeys,
     InternalError,
 )

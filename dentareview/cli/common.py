@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,9 +25,11 @@ PrivateKeyOption = Annotated[
     typer.Option(
         "--private-key",
         help=(
-            "Operator (admin and relayer) private key (env DENTAREVIEW_OPERATOR_KEY). "
+            "Operator (relayer) private key (env DENTAREVIEW_OPERATOR_KEY, preferred: argv "
+            "is visible to other users); also the admin's unless an admin key is set. "
             "Default: Anvil's well-known development key, account 0 "
-            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 - public, for a local chain only."
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 - public, refused outside a local "
+            "chain (31337, 1337)."
         ),
         show_default=False,
     ),
@@ -50,6 +53,67 @@ DatabaseUrlOption = Annotated[
     ),
 ]
 
+AdminKeyEnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--admin-key-env",
+        metavar="NAME",
+        help="Read the admin's private key from environment variable NAME "
+        "(or set DENTAREVIEW_ADMIN_KEY)",
+        show_default=False,
+    ),
+]
+AdminKeystoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--admin-keystore",
+        help="The admin's encrypted JSON keystore (env DENTAREVIEW_ADMIN_KEYSTORE); "
+        "its password from --admin-password-env",
+        show_default=False,
+    ),
+]
+AdminPasswordEnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--admin-password-env",
+        metavar="NAME",
+        help="Environment variable holding the admin keystore's password "
+        "(or set DENTAREVIEW_ADMIN_KEYSTORE_PASSWORD)",
+        show_default=False,
+    ),
+]
+AllowDevKeysOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-dev-keys",
+        help="Accept Anvil's public development keys on a non-local chain (a throwaway "
+        "test network only; env DENTAREVIEW_ALLOW_DEV_KEYS)",
+    ),
+]
+
+
+def _from_env(name: str, what: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise fail(f"environment variable {name} ({what}) is not set")
+    return value
+
+
+def admin_overrides(
+    *, key_env: str | None, keystore: Path | None, password_env: str | None
+) -> dict[str, Any]:
+    """Settings for the admin key named on the command line; secrets only from the environment."""
+    overrides: dict[str, Any] = {}
+    if key_env is not None:
+        overrides["admin_key"] = SecretStr(_from_env(key_env, "the admin key"))
+    if keystore is not None:
+        overrides["admin_keystore"] = keystore
+    if password_env is not None:
+        overrides["admin_keystore_password"] = SecretStr(
+            _from_env(password_env, "the admin keystore password")
+        )
+    return overrides
+
 
 def load_settings(
     *,
@@ -57,8 +121,9 @@ def load_settings(
     private_key: str | None = None,
     data_dir: Path | None = None,
     database_url: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Settings:
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = dict(extra or {})
     if rpc_url is not None:
         overrides["rpc_url"] = rpc_url
     if private_key is not None:

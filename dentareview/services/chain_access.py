@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from eth_account import Account
@@ -11,10 +12,13 @@ from web3.contract import Contract
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.client import chain_id_or_none, make_web3
 from dentareview.chain.deployments import Manifest, load_manifest, only_manifest
+from dentareview.chain.key_safety import check_keys
 from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import TransactionSender
 from dentareview.config import Settings
 from dentareview.errors import ChainUnavailable, NotDeployed
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class ChainGateway:
         self._settings = settings
         self.w3 = w3 or make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
         self._manifest: Manifest | None = None
+        self._warned = False
 
     def is_up(self) -> bool:
         return chain_id_or_none(self.w3) is not None
@@ -63,10 +68,13 @@ class ChainGateway:
     def deployment(self) -> Deployment:
         """Everything needed to send transactions; raises when the chain is away."""
         manifest = self.manifest()
-        if not self.is_up():
+        chain_id = chain_id_or_none(self.w3)
+        if chain_id is None:
             raise ChainUnavailable("the chain node does not answer")
+        key = self._settings.operator_key.get_secret_value()
+        self._check_operator_key(chain_id, key)
         token_abi = load_artifact("RewardToken").abi
-        operator = Account.from_key(self._settings.operator_key.get_secret_value())
+        operator = Account.from_key(key)
         return Deployment(
             w3=self.w3,
             manifest=manifest,
@@ -76,3 +84,14 @@ class ChainGateway:
             ),
             sender=TransactionSender(self.w3, operator),
         )
+
+    def _check_operator_key(self, chain_id: int, key: str) -> None:
+        """No signing with a public development key outside a local chain, unless forced
+        (then a loud warning, once per gateway)."""
+        warnings = check_keys(
+            chain_id, keys={"operator": key}, allow_dev_keys=self._settings.allow_dev_keys
+        )
+        if warnings and not self._warned:
+            self._warned = True
+            for warning in warnings:
+                log.warning("%s", warning)
