@@ -9,7 +9,10 @@ from typing import Annotated, Any
 import typer
 from pydantic import SecretStr
 
+from dentareview.chain.client import chain_id_or_none, make_web3
+from dentareview.chain.key_safety import check_keys
 from dentareview.config import Settings
+from dentareview.errors import UnsafeKeys
 from dentareview.redaction import scrub
 
 RpcUrlOption = Annotated[
@@ -138,3 +141,23 @@ def load_settings(
 def fail(message: str, code: int = 1) -> typer.Exit:
     typer.secho(f"error: {scrub(message)}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
+
+
+def refuse_unsafe_operator_key(settings: Settings) -> None:
+    """Stop a service command signing with a public development key outside a local
+    chain; warn loudly when forced. Checked again before every signing pass."""
+    chain_id = chain_id_or_none(
+        make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
+    )
+    if chain_id is None:
+        return  # the chain is away: the service checks once it answers
+    try:
+        warnings = check_keys(
+            chain_id,
+            keys={"operator": settings.operator_key.get_secret_value()},
+            allow_dev_keys=settings.allow_dev_keys,
+        )
+    except UnsafeKeys as refused:
+        raise fail(str(refused)) from None
+    for warning in warnings:
+        typer.secho(warning, fg=typer.colors.RED, bold=True, err=True)

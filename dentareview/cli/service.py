@@ -18,6 +18,7 @@ from dentareview.cli.common import (
     RpcUrlOption,
     fail,
     load_settings,
+    refuse_unsafe_operator_key,
 )
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
@@ -55,6 +56,7 @@ def serve_command(
     settings = load_settings(
         rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
     )
+    refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     _export(settings)
     base = f"http://{host}:{port}"
@@ -82,6 +84,7 @@ def anchor_command(
     settings = load_settings(
         rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
     )
+    refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     sessions = make_session_factory(make_engine(settings.resolved_database_url))
     anchorer = build_anchorer(settings, sessions, ChainGateway(settings))

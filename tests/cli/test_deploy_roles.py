@@ -313,3 +313,15 @@ def test_a_local_chain_takes_the_dev_keys_as_before(anvil: AnvilNode, tmp_path: 
     )
     assert result.exit_code == 0, result.output
     assert "WARNING" not in result.output
+
+
+@pytest.mark.parametrize("command", ["serve", "anchor"])
+def test_the_service_commands_refuse_a_dev_operator_key_outside_a_local_chain(
+    real_chain: AnvilNode, tmp_path: Path, command: str
+) -> None:
+    result = runner.invoke(
+        app, [command, "--rpc-url", real_chain.rpc_url, "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "development key" in result.output and "--allow-dev-keys" in result.output
+    assert not (tmp_path / "dentareview.db").exists()  # refused before touching anything
