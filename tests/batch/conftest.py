@@ -68,5 +68,7 @@ def start_batch_system(
 
 
 @pytest.fixture
-def batch_system(anvil: AnvilNode, w3: Web3, tmp_path: Path, database_url: str) -> Iterator[System]:
+def batch_system(
+    anvil: AnvilNode, w3: Web3, tmp_path: Path, database_url: str
+) -> Iterator[System]:
     yield from start_batch_system(anvil.rpc_url, w3, tmp_path / "data", database_url)

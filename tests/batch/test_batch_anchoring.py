@@ -25,12 +25,8 @@ class Crash(BaseException):
 
 def anchorer(system: System, *, size: int = 4, seconds: float = 3600, **kw: Any) -> BatchAnchorer:
     return BatchAnchorer(
-        system.sessions,
-        system.gateway,
-        batch_size=size,
-        batch_seconds=seconds,
-        payout_seconds=kw.pop("payout_seconds", 0),
-        **kw,
+        system.sessions, system.gateway, batch_size=size, batch_seconds=seconds,
+        payout_seconds=kw.pop("payout_seconds", 0), **kw,
     )
 
 
@@ -39,9 +35,9 @@ def post_reviews(system: System, count: int) -> list[int]:
     ids = []
     for _ in range(count):
         patient = new_wallet()
-        response = system.post_review(
-            patient, system.review_message(system.attested_visit(dentist, patient))
-        )
+        response = system.post_review(patient, system.review_message(
+            system.attested_visit(dentist, patient)
+        ))
         assert response.status_code == 202, response.text
         ids.append(int(response.json()["id"]))
     return ids

@@ -103,11 +103,7 @@ def test_anchoring_a_batch_anchors_its_members_in_leaf_order(session: Session) -
     session.commit()
     assert [row.id for row in unsettled_batches(session)] == [batch.id]
     mark_batch_anchored(
-        session,
-        batch_id=batch.id,
-        tx_hash=bytes32(0xAA),
-        block_number=7,
-        log_index=0,
+        session, batch_id=batch.id, tx_hash=bytes32(0xAA), block_number=7, log_index=0,
         anchored_at=4_000,
     )
     session.commit()
@@ -127,12 +123,9 @@ def test_migration_0002_downgrades_and_upgrades_cleanly(tmp_path: Path) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            names = {
-                row[0]
-                for row in connection.execute(
-                    text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-                )
-            }
+            names = {row[0] for row in connection.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            ))}
         assert names == {"reviews_batch_write_once"}
     finally:
         engine.dispose()

@@ -49,13 +49,8 @@ def wait_until(predicate: Any, timeout: float = 30) -> None:
 def live_system(anvil: AnvilNode, w3: Web3, tmp_path: Path, database_url: str) -> Iterator[System]:
     """Batch mode with the service's own worker running, as `make run` would."""
     yield from start_batch_system(
-        anvil.rpc_url,
-        w3,
-        tmp_path / "data",
-        database_url,
-        anchor_worker=True,
-        anchor_interval_seconds=0.2,
-        batch_size=3,
+        anvil.rpc_url, w3, tmp_path / "data", database_url,
+        anchor_worker=True, anchor_interval_seconds=0.2, batch_size=3,
     )
 
 
@@ -104,10 +99,7 @@ def test_a_crash_during_a_payout_pays_once(
         raise Crash("payout")
 
     worker = BatchAnchorer(
-        batch_system.sessions,
-        batch_system.gateway,
-        batch_size=2,
-        batch_seconds=3600,
+        batch_system.sessions, batch_system.gateway, batch_size=2, batch_seconds=3600,
         payout_seconds=0,
     )
     with monkeypatch.context() as patch:
@@ -141,10 +133,7 @@ def test_payouts_wait_for_the_daily_cap(tmp_path: Path, database_url: str) -> No
             for patient in patients:
                 review(system, dentist, patient)
             worker = BatchAnchorer(
-                system.sessions,
-                system.gateway,
-                batch_size=3,
-                batch_seconds=3600,
+                system.sessions, system.gateway, batch_size=3, batch_seconds=3600,
                 payout_seconds=0,
             )
             report = worker.run_until_idle()

@@ -37,10 +37,7 @@ def test_anchoring_records_root_size_time_and_credit(
     assert contracts.registry.functions.batchOf(tree.root).call() == (block["timestamp"], 5, 3)
     (event,) = events(contracts.registry, "BatchAnchored", receipt)
     assert dict(event["args"]) == {
-        "root": tree.root,
-        "size": 5,
-        "rewarded": 3,
-        "rewardCredit": 3 * REWARD,
+        "root": tree.root, "size": 5, "rewarded": 3, "rewardCredit": 3 * REWARD,
     }
     assert contracts.registry.functions.batchRewardCredit().call() == 3 * REWARD
     # The receipt names no patient and no dentist: only the root, the counts and the credit.
@@ -80,8 +77,7 @@ def test_a_root_is_anchored_once_and_malformed_batches_are_refused(
     registry, abi = contracts.registry, contracts.registry.abi
     fn = registry.functions.anchorBatch
     assert revert_of(fn(tree.root, 4, 0), relayer.address, abi) == (
-        "BatchAlreadyAnchored",
-        tree.root,
+        "BatchAlreadyAnchored", tree.root,
     )
     assert revert_of(fn(bytes(32), 4, 0), relayer.address, abi) == ("InvalidBatch",)
     assert revert_of(fn(os.urandom(32), 0, 0), relayer.address, abi) == ("InvalidBatch",)
@@ -97,9 +93,7 @@ def test_only_the_relayer_anchors_and_pays_and_pause_stops_both(
     pay_call = registry.functions.payRewards(os.urandom(32), [patient.address], [REWARD])
     for call in (anchor_call, pay_call):
         assert revert_of(call, patient.address, abi) == (
-            "AccessControlUnauthorizedAccount",
-            patient.address,
-            role,
+            "AccessControlUnauthorizedAccount", patient.address, role,
         )
     anchor(contracts, relayer, new_tree(2), rewarded=2)
     transact(contracts.w3, admin, registry.functions.pause())
@@ -134,9 +128,7 @@ def test_payout_mints_each_patient_once_within_credit_and_never_twice(
     assert revert_of(again, relayer.address, abi) == ("PayoutAlreadyMade", payout_id)
     too_much = registry.functions.payRewards(os.urandom(32), [alice], [2 * REWARD])
     assert revert_of(too_much, relayer.address, abi) == (
-        "InsufficientRewardCredit",
-        REWARD,
-        2 * REWARD,
+        "InsufficientRewardCredit", REWARD, 2 * REWARD,
     )
     empty: list[str] = []
     for patients, amounts in ((empty, []), ([alice], [])):

@@ -70,12 +70,9 @@ class AnvilNode:
     def start(self) -> None:
         command = [
             anvil_binary(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--chain-id",
-            str(self.chain_id),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--chain-id", str(self.chain_id),
             "--silent",
             # Without it Anvil caches old block states on disk (~/.foundry/anvil/tmp),
             # gigabytes over a test run, and leaves them behind if killed.

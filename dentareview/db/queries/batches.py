@@ -50,7 +50,9 @@ def claim_unbatched_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
     return list(session.scalars(stmt))
 
 
-def insert_batch(session: Session, *, root: str, size: int, rewarded: int, now: int) -> BatchRow:
+def insert_batch(
+    session: Session, *, root: str, size: int, rewarded: int, now: int
+) -> BatchRow:
     """Raises DuplicateKey (BATCH_ROOT_EXISTS) if this root was recorded before."""
     row = BatchRow(
         root=root, size=size, rewarded=rewarded, status="built", created_at=now, attempts=0
