@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 MASK: Final = "***"
 _MIN_SECRET_PART: Final = 6  # shorter path segments ("v2", "rpc") are not keys
 
-_secrets: set[str] = set()
+_secrets: tuple[str, ...] = ()  # longest first; replaced whole, so readers need no lock
 _lock = threading.Lock()
 _factory_installed = False
 
@@ -72,16 +72,16 @@ def protect_url(url: str) -> None:
         "@" in parts.netloc or parts.path.strip("/") or parts.query or parts.fragment
     ):
         return  # scheme, host and port only (a local node): nothing to hide
+    global _secrets
     with _lock:
-        _secrets.update(secret_parts(url))
+        merged = set(_secrets) | secret_parts(url)
+        _secrets = tuple(sorted(merged, key=len, reverse=True))
         _install_factory()
 
 
 def scrub(text: str) -> str:
     """`text` with every registered secret replaced by a mask (longest first)."""
-    if not _secrets:
-        return text
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _secrets:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
