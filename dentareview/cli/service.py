@@ -12,6 +12,7 @@ import uvicorn
 
 from dentareview.api.server import APP_FACTORY, run_workers
 from dentareview.cli.common import (
+    AllowDevKeysOption,
     DatabaseUrlOption,
     DataDirOption,
     PrivateKeyOption,
@@ -34,6 +35,8 @@ def _export(settings: Settings) -> None:
     os.environ["DENTAREVIEW_OPERATOR_KEY"] = settings.operator_key.get_secret_value()
     os.environ["DENTAREVIEW_DATA_DIR"] = str(settings.data_dir)
     os.environ["DENTAREVIEW_DATABASE_URL"] = settings.resolved_database_url
+    if settings.allow_dev_keys:
+        os.environ["DENTAREVIEW_ALLOW_DEV_KEYS"] = "true"
 
 
 def migrate_command(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
@@ -51,10 +54,15 @@ def serve_command(
     private_key: PrivateKeyOption = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
+    allow_dev_keys: AllowDevKeysOption = False,
 ) -> None:
     """Run the API (with its anchoring worker); OpenAPI docs at /docs."""
     settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+        rpc_url=rpc_url,
+        private_key=private_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra={"allow_dev_keys": True} if allow_dev_keys else None,
     )
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
@@ -78,11 +86,16 @@ def anchor_command(
     watch: Annotated[
         bool, typer.Option("--watch", help="Keep anchoring until interrupted")
     ] = False,
+    allow_dev_keys: AllowDevKeysOption = False,
 ) -> None:
     """Relay pending reviews to the registry now (the service also does this by itself)."""
     logging.basicConfig(level=logging.INFO)
     settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+        rpc_url=rpc_url,
+        private_key=private_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra={"allow_dev_keys": True} if allow_dev_keys else None,
     )
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)

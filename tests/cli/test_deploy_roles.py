@@ -325,3 +325,17 @@ def test_the_service_commands_refuse_a_dev_operator_key_outside_a_local_chain(
     assert result.exit_code == 1, result.output
     assert "development key" in result.output and "--allow-dev-keys" in result.output
     assert not (tmp_path / "dentareview.db").exists()  # refused before touching anything
+
+
+def test_the_anchor_command_runs_when_forced_and_says_so_loudly(
+    real_chain: AnvilNode, tmp_path: Path
+) -> None:
+    common = ["--rpc-url", real_chain.rpc_url, "--data-dir", str(tmp_path)]
+    deployed = runner.invoke(
+        app, ["deploy", *common, "--allow-dev-keys", "--allow-shared-admin", "--force"]
+    )
+    assert deployed.exit_code == 0, deployed.output
+    result = runner.invoke(app, ["anchor", *common, "--allow-dev-keys"])
+    assert result.exit_code == 0, result.output
+    assert "WARNING" in result.output and "development key" in result.output
+    assert "anchored 0" in result.output

@@ -475,3 +475,15 @@ def test_the_review_id_bound_is_what_the_column_holds() -> None:
     expected = SQL_BIGINT_MAX if isinstance(column, BigInteger) else SQL_INTEGER_MAX
     assert isinstance(column, Integer)
     assert expected == REVIEW_ID_MAX
+
+
+@pytest.mark.parametrize("wait", ["NaN", "inf", "-1", "31", "1e309", "9223372036854775808"])
+def test_a_wait_beyond_its_bounds_is_a_validation_error(
+    hostile: System, dentist: LocalAccount, wait: str
+) -> None:
+    patient, visit = _visit(hostile, dentist)
+    body = _review_body(hostile, patient, hostile.review_message(visit))
+    response = hostile.client.post(f"/v1/reviews?wait={wait}", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["field"].endswith("wait")
