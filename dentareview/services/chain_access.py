@@ -16,7 +16,7 @@ from dentareview.chain.key_safety import check_keys
 from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import TransactionSender
 from dentareview.config import Settings
-from dentareview.errors import ChainUnavailable, NotDeployed
+from dentareview.errors import ChainUnavailable, NotDeployed, UnsafeKeys
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,17 @@ class ChainGateway:
             ),
             sender=TransactionSender(self.w3, operator),
         )
+
+    def unsafe_keys(self) -> str | None:
+        """Why the operator key may not sign on this chain (for /health), or None."""
+        chain_id = chain_id_or_none(self.w3)
+        if chain_id is None:
+            return None
+        try:
+            self._check_operator_key(chain_id, self._settings.operator_key.get_secret_value())
+        except UnsafeKeys as refused:
+            return refused.message
+        return None
 
     def _check_operator_key(self, chain_id: int, key: str) -> None:
         """No signing with a public development key outside a local chain, unless forced

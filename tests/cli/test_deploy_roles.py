@@ -18,14 +18,17 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from web3 import Web3
 from web3.contract import Contract
 
+from dentareview.api.app import create_app
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.key_safety import ANVIL_DEV_KEYS, LOCAL_CHAIN_IDS
 from dentareview.cli import app
 from dentareview.config import Settings
+from dentareview.db.migrate import upgrade_database
 from dentareview.errors import UnsafeKeys
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.deploy import deploy
@@ -302,6 +305,11 @@ def test_the_service_refuses_a_dev_operator_key_outside_a_local_chain(
     strict = forced.model_copy(update={"allow_dev_keys": False})
     with pytest.raises(UnsafeKeys, match="development key"):
         ChainGateway(strict).deployment()
+    upgrade_database(strict.resolved_database_url)
+    with TestClient(create_app(strict, run_anchor_worker=False)) as client:
+        health = client.get("/health")
+    assert health.status_code == 503
+    assert health.json()["chain"]["detail"].startswith("UNSAFE_KEYS: ")
     with caplog.at_level(logging.WARNING):
         assert ChainGateway(forced).deployment().manifest.chain_id == REAL_CHAIN
     assert "development key" in caplog.text and "DENTAREVIEW_ALLOW_DEV_KEYS" in caplog.text
