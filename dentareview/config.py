@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     # (a hosted node's URL often carries an API key, which must never be published).
     public_rpc_url: str | None = None
 
+    # Keys and roles (docs/SECURITY.md). `operator_key` signs as the relayer. The admin of
+    # the token and the registry (registers dentists, sets the reward, pauses) is the
+    # account of `admin_key` or of the encrypted `admin_keystore`, or `admin_address` (a
+    # Safe: the deployer hands it the admin roles and keeps none); by default the
+    # operator itself, which only a local development chain (31337, 1337) accepts.
+    admin_key: SecretStr | None = None
+    admin_keystore: Path | None = None
+    admin_keystore_password: SecretStr | None = None
+    admin_address: str | None = None
+    relayer_address: str | None = None
+    # Overrides for throwaway networks only; each logs a loud warning when it is used.
+    allow_dev_keys: bool = False
+    allow_shared_admin: bool = False
+
     reward_amount: int = 10 * TOKEN_UNIT
     daily_reward_cap: int = 100_000 * TOKEN_UNIT
 

@@ -130,7 +130,10 @@ class DeadlineTooFar(DentaReviewError):
 class TextTooShort(DentaReviewError):
     code = "TEXT_TOO_SHORT"
     status = 422
-    description = "The review text has too few characters (default minimum 50)."
+    description = (
+        "The review text has too few visible characters (default minimum 50; "
+        "invisible and format characters do not count)."
+    )
 
 
 class TextTooLong(DentaReviewError):
@@ -142,7 +145,7 @@ class TextTooLong(DentaReviewError):
 class TooFewWords(DentaReviewError):
     code = "TOO_FEW_WORDS"
     status = 422
-    description = "The review text has too few words (default minimum 10)."
+    description = "The review text has too few words of visible characters (default minimum 10)."
 
 
 class InvalidRating(DentaReviewError):
@@ -240,6 +243,15 @@ class NotDeployed(DentaReviewError):
     description = "No DentaReview contracts are deployed on the configured chain."
 
 
+class UnsafeKeys(DentaReviewError):
+    code = "UNSAFE_KEYS"
+    status = 503
+    description = (
+        "The service is configured with a public development key or a shared admin on a "
+        "non-local chain; the operator must configure keys of its own."
+    )
+
+
 class InternalError(DentaReviewError):
     code = "INTERNAL_ERROR"
     status = 500
@@ -279,5 +291,6 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     RateLimited,
     ChainUnavailable,
     NotDeployed,
+    UnsafeKeys,
     InternalError,
 )

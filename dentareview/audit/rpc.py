@@ -8,6 +8,8 @@ from typing import Any
 from web3 import HTTPProvider, Web3
 from web3.types import RPCEndpoint, RPCResponse
 
+from dentareview.redaction import protect_url
+
 
 class CountingHTTPProvider(HTTPProvider):
     """HTTPProvider that counts every call by method; a batch counts each call in it."""
@@ -31,6 +33,7 @@ class CountingHTTPProvider(HTTPProvider):
 def counting_web3(rpc_url: str, *, timeout_seconds: float = 30.0) -> Web3:
     """A read-only connection: without the validation middleware, which asks the node
     its chain id before every eth_call to check transaction fields reads do not have."""
+    protect_url(rpc_url)  # its API key never reaches a log
     w3 = Web3(CountingHTTPProvider(rpc_url, request_kwargs={"timeout": timeout_seconds}))
     w3.middleware_onion.remove("validation")
     return w3

@@ -57,13 +57,19 @@ def deploy_contracts(
     reward_amount: int,
     daily_reward_cap: int,
     dentist_daily_reward_limit: int = DEFAULT_DENTIST_DAILY_REWARD_LIMIT,
+    admin: str | None = None,
 ) -> DeployedContracts:
     """Deploy the token and the registry, then let the registry mint the token.
 
-    `deployer` becomes the admin of both contracts; `relayer` receives the
-    registry's RELAYER_ROLE. Raises DeploymentError naming the failed step.
+    `admin` (default: the deployer) becomes the admin of both contracts and
+    `relayer` receives the registry's RELAYER_ROLE. The token's constructor makes
+    the deployer its admin, which it needs to grant the registry MINTER_ROLE; with
+    another admin (a Safe, say) the deployer then grants the admin role to it and
+    renounces its own, so it ends with no role at all. Raises DeploymentError
+    naming the failed step.
     """
     relayer_address = Web3.to_checksum_address(relayer)
+    admin_address = Web3.to_checksum_address(admin) if admin else deployer.address
     token_artifact = load_artifact("RewardToken")
     registry_artifact = load_artifact("ReviewRegistry")
     token_factory = w3.eth.contract(abi=token_artifact.abi, bytecode=token_artifact.bytecode)
@@ -80,7 +86,7 @@ def deploy_contracts(
         deployer,
         "ReviewRegistry",
         registry_factory.constructor(
-            deployer.address,
+            admin_address,
             relayer_address,
             token_address,
             reward_amount,
@@ -97,10 +103,23 @@ def deploy_contracts(
         "grantMinterRole",
         token.functions.grantRole(minter_role, registry_address),
     )
+    transactions = [token_tx, registry_tx, grant_tx]
+    if admin_address != deployer.address:
+        admin_role = bytes(token.functions.DEFAULT_ADMIN_ROLE().call())
+        handover, _ = _execute(
+            w3, deployer, "grantTokenAdmin", token.functions.grantRole(admin_role, admin_address)
+        )
+        renounce, _ = _execute(
+            w3,
+            deployer,
+            "renounceTokenAdmin",
+            token.functions.renounceRole(admin_role, deployer.address),
+        )
+        transactions += [handover, renounce]
     return DeployedContracts(
         token_address=token_address,
         registry_address=registry_address,
-        transactions=(token_tx, registry_tx, grant_tx),
+        transactions=tuple(transactions),
     )
 
 

@@ -31,6 +31,9 @@ class Manifest:
     daily_reward_cap: int
     compiler: dict[str, Any]
     deployed_at: int
+    # The admin of the token and the registry; manifests written before it existed
+    # had the deployer as admin.
+    admin: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -52,6 +55,7 @@ class Manifest:
             daily_reward_cap=int(data["daily_reward_cap"]),
             compiler=dict(data["compiler"]),
             deployed_at=int(data["deployed_at"]),
+            admin=data.get("admin", data["deployer"]),
         )
 
 

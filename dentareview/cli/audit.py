@@ -19,6 +19,7 @@ from dentareview.audit.findings import DESCRIPTIONS
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
 from dentareview.audit.proof import ProofFormatError, parse_proof
 from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
+from dentareview.audit.trusted_registry import UntrustedRegistry, trusted_registry
 from dentareview.audit.verify import Check, needs_full_proof, verify_proof
 from dentareview.chain.client import chain_id_or_none
 from dentareview.cli.common import (
@@ -30,6 +31,7 @@ from dentareview.cli.common import (
 )
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.errors import DentaReviewError
+from dentareview.redaction import display_url
 from dentareview.services.audit import AuditReport, run_audit
 from dentareview.services.chain_access import ChainGateway
 
@@ -89,13 +91,29 @@ def verify_command(
         str | None,
         typer.Option(
             "--registry",
-            help="The registry address the operator publishes; the proof must name it",
+            help="The registry address the operator publishes; the proof must name it "
+            "(this or --manifest is required)",
+            show_default=False,
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="A deployment manifest you trust (deployments/<chainId>.json): the proof "
+            "must name its registry and chain",
             show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Verify a review proof with a node alone (no database): exit 0 only if every check holds."""
+    """Verify a review proof with a node alone (no database): exit 0 only if every check holds.
+
+    The registry is never taken from the proof: state it with --registry or --manifest."""
+    try:
+        trusted = trusted_registry(registry=registry, manifest=manifest)
+    except UntrustedRegistry as error:
+        raise fail(str(error), CANNOT_RUN) from None
     data = _read_proof(proof_file)
     url = load_settings(rpc_url=rpc_url).rpc_url
     calls: Counter[str] = Counter()
@@ -109,12 +127,15 @@ def verify_command(
     else:
         w3 = counting_web3(url)
         if chain_id_or_none(w3) is None:
-            raise fail(f"the node at {url} does not answer", CANNOT_RUN)
+            raise fail(f"the node at {display_url(url)} does not answer", CANNOT_RUN)
         try:
-            checks = verify_proof(w3, proof, expected_registry=registry)
+            checks = verify_proof(w3, proof, expected_registry=trusted.address)
         except (OSError, Web3Exception) as error:
-            raise fail(f"the node at {url} failed: {error}", CANNOT_RUN) from None
+            raise fail(f"the node at {display_url(url)} failed: {error}", CANNOT_RUN) from None
         unchecked, kind = needs_full_proof(proof), proof.kind
+        wrong_chain = trusted.chain_check(proof.chain_id)
+        if wrong_chain is not None:
+            checks.insert(0, wrong_chain)
         header = (
             f"Review proof ({proof.kind}): review {proof.review_id}, chain {proof.chain_id}, "
             f"registry {proof.registry}, anchor {proof.anchor.kind}"
@@ -125,6 +146,7 @@ def verify_command(
         body = {
             "ok": ok,
             "kind": kind,
+            "registry": trusted.to_json(),
             "checks": [check.to_json() for check in checks],
             "needsFullProof": [
                 {"check": check.name, "detail": check.detail} for check in unchecked
@@ -133,7 +155,9 @@ def verify_command(
         }
         typer.echo(json.dumps(body, indent=2))
     else:
-        _print_checks(checks, unchecked, header, format_calls(calls))
+        _print_checks(
+            checks, unchecked, f"{header}\nRegistry: {trusted.describe()}", format_calls(calls)
+        )
     raise typer.Exit(0 if ok else 1)
 
 
@@ -237,7 +261,7 @@ def audit_command(
     gateway = ChainGateway(settings, w3)
     try:
         if not gateway.is_up():
-            raise fail(f"the node at {settings.rpc_url} does not answer", CANNOT_RUN)
+            raise fail(f"the node at {display_url(settings.rpc_url)} does not answer", CANNOT_RUN)
         manifest = gateway.manifest()
         engine = make_engine(settings.resolved_database_url)
         with _Bars(enabled=not as_json) as bars:
@@ -255,7 +279,9 @@ def audit_command(
     except SQLAlchemyError as error:
         raise fail(f"the database cannot be read: {error}", CANNOT_RUN) from None
     except (OSError, Web3Exception, LogReadError) as error:
-        raise fail(f"the node at {settings.rpc_url} failed: {error}", CANNOT_RUN) from None
+        raise fail(
+            f"the node at {display_url(settings.rpc_url)} failed: {error}", CANNOT_RUN
+        ) from None
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

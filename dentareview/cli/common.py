@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import SecretStr
 
+from dentareview.chain.client import chain_id_or_none, make_web3
+from dentareview.chain.key_safety import check_keys
 from dentareview.config import Settings
+from dentareview.errors import UnsafeKeys
+from dentareview.redaction import scrub
 
 RpcUrlOption = Annotated[
     str | None,
@@ -23,9 +28,11 @@ PrivateKeyOption = Annotated[
     typer.Option(
         "--private-key",
         help=(
-            "Operator (admin and relayer) private key (env DENTAREVIEW_OPERATOR_KEY). "
+            "Operator (relayer) private key (env DENTAREVIEW_OPERATOR_KEY, preferred: argv "
+            "is visible to other users); also the admin's unless an admin key is set. "
             "Default: Anvil's well-known development key, account 0 "
-            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 - public, for a local chain only."
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 - public, refused outside a local "
+            "chain (31337, 1337)."
         ),
         show_default=False,
     ),
@@ -49,6 +56,67 @@ DatabaseUrlOption = Annotated[
     ),
 ]
 
+AdminKeyEnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--admin-key-env",
+        metavar="NAME",
+        help="Read the admin's private key from environment variable NAME "
+        "(or set DENTAREVIEW_ADMIN_KEY)",
+        show_default=False,
+    ),
+]
+AdminKeystoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--admin-keystore",
+        help="The admin's encrypted JSON keystore (env DENTAREVIEW_ADMIN_KEYSTORE); "
+        "its password from --admin-password-env",
+        show_default=False,
+    ),
+]
+AdminPasswordEnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--admin-password-env",
+        metavar="NAME",
+        help="Environment variable holding the admin keystore's password "
+        "(or set DENTAREVIEW_ADMIN_KEYSTORE_PASSWORD)",
+        show_default=False,
+    ),
+]
+AllowDevKeysOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-dev-keys",
+        help="Accept Anvil's public development keys on a non-local chain (a throwaway "
+        "test network only; env DENTAREVIEW_ALLOW_DEV_KEYS)",
+    ),
+]
+
+
+def _from_env(name: str, what: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise fail(f"environment variable {name} ({what}) is not set")
+    return value
+
+
+def admin_overrides(
+    *, key_env: str | None, keystore: Path | None, password_env: str | None
+) -> dict[str, Any]:
+    """Settings for the admin key named on the command line; secrets only from the environment."""
+    overrides: dict[str, Any] = {}
+    if key_env is not None:
+        overrides["admin_key"] = SecretStr(_from_env(key_env, "the admin key"))
+    if keystore is not None:
+        overrides["admin_keystore"] = keystore
+    if password_env is not None:
+        overrides["admin_keystore_password"] = SecretStr(
+            _from_env(password_env, "the admin keystore password")
+        )
+    return overrides
+
 
 def load_settings(
     *,
@@ -56,8 +124,9 @@ def load_settings(
     private_key: str | None = None,
     data_dir: Path | None = None,
     database_url: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Settings:
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = dict(extra or {})
     if rpc_url is not None:
         overrides["rpc_url"] = rpc_url
     if private_key is not None:
@@ -70,5 +139,25 @@ def load_settings(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {scrub(message)}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
+
+
+def refuse_unsafe_operator_key(settings: Settings) -> None:
+    """Stop a service command signing with a public development key outside a local
+    chain; warn loudly when forced. Checked again before every signing pass."""
+    chain_id = chain_id_or_none(
+        make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
+    )
+    if chain_id is None:
+        return  # the chain is away: the service checks once it answers
+    try:
+        warnings = check_keys(
+            chain_id,
+            keys={"operator": settings.operator_key.get_secret_value()},
+            allow_dev_keys=settings.allow_dev_keys,
+        )
+    except UnsafeKeys as refused:
+        raise fail(str(refused)) from None
+    for warning in warnings:
+        typer.secho(warning, fg=typer.colors.RED, bold=True, err=True)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
+from dentareview.chain.admin_account import AdminKeyError, load_admin_account
+from dentareview.chain.transactions import TransactionSender
 from dentareview.cli.common import (
+    AdminKeyEnvOption,
+    AdminKeystoreOption,
+    AdminPasswordEnvOption,
     DatabaseUrlOption,
     DataDirOption,
     PrivateKeyOption,
     RpcUrlOption,
+    admin_overrides,
     fail,
     load_settings,
 )
@@ -27,8 +34,14 @@ dentist_app = typer.Typer(help="Register or deactivate dentists (admin key).", n
 
 
 def _connect(settings: Settings) -> tuple[Deployment, sessionmaker[Session]]:
-    """The deployed contracts and a migrated database, or a clear error."""
+    """The deployed contracts, signing as the admin, and a migrated database."""
     deployment = ChainGateway(settings).deployment()
+    try:
+        admin = load_admin_account(settings)
+    except AdminKeyError as error:
+        raise fail(str(error)) from None
+    if admin is not None:  # the admin's own key; else the operator is also the admin
+        deployment = dataclasses.replace(deployment, sender=TransactionSender(deployment.w3, admin))
     upgrade_database(settings.resolved_database_url)
     return deployment, make_session_factory(make_engine(settings.resolved_database_url))
 
@@ -41,10 +54,19 @@ def add_command(
     private_key: PrivateKeyOption = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
+    admin_key_env: AdminKeyEnvOption = None,
+    admin_keystore: AdminKeystoreOption = None,
+    admin_password_env: AdminPasswordEnvOption = None,
 ) -> None:
     """Register a dentist on-chain (or reactivate one) and in the service database."""
     settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+        rpc_url=rpc_url,
+        private_key=private_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra=admin_overrides(
+            key_env=admin_key_env, keystore=admin_keystore, password_env=admin_password_env
+        ),
     )
     try:
         deployment, sessions = _connect(settings)
@@ -64,10 +86,19 @@ def deactivate_command(
     private_key: PrivateKeyOption = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
+    admin_key_env: AdminKeyEnvOption = None,
+    admin_keystore: AdminKeystoreOption = None,
+    admin_password_env: AdminPasswordEnvOption = None,
 ) -> None:
     """Deactivate a dentist: new visits are refused; existing reviews stay valid."""
     settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+        rpc_url=rpc_url,
+        private_key=private_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra=admin_overrides(
+            key_env=admin_key_env, keystore=admin_keystore, password_env=admin_password_env
+        ),
     )
     try:
         deployment, sessions = _connect(settings)

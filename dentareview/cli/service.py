@@ -12,16 +12,19 @@ import uvicorn
 
 from dentareview.api.server import APP_FACTORY, run_workers
 from dentareview.cli.common import (
+    AllowDevKeysOption,
     DatabaseUrlOption,
     DataDirOption,
     PrivateKeyOption,
     RpcUrlOption,
     fail,
     load_settings,
+    refuse_unsafe_operator_key,
 )
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
+from dentareview.redaction import display_url
 from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
 
@@ -32,6 +35,8 @@ def _export(settings: Settings) -> None:
     os.environ["DENTAREVIEW_OPERATOR_KEY"] = settings.operator_key.get_secret_value()
     os.environ["DENTAREVIEW_DATA_DIR"] = str(settings.data_dir)
     os.environ["DENTAREVIEW_DATABASE_URL"] = settings.resolved_database_url
+    if settings.allow_dev_keys:
+        os.environ["DENTAREVIEW_ALLOW_DEV_KEYS"] = "true"
 
 
 def migrate_command(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
@@ -49,18 +54,24 @@ def serve_command(
     private_key: PrivateKeyOption = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
+    allow_dev_keys: AllowDevKeysOption = False,
 ) -> None:
     """Run the API (with its anchoring worker); OpenAPI docs at /docs."""
     settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+        rpc_url=rpc_url,
+        private_key=private_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra={"allow_dev_keys": True} if allow_dev_keys else None,
     )
+    refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     _export(settings)
     base = f"http://{host}:{port}"
     typer.echo(f"API       {base}/v1/chain")
     typer.echo(f"docs      {base}/docs")
     typer.echo(f"health    {base}/health")
-    typer.echo(f"chain     {settings.rpc_url}")
+    typer.echo(f"chain     {display_url(settings.rpc_url)}")
     typer.echo(f"database  {_redacted(settings.resolved_database_url)}")
     if workers > 1:
         raise typer.Exit(run_workers(host, port, workers))
@@ -75,12 +86,18 @@ def anchor_command(
     watch: Annotated[
         bool, typer.Option("--watch", help="Keep anchoring until interrupted")
     ] = False,
+    allow_dev_keys: AllowDevKeysOption = False,
 ) -> None:
     """Relay pending reviews to the registry now (the service also does this by itself)."""
     logging.basicConfig(level=logging.INFO)
     settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, database_url=database_url
+        rpc_url=rpc_url,
+        private_key=private_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra={"allow_dev_keys": True} if allow_dev_keys else None,
     )
+    refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     sessions = make_session_factory(make_engine(settings.resolved_database_url))
     anchorer = build_anchorer(settings, sessions, ChainGateway(settings))

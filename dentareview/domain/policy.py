@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from dentareview.domain.models import DentistStatus, Review, Visit
+from dentareview.domain.visible_text import measure
 from dentareview.errors import (
     DeadlineTooFar,
     DentistInactive,
@@ -137,10 +138,13 @@ def check_text(text: str, policy: PolicySettings) -> None:
     """Length rules on the text exactly as signed.
 
     The text is hashed into the signature, so it cannot be trimmed or
-    normalised here: characters are Unicode code points of the signed string
-    (CRLF counts 2, a combining accent counts 1) and words are runs of
-    non-whitespace. Control characters other than TAB, LF and CR are refused:
-    they are invisible to readers, and NUL cannot be stored by PostgreSQL.
+    normalised here. The maximum counts every Unicode code point of the signed
+    string (CRLF counts 2, a combining accent counts 1). The minima count only
+    what a reader sees (domain.visible_text): invisible and format characters
+    do not count, spacing counts once between two words, and a text with no
+    visible character is refused whatever the settings. Control characters
+    other than TAB, LF and CR are refused: they are invisible to readers, and
+    NUL cannot be stored by PostgreSQL.
     """
     bad = _CONTROL.search(text)
     if bad is not None:
@@ -149,21 +153,29 @@ def check_text(text: str, policy: PolicySettings) -> None:
             f"text contains the control character {name} at position {bad.start()}",
             field="text",
         )
-    length = len(text)
-    if length < policy.text_min_chars:
+    visible = measure(text)
+    if visible.characters == 0:
         raise TextTooShort(
-            f"text has {length} characters; at least {policy.text_min_chars} are required",
+            "text has no visible characters (only spacing, invisible or format characters)",
             field="text",
         )
+    if visible.characters < policy.text_min_chars:
+        raise TextTooShort(
+            f"text has {visible.characters} visible characters; at least "
+            f"{policy.text_min_chars} are required (invisible and format characters "
+            "do not count, spacing counts once between words)",
+            field="text",
+        )
+    length = len(text)
     if length > policy.text_max_chars:
         raise TextTooLong(
             f"text has {length} characters; at most {policy.text_max_chars} are allowed",
             field="text",
         )
-    words = len(text.split())
-    if words < policy.text_min_words:
+    if visible.words < policy.text_min_words:
         raise TooFewWords(
-            f"text has {words} words; at least {policy.text_min_words} are required",
+            f"text has {visible.words} words; at least {policy.text_min_words} are required "
+            "(a word of invisible characters does not count)",
             field="text",
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from eth_account import Account
@@ -12,10 +13,13 @@ from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.client import chain_id_or_none, make_web3
 from dentareview.chain.deployments import Manifest, load_manifest, only_manifest
 from dentareview.chain.erc1271 import Erc1271Accounts
+from dentareview.chain.key_safety import check_keys
 from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import TransactionSender
 from dentareview.config import Settings
-from dentareview.errors import ChainUnavailable, NotDeployed
+from dentareview.errors import ChainUnavailable, NotDeployed, UnsafeKeys
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class ChainGateway:
         self._settings = settings
         self.w3 = w3 or make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
         self._manifest: Manifest | None = None
+        self._warned = False
 
     def contract_accounts(self) -> Erc1271Accounts:
         """Checks smart-contract accounts' signatures (ERC-1271) through the node."""
@@ -56,9 +61,11 @@ class ChainGateway:
             else only_manifest(deployments)
         )
         if manifest is None:
-            where = f"chain {chain_id}" if chain_id is not None else self._settings.rpc_url
+            # Neither the node's URL (it often holds an API key) nor a server path.
+            where = f"chain {chain_id}" if chain_id is not None else "the configured chain"
             raise NotDeployed(
-                f"no deployment found for {where} in {deployments}; run `dentareview deploy`"
+                f"no DentaReview deployment is recorded for {where}; "
+                "the operator must run `dentareview deploy`"
             )
         self._manifest = manifest
         return manifest
@@ -66,10 +73,13 @@ class ChainGateway:
     def deployment(self) -> Deployment:
         """Everything needed to send transactions; raises when the chain is away."""
         manifest = self.manifest()
-        if not self.is_up():
-            raise ChainUnavailable(f"the chain at {self._settings.rpc_url} does not answer")
+        chain_id = chain_id_or_none(self.w3)
+        if chain_id is None:
+            raise ChainUnavailable("the chain node does not answer")
+        key = self._settings.operator_key.get_secret_value()
+        self._check_operator_key(chain_id, key)
         token_abi = load_artifact("RewardToken").abi
-        operator = Account.from_key(self._settings.operator_key.get_secret_value())
+        operator = Account.from_key(key)
         return Deployment(
             w3=self.w3,
             manifest=manifest,
@@ -79,3 +89,25 @@ class ChainGateway:
             ),
             sender=TransactionSender(self.w3, operator),
         )
+
+    def unsafe_keys(self) -> str | None:
+        """Why the operator key may not sign on this chain (for /health), or None."""
+        chain_id = chain_id_or_none(self.w3)
+        if chain_id is None:
+            return None
+        try:
+            self._check_operator_key(chain_id, self._settings.operator_key.get_secret_value())
+        except UnsafeKeys as refused:
+            return refused.message
+        return None
+
+    def _check_operator_key(self, chain_id: int, key: str) -> None:
+        """No signing with a public development key outside a local chain, unless forced
+        (then a loud warning, once per gateway)."""
+        warnings = check_keys(
+            chain_id, keys={"operator": key}, allow_dev_keys=self._settings.allow_dev_keys
+        )
+        if warnings and not self._warned:
+            self._warned = True
+            for warning in warnings:
+                log.warning("%s", warning)

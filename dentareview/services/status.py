@@ -45,6 +45,9 @@ def _chain_part(gateway: ChainGateway) -> Part:
         manifest = gateway.manifest()
     except DentaReviewError as error:
         return Part(ok=False, detail=error.message)
+    unsafe = gateway.unsafe_keys()
+    if unsafe is not None:  # nothing gets anchored: say so where operators look
+        return Part(ok=False, detail=f"UNSAFE_KEYS: {unsafe}")
     return Part(ok=True, detail=f"chain {manifest.chain_id}, registry {manifest.registry.address}")
 
 

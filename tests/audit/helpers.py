@@ -61,9 +61,17 @@ def public_proof_of(system: System, review_id: int) -> dict[str, Any]:
 
 
 def verify(system: System, proof: dict[str, Any], tmp_path: Path, *extra: str) -> Result:
+    """`dentareview verify` against the deployment's registry, unless `extra` states one."""
     path = tmp_path / "proof.json"
     path.write_text(json.dumps(proof))
-    return runner.invoke(app, ["verify", str(path), "--rpc-url", system.settings.rpc_url, *extra])
+    trusted = [] if {"--registry", "--manifest"} & set(extra) else registry_option(system)
+    return runner.invoke(
+        app, ["verify", str(path), "--rpc-url", system.settings.rpc_url, *trusted, *extra]
+    )
+
+
+def registry_option(system: System) -> list[str]:
+    return ["--registry", system.manifest.registry.address]
 
 
 def verify_json(

@@ -17,7 +17,15 @@ from dentareview.cli import app
 from dentareview.domain.models import Eip712Domain, Review, parse_bytes32
 from dentareview.domain.typed_data import review_digest
 from tests.api.system import REVIEW_TEXT, System
-from tests.audit.helpers import Posted, post_review, proof_of, runner, verify, verify_json
+from tests.audit.helpers import (
+    Posted,
+    post_review,
+    proof_of,
+    registry_option,
+    runner,
+    verify,
+    verify_json,
+)
 from tests.support.wallet import sign_typed
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -189,11 +197,13 @@ def test_a_malformed_proof_fails_with_the_field_named(
 def test_unreadable_input_or_unreachable_node_cannot_run(
     system: System, anchored: tuple[Posted, Posted], tmp_path: Path
 ) -> None:
-    missing = runner.invoke(app, ["verify", str(tmp_path / "none.json")])
+    missing = runner.invoke(app, ["verify", str(tmp_path / "none.json"), *registry_option(system)])
     assert missing.exit_code == 2
     assert "cannot read" in missing.output
     path = tmp_path / "proof.json"
     path.write_text(json.dumps(proof_of(system, anchored[0])))
-    down = runner.invoke(app, ["verify", str(path), "--rpc-url", "http://127.0.0.1:9"])
+    down = runner.invoke(
+        app, ["verify", str(path), "--rpc-url", "http://127.0.0.1:9", *registry_option(system)]
+    )
     assert down.exit_code == 2
     assert "does not answer" in down.output

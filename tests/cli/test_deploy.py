@@ -20,7 +20,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def fresh_chain() -> Iterator[AnvilNode]:
-    node = AnvilNode(chain_id=31_338)
+    node = AnvilNode(chain_id=1337)  # local too (dev keys allowed), apart from the session's
     node.start()
     yield node
     node.stop()
@@ -34,10 +34,10 @@ def test_deploy_writes_a_correct_manifest_and_refuses_a_second(
     assert first.exit_code == 0, first.output
     assert ANVIL_DEV_KEY[2:] not in first.output  # the key is never printed
 
-    manifest = json.loads((tmp_path / "deployments" / "31338.json").read_text())
+    manifest = json.loads((tmp_path / "deployments" / "1337.json").read_text())
     w3 = Web3(Web3.HTTPProvider(fresh_chain.rpc_url))
     operator = dev_account(0).address
-    assert manifest["chain_id"] == 31_338
+    assert manifest["chain_id"] == 1337
     assert manifest["deployer"] == operator
     assert manifest["relayer"] == operator
     for name in ("token", "registry"):
@@ -66,7 +66,7 @@ def test_deploy_writes_a_correct_manifest_and_refuses_a_second(
     assert second.exit_code == 1
     assert "already has a live deployment" in second.output
     assert "--force" in second.output
-    assert json.loads((tmp_path / "deployments" / "31338.json").read_text()) == manifest
+    assert json.loads((tmp_path / "deployments" / "1337.json").read_text()) == manifest
 
     skipped = runner.invoke(app, [*args, "--if-missing"])
     assert skipped.exit_code == 0
@@ -74,7 +74,7 @@ def test_deploy_writes_a_correct_manifest_and_refuses_a_second(
 
     forced = runner.invoke(app, [*args, "--force"])
     assert forced.exit_code == 0, forced.output
-    replaced = json.loads((tmp_path / "deployments" / "31338.json").read_text())
+    replaced = json.loads((tmp_path / "deployments" / "1337.json").read_text())
     assert replaced["registry"]["address"] != manifest["registry"]["address"]
 
 
@@ -99,7 +99,7 @@ def test_dentist_add_registers_on_chain_and_in_the_database(
     again = runner.invoke(app, ["dentist", "add", dentist, "--name", "Dr. Who", *common])
     assert "already active" in again.output
 
-    manifest = json.loads((tmp_path / "deployments" / "31338.json").read_text())
+    manifest = json.loads((tmp_path / "deployments" / "1337.json").read_text())
     w3 = Web3(Web3.HTTPProvider(fresh_chain.rpc_url))
     registry = w3.eth.contract(
         address=manifest["registry"]["address"], abi=load_artifact("ReviewRegistry").abi

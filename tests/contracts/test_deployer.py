@@ -10,6 +10,7 @@ from web3 import Web3
 
 from dentareview.chain.artifacts import ArtifactError, load_artifact
 from dentareview.chain.deployer import DeploymentError, deploy_contracts
+from dentareview.chain.deployments import Manifest
 
 REWARD = 3 * 10**18
 CAP = 300 * 10**18
@@ -87,3 +88,45 @@ def test_shipped_artifacts_load() -> None:
 def test_unknown_artifact_raises(name: str) -> None:
     with pytest.raises(ArtifactError):
         load_artifact(name)
+
+
+def test_another_admin_gets_both_admin_roles_and_the_deployer_renounces(
+    w3: Web3, admin: LocalAccount, relayer: LocalAccount
+) -> None:
+    safe = Account.create().address  # a multisig's address: no key here
+    deployed = deploy_contracts(
+        w3, admin, admin=safe, relayer=relayer.address, reward_amount=REWARD, daily_reward_cap=CAP
+    )
+    assert [tx.name for tx in deployed.transactions][-2:] == [
+        "grantTokenAdmin",
+        "renounceTokenAdmin",
+    ]
+    registry = w3.eth.contract(
+        address=deployed.registry_address, abi=load_artifact("ReviewRegistry").abi
+    )
+    token = w3.eth.contract(address=deployed.token_address, abi=load_artifact("RewardToken").abi)
+    admin_role = b"\x00" * 32
+    for contract in (token, registry):
+        assert contract.functions.hasRole(admin_role, safe).call()
+        assert not contract.functions.hasRole(admin_role, admin.address).call()
+        assert not contract.functions.hasRole(admin_role, relayer.address).call()
+    assert registry.functions.hasRole(keccak(text="RELAYER_ROLE"), relayer.address).call()
+    assert not token.functions.hasRole(keccak(text="MINTER_ROLE"), admin.address).call()
+    assert token.functions.hasRole(keccak(text="MINTER_ROLE"), deployed.registry_address).call()
+
+
+def test_a_manifest_from_before_the_admin_field_names_the_deployer() -> None:
+    contract = {"address": "0x" + "11" * 20, "tx_hash": "0x" + "22" * 32, "block_number": 1}
+    old = {
+        "chain_id": 31337,
+        "deployer": "0x" + "33" * 20,
+        "relayer": "0x" + "33" * 20,
+        "token": contract,
+        "registry": contract,
+        "transactions": [],
+        "reward_amount": "1",
+        "daily_reward_cap": "2",
+        "compiler": {},
+        "deployed_at": 0,
+    }
+    assert Manifest.from_json(old).admin == "0x" + "33" * 20

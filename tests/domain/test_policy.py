@@ -147,6 +147,71 @@ def test_control_characters_refused(char: str, name: str) -> None:
     assert name in error.message
 
 
+INVISIBLE_ONLY = {
+    "zero-width spaces": "\u200b" * 60,
+    "byte-order marks": "\ufeff" * 60,
+    "no-break spaces": "\u00a0" * 60,
+    "ideographic spaces": "\u3000" * 60,
+    "line and paragraph separators": "\u2028\u2029" * 30,
+    "bidi marks and joiners": "\u200e\u200f\u200d\u2060\u2066\u2069" * 10,
+    "spaces tabs and newlines": " \t\r\n" * 15,
+    "hangul fillers": "\u3164\u115f\u1160\uffa0" * 15,
+    "braille blanks": "\u2800" * 60,
+    "invisible words": "\u200b \u2063 \u00ad " * 20,
+}
+
+
+@pytest.mark.parametrize("text", INVISIBLE_ONLY.values(), ids=INVISIBLE_ONLY.keys())
+def test_text_of_invisible_characters_only_is_refused(text: str) -> None:
+    assert len(text) >= 50
+    error = refused(TextTooShort, text=text)
+    assert error.field == "text"
+    assert "no visible characters" in error.message
+
+
+def test_text_of_invisible_characters_is_refused_whatever_the_minima() -> None:
+    lenient = PolicySettings(text_min_chars=0, text_min_words=0)
+    with pytest.raises(TextTooShort):
+        check_review(
+            make_review(text="\u200b\u2028 \u00a0", deadline=NOW + 3600),
+            make_visit(),
+            now=NOW,
+            policy=lenient,
+        )
+
+
+@pytest.mark.parametrize(
+    "padding",
+    ["\u200b" * 20, " " * 20, "\u00a0" * 20, "\u2028" * 20, "\u200d\ufeff" * 10, "\t" * 20],
+    ids=["zero-width", "spaces", "no-break", "line separators", "joiners", "tabs"],
+)
+def test_invisible_padding_does_not_count_toward_the_length(padding: str) -> None:
+    text = text_of(40, 10)
+    assert len(text + padding) >= POLICY.text_min_chars
+    assert "visible" in refused(TextTooShort, text=text + padding).message
+    assert "visible" in refused(TextTooShort, text=padding + text).message
+
+
+def test_spacing_between_words_counts_once() -> None:
+    # Ten words and 49 visible characters: spacing widened with invisible characters.
+    words = ["aaaa"] * 9 + ["aaaa"]
+    refused(TextTooShort, text=" \u200b ".join(words))  # 4*10 + 9 = 49
+    review_at(text=" \u200b ".join([*words[:-1], "aaaaa"]))  # 50
+
+
+def test_words_of_invisible_characters_do_not_count() -> None:
+    text = "aaaaaaaaaa " * 6 + "\u200b \u2060 \u00ad \u200e"
+    assert len(text.split()) == 10
+    error = refused(TooFewWords, text=text)
+    assert "6 words" in error.message
+
+
+def test_format_characters_inside_a_word_keep_it_one_word() -> None:
+    # A zero-width joiner inside an emoji sequence or a soft hyphen is not a word break.
+    text = " ".join(["fami\u00adly", "👨\u200d👩\u200d👧"] * 5) + " " + "a" * 20
+    review_at(text=text)
+
+
 # --- deadline ---------------------------------------------------------------
 
 

@@ -11,8 +11,11 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from eth_keys.constants import SECPK1_N
 from httpx import Response
+from sqlalchemy import BigInteger, Integer
 from web3 import Web3
 
+from dentareview.api.bounds import OFFSET_MAX, REVIEW_ID_MAX, SQL_BIGINT_MAX, SQL_INTEGER_MAX
+from dentareview.db.models import ReviewRow
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.typed_data import review_digest
 from tests.api.conftest import start_system
@@ -248,6 +251,27 @@ CASES: list[tuple[str, Case, int, str, str | None]] = [
         "text",
     ),
     (
+        "text of zero-width spaces only",
+        review_case(_unchanged, text="\u200b" * 60),
+        422,
+        "TEXT_TOO_SHORT",
+        "text",
+    ),
+    (
+        "text padded with invisible characters",
+        review_case(_unchanged, text=SHORT_TEXT[:40] + "\u2060\u00a0\u2028" * 10),
+        422,
+        "TEXT_TOO_SHORT",
+        "text",
+    ),
+    (
+        "words made of format characters",
+        review_case(_unchanged, text="invisible " * 6 + "\u200b \u200e \u2063 \u00ad"),
+        422,
+        "TOO_FEW_WORDS",
+        "text",
+    ),
+    (
         "text with NUL",
         review_case(_unchanged, text=TEN_WORDS + "\x00 and more"),
         422,
@@ -392,3 +416,76 @@ def test_bad_path_parameters_get_a_validation_error(hostile: System) -> None:
             "field": "address",
         }
     assert hostile.client.get("/v1/reviews/0").json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/reviews/2147483648",  # one past reviews.id (a 32-bit INTEGER)
+        "/v1/reviews/9223372036854775806",
+        "/v1/reviews/9223372036854775807/proof",
+        "/v1/reviews/99999999999999999999999",  # past any integer column
+        "/v1/reviews/-1",
+    ],
+)
+def test_ids_beyond_their_column_are_refused_not_a_server_error(hostile: System, path: str) -> None:
+    response = hostile.client.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["field"].endswith("review_id")
+
+
+def test_the_largest_id_a_column_holds_is_simply_not_found(hostile: System) -> None:
+    for path in ("/v1/reviews/2147483647", "/v1/reviews/2147483647/proof"):
+        response = hostile.client.get(path)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "REVIEW_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=9223372036854775808",
+        "offset=-1",
+        "offset=9223372036854775807",
+        "offset=1e3",
+        "limit=NaN",
+    ],
+)
+def test_paging_beyond_its_bounds_is_a_validation_error(
+    hostile: System, dentist: LocalAccount, query: str
+) -> None:
+    response = hostile.client.get(f"/v1/dentists/{dentist.address}/reviews?{query}")
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_the_largest_offset_is_answered_on_every_database(
+    hostile: System, dentist: LocalAccount
+) -> None:
+    response = hostile.client.get(
+        f"/v1/dentists/{dentist.address}/reviews?offset={OFFSET_MAX}&includePending=true"
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
+def test_the_review_id_bound_is_what_the_column_holds() -> None:
+    column = ReviewRow.__table__.c.id.type
+    expected = SQL_BIGINT_MAX if isinstance(column, BigInteger) else SQL_INTEGER_MAX
+    assert isinstance(column, Integer)
+    assert expected == REVIEW_ID_MAX
+
+
+@pytest.mark.parametrize("wait", ["NaN", "inf", "-1", "31", "1e309", "9223372036854775808"])
+def test_a_wait_beyond_its_bounds_is_a_validation_error(
+    hostile: System, dentist: LocalAccount, wait: str
+) -> None:
+    patient, visit = _visit(hostile, dentist)
+    body = _review_body(hostile, patient, hostile.review_message(visit))
+    response = hostile.client.post(f"/v1/reviews?wait={wait}", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["field"].endswith("wait")

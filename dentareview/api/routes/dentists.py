@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from dentareview.api.bounds import PageOffset, PageSize
 from dentareview.api.convert import review_to_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
@@ -89,8 +90,8 @@ def get_reputation(address: str, state: State, session: DbSession) -> Reputation
 def get_dentist_reviews(
     address: str,
     session: DbSession,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: PageSize = 20,
+    offset: PageOffset = 0,
     include_pending: Annotated[bool, Query(alias="includePending")] = False,
 ) -> ReviewPage:
     """Reviews of a dentist, newest first; anchored only unless `includePending=true`."""

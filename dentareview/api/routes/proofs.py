@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from dentareview.api.bounds import ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.services.proofs import build_public_proof
@@ -81,11 +82,11 @@ class PublicProofOut(_ProofHead):
 @router.get(
     "/v1/reviews/{review_id}/proof",
     response_model=PublicProofOut,
-    responses=error_responses("REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"),
+    responses=error_responses(
+        "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"
+    ),
 )
-def get_review_proof(
-    review_id: Annotated[int, Path(ge=1, le=2**63 - 1)], state: State, session: DbSession
-) -> dict[str, Any]:
+def get_review_proof(review_id: ReviewIdPath, state: State, session: DbSession) -> dict[str, Any]:
     """The public proof of an anchored review (`"kind": "public"`): the Review, its digest,
     the dentist and the anchor, without the patient's wallet, the visit time or the
     signatures. `dentareview verify` checks it against a node (see docs/VERIFYING.md)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
+from dentareview.api.bounds import ReviewIdPath
 from dentareview.api.convert import review_from_wire, review_to_wire, signature_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
@@ -115,10 +116,8 @@ def post_review(
 @router.get(
     "/v1/reviews/{review_id}",
     response_model=ReviewOut,
-    responses=error_responses("REVIEW_NOT_FOUND"),
+    responses=error_responses("VALIDATION_ERROR", "REVIEW_NOT_FOUND"),
 )
-def get_review(
-    review_id: Annotated[int, Path(ge=1, le=2**63 - 1)], session: DbSession
-) -> ReviewOut:
+def get_review(review_id: ReviewIdPath, session: DbSession) -> ReviewOut:
     """The public view of a review (the patient's wallet is not shown)."""
     return review_to_wire(load_review(session, review_id=review_id).row)
