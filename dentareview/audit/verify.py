@@ -13,7 +13,7 @@ from typing import Any, Final
 from eth_utils.hexadecimal import decode_hex, encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import TransactionNotFound, Web3Exception
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
@@ -154,6 +154,19 @@ def _receipt(w3: Web3, tx_hash: str) -> TxReceipt | None:
         return None
 
 
+def finality(w3: Web3, block_number: int) -> str:
+    """How settled the anchoring block is: confirmations, and whether the node's
+    `finalized` block covers it. A block a reorg dropped fails the anchor check itself
+    (its transaction is no longer on the chain); this says how likely that still is."""
+    confirmations = int(w3.eth.block_number) - block_number + 1
+    try:
+        finalized = int(w3.eth.get_block("finalized")["number"])
+    except (Web3Exception, ValueError, KeyError):
+        return f"{confirmations} confirmations"
+    state = "final" if block_number <= finalized else "not final yet"
+    return f"{confirmations} confirmations, {state} by the node's finalized block {finalized}"
+
+
 def _anchor_log(
     w3: Web3, registry: RegistryContract, proof: AnyProof
 ) -> tuple[Check, TxReceipt | None, dict[str, Any] | None]:
@@ -204,7 +217,8 @@ def _anchor_log(
         return fail(f"{where} anchors another review: " + "; ".join(wrong))
     detail = (
         f"{where} in block {anchor.block_number} is ReviewAnchored(digest, visitId, patient, "
-        f"dentist, reward {args['reward']}) from the registry"
+        f"dentist, reward {args['reward']}) from the registry; "
+        f"{finality(w3, anchor.block_number)}"
     )
     return Check("anchor-event", True, detail), receipt, dict(args)
 
@@ -360,7 +374,7 @@ def _batch_log(w3: Web3, registry: RegistryContract, anchor: BatchAnchor) -> Che
         "anchor-event",
         True,
         f"{where} in block {anchor.block_number} is BatchAnchored(root, size {args['size']}, "
-        f"rewarded {args['rewarded']}) from the registry",
+        f"rewarded {args['rewarded']}) from the registry; {finality(w3, anchor.block_number)}",
     )
 
 

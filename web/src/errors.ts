@@ -12,6 +12,7 @@ const SENTENCES: Record<string, string> = {
   SELF_REVIEW: "A practice cannot review itself.",
   VISIT_IN_FUTURE: "This visit is dated in the future. Ask the practice to correct it.",
   DUPLICATE_VISIT: "This visit was already recorded.",
+  DENTIST_VISIT_LIMIT: "This practice has recorded the most visits allowed for one day. Try again tomorrow, or ask DentaReview to raise the limit.",
   DUPLICATE_REVIEW: "This visit already has a review. Each visit can be reviewed once.",
   REVIEW_WINDOW_CLOSED: "The time to review this visit is over (reviews are taken for a limited time after the visit).",
   SIGNATURE_EXPIRED: "The signature expired before it arrived. Sign again.",
@@ -30,6 +31,14 @@ const SENTENCES: Record<string, string> = {
   INTERNAL_ERROR: "Something went wrong on our side. It has been logged; try again later.",
   NOT_FOUND: "This page or address does not exist.",
   METHOD_NOT_ALLOWED: "This action is not possible here.",
+  SIWE_INVALID: "The sign-in request was not in the expected form. Reload the page and sign in again.",
+  SIWE_DOMAIN_MISMATCH: "The sign-in was made for another site or network. Check the address bar, then sign in again.",
+  SIWE_NONCE_UNKNOWN: "This sign-in request was already used or has expired. Sign in again.",
+  SIWE_EXPIRED: "The sign-in request has expired. Sign in again.",
+  SIWE_SIGNATURE_MISMATCH: "The signature does not come from the wallet that is signing in. Sign in again with that wallet.",
+  NOT_SIGNED_IN: "Sign in with your wallet to see this.",
+  FORBIDDEN: "This belongs to another wallet. Sign in with the wallet it belongs to.",
+  UNSAFE_KEYS: "The service is not set up safely and will not sign anything yet. Try again later.",
   NETWORK: "The service cannot be reached. Check your connection and try again.",
 };
 

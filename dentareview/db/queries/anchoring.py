@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dentareview.db.errors import RowNotFound
 from dentareview.db.models import RelayStatusRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import get_or_raise
+from dentareview.redaction import scrub
 
 
 def claim_pending_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
@@ -83,7 +84,7 @@ def defer_review(session: Session, *, review_id: int, error: str, until: int) ->
     """The review cannot be anchored now (its dentist inactive, say): try again at `until`."""
     row = get_or_raise(session, ReviewRow, review_id)
     row.anchor_attempts += 1
-    row.last_anchor_error = error
+    row.last_anchor_error = scrub(error)
     row.next_attempt_at = until
     return row
 
@@ -94,7 +95,7 @@ def give_up_review(session: Session, *, review_id: int, code: str, error: str) -
     row = get_or_raise(session, ReviewRow, review_id)
     row.anchor_attempts += 1
     row.failure_code = code
-    row.last_anchor_error = error
+    row.last_anchor_error = scrub(error)
     row.sent_tx_hash = None
     row.sent_nonce = None
     _withdraw_reward(session, row, code=code, reason=f"Not rewarded: {error}")
@@ -208,7 +209,7 @@ def note_anchor_failure(
     dead (reverted or replaced); after a mere timeout it may still be mined."""
     row = get_or_raise(session, ReviewRow, review_id)
     row.anchor_attempts += 1
-    row.last_anchor_error = error
+    row.last_anchor_error = scrub(error)  # node errors may name the RPC URL and its key
     if clear_sent:
         row.sent_tx_hash = None
         row.sent_nonce = None
@@ -228,6 +229,7 @@ def iter_anchored_reviews(session: Session, *, batch_size: int = 1000) -> Iterat
 
 
 def record_relay_status(session: Session, *, problem: str | None, now: int) -> None:
+    problem = None if problem is None else scrub(problem)  # /health shows it to anyone
     row = session.get(RelayStatusRow, 1)
     if row is None:
         session.add(RelayStatusRow(id=1, checked_at=now, problem=problem))

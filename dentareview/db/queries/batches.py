@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
 from dentareview.db.queries._write import add_unique, get_or_raise
+from dentareview.redaction import scrub
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def note_batch_sent(
 def note_batch_failure(session: Session, *, batch_id: int, error: str) -> BatchRow:
     row = get_or_raise(session, BatchRow, batch_id)
     row.attempts += 1
-    row.last_error = error
+    row.last_error = scrub(error)  # node errors may name the RPC URL and its key
     return row
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.models import PayoutRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import add_unique, get_or_raise
+from dentareview.redaction import scrub
 
 
 def payable_rewards(
@@ -85,7 +86,7 @@ def note_payout_sent(
 def note_payout_failure(session: Session, *, payout_id: int, error: str) -> PayoutRow:
     row = get_or_raise(session, PayoutRow, payout_id)
     row.attempts += 1
-    row.last_error = error
+    row.last_error = scrub(error)  # node errors may name the RPC URL and its key
     return row
 
 

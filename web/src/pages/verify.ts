@@ -4,10 +4,10 @@ import { api, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { stars } from "../format";
-import { Check, parseProof, Proof, verifyProof } from "../verify/checks";
+import { Check, dentistOf, parseProof, Proof, verifyProof } from "../verify/checks";
 
 const FALLBACK_RPC = "http://127.0.0.1:8545";
-const MARK: Record<Check["verdict"], string> = { pass: "PASS", fail: "FAIL", wait: "NOT YET" };
+const MARK: Record<Check["verdict"], string> = { pass: "PASS", fail: "FAIL", wait: "NOT YET", info: "N/A" };
 
 function checkList(checks: Check[]): HTMLElement {
   return h("ul", { class: "checks" }, checks.map((c) =>
@@ -76,7 +76,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   const showReview = (proof: Proof) => {
     const m = proof.review?.message as Record<string, unknown> | undefined;
     if (!m) return;
-    const dentist = String(proof.visit?.message?.dentist ?? "");
+    const dentist = dentistOf(proof);
     replace(source,
       h("div", { class: "card", id: "proof-review" },
         h("p", { style: "margin-top:0" }, h("strong", {}, "The review in this proof:")),

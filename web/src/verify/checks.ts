@@ -16,7 +16,8 @@ import {
 import { registryAbi, tokenAbi } from "../abi";
 import { leafOf, processProof } from "./merkle";
 
-export type Verdict = "pass" | "fail" | "wait";
+// "info": not checkable from this proof (a public proof withholds the signatures).
+export type Verdict = "pass" | "fail" | "wait" | "info";
 
 export interface Check {
   name: string;
@@ -51,15 +52,20 @@ const PROTOCOL_TYPES: Record<string, Field[]> = {
   ],
 };
 
+/** A full proof (the patient's own, with the visit and both signatures) or the public one,
+ * which withholds what identifies the patient: the visit and both signatures. */
 export interface Proof {
   version: number;
+  kind?: "full" | "public";
   reviewId?: number | null;
   chainId: number;
   registry: string;
   domain: { name: string; version: string; chainId: number; verifyingContract: string };
   types: Record<string, Field[]>;
-  review: { message: Record<string, unknown> & { visitId: Hex }; signature: Hex };
-  visit: { message: { visitId: Hex; patient: string; dentist: string; visitedAt: number }; signature: Hex };
+  review: { message: Record<string, unknown> & { visitId: Hex }; signature?: Hex };
+  visit?: { message: { visitId: Hex; patient: string; dentist: string; visitedAt: number }; signature: Hex };
+  dentist?: string;
+  withheld?: string[];
   digest: Hex;
   anchor:
     | { kind: "single"; txHash: Hex; blockNumber: number; logIndex: number }
@@ -75,17 +81,23 @@ export function parseProof(text: string): Proof {
     throw new Error("This is not valid JSON. Paste the whole proof file.");
   }
   const p = data as Partial<Proof>;
-  const missing = ["chainId", "registry", "domain", "types", "review", "visit", "digest", "anchor"].filter(
-    (key) => (p as Record<string, unknown>)?.[key] === undefined,
-  );
+  const needed = p?.kind === "public"
+    ? ["chainId", "registry", "domain", "types", "review", "dentist", "digest", "anchor"]
+    : ["chainId", "registry", "domain", "types", "review", "visit", "digest", "anchor"];
+  const missing = needed.filter((key) => (p as Record<string, unknown>)?.[key] === undefined);
   if (missing.length) throw new Error(`This is not a DentaReview proof: it lacks ${missing.join(", ")}.`);
   if (p.version !== 1) throw new Error("Only version 1 proofs are understood.");
   return p as Proof;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const isPublic = (proof: Proof) => proof.kind === "public" || proof.visit === undefined;
+/** The visit's dentist: named by the public proof itself, or inside the full proof's visit. */
+export const dentistOf = (proof: Proof): string => String(proof.visit?.message.dentist ?? proof.dentist ?? "");
+const visitIdOf = (proof: Proof): Hex => proof.review.message.visitId;
 const pass = (name: string, title: string, detail: string): Check => ({ name, title, verdict: "pass", detail });
 const fail = (name: string, title: string, detail: string): Check => ({ name, title, verdict: "fail", detail });
+const info = (name: string, title: string, detail: string): Check => ({ name, title, verdict: "info", detail });
 
 function typedReview(proof: Proof) {
   return {
@@ -101,6 +113,7 @@ function reviewHash(proof: Proof): Hex {
 }
 
 function visitHash(proof: Proof): Hex {
+  if (!proof.visit) throw new Error("the proof has no visit");
   return hashTypedData({
     domain: { ...proof.domain, verifyingContract: getAddress(proof.domain.verifyingContract) },
     types: { Visit: proof.types.Visit },
@@ -139,13 +152,20 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
       ? pass("digest", "Review unchanged", `The review's text and ratings hash to the digest ${proof.digest}.`)
       : fail("digest", "Review unchanged", `The review hashes to ${digest}, not to the proof's digest ${proof.digest}: the text or ratings were changed.`));
   }
-  if (!same(proof.review.message.visitId, proof.visit.message.visitId)) {
+  if (isPublic(proof) || !proof.visit || !proof.review.signature) {
+    const why = "Withheld from the public proof, which names no patient. In single mode the registry itself checked it before anchoring (see below); the patient's own full proof shows it.";
+    checks.push(info("review-signature", "Signed by the patient", why));
+    checks.push(info("visit-signature", "Visit attested by the dentist", why));
+    return checks;
+  }
+  const visit = proof.visit;
+  if (!same(proof.review.message.visitId, visit.message.visitId)) {
     checks.push(fail("review-signature", "Signed by the patient", "The review and the visit name different visits."));
   } else {
     const signer = digest ? await recover(digest, proof.review.signature) : null;
-    checks.push(signer && same(signer, proof.visit.message.patient)
+    checks.push(signer && same(signer, visit.message.patient)
       ? pass("review-signature", "Signed by the patient", `The review was signed by the visit's patient ${signer}.`)
-      : fail("review-signature", "Signed by the patient", `The review signature recovers to ${signer ?? "nothing"}, not to the patient ${proof.visit.message.patient}.`));
+      : fail("review-signature", "Signed by the patient", `The review signature recovers to ${signer ?? "nothing"}, not to the patient ${visit.message.patient}.`));
   }
   let vHash: Hex | null = null;
   try {
@@ -153,10 +173,10 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   } catch {
     vHash = null;
   }
-  const dentist = vHash ? await recover(vHash, proof.visit.signature) : null;
-  checks.push(dentist && same(dentist, proof.visit.message.dentist)
+  const dentist = vHash ? await recover(vHash, visit.signature) : null;
+  checks.push(dentist && same(dentist, visit.message.dentist)
     ? pass("visit-signature", "Visit attested by the dentist", `The visit was signed by the dentist ${dentist}.`)
-    : fail("visit-signature", "Visit attested by the dentist", `The visit signature recovers to ${dentist ?? "nothing"}, not to the dentist ${proof.visit.message.dentist}.`));
+    : fail("visit-signature", "Visit attested by the dentist", `The visit signature recovers to ${dentist ?? "nothing"}, not to the dentist ${visit.message.dentist}.`));
   return checks;
 }
 
@@ -204,15 +224,18 @@ async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): 
       }
     }
     if (!args) checks.push(fail("anchor-event", title, `${where} is not a ReviewAnchored event of the registry.`));
-    else if (!same(args.digest, proof.digest) || !same(args.visitId, proof.visit.message.visitId) || !same(args.patient, proof.visit.message.patient) || !same(args.dentist, proof.visit.message.dentist)) {
+    else if (!same(args.digest, proof.digest) || !same(args.visitId, visitIdOf(proof)) || (proof.visit && !same(args.patient, proof.visit.message.patient)) || !same(args.dentist, dentistOf(proof))) {
       checks.push(fail("anchor-event", title, `${where} anchors another review than this one.`));
     } else {
       event = { reward: args.reward, patient: args.patient };
-      checks.push(pass("anchor-event", title, `${where} in block ${anchor.blockNumber} is the registry's ReviewAnchored for this digest, visit, patient and dentist.`));
+      checks.push(pass("anchor-event", title, `${where} in block ${anchor.blockNumber} is the registry's ReviewAnchored for this digest, visit${proof.visit ? ", patient" : ""} and dentist.`));
+      if (isPublic(proof)) {
+        checks.push(pass("signatures-on-chain", "Signatures checked by the registry", "The registry emits ReviewAnchored only after verifying the dentist's signature of the visit and the patient's signature of this review."));
+      }
     }
   }
   const anchoredAt = await client.readContract({ address: registry, abi: registryAbi, functionName: "anchoredAt", args: [proof.digest] });
-  const recorded = await client.readContract({ address: registry, abi: registryAbi, functionName: "reviewDigestOf", args: [proof.visit.message.visitId] });
+  const recorded = await client.readContract({ address: registry, abi: registryAbi, functionName: "reviewDigestOf", args: [visitIdOf(proof)] });
   if (anchoredAt === 0n) checks.push(fail("anchored-at", "Recorded by the registry", "The registry has never recorded this digest."));
   else if (!same(recorded, proof.digest)) checks.push(fail("anchored-at", "Recorded by the registry", "The registry records another digest for this visit."));
   else {
@@ -316,10 +339,11 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
   checks.push(...(await offlineChecks(proof, expectedRegistry)));
   if (!chainOk) return checks;
   try {
-    const status = await client.readContract({ address: registry, abi: registryAbi, functionName: "dentistStatus", args: [getAddress(proof.visit.message.dentist)] });
+    const dentist = dentistOf(proof);
+    const status = await client.readContract({ address: registry, abi: registryAbi, functionName: "dentistStatus", args: [getAddress(dentist)] });
     checks.push(status === 0
-      ? fail("dentist", "Registered dentist", `${proof.visit.message.dentist} was never registered as a dentist.`)
-      : pass("dentist", "Registered dentist", `${proof.visit.message.dentist} is a registered dentist${status === 1 ? "" : " (deactivated since)"}.`));
+      ? fail("dentist", "Registered dentist", `${dentist} was never registered as a dentist.`)
+      : pass("dentist", "Registered dentist", `${dentist} is a registered dentist${status === 1 ? "" : " (deactivated since)"}.`));
     checks.push(...(proof.anchor.kind === "batch" ? await batchChecks(client, proof, registry) : await singleChecks(client, proof, registry)));
     checks.push(await finality(client, proof.anchor.blockNumber));
   } catch (error) {
