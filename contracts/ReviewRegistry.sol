@@ -392,6 +392,8 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         bytes calldata signature
     ) private view returns (bool, address recovered) {
         ECDSA.RecoverError recoverError;
+        // The third value only details a malformed signature; either way the ERC-1271 path decides.
+        // slither-disable-next-line unused-return
         (recovered, recoverError, ) = ECDSA.tryRecoverCalldata(hash, signature);
         if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return (true, recovered);
         return (SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature), recovered);

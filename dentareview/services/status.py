@@ -60,7 +60,8 @@ def _relay_part(sessions: sessionmaker[Session], now: int) -> Part:
     except Exception as error:  # noqa: BLE001 - reported, never raised
         return Part(ok=False, detail=f"relay state unreadable: {type(error).__name__}")
     detail = (
-        f"{queue.pending} reviews to anchor, {queue.waiting} waiting (backoff), "
+        f"{queue.pending} reviews to anchor, {queue.in_flight} sent and awaiting a receipt, "
+        f"{queue.waiting} waiting (backoff), "
         f"{queue.failed} that can never be anchored (see `dentareview audit`), "
         f"{queue.not_final} anchored but not final yet"
     )

@@ -59,6 +59,6 @@ def test_visit_review_anchor_reward_and_proof_on_a_hardhat_node(
     # One confirmation by default: the pass after the anchoring one marks it final.
     assert (view["status"], view["final"]) == ("anchored", True)
     assert system.token_balance(posted.patient.address) == REWARD
-    proof = proof_of(system, posted.id)
+    proof = proof_of(system, posted)
     result = verify(system, proof, tmp_path, "--registry", system.manifest.registry.address)
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import RowNotFound
@@ -34,7 +34,7 @@ def claim_pending_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
 
 
 def claim_due_reviews(session: Session, *, now: int, limit: int) -> list[ReviewRow]:
-    """Lock up to `limit` pending reviews that are due (by `next_attempt_at`), oldest due first.
+    """Lock up to `limit` pending reviews that are due (by `next_attempt_at`) or in flight.
 
     A review that cannot be anchored now was given a later `next_attempt_at`, so it never
     holds back the reviews behind it; one that can never be anchored has a `failure_code`
@@ -45,7 +45,9 @@ def claim_due_reviews(session: Session, *, now: int, limit: int) -> list[ReviewR
         .where(
             ReviewRow.status == "pending",
             ReviewRow.failure_code.is_(None),
-            ReviewRow.next_attempt_at <= now,
+            # In flight: looked at every pass (its receipt, or gone from the node after a
+            # crash and sent again); `next_attempt_at` then says when to replace it.
+            or_(ReviewRow.next_attempt_at <= now, ReviewRow.sent_tx_hash.is_not(None)),
         )
         .order_by(ReviewRow.next_attempt_at, ReviewRow.id)
         .limit(limit)
@@ -241,6 +243,7 @@ def record_relay_status(session: Session, *, problem: str | None, now: int) -> N
 @dataclass(frozen=True)
 class RelayQueue:
     pending: int  # waiting for their first or next attempt now
+    in_flight: int  # a transaction sent, no receipt yet
     waiting: int  # deferred with backoff (cannot be anchored now)
     failed: int  # can never be anchored (terminal)
     not_final: int  # anchored, block not final yet
@@ -259,9 +262,11 @@ def relay_queue(session: Session, *, now: int) -> RelayQueue:
     pending = ReviewRow.status == "pending"
     alive = ReviewRow.failure_code.is_(None)
     status = session.get(RelayStatusRow, 1)
+    unsent = ReviewRow.sent_tx_hash.is_(None)
     return RelayQueue(
-        pending=count(pending, alive, ReviewRow.next_attempt_at <= now),
-        waiting=count(pending, alive, ReviewRow.next_attempt_at > now),
+        pending=count(pending, alive, unsent, ReviewRow.next_attempt_at <= now),
+        in_flight=count(pending, alive, ReviewRow.sent_tx_hash.is_not(None)),
+        waiting=count(pending, alive, unsent, ReviewRow.next_attempt_at > now),
         failed=count(ReviewRow.failure_code.is_not(None)),
         not_final=count(ReviewRow.status == "anchored", ReviewRow.final.is_(False)),
         problem=status.problem if status else None,
