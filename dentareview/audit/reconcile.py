@@ -109,6 +109,18 @@ class Reconciler:
             self._anchored(row, result, anchors[0])
 
     def _unanchored(self, row: ReviewAuditRow, result: Recomputed) -> None:
+        if row.failure_code is not None:
+            # A terminal state, not tampering. ERC-1271 signatures are revocable, which is
+            # the usual cause: say so rather than call the review fabricated.
+            revoked = "" if result.review_signed and result.visit_signed else (
+                "; its signatures no longer verify (a smart-contract account can revoke one)"
+            )
+            self._add(
+                Kind.ANCHOR_FAILED,
+                row.id,
+                f"visit {row.visit_id}: the relay gave up ({row.failure_code}){revoked}",
+            )
+            return
         if not (result.review_signed and result.visit_signed):
             problems = []
             if not result.review_signed:
@@ -128,12 +140,6 @@ class Reconciler:
         if result.digest != _low(row.digest):
             self._add(
                 Kind.DIGEST_CHANGED, row.id, f"stored {row.digest}, fields hash to {result.digest}"
-            )
-        if row.failure_code is not None:
-            self._add(
-                Kind.ANCHOR_FAILED,
-                row.id,
-                f"visit {row.visit_id}: the relay gave up ({row.failure_code})",
             )
         if row.status == "anchored":
             self._add(

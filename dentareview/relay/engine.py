@@ -21,9 +21,10 @@ Why each item is sent, and paid, exactly once:
    twice; whichever version of a transaction is mined, the chain's state says so.
 3. **After a crash**, each caller looks for its noted transaction: a receipt settles it;
    a transaction still in the node's pool is waited for, or `replace`d at the same nonce
-   once due; otherwise the chain's state (the visit's digest, the root's record, the
-   payout flag) tells whether the effect happened, and only if it did not is a new
-   transaction sent.
+   once due; so is any other version at its nonce (`nonce_in_pool`: a replacement noted
+   but never broadcast leaves the earlier version waiting); otherwise the chain's state
+   (the visit's digest, the root's record, the payout flag) tells whether the effect
+   happened, and only if it did not is a new transaction sent.
 4. **Finality.** An included transaction is recorded with its block hash. `inclusion`
    re-checks it against the node until it is final (a confirmation depth, or the node's
    `safe`/`finalized` block); if its block is gone, the caller marks the item unsent and
@@ -156,6 +157,15 @@ class Relay:
         except TransactionNotFound:
             return False
         return tx.get("blockNumber") is None
+
+    def nonce_in_pool(self, nonce: int) -> bool:
+        """Whether some version of our transaction at `nonce` waits in the node's pool: the
+        nonce is not used on-chain yet and the pending count has passed it. The noted hash
+        may be a replacement that never left (a crash), while the earlier version waits."""
+        address = self._sender.address
+        mined = int(self._w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
+        pending = int(self._w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+        return mined <= nonce < pending
 
     def replacement(self, tx_hash: str, call: ContractFunction) -> SignedTx | None:
         """The stuck `tx_hash` signed again at its nonce with both fees bumped; None if the

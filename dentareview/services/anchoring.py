@@ -352,7 +352,11 @@ class Anchorer:
             if now >= row.next_attempt_at:
                 self._replace(session, deployment, relay, row, report, now=now)
             return True
-        return self._anchored_on_chain(session, deployment, row, report)
+        if self._anchored_on_chain(session, deployment, row, report):
+            return True
+        # Another version at the noted nonce may wait in the pool (a replacement noted but
+        # never broadcast): wait for the nonce to be used rather than send a second one.
+        return row.sent_nonce is not None and relay.nonce_in_pool(row.sent_nonce)
 
     def _anchored_on_chain(
         self, session: Session, deployment: Deployment, row: ReviewRow, report: AnchorReport

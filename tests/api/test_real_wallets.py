@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from eth_account.signers.local import LocalAccount
 
 from dentareview.db.queries import get_review, get_visit
 from tests.api.system import System, new_wallet
+from tests.audit.helpers import audit
 from tests.contracts.helpers import deploy_smart_account
 from tests.support.anvil import dev_account
 from tests.support.wallet import sign_typed
@@ -99,3 +101,46 @@ class AddressOnly:
     """An account known by its address alone (a smart account has no key of its own)."""
 
     address: str
+
+
+def test_a_revoked_smart_account_signature_ends_failed_published_and_reported(
+    system: System,
+) -> None:
+    """ERC-1271 signatures are revocable: the review can then never be anchored. It stays
+    published with a named terminal state, /health counts it, the audit reports it."""
+    dentist, owner = system.new_dentist(), new_wallet()
+    account = deploy_smart_account(system.w3, dev_account(0), owner.address)
+    visit = system.attested_visit(dentist, AddressOnly(str(account.address)))
+    review = system.review_message(visit)
+    signature = sign_typed(owner, system.eip712(), "Review", review)
+    response = system.client.post("/v1/reviews", json={"message": review, "signature": signature})
+    assert response.status_code == 202, response.text
+    review_id = response.json()["id"]
+    # The account changes hands before the relay sends: the old owner's signature is void.
+    system.w3.eth.send_transaction(  # Anvil's unlocked account 5 pays the owner's gas
+        {"from": dev_account(5).address, "to": owner.address, "value": 10**17}
+    )
+    tx = account.functions.transferOwnership(new_wallet().address).build_transaction(
+        {
+            "from": owner.address,
+            "nonce": system.w3.eth.get_transaction_count(owner.address),
+            "chainId": system.w3.eth.chain_id,
+        }
+    )
+    signed = owner.sign_transaction(tx)
+    system.w3.eth.wait_for_transaction_receipt(
+        system.w3.eth.send_raw_transaction(signed.raw_transaction)
+    )
+
+    report = system.anchor()
+    assert report.given_up == 1 and report.anchored == 0
+    view = system.client.get(f"/v1/reviews/{review_id}").json()
+    assert (view["status"], view["failureCode"]) == ("failed", "REVIEW_SIGNATURE_REJECTED")
+    assert view["text"] == review["text"]  # still published
+    assert system.anchor().given_up == 0  # terminal: not tried again
+    health = system.client.get("/health").json()
+    assert "1 that can never be anchored" in health["relay"]["detail"]
+    result = audit(system, "--json")
+    found = json.loads(result.output)["discrepancies"]
+    assert list(found) == ["ANCHOR_FAILED"], result.output
+    assert [item["reviewId"] for item in found["ANCHOR_FAILED"]["items"]] == [review_id]

@@ -22,6 +22,7 @@ from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.transactions import TransactionSender
 from dentareview.db.models import BatchRow
 from dentareview.db.queries import get_review
+from dentareview.relay.engine import Relay
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.anchoring import Anchorer, AnchorReport
@@ -307,4 +308,57 @@ def test_reorg_of_a_batch_root_anchors_the_same_root_again(system: System) -> No
         reorged_depth=depth,
         root_anchored_once=True,
         seconds_to_final_after_reorg=round(time.monotonic() - started, 1),
+    )
+
+
+class Crash(Exception):
+    """The worker process dies here (as SIGKILL would, minus the process)."""
+
+
+def test_a_crash_in_the_middle_of_a_replacement_pays_once_whichever_version_is_mined(
+    system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relay = RelayPolicy(replace_after_seconds=1, receipt_timeout_seconds=1)
+    anchorer = Anchorer(system.sessions, system.gateway, relay=relay)
+    review_id, visit_id, patient = post_one_review(system)
+    rpc(system.w3, "evm_setIntervalMining", 0)
+    try:
+        anchorer.run_once()  # sent, priced for a cheap block
+        rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(200 * GWEI))
+    finally:
+        rpc(system.w3, "evm_setIntervalMining", 1)
+    with system.sessions() as session:
+        row = get_review(session, review_id=review_id)
+        assert row is not None and row.sent_tx_hash is not None
+        original, original_nonce = row.sent_tx_hash, row.sent_nonce
+    time.sleep(1.5)  # past its replacement time
+
+    def crash(_relay: Any, _signed: Any) -> None:
+        raise Crash("killed after noting the replacement, before broadcasting it")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Relay, "broadcast", crash)
+        with pytest.raises(Crash):
+            anchorer.run_once()
+    with system.sessions() as session:
+        row = get_review(session, review_id=review_id)
+        assert row is not None and row.sent_tx_hash not in (None, original)  # noted first
+    # The network's fees fall: the *original* version is the one that gets mined.
+    rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(1))
+    report, seconds = run_until(anchorer, is_anchored(system, review_id))
+    view = review_view(system, review_id)
+    # Whichever version was mined, it holds the original nonce: nothing was sent twice.
+    assert system.w3.eth.get_transaction(view["txHash"])["nonce"] == original_nonce
+    assert original_nonce is not None
+    assert system.w3.eth.get_transaction_count(dev_account(0).address) == original_nonce + 1
+    assert system.token_balance(patient) == REWARD
+    assert anchors_of(system, visit_id) == 1
+    record(
+        "crash in the middle of a replacement",
+        accepted=1,
+        mined_version="the original" if view["txHash"] == original else "a later version",
+        anchored_once=True,
+        paid=1,
+        reconciled=report.reconciled,
+        seconds_to_anchor=round(seconds, 1),
     )
