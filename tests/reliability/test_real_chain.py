@@ -27,12 +27,14 @@ from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.anchoring import Anchorer, AnchorReport
 from dentareview.services.batch_anchoring import BatchAnchorer
+from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import deactivate_dentist
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
 from tests.reliability.figures import record
-from tests.support.anvil import AnvilNode, dev_account
+from tests.support.anvil import AnvilNode, dev_account, free_port
 from tests.support.databases import fresh_postgres_schema
+from tests.support.wallet import sign_typed
 
 REWARD = 10 * 10**18
 GWEI = 10**9
@@ -134,9 +136,10 @@ def test_reorg_of_the_anchoring_block_sends_again_and_pays_once(system: System) 
     assert system.token_balance(patient) == REWARD  # paid exactly once
     assert anchors_of(system, visit_id) == 1
     receipt = system.w3.eth.get_transaction_receipt(final["txHash"])
-    assert receipt["blockHash"].to_0x_hex() == system.w3.eth.get_block(
-        final["blockNumber"]
-    )["hash"].to_0x_hex()
+    assert (
+        receipt["blockHash"].to_0x_hex()
+        == system.w3.eth.get_block(final["blockNumber"])["hash"].to_0x_hex()
+    )
     record(
         "reorg of the anchoring block",
         accepted=1,
@@ -361,4 +364,51 @@ def test_a_crash_in_the_middle_of_a_replacement_pays_once_whichever_version_is_m
         paid=1,
         reconciled=report.reconciled,
         seconds_to_anchor=round(seconds, 1),
+    )
+
+
+def test_deadline_passing_during_an_outage_does_not_strand_the_review(system: System) -> None:
+    """The node is unreachable from the service (a dead endpoint) past the deadline."""
+    dentist, patient = system.new_dentist(), new_wallet()
+    visit = system.attested_visit(dentist, patient)
+    deadline = int(system.w3.eth.get_block("latest")["timestamp"]) + 2
+    response = system.post_review(patient, system.review_message(visit, deadline=deadline))
+    assert response.status_code == 202, response.text
+    review_id = int(response.json()["id"])
+    dead = system.settings.model_copy(update={"rpc_url": f"http://127.0.0.1:{free_port()}"})
+    during_outage = Anchorer(
+        system.sessions, ChainGateway(dead, Web3(Web3.HTTPProvider(dead.rpc_url)))
+    )
+    while int(system.w3.eth.get_block("latest")["timestamp"]) <= deadline + 1:
+        assert during_outage.run_once().errors  # the chain does not answer
+        time.sleep(0.5)
+    _, seconds = run_until(
+        Anchorer(system.sessions, system.gateway), is_anchored(system, review_id)
+    )
+    assert system.token_balance(patient.address) == REWARD
+    assert anchors_of(system, visit["visitId"]) == 1
+    record(
+        "deadline passes during a chain outage",
+        accepted=1,
+        anchored_after_deadline=True,
+        paid=1,
+        seconds_to_anchor_after_outage=round(seconds, 1),
+    )
+
+
+def test_a_v_0_or_1_signature_is_anchored_on_a_mining_chain(system: System) -> None:
+    dentist, patient = system.new_dentist(), new_wallet()
+    visit = system.attested_visit(dentist, patient)
+    message = system.review_message(visit)
+    signature = bytes.fromhex(sign_typed(patient, system.eip712(), "Review", message)[2:])
+    low_v = "0x" + (signature[:64] + bytes([signature[64] - 27])).hex()
+    response = system.client.post("/v1/reviews", json={"message": message, "signature": low_v})
+    assert response.status_code == 202, response.text
+    review_id = int(response.json()["id"])
+    _, seconds = run_until(
+        Anchorer(system.sessions, system.gateway), is_anchored(system, review_id)
+    )
+    assert system.token_balance(patient.address) == REWARD
+    record(
+        "v = 0/1 signature", accepted=1, anchored=True, paid=1, seconds_to_anchor=round(seconds, 1)
     )
