@@ -131,6 +131,7 @@ async function attestRows(ctx: Ctx, rows: VisitRow[]): Promise<void> {
   const progressText = h("span", { id: "progress-text" }, `0 of ${rows.length} done`);
   const body = h("tbody", {});
   const summary = h("div", { id: "summary", "aria-live": "polite" });
+  replace(ctx.sheets); // the invitations of this run only
   replace(ctx.results,
     h("h2", {}, "Results"),
     h("div", { class: "row" }, progress, progressText),
