@@ -98,9 +98,12 @@ def month_points(
                 bedside=_mean(s.bedside_sum, s.count),
                 wait_time=_mean(s.wait_time_sum, s.count),
                 cumulative_count=count,
+                # No score before the first review: the prior alone says nothing.
                 bayesian_score=bayesian_score(
                     count, rating_sum, prior_count=prior_count, prior_mean=prior_mean
-                ),
+                )
+                if count
+                else None,
             )
         )
     return points

@@ -75,6 +75,7 @@ def test_dashboard_counts_funnel_retention_and_scores(system: System) -> None:
     assert last["count"] == 3 and last["cumulativeCount"] == 3
     assert last["bayesianScore"] == score["bayesianScore"]
     assert all(m["count"] == 0 and m["mean"] is None for m in body["months"][:-1])
+    assert all(m["bayesianScore"] is None for m in body["months"][:-1])
 
     csv = client.get("/v1/practice/dashboard.csv")
     assert csv.status_code == 200
