@@ -12,6 +12,8 @@ function notice(kind: "bad" | "info", text: string): HTMLElement {
   return h("div", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status" }, text);
 }
 
+const n = (value: number): string => value.toLocaleString("en-GB");
+
 function percent(value: number | null): string {
   return value === null ? "–" : `${Math.round(value * 1000) / 10}%`;
 }
@@ -32,6 +34,7 @@ function figure(id: string, label: string, value: string, note?: string): HTMLEl
 
 function funnelBars(d: Dashboard): HTMLElement {
   const f = d.funnel;
+  const count = n;
   const steps: [string, string, number][] = [
     ["visits", "Visits attested", f.visits],
     ["reviews", "Reviews written", f.reviews],
@@ -39,10 +42,10 @@ function funnelBars(d: Dashboard): HTMLElement {
     ["rewarded", "Rewarded", f.rewarded],
   ];
   const max = Math.max(1, f.visits);
-  return h("div", { class: "bars funnel" }, steps.flatMap(([key, name, n]) => [
+  return h("div", { class: "bars funnel" }, steps.flatMap(([key, name, value]) => [
     h("span", {}, name),
-    h("span", { class: "meter", role: "img", "aria-label": `${name}: ${n}` }, h("i", { style: `width:${(100 * n) / max}%` })),
-    h("span", { "data-funnel": key }, String(n)),
+    h("span", { class: "meter", role: "img", "aria-label": `${name}: ${count(value)}` }, h("i", { style: `width:${(100 * value) / max}%` })),
+    h("span", { "data-funnel": key, class: "num" }, count(value)),
   ]));
 }
 
@@ -53,7 +56,7 @@ function monthTable(d: Dashboard): HTMLElement {
       h("table", { class: "plain", id: "months-table" },
         h("thead", {}, h("tr", {}, ["Month", "Reviews", "Mean", "Treatment", "Bedside", "Waiting", "Score"].map((t) => h("th", {}, t)))),
         h("tbody", {}, d.months.map((m) => h("tr", {},
-          h("td", {}, m.month), h("td", {}, String(m.count)), h("td", {}, score(m.mean)),
+          h("td", {}, m.month), h("td", {}, n(m.count)), h("td", {}, score(m.mean)),
           h("td", {}, score(m.treatment)), h("td", {}, score(m.bedside)), h("td", {}, score(m.waitTime)),
           h("td", {}, m.bayesianScore === null ? "–" : m.bayesianScore.toFixed(2))))))));
 }
@@ -83,11 +86,11 @@ export async function render(main: HTMLElement): Promise<void> {
       ? notice("info", "No visits yet. Attest your first visit under \u201cVisits and invitations\u201d; your figures appear here as patients review.")
       : null,
     h("section", { class: "figures", "aria-label": "Key figures" },
-      figure("score", "Score (Bayesian)", score(s.bayesianScore), `${s.count} anchored review${s.count === 1 ? "" : "s"}${s.pendingCount ? `, ${s.pendingCount} pending` : ""}`),
+      figure("score", "Score (Bayesian)", score(s.bayesianScore), `${n(s.count)} anchored review${s.count === 1 ? "" : "s"}${s.pendingCount ? `, ${n(s.pendingCount)} pending` : ""}`),
       figure("mean", "Mean rating", score(s.mean)),
-      figure("review-rate", "Visits reviewed", percent(f.reviewRate), `${f.reviews} of ${f.visits} visits`),
+      figure("review-rate", "Visits reviewed", percent(f.reviewRate), `${n(f.reviews)} of ${n(f.visits)} visits`),
       figure("median-time", "Median time to review", duration(f.medianSecondsToReview)),
-      figure("retention", "Verified retention", percent(r.share), `${r.repeatPatients} of ${r.patients} patients came back within 12 months`)),
+      figure("retention", "Verified retention", percent(r.share), `${n(r.repeatPatients)} of ${n(r.patients)} patients came back within 12 months`)),
     h("section", { class: "card" },
       h("h2", { style: "margin-top:0" }, "Score over time"),
       h("p", { class: "muted" }, "Bars: reviews anchored each month. Line: the Bayesian score over every review up to the month's end, as your public profile showed it."),
@@ -101,7 +104,7 @@ export async function render(main: HTMLElement): Promise<void> {
         h("h2", { style: "margin-top:0" }, "Star ratings"),
         h("div", { class: "chart-box" }, histCanvas),
         h("p", { class: "muted", id: "histogram-text" },
-          [5, 4, 3, 2, 1].map((n) => `${n}★ ${s.histogram[String(n)] ?? 0}`).join(" · ")))),
+          [5, 4, 3, 2, 1].map((k) => `${k}★ ${n(s.histogram[String(k)] ?? 0)}`).join(" · ")))),
     h("section", { class: "card" },
       h("h2", { style: "margin-top:0" }, "Invitation funnel"),
       funnelBars(d),
@@ -109,7 +112,7 @@ export async function render(main: HTMLElement): Promise<void> {
     h("section", { class: "card" },
       h("h2", { style: "margin-top:0" }, "Verified retention"),
       h("p", {}, h("strong", { class: "score", "data-retention": r.share ?? "" }, percent(r.share)), " ",
-        `of your ${r.patients} patients had another visit you attested within ${r.windowDays} days.`),
+        `of your ${n(r.patients)} patients had another visit you attested within ${r.windowDays} days.`),
       h("p", { class: "muted" },
         "Computed only from the visits your wallet signed, so nobody can inflate it; shown only as a total, never per patient.")));
   await drawCharts(d, scoreCanvas, subCanvas, histCanvas, chartModule);
