@@ -214,6 +214,15 @@ class Forbidden(DentaReviewError):
     description = "The signed-in wallet may not see this: it belongs to another patient."
 
 
+class NotADentist(DentaReviewError):
+    code = "NOT_A_DENTIST"
+    status = 403
+    description = (
+        "The signed-in wallet is not a registered dentist; sign in with the practice's "
+        "registered wallet."
+    )
+
+
 class PayloadTooLarge(DentaReviewError):
     code = "PAYLOAD_TOO_LARGE"
     status = 413
@@ -287,6 +296,7 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     SiweSignatureMismatch,
     NotSignedIn,
     Forbidden,
+    NotADentist,
     PayloadTooLarge,
     RateLimited,
     ChainUnavailable,

@@ -26,6 +26,8 @@ PAGE_ROUTES: Final = (
     "/invite/{visit_id}",
     "/verify",
     "/verify/{review_id}",
+    "/practice",
+    "/practice/visits",
 )
 
 # The pages talk to our API and to any RPC node or wallet the visitor picks.

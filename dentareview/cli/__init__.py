@@ -8,6 +8,7 @@ from dentareview.cli.audit import audit_command, verify_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command
 from dentareview.cli.service import anchor_command, migrate_command, serve_command
+from dentareview.cli.visits import visit_app
 
 app = typer.Typer(
     name="dentareview",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("deploy")(deploy_command)
 app.add_typer(dentist_app, name="dentist")
+app.add_typer(visit_app, name="visit")
 app.command("migrate")(migrate_command)
 app.command("serve")(serve_command)
 app.command("anchor")(anchor_command)

@@ -28,7 +28,7 @@ APP_TABLES = {
     "auth_nonces",
     "auth_sessions",
 }
-HEAD = "0004_sessions"
+HEAD = "0005_dentist"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

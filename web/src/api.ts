@@ -146,7 +146,7 @@ async function parse<T>(response: Response): Promise<T> {
   return body as T;
 }
 
-async function send<T>(path: string, init?: RequestInit): Promise<T> {
+export async function send<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, init);

@@ -37,6 +37,7 @@ const SENTENCES: Record<string, string> = {
   SIWE_EXPIRED: "The sign-in request has expired. Sign in again.",
   SIWE_SIGNATURE_MISMATCH: "The signature does not come from the wallet that is signing in. Sign in again with that wallet.",
   NOT_SIGNED_IN: "Sign in with your wallet to see this.",
+  NOT_A_DENTIST: "This wallet is not registered as a dentist. Switch your wallet to the practice's registered account and sign in again, or ask DentaReview to register it.",
   FORBIDDEN: "This belongs to another wallet. Sign in with the wallet it belongs to.",
   UNSAFE_KEYS: "The service is not set up safely and will not sign anything yet. Try again later.",
   NETWORK: "The service cannot be reached. Check your connection and try again.",

@@ -1,0 +1,158 @@
+"""The signed-in dentist's practice: who may see it, and its dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from dentareview.db.models import DentistRow
+from dentareview.db.queries import get_dentist, pending_count, rating_aggregate
+from dentareview.db.queries.practice import (
+    funnel_counts,
+    median_seconds_to_review,
+    monthly_sums,
+    retention_counts,
+    sums_before,
+)
+from dentareview.domain.policy import DAY, PolicySettings
+from dentareview.domain.practice import (
+    DASHBOARD_MONTHS,
+    RETENTION_WINDOW_DAYS,
+    Funnel,
+    MonthInput,
+    MonthPoint,
+    Retention,
+    funnel,
+    month_points,
+    retention,
+)
+from dentareview.domain.reputation import (
+    Reputation,
+    compute_reputation,
+    month_start,
+    trend_months,
+)
+from dentareview.errors import DentistInactive, NotADentist
+
+
+@dataclass(frozen=True)
+class Practice:
+    address: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    practice: Practice
+    generated_at: int
+    reputation: Reputation
+    months: list[MonthPoint]
+    funnel: Funnel
+    retention: Retention
+
+
+def practice_of(session: Session, *, wallet: str) -> Practice:
+    """The practice a signed-in wallet runs: NOT_A_DENTIST for any other wallet, and
+    DENTIST_INACTIVE while the dentist is deactivated."""
+    row: DentistRow | None = get_dentist(session, address=wallet)
+    if row is None:
+        raise NotADentist(f"{wallet} is not a registered dentist")
+    if not row.active:
+        raise DentistInactive(f"the dentist {wallet} is deactivated")
+    return Practice(row.address, row.name, row.active)
+
+
+def practice_dashboard(
+    session: Session, *, wallet: str, now: int, policy: PolicySettings
+) -> Dashboard:
+    practice = practice_of(session, wallet=wallet)
+    dentist = practice.address
+    months = trend_months(now, DASHBOARD_MONTHS)
+    since = month_start(months[0])
+    sums = [
+        MonthInput(s.month, s.count, s.rating_sum, s.treatment_sum, s.bedside_sum, s.wait_time_sum)
+        for s in monthly_sums(session, dentist=dentist, since=since)
+    ]
+    count_before, rating_sum_before = sums_before(session, dentist=dentist, before=since)
+    reputation = compute_reputation(
+        rating_aggregate(session, dentist=dentist),
+        [],
+        now=now,
+        prior_count=policy.bayesian_prior_count,
+        prior_mean=policy.bayesian_prior_mean,
+        pending_count=pending_count(session, dentist=dentist),
+    )
+    counts = funnel_counts(session, dentist=dentist)
+    patients, repeat = retention_counts(
+        session, dentist=dentist, window_seconds=RETENTION_WINDOW_DAYS * DAY
+    )
+    return Dashboard(
+        practice=practice,
+        generated_at=now,
+        reputation=reputation,
+        months=month_points(
+            months,
+            sums,
+            count_before=count_before,
+            rating_sum_before=rating_sum_before,
+            prior_count=policy.bayesian_prior_count,
+            prior_mean=policy.bayesian_prior_mean,
+        ),
+        funnel=funnel(
+            visits=counts.visits,
+            reviews=counts.reviews,
+            anchored=counts.anchored,
+            rewarded=counts.rewarded,
+            median_seconds=median_seconds_to_review(session, dentist=dentist),
+        ),
+        retention=retention(patients=patients, repeat_patients=repeat),
+    )
+
+
+CSV_HEADER = (
+    "month,reviews,mean_rating,treatment,bedside,wait_time,cumulative_reviews,bayesian_score"
+)
+
+
+def dashboard_csv(dashboard: Dashboard) -> str:
+    """The monthly figures as CSV (one row per month, oldest first), then the funnel and
+    retention as `metric,value` rows after an empty line."""
+
+    def cell(value: float | int | None) -> str:
+        return "" if value is None else str(value)
+
+    lines = [CSV_HEADER]
+    for m in dashboard.months:
+        lines.append(
+            ",".join(
+                [
+                    m.month,
+                    cell(m.count),
+                    cell(m.mean),
+                    cell(m.treatment),
+                    cell(m.bedside),
+                    cell(m.wait_time),
+                    cell(m.cumulative_count),
+                    cell(m.bayesian_score),
+                ]
+            )
+        )
+    f, r = dashboard.funnel, dashboard.retention
+    seconds = f.median_seconds_to_review
+    median_hours = None if seconds is None else round(seconds / 3600, 1)
+    lines += [
+        "",
+        "metric,value",
+        f"visits_attested,{f.visits}",
+        f"reviews_written,{f.reviews}",
+        f"reviews_anchored,{f.anchored}",
+        f"reviews_rewarded,{f.rewarded}",
+        f"review_rate,{cell(f.review_rate)}",
+        f"median_hours_to_review,{cell(median_hours)}",
+        f"patients,{r.patients}",
+        f"patients_with_repeat_visit_within_{r.window_days}_days,{r.repeat_patients}",
+        f"verified_retention,{cell(r.share)}",
+    ]
+    return "\n".join(lines) + "\n"
