@@ -13,7 +13,17 @@ from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
 from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import TokenBuckets, WriteLimits, include_write_router
-from dentareview.api.routes import auth, dentists, me, meta, patients, proofs, reviews, visits
+from dentareview.api.routes import (
+    auth,
+    dentists,
+    me,
+    meta,
+    patients,
+    proofs,
+    reviews,
+    revisions,
+    visits,
+)
 from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
@@ -82,7 +92,7 @@ def create_app(
     for module in (meta, dentists, patients, proofs, me):
         app.include_router(module.router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
-    for module in (visits, reviews):  # the write endpoints: size and rate limited
+    for module in (visits, reviews, revisions):  # the write endpoints: size and rate limited
         include_write_router(app, module.router)
     install_webapp(app)
     return app

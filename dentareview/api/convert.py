@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Literal, cast
 
-from dentareview.api.schemas import ReviewMessage, ReviewOut, VisitMessage
-from dentareview.db.models import ReviewRow, ReviewStatus
+from dentareview.api.schemas import (
+    ReviewEditMessage,
+    ReviewErasureMessage,
+    ReviewMessage,
+    ReviewOut,
+    VisitMessage,
+)
+from dentareview.db.models import ReviewRevisionRow, ReviewRow, ReviewStatus
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
+from dentareview.domain.revisions import (
+    AUTHOR_EDITED,
+    AUTHOR_ERASED,
+    EDIT,
+    STATE_LABELS,
+    ReviewEdit,
+    ReviewErasure,
+)
 from dentareview.domain.typed_data import parse_wallet_signature
 
 
@@ -31,22 +45,64 @@ def review_from_wire(message: ReviewMessage) -> Review:
     )
 
 
+def edit_from_wire(message: ReviewEditMessage) -> ReviewEdit:
+    return ReviewEdit(
+        previous_digest=parse_bytes32(message.previousDigest, "message.previousDigest"),
+        content=Review(
+            visit_id=parse_bytes32(message.visitId, "message.visitId"),
+            rating=message.rating,
+            treatment=message.treatment,
+            bedside=message.bedside,
+            wait_time=message.waitTime,
+            text=message.text,
+            deadline=message.deadline,
+        ),
+    )
+
+
+def erasure_from_wire(message: ReviewErasureMessage) -> ReviewErasure:
+    return ReviewErasure(
+        visit_id=parse_bytes32(message.visitId, "message.visitId"),
+        digest_of_review=parse_bytes32(message.digest, "message.digest"),
+        deadline=message.deadline,
+    )
+
+
 def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
 
-def review_to_wire(row: ReviewRow) -> ReviewOut:
-    """The public view of a stored review: no patient wallet, no signature."""
+def review_to_wire(row: ReviewRow, revisions: list[ReviewRevisionRow] | None = None) -> ReviewOut:
+    """The public view of a stored review: no patient wallet, no signature.
+
+    Its latest version is shown (`revisions`, oldest first: the review's edits and
+    erasure), with its public named state.
+    """
+    edits = [r for r in revisions or [] if r.kind == EDIT]
+    latest = edits[-1] if edits else None
+    erased = row.author_state == AUTHOR_ERASED
+    ratings: tuple[int | None, ...] = (
+        (None, None, None, None)
+        if erased
+        else (latest.rating, latest.treatment, latest.bedside, latest.wait_time)
+        if latest is not None
+        else (row.rating, row.treatment, row.bedside, row.wait_time)
+    )
+    state = row.author_state if row.author_state in (AUTHOR_EDITED, AUTHOR_ERASED) else None
     return ReviewOut(
         id=row.id,
         visitId=row.visit_id,
         dentist=row.dentist,
-        rating=row.rating,
-        treatment=row.treatment,
-        bedside=row.bedside,
-        waitTime=row.wait_time,
-        text=row.text,
+        rating=ratings[0],
+        treatment=ratings[1],
+        bedside=ratings[2],
+        waitTime=ratings[3],
+        text="" if erased else (latest.text or "") if latest is not None else row.text,
         digest=row.digest,
+        state=cast(Literal["edited", "erased"], state) if state is not None else "published",
+        stateLabel=STATE_LABELS.get(state or ""),
+        versions=1 + len(edits),
+        latestDigest=latest.digest if latest is not None else row.digest,
         status="failed" if row.failure_code else cast(ReviewStatus, row.status),
         final=row.final,
         failureCode=row.failure_code,

@@ -151,6 +151,48 @@ class ReviewRow(Base):
     # Batch mode: the batch whose Merkle root anchors this review, and its leaf there.
     batch_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("batches.id"))
     leaf_index: Mapped[int | None] = mapped_column(Integer)
+    # The author's later word (review_revisions): None, "edited" or "erased". The signed
+    # fields above stay as first signed, except `text`, emptied by an erasure; `text_hash`
+    # (keccak256 of the signed text) is kept then, so the digest can still be recomputed.
+    author_state: Mapped[str | None] = mapped_column(String(16))
+    text_hash: Mapped[str | None] = mapped_column(BYTES32)
+    # The latest edit's ratings (None until edited): what the reputation counts.
+    edited_rating: Mapped[int | None] = mapped_column(SmallInteger)
+    edited_treatment: Mapped[int | None] = mapped_column(SmallInteger)
+    edited_bedside: Mapped[int | None] = mapped_column(SmallInteger)
+    edited_wait_time: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class ReviewRevisionRow(Base):
+    """One signed edit or erasure of a review by its patient, kept for good as its proof.
+
+    An edit holds its version's ratings, text and deadline; an erasure its deadline only.
+    After an erasure every version's text is emptied (`text` NULL) and its `text_hash`
+    kept, so each signed message can still be hashed and its signature checked.
+    """
+
+    __tablename__ = "review_revisions"
+    __table_args__ = (
+        UniqueConstraint("review_id", "seq"),
+        UniqueConstraint("digest"),
+        CheckConstraint("kind IN ('edit', 'erasure')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... in the order they were accepted
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(BYTES32)  # EIP-712 digest of the signed message
+    previous_digest: Mapped[str] = mapped_column(BYTES32)  # edit: superseded; erasure: review's
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    treatment: Mapped[int | None] = mapped_column(SmallInteger)
+    bedside: Mapped[int | None] = mapped_column(SmallInteger)
+    wait_time: Mapped[int | None] = mapped_column(SmallInteger)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_hash: Mapped[str | None] = mapped_column(BYTES32)
+    deadline: Mapped[int] = mapped_column(UNIX_TIME)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
 class BatchRow(Base):

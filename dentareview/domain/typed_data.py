@@ -40,6 +40,7 @@ __all__ = [
     "review_struct_hash",
     "review_typed_data",
     "text_hash",
+    "typed_digest",
     "visit_digest",
     "visit_message",
     "visit_struct_hash",
@@ -69,6 +70,24 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "bedside", "type": "uint8"},
         {"name": "waitTime", "type": "uint8"},
         {"name": "text", "type": "string"},
+        {"name": "deadline", "type": "uint64"},
+    ],
+    # Signed by the review's patient: a new version superseding `previousDigest` (the
+    # digest of the review, or of the edit it replaces). Visit and Review never change.
+    "ReviewEdit": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "previousDigest", "type": "bytes32"},
+        {"name": "rating", "type": "uint8"},
+        {"name": "treatment", "type": "uint8"},
+        {"name": "bedside", "type": "uint8"},
+        {"name": "waitTime", "type": "uint8"},
+        {"name": "text", "type": "string"},
+        {"name": "deadline", "type": "uint64"},
+    ],
+    # Signed by the review's patient: erase the review whose (anchored) digest is `digest`.
+    "ReviewErasure": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "digest", "type": "bytes32"},
         {"name": "deadline", "type": "uint64"},
     ],
 }
@@ -127,6 +146,11 @@ def visit_typed_data(domain: Eip712Domain, visit: Visit) -> dict[str, Any]:
 def review_typed_data(domain: Eip712Domain, review: Review) -> dict[str, Any]:
     """The full `eth_signTypedData_v4` payload for a review."""
     return _typed_data(domain, "Review", review_message(review))
+
+
+def typed_digest(domain: Eip712Domain, primary: str, message: dict[str, Any]) -> bytes:
+    """The EIP-712 digest of `message` (wire form) of type `primary` in our domain."""
+    return _digest(encode_typed_data(full_message=_typed_data(domain, primary, message)))
 
 
 def _digest(signable: SignableMessage) -> bytes:

@@ -27,8 +27,9 @@ APP_TABLES = {
     "relay_status",
     "auth_nonces",
     "auth_sessions",
+    "review_revisions",
 }
-HEAD = "0004_sessions"
+HEAD = "0005_trust2"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
