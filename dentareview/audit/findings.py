@@ -29,6 +29,7 @@ class Kind(StrEnum):
     BATCH_CHANGED = "BATCH_CHANGED"
     MISSING_BATCH = "MISSING_BATCH"
     ANCHOR_FAILED = "ANCHOR_FAILED"
+    REVISION_CHANGED = "REVISION_CHANGED"
 
 
 DESCRIPTIONS: Final[dict[Kind, str]] = {
@@ -54,6 +55,15 @@ DESCRIPTIONS: Final[dict[Kind, str]] = {
     Kind.MISSING_BATCH: "a Merkle root anchored on-chain has no batch in the database",
     Kind.ANCHOR_FAILED: "the relay gave up: the registry can never anchor this review (its "
     "reason code says why); the review stays published, unanchored",
+    Kind.REVISION_CHANGED: "a stored edit or erasure is not what the patient signed, names the "
+    "wrong version, or was not applied as signed",
+}
+
+# Not discrepancies: states of a review that its own patient signed, counted by the audit.
+AUTHOR_STATES: Final = {
+    "EDITED": "edited by its author: a newer version signed by the patient supersedes it",
+    "ERASED": "erased by its author: the text is deleted; the digest and the patient's "
+    "signed erasure request remain",
 }
 
 
