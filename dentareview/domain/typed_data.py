@@ -22,6 +22,8 @@ from dentareview.errors import InvalidSignature
 
 __all__ = [
     "EIP712_TYPES",
+    "PROOF_TYPES",
+    "REVISION_TYPES",
     "Eip712Domain",
     "Review",
     "Visit",
@@ -90,6 +92,15 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "digest", "type": "bytes32"},
         {"name": "deadline", "type": "uint64"},
     ],
+}
+
+# What a review proof's `types` holds: the review's own protocol (Visit and Review never
+# change). The revision types travel apart, in a proof's `author` part, when there are any.
+PROOF_TYPES: Final[dict[str, TypeFields]] = {
+    name: EIP712_TYPES[name] for name in ("EIP712Domain", "Visit", "Review")
+}
+REVISION_TYPES: Final[dict[str, TypeFields]] = {
+    name: EIP712_TYPES[name] for name in ("ReviewEdit", "ReviewErasure")
 }
 
 SIGNATURE_LENGTH: Final = 65

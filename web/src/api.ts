@@ -49,6 +49,9 @@ export interface ReviewOut {
   final?: boolean;
   failureCode?: string | null;
   failureReason?: string | null;
+  /** published, edited or erased (by its author); an erased review has no text and null ratings */
+  state?: "published" | "edited" | "erased";
+  stateLabel?: string | null;
 }
 
 export interface ReviewPage {

@@ -74,6 +74,7 @@ def get_own_reviews(
 @router.get(
     "/v1/me/reviews/{review_id}/proof",
     response_model=ProofOut,
+    response_model_exclude_unset=True,
     responses=error_responses(
         "NOT_SIGNED_IN", "FORBIDDEN", "REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"
     ),

@@ -82,11 +82,17 @@ export function badge(review: ReviewOut): HTMLElement {
 }
 
 function reviewItem(review: ReviewOut): HTMLElement {
+  if (review.state === "erased") {
+    return h("article", { class: "review", "data-review-id": review.id },
+      h("div", { class: "row" }, h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)), badge(review)),
+      h("p", { class: "muted" }, "Erased by its author."));
+  }
   return h("article", { class: "review", "data-review-id": review.id },
     h("div", { class: "row" },
       h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
       h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)),
-      badge(review)),
+      badge(review),
+      review.stateLabel ? h("span", { class: "badge" }, review.stateLabel) : null),
     h("p", {}, review.text),
     h("div", { class: "row subratings" },
       h("span", {}, `Treatment ${review.treatment}/5`),
