@@ -18,6 +18,7 @@ from dentareview.api.routes import (
     dentists,
     me,
     meta,
+    moderation,
     patients,
     proofs,
     reviews,
@@ -92,6 +93,7 @@ def create_app(
     for module in (meta, dentists, patients, proofs, me):
         app.include_router(module.router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
+    app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     for module in (visits, reviews, revisions):  # the write endpoints: size and rate limited
         include_write_router(app, module.router)
     install_webapp(app)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Literal, cast
 
 from dentareview.api.schemas import (
+    ModerationDecisionOut,
     ReviewEditMessage,
     ReviewErasureMessage,
     ReviewMessage,
     ReviewOut,
     VisitMessage,
 )
-from dentareview.db.models import ReviewRevisionRow, ReviewRow, ReviewStatus
+from dentareview.db.models import ModerationDecisionRow, ReviewRevisionRow, ReviewRow, ReviewStatus
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
+from dentareview.domain.moderation import DECISION_REASONS, REMOVED, UNDER_REVIEW, public_label
 from dentareview.domain.revisions import (
-    AUTHOR_EDITED,
     AUTHOR_ERASED,
     EDIT,
     STATE_LABELS,
@@ -72,7 +73,26 @@ def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
 
-def review_to_wire(row: ReviewRow, revisions: list[ReviewRevisionRow] | None = None) -> ReviewOut:
+def _state(row: ReviewRow) -> str:
+    """Precedence: the author's erasure, then moderation, then the author's edit."""
+    if row.author_state == AUTHOR_ERASED:
+        return AUTHOR_ERASED
+    if row.moderation_state in (REMOVED, UNDER_REVIEW):
+        return row.moderation_state
+    return row.author_state or "published"
+
+
+def _label(row: ReviewRow, state: str) -> str | None:
+    if state in (REMOVED, UNDER_REVIEW):
+        return public_label(state, row.moderation_reason)
+    return STATE_LABELS.get(state)
+
+
+def review_to_wire(
+    row: ReviewRow,
+    revisions: list[ReviewRevisionRow] | None = None,
+    decisions: list[ModerationDecisionRow] | None = None,
+) -> ReviewOut:
     """The public view of a stored review: no patient wallet, no signature.
 
     Its latest version is shown (`revisions`, oldest first: the review's edits and
@@ -80,7 +100,8 @@ def review_to_wire(row: ReviewRow, revisions: list[ReviewRevisionRow] | None = N
     """
     edits = [r for r in revisions or [] if r.kind == EDIT]
     latest = edits[-1] if edits else None
-    erased = row.author_state == AUTHOR_ERASED
+    state = _state(row)
+    erased = state in (AUTHOR_ERASED, REMOVED)  # nothing of it shown
     ratings: tuple[int | None, ...] = (
         (None, None, None, None)
         if erased
@@ -88,7 +109,6 @@ def review_to_wire(row: ReviewRow, revisions: list[ReviewRevisionRow] | None = N
         if latest is not None
         else (row.rating, row.treatment, row.bedside, row.wait_time)
     )
-    state = row.author_state if row.author_state in (AUTHOR_EDITED, AUTHOR_ERASED) else None
     return ReviewOut(
         id=row.id,
         visitId=row.visit_id,
@@ -99,8 +119,20 @@ def review_to_wire(row: ReviewRow, revisions: list[ReviewRevisionRow] | None = N
         waitTime=ratings[3],
         text="" if erased else (latest.text or "") if latest is not None else row.text,
         digest=row.digest,
-        state=cast(Literal["edited", "erased"], state) if state is not None else "published",
-        stateLabel=STATE_LABELS.get(state or ""),
+        state=cast(Literal["published", "edited", "erased", "under_review", "removed"], state),
+        stateLabel=_label(row, state),
+        edited=latest is not None,
+        decisions=[
+            ModerationDecisionOut(
+                action=cast(Literal["keep", "remove", "under_review"], d.action),
+                reason=d.reason,
+                reasonLabel=DECISION_REASONS.get(d.reason, d.reason),
+                note=d.note,
+                operator=d.operator,
+                decidedAt=d.created_at,
+            )
+            for d in decisions or []
+        ],
         versions=1 + len(edits),
         latestDigest=latest.digest if latest is not None else row.digest,
         status="failed" if row.failure_code else cast(ReviewStatus, row.status),

@@ -161,6 +161,10 @@ class ReviewRow(Base):
     edited_treatment: Mapped[int | None] = mapped_column(SmallInteger)
     edited_bedside: Mapped[int | None] = mapped_column(SmallInteger)
     edited_wait_time: Mapped[int | None] = mapped_column(SmallInteger)
+    # Moderation: None, "under_review" (stays online) or "removed" (a recorded decision,
+    # moderation_decisions, says who and why); the stored review itself is never changed.
+    moderation_state: Mapped[str | None] = mapped_column(String(16))
+    moderation_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 class ReviewRevisionRow(Base):
@@ -192,6 +196,38 @@ class ReviewRevisionRow(Base):
     text_hash: Mapped[str | None] = mapped_column(BYTES32)
     deadline: Mapped[int] = mapped_column(UNIX_TIME)
     signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class ReviewFlagRow(Base):
+    """A report of a review by anyone (the dentist too), with a reason from a fixed list."""
+
+    __tablename__ = "review_flags"
+    __table_args__ = (Index("ix_review_flags_resolved_at_review_id", "resolved_at", "review_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    reporter: Mapped[str | None] = mapped_column(ADDRESS)  # the signed-in wallet, if any
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    resolved_at: Mapped[int | None] = mapped_column(UNIX_TIME)
+    decision_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("moderation_decisions.id"))
+
+
+class ModerationDecisionRow(Base):
+    """An operator's decision on a review: keep, remove, or mark under review; public."""
+
+    __tablename__ = "moderation_decisions"
+    __table_args__ = (
+        CheckConstraint("action IN ('keep', 'remove', 'under_review')", name="action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    operator: Mapped[str] = mapped_column(ADDRESS)  # the operator's wallet
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 

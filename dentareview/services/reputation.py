@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import DentistRow, ReviewRevisionRow, ReviewRow
+from dentareview.db.models import DentistRow, ModerationDecisionRow, ReviewRevisionRow, ReviewRow
 from dentareview.db.queries import (
     count_dentist_reviews,
     get_dentist,
@@ -15,6 +15,7 @@ from dentareview.db.queries import (
     pending_count,
     rating_aggregate,
 )
+from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.revisions import revisions_of
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months
@@ -33,6 +34,7 @@ class ReviewListing:
     total: int
     items: list[ReviewRow]
     revisions: dict[int, list[ReviewRevisionRow]] = field(default_factory=dict)
+    decisions: dict[int, list[ModerationDecisionRow]] = field(default_factory=dict)
 
 
 def require_dentist(session: Session, *, dentist: str) -> DentistRow:
@@ -69,4 +71,5 @@ def dentist_reviews(
         total=count_dentist_reviews(session, dentist=dentist, include_pending=include_pending),
         items=items,
         revisions=revisions_of(session, review_ids=[row.id for row in items if row.author_state]),
+        decisions=decisions_of(session, review_ids=[row.id for row in items]),
     )

@@ -30,6 +30,8 @@ def upgrade() -> None:
     op.add_column("reviews", sa.Column("text_hash", sa.String(66), nullable=True))
     for name in _EDITED:
         op.add_column("reviews", sa.Column(name, sa.SmallInteger(), nullable=True))
+    op.add_column("reviews", sa.Column("moderation_state", sa.String(16), nullable=True))
+    op.add_column("reviews", sa.Column("moderation_reason", sa.String(32), nullable=True))
     op.create_table(
         "review_revisions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -60,8 +62,60 @@ def upgrade() -> None:
         sa.UniqueConstraint("review_id", "seq", name=op.f("uq_review_revisions_review_id_seq")),
     )
 
+    op.create_table(
+        "moderation_decisions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("reason", sa.String(32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("operator", sa.String(42), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint(
+            "action IN ('keep', 'remove', 'under_review')",
+            name=op.f("ck_moderation_decisions_action_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"], ["reviews.id"], name=op.f("fk_moderation_decisions_review_id_reviews")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_moderation_decisions")),
+    )
+    op.create_index(
+        op.f("ix_moderation_decisions_review_id"), "moderation_decisions", ["review_id"]
+    )
+    op.create_table(
+        "review_flags",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(32), nullable=False),
+        sa.Column("reporter", sa.String(42), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("resolved_at", sa.BigInteger(), nullable=True),
+        sa.Column("decision_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["review_id"], ["reviews.id"], name=op.f("fk_review_flags_review_id_reviews")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["moderation_decisions.id"],
+            name=op.f("fk_review_flags_decision_id_moderation_decisions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_flags")),
+    )
+    op.create_index(op.f("ix_review_flags_review_id"), "review_flags", ["review_id"])
+    op.create_index(
+        "ix_review_flags_resolved_at_review_id", "review_flags", ["resolved_at", "review_id"]
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_review_flags_resolved_at_review_id", table_name="review_flags")
+    op.drop_index(op.f("ix_review_flags_review_id"), table_name="review_flags")
+    op.drop_table("review_flags")
+    op.drop_index(op.f("ix_moderation_decisions_review_id"), table_name="moderation_decisions")
+    op.drop_table("moderation_decisions")
+    op.drop_column("reviews", "moderation_reason")
+    op.drop_column("reviews", "moderation_state")
     op.drop_table("review_revisions")
     for name in (*reversed(_EDITED), "text_hash", "author_state"):
         op.drop_column("reviews", name)

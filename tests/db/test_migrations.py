@@ -28,6 +28,8 @@ APP_TABLES = {
     "auth_nonces",
     "auth_sessions",
     "review_revisions",
+    "review_flags",
+    "moderation_decisions",
 }
 HEAD = "0005_trust2"
 REPO_ROOT = Path(__file__).resolve().parents[2]

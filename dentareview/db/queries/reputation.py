@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import ReviewRow
@@ -10,7 +10,8 @@ from dentareview.db.queries.functions import utc_month
 from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
 
 # What counts: an anchored review with its latest signed ratings (an edit's, if any);
-# a review erased by its author no longer counts.
+# a review erased by its author, or removed by moderation, no longer counts (one under
+# review still does).
 RATING = func.coalesce(ReviewRow.edited_rating, ReviewRow.rating)
 TREATMENT = func.coalesce(ReviewRow.edited_treatment, ReviewRow.treatment)
 BEDSIDE = func.coalesce(ReviewRow.edited_bedside, ReviewRow.bedside)
@@ -18,7 +19,10 @@ WAIT_TIME = func.coalesce(ReviewRow.edited_wait_time, ReviewRow.wait_time)
 
 
 def counted() -> ColumnElement[bool]:
-    return or_(ReviewRow.author_state.is_(None), ReviewRow.author_state != "erased")
+    return and_(
+        or_(ReviewRow.author_state.is_(None), ReviewRow.author_state != "erased"),
+        or_(ReviewRow.moderation_state.is_(None), ReviewRow.moderation_state != "removed"),
+    )
 
 
 def rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
