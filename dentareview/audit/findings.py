@@ -30,6 +30,7 @@ class Kind(StrEnum):
     MISSING_BATCH = "MISSING_BATCH"
     ANCHOR_FAILED = "ANCHOR_FAILED"
     REVISION_CHANGED = "REVISION_CHANGED"
+    MODERATION_UNRECORDED = "MODERATION_UNRECORDED"
 
 
 DESCRIPTIONS: Final[dict[Kind, str]] = {
@@ -57,6 +58,8 @@ DESCRIPTIONS: Final[dict[Kind, str]] = {
     "reason code says why); the review stays published, unanchored",
     Kind.REVISION_CHANGED: "a stored edit or erasure is not what the patient signed, names the "
     "wrong version, or was not applied as signed",
+    Kind.MODERATION_UNRECORDED: "a review is shown removed by moderation with no operator's "
+    "recorded decision to remove it",
 }
 
 # Not discrepancies: states of a review that its own patient signed, counted by the audit.
@@ -64,6 +67,9 @@ AUTHOR_STATES: Final = {
     "EDITED": "edited by its author: a newer version signed by the patient supersedes it",
     "ERASED": "erased by its author: the text is deleted; the digest and the patient's "
     "signed erasure request remain",
+    "UNDER_REVIEW": "under review: flagged or signalled, still shown and counted",
+    "REMOVED_BY_MODERATION": "removed by moderation: an operator's recorded decision (who, "
+    "why) hides it; what the patient signed is kept unchanged and still checked",
 }
 
 

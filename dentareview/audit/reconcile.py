@@ -42,6 +42,8 @@ class AuditCounts:
     payouts: int = 0  # batch mode: RewardsPaid on-chain
     edited: int = 0  # EDITED: a newer version signed by the patient (not a discrepancy)
     erased: int = 0  # ERASED: erased by its author with a signed request (not a discrepancy)
+    under_review: int = 0  # UNDER_REVIEW: flagged or signalled, still shown
+    removed_by_moderation: int = 0  # REMOVED_BY_MODERATION: a recorded operator decision
 
 
 def _low(value: str | None) -> str:
@@ -70,6 +72,8 @@ class Reconciler:
     # The patients' signed edits and erasures, keyed by review id, and how to check them.
     revisions: dict[int, list[RevisionAuditRow]] = field(default_factory=dict)
     revision_signed: SignedBy | None = None
+    # Each review's latest recorded moderation decision (its action), keyed by review id.
+    moderation: dict[int, str] = field(default_factory=dict)
     chain_id: int = 0
     registry: str = ""
     counts: AuditCounts = field(default_factory=AuditCounts)
@@ -101,6 +105,7 @@ class Reconciler:
         self.counts.reviews += 1
         self._reviews.add(row.id)
         self._author_word(row)
+        self._moderation(row)
         visit_id = _low(row.visit_id)
         self._visits.add(visit_id)
         if row.status == "anchored" and (row.block_number or 0) > self.chain.last_block:
@@ -117,6 +122,22 @@ class Reconciler:
             self._unanchored(row, result)
         else:
             self._anchored(row, result, anchors[0])
+
+    def _moderation(self, row: ReviewAuditRow) -> None:
+        """Moderation changes no signed field (those are checked as for any review); it
+        must only be backed by a recorded decision."""
+        if row.moderation_state == "under_review":
+            self.counts.under_review += 1
+        elif row.moderation_state == "removed":
+            if self.moderation.get(row.id) == "remove":
+                self.counts.removed_by_moderation += 1
+            else:
+                self._add(
+                    Kind.MODERATION_UNRECORDED,
+                    row.id,
+                    "shown as removed by moderation; no operator's decision to remove it is "
+                    "recorded",
+                )
 
     def _author_word(self, row: ReviewAuditRow) -> None:
         revisions = self.revisions.get(row.id, [])

@@ -38,6 +38,7 @@ from dentareview.db.queries import (
     list_payout_audit_rows,
     list_revision_audit_rows,
 )
+from dentareview.db.queries.moderation import latest_decisions
 from dentareview.errors import DentaReviewError
 
 # Below this many reviews, starting worker processes costs more than it saves.
@@ -95,6 +96,14 @@ class AuditReport:
             "states": {
                 "EDITED": {"description": AUTHOR_STATES["EDITED"], "count": self.counts.edited},
                 "ERASED": {"description": AUTHOR_STATES["ERASED"], "count": self.counts.erased},
+                "UNDER_REVIEW": {
+                    "description": AUTHOR_STATES["UNDER_REVIEW"],
+                    "count": self.counts.under_review,
+                },
+                "REMOVED_BY_MODERATION": {
+                    "description": AUTHOR_STATES["REMOVED_BY_MODERATION"],
+                    "count": self.counts.removed_by_moderation,
+                },
             },
             "discrepancies": {
                 str(kind): {
@@ -203,6 +212,7 @@ def run_audit(
             signed_fields=lambda tx_hash: signed_fields(w3, registry, tx_hash),
             revisions=list_revision_audit_rows(session),
             revision_signed=contract_accounts.signed,
+            moderation=latest_decisions(session),
             chain_id=manifest.chain_id,
             registry=registry.address,
         )

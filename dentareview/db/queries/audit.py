@@ -56,6 +56,7 @@ class ReviewAuditRow(NamedTuple):
     edited_treatment: int | None = None
     edited_bedside: int | None = None
     edited_wait_time: int | None = None
+    moderation_state: str | None = None  # "under_review" / "removed" (decisions say why)
 
 
 class RevisionAuditRow(NamedTuple):
@@ -153,6 +154,7 @@ def iter_review_audit_rows(session: Session, *, batch_size: int = 2000) -> Itera
             r.edited_treatment,
             r.edited_bedside,
             r.edited_wait_time,
+            r.moderation_state,
         )  # fmt: skip
         .outerjoin(v, v.visit_id == r.visit_id)
         .order_by(r.id)
