@@ -49,8 +49,8 @@ export interface ReviewOut {
   final?: boolean;
   failureCode?: string | null;
   failureReason?: string | null;
-  /** published, edited or erased (by its author); an erased review has no text and null ratings */
-  state?: "published" | "edited" | "erased";
+  /** the public named state; an erased or removed review has no text and null ratings */
+  state?: "published" | "edited" | "erased" | "under_review" | "removed";
   stateLabel?: string | null;
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from dentareview.api.bounds import ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import TokenBuckets, WriteLimits
+from dentareview.api.schemas import ErrorResponse
 from dentareview.db.queries import get_review
 from dentareview.domain.models import parse_address
 from dentareview.domain.moderation import DecisionAction, DecisionReason, FlagReason, SignalSettings
@@ -27,6 +28,11 @@ from dentareview.services.moderation import (
 )
 
 router = APIRouter(tags=["moderation"])
+
+# A body that is not JSON at all (FastAPI answers 400 before any validation).
+_MALFORMED_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body is not valid JSON."}
+}
 
 
 class FlagIn(BaseModel):
@@ -96,7 +102,12 @@ def _flag_limits(request: Request, state: State) -> TokenBuckets:
     "/v1/reviews/{review_id}/flags",
     status_code=status.HTTP_201_CREATED,
     response_model=FlagOut,
-    responses=error_responses("VALIDATION_ERROR", "REVIEW_NOT_FOUND", "RATE_LIMITED"),
+    responses={
+        **_MALFORMED_BODY,
+        **error_responses(
+            "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "RATE_LIMITED", "PAYLOAD_TOO_LARGE"
+        ),
+    },
 )
 def post_flag(
     review_id: ReviewIdPath,
@@ -160,7 +171,16 @@ def get_flags(
     "/v1/moderation/reviews/{review_id}/decisions",
     status_code=status.HTTP_201_CREATED,
     response_model=DecisionOut,
-    responses=error_responses("NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "REVIEW_NOT_FOUND"),
+    responses={
+        **_MALFORMED_BODY,
+        **error_responses(
+            "NOT_SIGNED_IN",
+            "FORBIDDEN",
+            "VALIDATION_ERROR",
+            "REVIEW_NOT_FOUND",
+            "PAYLOAD_TOO_LARGE",
+        ),
+    },
 )
 def post_decision(
     review_id: ReviewIdPath,
