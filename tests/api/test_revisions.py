@@ -210,3 +210,27 @@ def test_erasure_deletes_the_text_of_every_version_and_keeps_the_proof(system: S
     ):
         again = post(system, patient, action, review["id"], message)
         assert again.status_code == 409 and again.json()["error"]["code"] == "REVIEW_ERASED"
+
+
+def test_a_smart_account_patient_edits_and_erases_through_erc1271(system: System) -> None:
+    from tests.api.test_real_wallets import AddressOnly, smart_account_for  # noqa: PLC0415
+    from tests.audit.helpers import audit_json  # noqa: PLC0415
+
+    owner, stranger, dentist = new_wallet(), new_wallet(), system.new_dentist()
+    account = smart_account_for(system, owner)
+    visit = system.attested_visit(dentist, AddressOnly(account))
+    response = system.post_review(owner, system.review_message(visit))
+    assert response.status_code == 202, response.text
+    system.anchor()
+    review = {**response.json(), "visit": visit}
+
+    refused = post(system, stranger, "edit", review["id"], edit_message(review, review["digest"]))
+    assert refused.json()["error"]["code"] == "NOT_REVIEW_AUTHOR"
+    edited = post(system, owner, "edit", review["id"], edit_message(review, review["digest"]))
+    assert edited.status_code == 201, edited.text
+    erased = post(system, owner, "erase", review["id"], erasure_message(review))
+    assert erased.status_code == 201, erased.text
+
+    code, body = audit_json(system)
+    assert code == 0, body["discrepancies"]
+    assert body["counts"]["erased"] == 1
