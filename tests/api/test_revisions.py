@@ -6,11 +6,13 @@ import time
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dentareview.db.models import ReviewRevisionRow, ReviewRow, RewardPaymentRow
 from dentareview.domain.typed_data import EIP712_TYPES
 from tests.api.system import System, new_wallet
+from tests.support.siwe import signed_in
 from tests.support.wallet import sign_typed
 
 NEW_TEXT = (
@@ -94,6 +96,8 @@ def test_an_edit_is_a_new_version_shown_with_its_state_and_never_paid_again(
     assert shown["text"] == NEW_TEXT and shown["rating"] == 2 and shown["waitTime"] == 1
     assert shown["digest"] == review["digest"]  # the anchored one
     assert shown["latestDigest"] == body["digest"] and shown["versions"] == 2
+    own = signed_in(TestClient(system.client.app), patient).get("/v1/me/reviews").json()
+    assert [(i["state"], i["text"]) for i in own["items"]] == [("edited", NEW_TEXT)]
     reputation = system.client.get(f"/v1/dentists/{review['dentist'].address}/reputation").json()
     assert reputation["count"] == 1 and reputation["mean"] == 2.0  # its latest ratings
     system.anchor()
