@@ -216,7 +216,7 @@ class ReviewProof(_Proof):
         return {
             **self._head(),
             "review": {
-                **_review_json(self, self.review, self.text_hash),
+                **_review_json(self.review, self.text_hash),
                 "signature": encode_hex(self.review_signature),
             },
             "visit": {
@@ -260,7 +260,7 @@ class PublicReviewProof(_Proof):
             withheld.append("author.revisions.signature")
         return {
             **self._head(),
-            "review": _review_json(self, self.review, self.text_hash),
+            "review": _review_json(self.review, self.text_hash),
             "dentist": self.dentist,
             "digest": encode_hex(self.digest),
             "anchor": self.anchor.to_json(),
@@ -272,7 +272,7 @@ class PublicReviewProof(_Proof):
 AnyProof = ReviewProof | PublicReviewProof
 
 
-def _review_json(proof: _Proof, review: Review, text_hash: str | None) -> dict[str, Any]:
+def _review_json(review: Review, text_hash: str | None) -> dict[str, Any]:
     """The signed Review; once erased by its author, without its text (its hash stays)."""
     message = review_message(review)
     if text_hash is None:
