@@ -38,7 +38,7 @@ def _manifest(system: System) -> Path:
 def test_without_a_stated_registry_verify_refuses_to_run(
     system: System, anchored: Posted, tmp_path: Path
 ) -> None:
-    result = _verify(system, proof_of(system, anchored.id), tmp_path)
+    result = _verify(system, proof_of(system, anchored), tmp_path)
     assert result.exit_code == 2, result.output
     assert "--registry" in result.output and "--manifest" in result.output
     assert "VERIFIED" not in result.output
@@ -49,7 +49,7 @@ def test_the_stated_registry_is_used_and_named(
 ) -> None:
     registry = system.manifest.registry.address
     result = _verify(
-        system, proof_of(system, anchored.id), tmp_path, "--registry", registry.lower()
+        system, proof_of(system, anchored), tmp_path, "--registry", registry.lower()
     )
     assert result.exit_code == 0, result.output
     assert f"Registry: {registry} (stated with --registry)" in result.output
@@ -60,14 +60,14 @@ def test_a_trusted_manifest_gives_the_registry_and_is_named(
     system: System, anchored: Posted, tmp_path: Path
 ) -> None:
     manifest = _manifest(system)
-    result = _verify(system, proof_of(system, anchored.id), tmp_path, "--manifest", str(manifest))
+    result = _verify(system, proof_of(system, anchored), tmp_path, "--manifest", str(manifest))
     assert result.exit_code == 0, result.output
     registry = system.manifest.registry.address
     chain = system.manifest.chain_id
     assert f"Registry: {registry} (from the manifest {manifest}, chain {chain})" in result.output
 
     as_json = _verify(
-        system, proof_of(system, anchored.id), tmp_path, "--manifest", str(manifest), "--json"
+        system, proof_of(system, anchored), tmp_path, "--manifest", str(manifest), "--json"
     )
     body = json.loads(as_json.stdout)
     assert body["ok"] is True
@@ -86,7 +86,7 @@ def test_a_proof_for_a_look_alike_registry_fails_against_the_manifest(
     data = json.loads(_manifest(system).read_text())
     data["registry"]["address"] = "0x" + "11" * 20  # the real one; the proof names another
     trusted.write_text(json.dumps(data))
-    result = _verify(system, proof_of(system, anchored.id), tmp_path, "--manifest", str(trusted))
+    result = _verify(system, proof_of(system, anchored), tmp_path, "--manifest", str(trusted))
     assert result.exit_code == 1, result.output
     assert "FAIL  domain" in result.output
 
@@ -98,7 +98,7 @@ def test_a_manifest_of_another_chain_fails(
     data = json.loads(_manifest(system).read_text())
     data["chain_id"] = 1
     other.write_text(json.dumps(data))
-    result = _verify(system, proof_of(system, anchored.id), tmp_path, "--manifest", str(other))
+    result = _verify(system, proof_of(system, anchored), tmp_path, "--manifest", str(other))
     assert result.exit_code == 1, result.output
     assert "FAIL  registry" in result.output
     assert "chain 1" in result.output
@@ -126,6 +126,6 @@ def test_a_registry_that_cannot_be_trusted_stops_verify(
         else e
         for e in extra
     ]
-    result = _verify(system, proof_of(system, anchored.id), tmp_path, *extra)
+    result = _verify(system, proof_of(system, anchored), tmp_path, *extra)
     assert result.exit_code == 2, result.output
     assert message in result.output
