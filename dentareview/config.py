@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # deployment, at most 255), and visits a dentist may attest per rolling 24 h.
     dentist_daily_reward_limit: int = Field(default=20, ge=0, le=255)
     dentist_daily_visit_limit: int = Field(default=200, ge=0)
+    # Moderation: operators' wallets (comma-separated; they sign in with SIWE), and flags
+    # per client IP (a token bucket: this many at once, refilled at one a minute).
+    operator_addresses: str = ""
+    flag_burst: int = Field(default=10, ge=0)
     bayesian_prior_count: int = 5
     bayesian_prior_mean: float = 3.5
 
@@ -125,6 +129,12 @@ class Settings(BaseSettings):
     @property
     def max_fee_per_gas(self) -> int:
         return int(self.max_fee_per_gas_gwei * 10**9)
+
+    def operators(self) -> frozenset[str]:
+        """The operators' wallets, lowercase."""
+        return frozenset(
+            part.strip().lower() for part in self.operator_addresses.split(",") if part.strip()
+        )
 
     def policy(self) -> PolicySettings:
         return PolicySettings(

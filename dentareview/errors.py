@@ -261,6 +261,27 @@ class UnsafeKeys(DentaReviewError):
     )
 
 
+class NotReviewAuthor(DentaReviewError):
+    code = "NOT_REVIEW_AUTHOR"
+    status = 403
+    description = "The edit or erasure was not signed by the review's own patient."
+
+
+class RevisionConflict(DentaReviewError):
+    code = "REVISION_CONFLICT"
+    status = 409
+    description = (
+        "The signed digest is not the review's latest version (edit) or not the review's "
+        "digest (erasure); fetch the review and sign again."
+    )
+
+
+class ReviewErased(DentaReviewError):
+    code = "REVIEW_ERASED"
+    status = 409
+    description = "The review was erased by its author; it can no longer be edited or erased."
+
+
 class InternalError(DentaReviewError):
     code = "INTERNAL_ERROR"
     status = 500
@@ -302,5 +323,8 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     ChainUnavailable,
     NotDeployed,
     UnsafeKeys,
+    NotReviewAuthor,
+    RevisionConflict,
+    ReviewErased,
     InternalError,
 )

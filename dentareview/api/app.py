@@ -18,10 +18,12 @@ from dentareview.api.routes import (
     dentists,
     me,
     meta,
+    moderation,
     patients,
     practice,
     proofs,
     reviews,
+    revisions,
     visits,
 )
 from dentareview.api.webapp import install_webapp
@@ -92,7 +94,8 @@ def create_app(
     for module in (meta, dentists, patients, proofs, me, practice):
         app.include_router(module.router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
-    for module in (visits, reviews):  # the write endpoints: size and rate limited
+    app.include_router(moderation.router)  # flags: a bucket of their own per client IP
+    for module in (visits, reviews, revisions):  # the write endpoints: size and rate limited
         include_write_router(app, module.router)
     install_webapp(app)
     return app

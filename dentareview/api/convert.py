@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Literal, cast
 
-from dentareview.api.schemas import ReviewMessage, ReviewOut, VisitMessage
-from dentareview.db.models import ReviewRow, ReviewStatus
+from dentareview.api.schemas import (
+    ModerationDecisionOut,
+    ReviewEditMessage,
+    ReviewErasureMessage,
+    ReviewMessage,
+    ReviewOut,
+    VisitMessage,
+)
+from dentareview.db.models import ModerationDecisionRow, ReviewRevisionRow, ReviewRow, ReviewStatus
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
+from dentareview.domain.moderation import DECISION_REASONS, REMOVED, UNDER_REVIEW, public_label
+from dentareview.domain.revisions import (
+    AUTHOR_ERASED,
+    EDIT,
+    STATE_LABELS,
+    ReviewEdit,
+    ReviewErasure,
+)
 from dentareview.domain.typed_data import parse_wallet_signature
 
 
@@ -31,22 +46,95 @@ def review_from_wire(message: ReviewMessage) -> Review:
     )
 
 
+def edit_from_wire(message: ReviewEditMessage) -> ReviewEdit:
+    return ReviewEdit(
+        previous_digest=parse_bytes32(message.previousDigest, "message.previousDigest"),
+        content=Review(
+            visit_id=parse_bytes32(message.visitId, "message.visitId"),
+            rating=message.rating,
+            treatment=message.treatment,
+            bedside=message.bedside,
+            wait_time=message.waitTime,
+            text=message.text,
+            deadline=message.deadline,
+        ),
+    )
+
+
+def erasure_from_wire(message: ReviewErasureMessage) -> ReviewErasure:
+    return ReviewErasure(
+        visit_id=parse_bytes32(message.visitId, "message.visitId"),
+        digest_of_review=parse_bytes32(message.digest, "message.digest"),
+        deadline=message.deadline,
+    )
+
+
 def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
 
-def review_to_wire(row: ReviewRow) -> ReviewOut:
-    """The public view of a stored review: no patient wallet, no signature."""
+def _state(row: ReviewRow) -> str:
+    """Precedence: the author's erasure, then moderation, then the author's edit."""
+    if row.author_state == AUTHOR_ERASED:
+        return AUTHOR_ERASED
+    if row.moderation_state in (REMOVED, UNDER_REVIEW):
+        return row.moderation_state
+    return row.author_state or "published"
+
+
+def _label(row: ReviewRow, state: str) -> str | None:
+    if state in (REMOVED, UNDER_REVIEW):
+        return public_label(state, row.moderation_reason)
+    return STATE_LABELS.get(state)
+
+
+def review_to_wire(
+    row: ReviewRow,
+    revisions: list[ReviewRevisionRow] | None = None,
+    decisions: list[ModerationDecisionRow] | None = None,
+) -> ReviewOut:
+    """The public view of a stored review: no patient wallet, no signature.
+
+    Its latest version is shown (`revisions`, oldest first: the review's edits and
+    erasure), with its public named state.
+    """
+    edits = [r for r in revisions or [] if r.kind == EDIT]
+    latest = edits[-1] if edits else None
+    state = _state(row)
+    erased = state in (AUTHOR_ERASED, REMOVED)  # nothing of it shown
+    ratings: tuple[int | None, ...] = (
+        (None, None, None, None)
+        if erased
+        else (latest.rating, latest.treatment, latest.bedside, latest.wait_time)
+        if latest is not None
+        else (row.rating, row.treatment, row.bedside, row.wait_time)
+    )
     return ReviewOut(
         id=row.id,
         visitId=row.visit_id,
         dentist=row.dentist,
-        rating=row.rating,
-        treatment=row.treatment,
-        bedside=row.bedside,
-        waitTime=row.wait_time,
-        text=row.text,
+        rating=ratings[0],
+        treatment=ratings[1],
+        bedside=ratings[2],
+        waitTime=ratings[3],
+        text="" if erased else (latest.text or "") if latest is not None else row.text,
         digest=row.digest,
+        state=cast(Literal["published", "edited", "erased", "under_review", "removed"], state),
+        stateLabel=_label(row, state),
+        edited=latest is not None,
+        decisions=[
+            ModerationDecisionOut(
+                action=cast(Literal["keep", "remove", "under_review"], d.action),
+                reason=d.reason,
+                reasonLabel=DECISION_REASONS.get(d.reason, d.reason),
+                note=d.note,
+                operator=d.operator,
+                decidedAt=d.created_at,
+            )
+            for d in decisions or []
+        ],
+        versions=1 + len(edits),
+        latestDigest=latest.digest if latest is not None else row.digest,
         status="failed" if row.failure_code else cast(ReviewStatus, row.status),
         final=row.final,
         failureCode=row.failure_code,

@@ -83,16 +83,40 @@ class SubmittedReviewOut(BaseModel):
     txHash: str | None = None
 
 
+class ModerationDecisionOut(BaseModel):
+    action: Literal["keep", "remove", "under_review"]
+    reason: str
+    reasonLabel: str
+    note: str | None
+    operator: str = Field(description="the deciding operator's wallet")
+    decidedAt: int
+
+
 class ReviewOut(BaseModel):
     id: int
     visitId: str
     dentist: str
-    rating: int
-    treatment: int
-    bedside: int
-    waitTime: int
-    text: str
-    digest: str
+    rating: int | None = Field(description="the latest version's; null once erased")
+    treatment: int | None
+    bedside: int | None
+    waitTime: int | None
+    text: str = Field(description="the latest version's; empty once erased by its author")
+    digest: str = Field(description="the digest of the Review first signed: the one anchored")
+    state: Literal["published", "edited", "erased", "under_review", "removed"] = Field(
+        "published",
+        description="the public named state: published as signed; edited by its author "
+        "(the latest signed version is shown); erased by its author (text deleted; the "
+        "digest and the signed erasure request remain as proof); under review (flagged or "
+        "signalled, still shown and counted); removed by moderation (`decisions` says who "
+        "and why; text and ratings not shown, not counted)",
+    )
+    stateLabel: str | None = Field(None, description='e.g. "edited by its author"')
+    versions: int = Field(1, description="signed versions: the review and each edit")
+    latestDigest: str | None = Field(None, description="the latest signed version's digest")
+    edited: bool = Field(False, description="a newer version signed by its author exists")
+    decisions: list[ModerationDecisionOut] = Field(
+        default_factory=list, description="the operators' recorded decisions, oldest first"
+    )
     status: Literal["pending", "anchored", "failed"] = Field(
         description="pending: waiting for the chain; anchored: included in a block; "
         "failed: can never be anchored (failureCode says why; the review stays published)"
@@ -109,6 +133,44 @@ class ReviewOut(BaseModel):
     blockNumber: int | None
     logIndex: int | None
     rewarded: bool
+
+
+class ReviewEditMessage(Strict):
+    visitId: Hex32
+    previousDigest: Hex32
+    rating: Uint8
+    treatment: Uint8
+    bedside: Uint8
+    waitTime: Uint8
+    text: str
+    deadline: Uint64
+
+
+class ReviewErasureMessage(Strict):
+    visitId: Hex32
+    digest: Hex32
+    deadline: Uint64
+
+
+class SignedReviewEdit(Strict):
+    message: ReviewEditMessage
+    signature: Signature
+
+
+class SignedReviewErasure(Strict):
+    message: ReviewErasureMessage
+    signature: Signature
+
+
+class RevisionOut(BaseModel):
+    reviewId: int
+    seq: int = Field(description="1 for the first revision, then 2, ...")
+    kind: Literal["edit", "erasure"]
+    digest: str = Field(description="EIP-712 digest of the signed ReviewEdit / ReviewErasure")
+    state: Literal["edited", "erased"]
+    anchored: bool = Field(
+        False, description="revisions are signed and kept, not anchored on-chain (yet)"
+    )
 
 
 class ReviewPage(BaseModel):

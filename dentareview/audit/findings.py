@@ -29,6 +29,8 @@ class Kind(StrEnum):
     BATCH_CHANGED = "BATCH_CHANGED"
     MISSING_BATCH = "MISSING_BATCH"
     ANCHOR_FAILED = "ANCHOR_FAILED"
+    REVISION_CHANGED = "REVISION_CHANGED"
+    MODERATION_UNRECORDED = "MODERATION_UNRECORDED"
 
 
 DESCRIPTIONS: Final[dict[Kind, str]] = {
@@ -54,6 +56,20 @@ DESCRIPTIONS: Final[dict[Kind, str]] = {
     Kind.MISSING_BATCH: "a Merkle root anchored on-chain has no batch in the database",
     Kind.ANCHOR_FAILED: "the relay gave up: the registry can never anchor this review (its "
     "reason code says why); the review stays published, unanchored",
+    Kind.REVISION_CHANGED: "a stored edit or erasure is not what the patient signed, names the "
+    "wrong version, or was not applied as signed",
+    Kind.MODERATION_UNRECORDED: "a review is shown removed by moderation with no operator's "
+    "recorded decision to remove it",
+}
+
+# Not discrepancies: states of a review that its own patient signed, counted by the audit.
+AUTHOR_STATES: Final = {
+    "EDITED": "edited by its author: a newer version signed by the patient supersedes it",
+    "ERASED": "erased by its author: the text is deleted; the digest and the patient's "
+    "signed erasure request remain",
+    "UNDER_REVIEW": "under review: flagged or signalled, still shown and counted",
+    "REMOVED_BY_MODERATION": "removed by moderation: an operator's recorded decision (who, "
+    "why) hides it; what the patient signed is kept unchanged and still checked",
 }
 
 

@@ -16,7 +16,8 @@ import coincurve
 
 # eth-account's own hashStruct: its public encode_typed_data wraps this with checks
 # and a domain hash per call, which triples the cost of an audit.
-from eth_account._utils.encode_typed_data.encoding_and_hashing import hash_struct
+from eth_abi.abi import encode as abi_encode
+from eth_account._utils.encode_typed_data.encoding_and_hashing import hash_struct, hash_type
 from eth_keys.datatypes import PublicKey
 from eth_utils.crypto import keccak
 from eth_utils.exceptions import ValidationError as EthValidationError
@@ -40,6 +41,35 @@ def review_digest(chain_id: int, registry: str, message: dict[str, Any]) -> byte
     return bytes(
         keccak(_prefix(chain_id, registry) + hash_struct("Review", _REVIEW_TYPES, message))
     )
+
+
+def typed_digest(chain_id: int, registry: str, primary: str, message: dict[str, Any]) -> bytes:
+    """The digest of a message of any of our types (ReviewEdit, ReviewErasure, ...)."""
+    types = {primary: EIP712_TYPES[primary]}
+    return bytes(keccak(_prefix(chain_id, registry) + hash_struct(primary, types, message)))
+
+
+def digest_from_text_hash(
+    chain_id: int, registry: str, primary: str, message: dict[str, Any], text_hash: str
+) -> bytes:
+    """The digest of a signed message whose `text` was erased, from keccak256(text).
+
+    EIP-712 encodes a string member as keccak256 of its UTF-8 bytes, so the struct hash
+    needs only that hash: `keccak256(typeHash ‖ abi.encode(..., textHash, ...))`, exactly
+    what `hash_struct` computes from the text itself (a test holds the two equal).
+    """
+    fields = EIP712_TYPES[primary]
+    abi_types = ["bytes32" if f["type"] == "string" else f["type"] for f in fields]
+    values = [
+        bytes.fromhex(text_hash[2:])
+        if f["type"] == "string"
+        else bytes.fromhex(str(message[f["name"]])[2:])
+        if f["type"] == "bytes32"
+        else message[f["name"]]
+        for f in fields
+    ]
+    struct = keccak(hash_type(primary, {primary: fields}) + abi_encode(abi_types, values))
+    return bytes(keccak(_prefix(chain_id, registry) + struct))
 
 
 def visit_digest(chain_id: int, registry: str, message: dict[str, Any]) -> bytes:

@@ -24,7 +24,8 @@ from dentareview.domain.models import (
     parse_bytes32,
 )
 from dentareview.domain.typed_data import (
-    EIP712_TYPES,
+    PROOF_TYPES,
+    REVISION_TYPES,
     domain_dict,
     parse_signature,
     review_message,
@@ -94,6 +95,56 @@ class BatchAnchor:
 # The verifier dispatches on `kind`.
 Anchor = SingleAnchor | BatchAnchor
 
+AUTHOR_LABELS: Final = {"edited": "edited by its author", "erased": "erased by its author"}
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One signed `ReviewEdit` or `ReviewErasure` of the review's patient.
+
+    `message` is the wire message; once the review is erased an edit's `text` is gone
+    from it and `text_hash` (keccak256 of the signed text) stands in for it.
+    """
+
+    kind: str  # "edit" or "erasure"
+    message: dict[str, Any]
+    digest: bytes
+    signature: bytes | None  # the full proof only
+    text_hash: str | None = None
+
+    @property
+    def primary_type(self) -> str:
+        return "ReviewEdit" if self.kind == "edit" else "ReviewErasure"
+
+    def to_json(self, *, with_signature: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "kind": self.kind,
+            "primaryType": self.primary_type,
+            "message": self.message,
+            "digest": encode_hex(self.digest),
+        }
+        if self.text_hash is not None:
+            body["textHash"] = self.text_hash
+        if with_signature and self.signature is not None:
+            body["signature"] = encode_hex(self.signature)
+        return body
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    """What the review's patient signed after the review: edits, then maybe an erasure."""
+
+    state: str  # "edited" or "erased"
+    revisions: tuple[Revision, ...]
+
+    def to_json(self, *, with_signatures: bool) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "label": AUTHOR_LABELS.get(self.state, self.state),
+            "types": copy.deepcopy(REVISION_TYPES),
+            "revisions": [r.to_json(with_signature=with_signatures) for r in self.revisions],
+        }
+
 
 @dataclass(frozen=True)
 class _Proof:
@@ -134,6 +185,8 @@ class ReviewProof(_Proof):
     review_signature: bytes
     visit: Visit
     visit_signature: bytes
+    text_hash: str | None = None  # set once the text is erased by its author
+    author: AuthorRecord | None = None
 
     @property
     def dentist(self) -> str:
@@ -155,13 +208,15 @@ class ReviewProof(_Proof):
             digest=self.digest,
             anchor=self.anchor,
             dentist=self.visit.dentist,
+            text_hash=self.text_hash,
+            author=self.author,
         )
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self._head(),
             "review": {
-                "message": review_message(self.review),
+                **_review_json(self.review, self.text_hash),
                 "signature": encode_hex(self.review_signature),
             },
             "visit": {
@@ -170,6 +225,7 @@ class ReviewProof(_Proof):
             },
             "digest": encode_hex(self.digest),
             "anchor": self.anchor.to_json(),
+            **({"author": self.author.to_json(with_signatures=True)} if self.author else {}),
         }
 
 
@@ -191,23 +247,38 @@ class PublicReviewProof(_Proof):
     kind: ClassVar[str] = "public"
 
     dentist: str
+    text_hash: str | None = None
+    author: AuthorRecord | None = None
 
     @property
     def visit_id(self) -> bytes:
         return self.review.visit_id
 
     def to_json(self) -> dict[str, Any]:
+        withheld = list(WITHHELD)
+        if self.author is not None:
+            withheld.append("author.revisions.signature")
         return {
             **self._head(),
-            "review": {"message": review_message(self.review)},
+            "review": _review_json(self.review, self.text_hash),
             "dentist": self.dentist,
             "digest": encode_hex(self.digest),
             "anchor": self.anchor.to_json(),
-            "withheld": list(WITHHELD),
+            **({"author": self.author.to_json(with_signatures=False)} if self.author else {}),
+            "withheld": withheld,
         }
 
 
 AnyProof = ReviewProof | PublicReviewProof
+
+
+def _review_json(review: Review, text_hash: str | None) -> dict[str, Any]:
+    """The signed Review; once erased by its author, without its text (its hash stays)."""
+    message = review_message(review)
+    if text_hash is None:
+        return {"message": message}
+    del message["text"]
+    return {"message": message, "textHash": text_hash}
 
 
 def make_proof(
@@ -220,19 +291,23 @@ def make_proof(
     visit_signature: bytes,
     digest: bytes,
     anchor: Anchor,
+    text_hash: str | None = None,
+    author: AuthorRecord | None = None,
 ) -> ReviewProof:
     return ReviewProof(
         review_id=review_id,
         chain_id=domain.chain_id,
         registry=domain.verifying_contract,
         domain=domain_dict(domain),
-        types=copy.deepcopy(EIP712_TYPES),
+        types=copy.deepcopy(PROOF_TYPES),
         review=review,
         review_signature=review_signature,
         visit=visit,
         visit_signature=visit_signature,
         digest=digest,
         anchor=anchor,
+        text_hash=text_hash,
+        author=author,
     )
 
 
@@ -271,7 +346,9 @@ def _visit(message: dict[str, Any]) -> Visit:
     )
 
 
-def _review(message: dict[str, Any]) -> Review:
+def _review(message: dict[str, Any], text_hash: str | None = None) -> Review:
+    if text_hash is not None:  # erased by its author: the text is gone, its hash stays
+        message = {**message, "text": ""}
     return Review(
         visit_id=parse_bytes32(message.get("visitId"), "review.message.visitId"),
         rating=_field(message, "rating"),
@@ -310,6 +387,48 @@ def _anchor(data: dict[str, Any]) -> Anchor:
     raise ProofFormatError(f"anchor.kind {kind!r} is not supported by this verifier")
 
 
+def _text_hash(data: dict[str, Any]) -> str | None:
+    part = data.get("review")
+    value = part.get("textHash") if isinstance(part, dict) else None
+    return None if value is None else _bytes32_hex(value, "review.textHash")
+
+
+def _revision(item: object, index: int, *, full: bool) -> Revision:
+    where = f"author.revisions[{index}]."
+    if not isinstance(item, dict):
+        raise ProofFormatError(f"author.revisions[{index}] must be a JSON object")
+    kind = item.get("kind")
+    if kind not in ("edit", "erasure"):
+        raise ProofFormatError(f"{where}kind must be 'edit' or 'erasure'")
+    text_hash = item.get("textHash")
+    signature = item.get("signature")
+    return Revision(
+        kind=kind,
+        message=_get(item, "message", dict, where),
+        digest=parse_bytes32(item.get("digest"), f"{where}digest"),
+        signature=parse_signature(signature, f"{where}signature")
+        if full or signature is not None
+        else None,
+        text_hash=None if text_hash is None else _bytes32_hex(text_hash, f"{where}textHash"),
+    )
+
+
+def _author(data: dict[str, Any], *, full: bool) -> AuthorRecord | None:
+    part = data.get("author")
+    if part is None:
+        return None
+    if not isinstance(part, dict):
+        raise ProofFormatError("author must be a JSON object")
+    state = part.get("state")
+    if state not in AUTHOR_LABELS:
+        raise ProofFormatError("author.state must be 'edited' or 'erased'")
+    items = _get(part, "revisions", list, "author.")
+    return AuthorRecord(
+        state=state,
+        revisions=tuple(_revision(item, i, full=full) for i, item in enumerate(items)),
+    )
+
+
 def _common(data: dict[str, Any]) -> dict[str, Any]:
     review_id = data.get("reviewId")
     return {
@@ -326,20 +445,26 @@ def _common(data: dict[str, Any]) -> dict[str, Any]:
 def _full(data: dict[str, Any]) -> ReviewProof:
     review_msg, review_signature = _signed(data, "review")
     visit_msg, visit_signature = _signed(data, "visit")
+    text_hash = _text_hash(data)
     return ReviewProof(
-        review=_review(review_msg),
+        review=_review(review_msg, text_hash),
         review_signature=review_signature,
         visit=_visit(visit_msg),
         visit_signature=visit_signature,
+        text_hash=text_hash,
+        author=_author(data, full=True),
         **_common(data),
     )
 
 
 def _public(data: dict[str, Any]) -> PublicReviewProof:
     part = _get(data, "review", dict, "")
+    text_hash = _text_hash(data)
     return PublicReviewProof(
-        review=_review(_get(part, "message", dict, "review.")),
+        review=_review(_get(part, "message", dict, "review."), text_hash),
         dentist=parse_address(data.get("dentist"), "dentist"),
+        text_hash=text_hash,
+        author=_author(data, full=False),
         **_common(data),
     )
 

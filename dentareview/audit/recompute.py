@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from dentareview.audit.hashing import review_digest, signed_by, visit_digest
+from dentareview.audit.hashing import (
+    digest_from_text_hash,
+    review_digest,
+    signed_by,
+    visit_digest,
+)
 from dentareview.db.queries.audit import ReviewAuditRow
 
 
@@ -36,7 +41,12 @@ def recompute(chain_id: int, registry: str, row: ReviewAuditRow) -> Recomputed:
         "deadline": row.deadline,
     }
     try:
-        digest: bytes | None = review_digest(chain_id, registry, message)
+        digest: bytes | None = (
+            # Erased by its author: the signed text is gone, its keccak256 is kept.
+            digest_from_text_hash(chain_id, registry, "Review", message, row.text_hash)
+            if row.text == "" and row.text_hash is not None
+            else review_digest(chain_id, registry, message)
+        )
     except Exception:  # noqa: BLE001 - any value the encoder refuses means "cannot hash"
         digest = None
     patient = row.visit_patient if row.visit_patient is not None else row.patient

@@ -16,11 +16,13 @@ from dentareview.audit.calldata import SignedFields
 from dentareview.audit.chain_records import AnchorLog, BatchLog, ChainRecords, PayoutLog
 from dentareview.audit.findings import Finding, Kind
 from dentareview.audit.recompute import Recomputed
+from dentareview.audit.revisions import SignedBy, check_author_word, text_erased
 from dentareview.db.queries.audit import (
     BatchAuditRow,
     PaymentAuditRow,
     PayoutAuditRow,
     ReviewAuditRow,
+    RevisionAuditRow,
 )
 from dentareview.domain.merkle import MerkleTree
 from dentareview.domain.typed_data import text_hash
@@ -38,6 +40,10 @@ class AuditCounts:
     payments: int = 0
     batches: int = 0  # batch mode: roots on-chain
     payouts: int = 0  # batch mode: RewardsPaid on-chain
+    edited: int = 0  # EDITED: a newer version signed by the patient (not a discrepancy)
+    erased: int = 0  # ERASED: erased by its author with a signed request (not a discrepancy)
+    under_review: int = 0  # UNDER_REVIEW: flagged or signalled, still shown
+    removed_by_moderation: int = 0  # REMOVED_BY_MODERATION: a recorded operator decision
 
 
 def _low(value: str | None) -> str:
@@ -63,6 +69,13 @@ class Reconciler:
     signed_fields: Callable[[str], SignedFields | None]
     batches: list[BatchAuditRow] = field(default_factory=list)
     payouts: list[PayoutAuditRow] = field(default_factory=list)
+    # The patients' signed edits and erasures, keyed by review id, and how to check them.
+    revisions: dict[int, list[RevisionAuditRow]] = field(default_factory=dict)
+    revision_signed: SignedBy | None = None
+    # Each review's latest recorded moderation decision (its action), keyed by review id.
+    moderation: dict[int, str] = field(default_factory=dict)
+    chain_id: int = 0
+    registry: str = ""
     counts: AuditCounts = field(default_factory=AuditCounts)
     findings: list[Finding] = field(default_factory=list)
     _members: defaultdict[int, list[_Member]] = field(default_factory=lambda: defaultdict(list))
@@ -91,6 +104,8 @@ class Reconciler:
     def review(self, row: ReviewAuditRow, result: Recomputed) -> None:
         self.counts.reviews += 1
         self._reviews.add(row.id)
+        self._author_word(row)
+        self._moderation(row)
         visit_id = _low(row.visit_id)
         self._visits.add(visit_id)
         if row.status == "anchored" and (row.block_number or 0) > self.chain.last_block:
@@ -107,6 +122,45 @@ class Reconciler:
             self._unanchored(row, result)
         else:
             self._anchored(row, result, anchors[0])
+
+    def _moderation(self, row: ReviewAuditRow) -> None:
+        """Moderation changes no signed field (those are checked as for any review); it
+        must only be backed by a recorded decision."""
+        if row.moderation_state == "under_review":
+            self.counts.under_review += 1
+        elif row.moderation_state == "removed":
+            if self.moderation.get(row.id) == "remove":
+                self.counts.removed_by_moderation += 1
+            else:
+                self._add(
+                    Kind.MODERATION_UNRECORDED,
+                    row.id,
+                    "shown as removed by moderation; no operator's decision to remove it is "
+                    "recorded",
+                )
+
+    def _author_word(self, row: ReviewAuditRow) -> None:
+        revisions = self.revisions.get(row.id, [])
+        if (
+            not revisions
+            and row.author_state is None
+            and not text_erased(row)
+            and (row.edited_rating is None)
+        ):
+            return
+        word = check_author_word(
+            row,
+            revisions,
+            chain_id=self.chain_id,
+            registry=self.registry,
+            signed=self.revision_signed or (lambda _account, _digest, _signature: False),
+        )
+        for kind, detail in word.problems:
+            self._add(kind, row.id, detail)
+        if word.state == "erased":
+            self.counts.erased += 1
+        elif word.state == "edited":
+            self.counts.edited += 1
 
     def _unanchored(self, row: ReviewAuditRow, result: Recomputed) -> None:
         if row.failure_code is not None:
@@ -292,7 +346,7 @@ class Reconciler:
             )
             return
         changed = False
-        stored_hash = "0x" + text_hash(row.text).hex()
+        stored_hash = _low(row.text_hash) if text_erased(row) else "0x" + text_hash(row.text).hex()
         if stored_hash != signed.text_hash:
             changed = True
             self._add(

@@ -17,11 +17,13 @@ from web3.exceptions import TransactionNotFound, Web3Exception
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from dentareview.audit.hashing import digest_from_text_hash
 from dentareview.audit.proof import (
     AnyProof,
     BatchAnchor,
     PublicReviewProof,
     ReviewProof,
+    Revision,
     SingleAnchor,
 )
 from dentareview.chain.artifacts import load_artifact
@@ -29,10 +31,12 @@ from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import (
-    EIP712_TYPES,
+    PROOF_TYPES,
     domain_dict,
     recover_signer,
     review_digest,
+    review_message,
+    typed_digest,
     visit_digest,
 )
 from dentareview.errors import InvalidSignature
@@ -71,7 +75,7 @@ def check_domain(proof: AnyProof, expected_registry: str | None) -> Check:
     expected = domain_dict(Eip712Domain(proof.chain_id, proof.registry))
     if proof.domain != expected:
         return Check("domain", False, f"the domain is {proof.domain}, expected {expected}")
-    if proof.types != EIP712_TYPES:
+    if proof.types != PROOF_TYPES:
         return Check("domain", False, "the types are not the DentaReview Visit and Review types")
     if expected_registry is None:
         return Check(
@@ -91,17 +95,96 @@ def _domain(proof: AnyProof) -> Eip712Domain:
     return Eip712Domain(proof.chain_id, proof.registry)
 
 
+def _review_digest(proof: AnyProof) -> bytes:
+    if proof.text_hash is None:
+        return review_digest(_domain(proof), proof.review)
+    # Erased by its author: EIP-712 encodes the text as keccak256(text), which is kept.
+    message = review_message(proof.review)
+    return digest_from_text_hash(proof.chain_id, proof.registry, "Review", message, proof.text_hash)
+
+
 def check_digest(proof: AnyProof) -> Check:
-    digest = review_digest(_domain(proof), proof.review)
+    digest = _review_digest(proof)
+    erased = " (its text erased by its author, from keccak256(text))" if proof.text_hash else ""
     if digest != proof.digest:
         return Check(
             "digest",
             False,
-            f"the Review hashes to {encode_hex(digest)}, "
+            f"the Review{erased} hashes to {encode_hex(digest)}, "
             f"not the proof's digest {encode_hex(proof.digest)}",
         )
     return Check(
-        "digest", True, f"the Review's EIP-712 hash is the proof's digest {encode_hex(digest)}"
+        "digest",
+        True,
+        f"the Review's EIP-712 hash{erased} is the proof's digest {encode_hex(digest)}",
+    )
+
+
+def _revision_digest(proof: AnyProof, revision: Revision) -> bytes | None:
+    try:
+        if revision.text_hash is not None and "text" not in revision.message:
+            return digest_from_text_hash(
+                proof.chain_id,
+                proof.registry,
+                revision.primary_type,
+                revision.message,
+                revision.text_hash,
+            )
+        return typed_digest(_domain(proof), revision.primary_type, revision.message)
+    except Exception:  # noqa: BLE001 - a message the encoder refuses is not a signed one
+        return None
+
+
+def check_author(proof: AnyProof) -> Check | None:
+    """The patient's signed edits and erasure, when there are any: each message hashes to
+    its digest, each names what it supersedes, and (full proof) each is the patient's."""
+    author = proof.author
+    if author is None:
+        if proof.text_hash is not None:
+            return Check("author", False, "the text is erased, but no signed erasure is given")
+        return None
+    latest, erasure = encode_hex(proof.digest), None
+    for index, revision in enumerate(author.revisions, start=1):
+        name = f"{revision.primary_type} {index}"
+        digest = _revision_digest(proof, revision)
+        if digest is None or digest != revision.digest:
+            return Check("author", False, f"{name} does not hash to its digest")
+        if revision.message.get("visitId") != "0x" + proof.visit_id.hex():
+            return Check("author", False, f"{name} names another visit")
+        named = str(revision.message.get("previousDigest" if revision.kind == "edit" else "digest"))
+        expected = latest if revision.kind == "edit" else encode_hex(proof.digest)
+        if named.lower() != expected.lower():
+            return Check("author", False, f"{name} names {named}, not {expected}")
+        if isinstance(proof, ReviewProof):
+            signer = None if revision.signature is None else _signer(digest, revision.signature)
+            if signer != proof.visit.patient:
+                return Check("author", False, f"{name} is signed by {signer}, not the patient")
+        if revision.kind == "edit":
+            latest = encode_hex(digest)
+        else:
+            erasure = revision
+    edits = sum(1 for r in author.revisions if r.kind == "edit")
+    who = (
+        "signed by the visit's patient"
+        if isinstance(proof, ReviewProof)
+        else "their signatures are in the patient's full proof"
+    )
+    if author.state == "erased":
+        if erasure is None or proof.text_hash is None:
+            return Check("author", False, "marked erased without a signed erasure of this review")
+        return Check(
+            "author",
+            True,
+            f"erased by its author: the ReviewErasure of this digest ({who}) asked for it; the "
+            f"text is deleted, the digest stays anchored ({edits} earlier edit(s))",
+        )
+    if erasure is not None:
+        return Check("author", False, "a signed erasure is given, but the text is still there")
+    return Check(
+        "author",
+        True,
+        f"edited by its author: {edits} signed version(s) supersede the anchored one ({who}); "
+        f"the latest is {latest}",
     )
 
 
@@ -115,7 +198,7 @@ def _signer(digest: bytes, signature: bytes) -> str | None:
 def check_review_signature(proof: ReviewProof) -> Check:
     if proof.review.visit_id != proof.visit.visit_id:
         return Check("review-signature", False, "the Review's visitId is not the Visit's")
-    signer = _signer(review_digest(_domain(proof), proof.review), proof.review_signature)
+    signer = _signer(_review_digest(proof), proof.review_signature)
     if signer != proof.visit.patient:
         return Check(
             "review-signature",
@@ -471,6 +554,9 @@ def verify_proof(w3: Web3, proof: AnyProof, *, expected_registry: str | None = N
     checks = [chain, check_domain(proof, expected_registry), check_digest(proof)]
     if isinstance(proof, ReviewProof):
         checks += [check_review_signature(proof), check_visit_signature(proof)]
+    author = check_author(proof)
+    if author is not None:
+        checks.append(author)
     if not chain.ok:  # no registry to ask: the on-chain checks cannot run
         return checks
     registry = RegistryContract(w3, proof.registry)

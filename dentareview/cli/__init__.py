@@ -7,6 +7,7 @@ import typer
 from dentareview.cli.audit import audit_command, verify_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command
+from dentareview.cli.moderation import moderation_app
 from dentareview.cli.service import anchor_command, migrate_command, serve_command
 from dentareview.cli.visits import visit_app
 
@@ -29,3 +30,4 @@ app.command("serve")(serve_command)
 app.command("anchor")(anchor_command)
 app.command("verify")(verify_command)
 app.command("audit")(audit_command)
+app.add_typer(moderation_app, name="moderation")

@@ -219,6 +219,16 @@ def _print_report(report: AuditReport) -> None:
             f"Batch mode: {counts.batches} Merkle roots and {counts.payouts} reward payouts "
             "on-chain, each rebuilt from (reconciled with) the database."
         )
+    if counts.edited or counts.erased:
+        typer.echo(
+            f"States signed by the patients (not discrepancies): EDITED {counts.edited} "
+            f"(edited by its author), ERASED {counts.erased} (erased by its author)."
+        )
+    if counts.under_review or counts.removed_by_moderation:
+        typer.echo(
+            f"Moderation (recorded operator decisions, not discrepancies): UNDER_REVIEW "
+            f"{counts.under_review}, REMOVED_BY_MODERATION {counts.removed_by_moderation}."
+        )
     if counts.in_flight or counts.after_head:
         typer.echo(
             f"Not yet settled: {counts.in_flight} anchored while the worker records them, "

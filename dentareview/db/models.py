@@ -155,6 +155,84 @@ class ReviewRow(Base):
     # Batch mode: the batch whose Merkle root anchors this review, and its leaf there.
     batch_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("batches.id"))
     leaf_index: Mapped[int | None] = mapped_column(Integer)
+    # The author's later word (review_revisions): None, "edited" or "erased". The signed
+    # fields above stay as first signed, except `text`, emptied by an erasure; `text_hash`
+    # (keccak256 of the signed text) is kept then, so the digest can still be recomputed.
+    author_state: Mapped[str | None] = mapped_column(String(16))
+    text_hash: Mapped[str | None] = mapped_column(BYTES32)
+    # The latest edit's ratings (None until edited): what the reputation counts.
+    edited_rating: Mapped[int | None] = mapped_column(SmallInteger)
+    edited_treatment: Mapped[int | None] = mapped_column(SmallInteger)
+    edited_bedside: Mapped[int | None] = mapped_column(SmallInteger)
+    edited_wait_time: Mapped[int | None] = mapped_column(SmallInteger)
+    # Moderation: None, "under_review" (stays online) or "removed" (a recorded decision,
+    # moderation_decisions, says who and why); the stored review itself is never changed.
+    moderation_state: Mapped[str | None] = mapped_column(String(16))
+    moderation_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReviewRevisionRow(Base):
+    """One signed edit or erasure of a review by its patient, kept for good as its proof.
+
+    An edit holds its version's ratings, text and deadline; an erasure its deadline only.
+    After an erasure every version's text is emptied (`text` NULL) and its `text_hash`
+    kept, so each signed message can still be hashed and its signature checked.
+    """
+
+    __tablename__ = "review_revisions"
+    __table_args__ = (
+        UniqueConstraint("review_id", "seq"),
+        UniqueConstraint("digest"),
+        CheckConstraint("kind IN ('edit', 'erasure')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... in the order they were accepted
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(BYTES32)  # EIP-712 digest of the signed message
+    previous_digest: Mapped[str] = mapped_column(BYTES32)  # edit: superseded; erasure: review's
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    treatment: Mapped[int | None] = mapped_column(SmallInteger)
+    bedside: Mapped[int | None] = mapped_column(SmallInteger)
+    wait_time: Mapped[int | None] = mapped_column(SmallInteger)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_hash: Mapped[str | None] = mapped_column(BYTES32)
+    deadline: Mapped[int] = mapped_column(UNIX_TIME)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class ReviewFlagRow(Base):
+    """A report of a review by anyone (the dentist too), with a reason from a fixed list."""
+
+    __tablename__ = "review_flags"
+    __table_args__ = (Index("ix_review_flags_resolved_at_review_id", "resolved_at", "review_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    reporter: Mapped[str | None] = mapped_column(ADDRESS)  # the signed-in wallet, if any
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    resolved_at: Mapped[int | None] = mapped_column(UNIX_TIME)
+    decision_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("moderation_decisions.id"))
+
+
+class ModerationDecisionRow(Base):
+    """An operator's decision on a review: keep, remove, or mark under review; public."""
+
+    __tablename__ = "moderation_decisions"
+    __table_args__ = (
+        CheckConstraint("action IN ('keep', 'remove', 'under_review')", name="action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    operator: Mapped[str] = mapped_column(ADDRESS)  # the operator's wallet
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
 class BatchRow(Base):

@@ -22,6 +22,8 @@ from dentareview.errors import InvalidSignature
 
 __all__ = [
     "EIP712_TYPES",
+    "PROOF_TYPES",
+    "REVISION_TYPES",
     "Eip712Domain",
     "Review",
     "Visit",
@@ -40,6 +42,7 @@ __all__ = [
     "review_struct_hash",
     "review_typed_data",
     "text_hash",
+    "typed_digest",
     "visit_digest",
     "visit_message",
     "visit_struct_hash",
@@ -71,6 +74,33 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "text", "type": "string"},
         {"name": "deadline", "type": "uint64"},
     ],
+    # Signed by the review's patient: a new version superseding `previousDigest` (the
+    # digest of the review, or of the edit it replaces). Visit and Review never change.
+    "ReviewEdit": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "previousDigest", "type": "bytes32"},
+        {"name": "rating", "type": "uint8"},
+        {"name": "treatment", "type": "uint8"},
+        {"name": "bedside", "type": "uint8"},
+        {"name": "waitTime", "type": "uint8"},
+        {"name": "text", "type": "string"},
+        {"name": "deadline", "type": "uint64"},
+    ],
+    # Signed by the review's patient: erase the review whose (anchored) digest is `digest`.
+    "ReviewErasure": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "digest", "type": "bytes32"},
+        {"name": "deadline", "type": "uint64"},
+    ],
+}
+
+# What a review proof's `types` holds: the review's own protocol (Visit and Review never
+# change). The revision types travel apart, in a proof's `author` part, when there are any.
+PROOF_TYPES: Final[dict[str, TypeFields]] = {
+    name: EIP712_TYPES[name] for name in ("EIP712Domain", "Visit", "Review")
+}
+REVISION_TYPES: Final[dict[str, TypeFields]] = {
+    name: EIP712_TYPES[name] for name in ("ReviewEdit", "ReviewErasure")
 }
 
 SIGNATURE_LENGTH: Final = 65
@@ -127,6 +157,11 @@ def visit_typed_data(domain: Eip712Domain, visit: Visit) -> dict[str, Any]:
 def review_typed_data(domain: Eip712Domain, review: Review) -> dict[str, Any]:
     """The full `eth_signTypedData_v4` payload for a review."""
     return _typed_data(domain, "Review", review_message(review))
+
+
+def typed_digest(domain: Eip712Domain, primary: str, message: dict[str, Any]) -> bytes:
+    """The EIP-712 digest of `message` (wire form) of type `primary` in our domain."""
+    return _digest(encode_typed_data(full_message=_typed_data(domain, primary, message)))
 
 
 def _digest(signable: SignableMessage) -> bytes:

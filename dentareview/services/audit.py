@@ -19,7 +19,8 @@ from web3 import Web3
 
 from dentareview.audit.calldata import signed_fields
 from dentareview.audit.chain_records import read_chain
-from dentareview.audit.findings import DESCRIPTIONS, Finding, Kind
+from dentareview.audit.findings import AUTHOR_STATES, DESCRIPTIONS, Finding, Kind
+from dentareview.audit.hashing import signed_by as signed_by_ecdsa
 from dentareview.audit.hashing import visit_digest
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE
 from dentareview.audit.recompute import Recomputed, recompute_all
@@ -35,7 +36,9 @@ from dentareview.db.queries import (
     list_batch_audit_rows,
     list_payment_audit_rows,
     list_payout_audit_rows,
+    list_revision_audit_rows,
 )
+from dentareview.db.queries.moderation import latest_decisions
 from dentareview.errors import DentaReviewError
 
 # Below this many reviews, starting worker processes costs more than it saves.
@@ -89,6 +92,19 @@ class AuditReport:
             "token": self.token,
             "blocks": [self.first_block, self.last_block],
             "counts": vars(self.counts),
+            # Signed by the patients themselves: counted, never discrepancies.
+            "states": {
+                "EDITED": {"description": AUTHOR_STATES["EDITED"], "count": self.counts.edited},
+                "ERASED": {"description": AUTHOR_STATES["ERASED"], "count": self.counts.erased},
+                "UNDER_REVIEW": {
+                    "description": AUTHOR_STATES["UNDER_REVIEW"],
+                    "count": self.counts.under_review,
+                },
+                "REMOVED_BY_MODERATION": {
+                    "description": AUTHOR_STATES["REMOVED_BY_MODERATION"],
+                    "count": self.counts.removed_by_moderation,
+                },
+            },
             "discrepancies": {
                 str(kind): {
                     "description": DESCRIPTIONS[kind],
@@ -136,6 +152,15 @@ class ContractAccountSignatures:
             return False
         return self._accepts(row.visit_dentist, encode_hex(digest), row.visit_signature)
 
+    def signed(self, account: str, digest: str, signature: str) -> bool:
+        """A patient's edit or erasure: ECDSA first, then the account itself (ERC-1271)."""
+        try:
+            if signed_by_ecdsa(decode_hex(digest), signature, account):
+                return True
+        except ValueError:
+            return False
+        return self._accepts(account, digest, signature)
+
     def _accepts(self, account: str, digest: str, signature: str) -> bool:
         try:
             return self._accounts.accepts(account, decode_hex(digest), decode_hex(signature))
@@ -178,12 +203,18 @@ def run_audit(
             step=block_range,
             on_range=progress.blocks_done,
         )
+        contract_accounts = ContractAccountSignatures(w3, manifest.chain_id, registry.address)
         reconciler = Reconciler(
             chain=chain,
             payments=list_payment_audit_rows(session),
             batches=list_batch_audit_rows(session),
             payouts=list_payout_audit_rows(session),
             signed_fields=lambda tx_hash: signed_fields(w3, registry, tx_hash),
+            revisions=list_revision_audit_rows(session),
+            revision_signed=contract_accounts.signed,
+            moderation=latest_decisions(session),
+            chain_id=manifest.chain_id,
+            registry=registry.address,
         )
         workers = (jobs or os.cpu_count() or 1) if total >= PARALLEL_THRESHOLD else 1
         checked = recompute_all(
@@ -192,7 +223,6 @@ def run_audit(
             registry=registry.address,
             jobs=workers,
         )
-        contract_accounts = ContractAccountSignatures(w3, manifest.chain_id, registry.address)
         for index, (row, result) in enumerate(checked, start=1):
             reconciler.review(row, contract_accounts.recheck(row, result))
             if index % 500 == 0:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ReviewRow, RewardPaymentRow
+from dentareview.db.models import (
+    ModerationDecisionRow,
+    ReviewRevisionRow,
+    ReviewRow,
+    RewardPaymentRow,
+)
+from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.patients import count_patient_reviews, list_patient_reviews
+from dentareview.db.queries.revisions import revisions_of
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,8 @@ class OwnReview:
     row: ReviewRow
     visited_at: int
     payment: RewardPaymentRow | None
+    revisions: list[ReviewRevisionRow] = field(default_factory=list)
+    decisions: list[ModerationDecisionRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,15 @@ class OwnReviews:
 
 def own_reviews(session: Session, *, patient: str, limit: int, offset: int) -> OwnReviews:
     rows = list_patient_reviews(session, patient=patient, limit=limit, offset=offset)
+    ids = [row.id for row, _, _ in rows]
+    revisions = revisions_of(session, review_ids=ids)
+    decisions = decisions_of(session, review_ids=ids)
     return OwnReviews(
         total=count_patient_reviews(session, patient=patient),
-        items=[OwnReview(row, visited_at, payment) for row, visited_at, payment in rows],
+        items=[
+            OwnReview(
+                row, visited_at, payment, revisions.get(row.id, []), decisions.get(row.id, [])
+            )
+            for row, visited_at, payment in rows
+        ],
     )

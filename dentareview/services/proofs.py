@@ -2,21 +2,64 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.audit.proof import (
     Anchor,
+    AuthorRecord,
     BatchAnchor,
     PublicReviewProof,
     ReviewProof,
+    Revision,
     SingleAnchor,
     make_proof,
 )
+from dentareview.db.models import ReviewRevisionRow, ReviewRow
 from dentareview.db.queries import get_review, get_visit
+from dentareview.db.queries.revisions import list_revisions
 from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.errors import Forbidden, InternalError, ReviewNotAnchored, ReviewNotFound
 from dentareview.services.batch_proofs import BatchProofError, batch_proof
+
+
+def _revision(row: ReviewRow, revision: ReviewRevisionRow) -> Revision:
+    message: dict[str, Any]
+    if revision.kind == "erasure":
+        message = {
+            "visitId": row.visit_id,
+            "digest": revision.previous_digest,
+            "deadline": revision.deadline,
+        }
+    else:
+        message = {
+            "visitId": row.visit_id,
+            "previousDigest": revision.previous_digest,
+            "rating": revision.rating,
+            "treatment": revision.treatment,
+            "bedside": revision.bedside,
+            "waitTime": revision.wait_time,
+            **({"text": revision.text} if revision.text is not None else {}),
+            "deadline": revision.deadline,
+        }
+    return Revision(
+        kind=revision.kind,
+        message=message,
+        digest=decode_hex(revision.digest),
+        signature=decode_hex(revision.signature),
+        text_hash=revision.text_hash if revision.kind == "edit" and revision.text is None else None,
+    )
+
+
+def _author(session: Session, row: ReviewRow) -> AuthorRecord | None:
+    if row.author_state is None:
+        return None
+    revisions = list_revisions(session, review_id=row.id)
+    return AuthorRecord(
+        state=row.author_state, revisions=tuple(_revision(row, r) for r in revisions)
+    )
 
 
 def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> ReviewProof:
@@ -80,6 +123,8 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
         visit_signature=decode_hex(visit_row.signature),
         digest=decode_hex(row.digest),
         anchor=anchor,
+        text_hash=row.text_hash if row.author_state == "erased" else None,
+        author=_author(session, row),
     )
 
 

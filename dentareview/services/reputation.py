@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import DentistRow, ReviewRow
+from dentareview.db.models import DentistRow, ModerationDecisionRow, ReviewRevisionRow, ReviewRow
 from dentareview.db.queries import (
     count_dentist_reviews,
     get_dentist,
@@ -15,6 +15,8 @@ from dentareview.db.queries import (
     pending_count,
     rating_aggregate,
 )
+from dentareview.db.queries.moderation import decisions_of
+from dentareview.db.queries.revisions import revisions_of
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months
 from dentareview.errors import DentistNotFound
@@ -31,6 +33,8 @@ class DentistReputation:
 class ReviewListing:
     total: int
     items: list[ReviewRow]
+    revisions: dict[int, list[ReviewRevisionRow]] = field(default_factory=dict)
+    decisions: dict[int, list[ModerationDecisionRow]] = field(default_factory=dict)
 
 
 def require_dentist(session: Session, *, dentist: str) -> DentistRow:
@@ -60,9 +64,12 @@ def dentist_reviews(
     session: Session, *, dentist: str, include_pending: bool, limit: int, offset: int
 ) -> ReviewListing:
     require_dentist(session, dentist=dentist)
+    items = list_dentist_reviews(
+        session, dentist=dentist, include_pending=include_pending, limit=limit, offset=offset
+    )
     return ReviewListing(
         total=count_dentist_reviews(session, dentist=dentist, include_pending=include_pending),
-        items=list_dentist_reviews(
-            session, dentist=dentist, include_pending=include_pending, limit=limit, offset=offset
-        ),
+        items=items,
+        revisions=revisions_of(session, review_ids=[row.id for row in items if row.author_state]),
+        decisions=decisions_of(session, review_ids=[row.id for row in items]),
     )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.db.errors import DuplicateKey
-from dentareview.db.models import ReviewRow, RewardPaymentRow
+from dentareview.db.models import (
+    ModerationDecisionRow,
+    ReviewRevisionRow,
+    ReviewRow,
+    RewardPaymentRow,
+)
 from dentareview.db.queries import (
     get_review,
     get_review_by_visit,
@@ -18,6 +23,8 @@ from dentareview.db.queries import (
     lock_patient,
     rewarded_times,
 )
+from dentareview.db.queries.moderation import decisions_of
+from dentareview.db.queries.revisions import list_revisions
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest
@@ -133,13 +140,20 @@ def submit_review(
 class ReviewState:
     row: ReviewRow
     payment: RewardPaymentRow | None
+    revisions: list[ReviewRevisionRow] = field(default_factory=list)  # oldest first
+    decisions: list[ModerationDecisionRow] = field(default_factory=list)  # oldest first
 
 
 def load_review(session: Session, *, review_id: int) -> ReviewState:
     row = get_review(session, review_id=review_id)
     if row is None:
         raise ReviewNotFound(f"no review with id {review_id}")
-    return ReviewState(row=row, payment=get_reward_payment(session, review_id=review_id))
+    return ReviewState(
+        row=row,
+        payment=get_reward_payment(session, review_id=review_id),
+        revisions=list_revisions(session, review_id=review_id),
+        decisions=decisions_of(session, review_ids=[review_id]).get(review_id, []),
+    )
 
 
 def wait_for_anchor(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dentareview.domain.typed_data import EIP712_TYPES
+from dentareview.domain.typed_data import PROOF_TYPES
 from tests.api.system import System
 from tests.audit.helpers import post_review, proof_of, verify, verify_json
 
@@ -36,7 +36,7 @@ def test_a_real_reviews_proof_verifies(system: System, tmp_path: Path) -> None:
     assert proof["chainId"] == system.manifest.chain_id
     assert proof["registry"] == system.manifest.registry.address
     assert proof["domain"] == system.eip712()["domain"]
-    assert proof["types"] == EIP712_TYPES
+    assert proof["types"] == PROOF_TYPES
     assert proof["review"]["message"] == posted.message
     assert proof["visit"]["message"] == posted.visit
     assert proof["digest"] == stored["digest"]

@@ -27,8 +27,11 @@ APP_TABLES = {
     "relay_status",
     "auth_nonces",
     "auth_sessions",
+    "review_revisions",
+    "review_flags",
+    "moderation_decisions",
 }
-HEAD = "0005_dentist"
+HEAD = "0006_trust2"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -13,6 +13,7 @@ from eth_utils.crypto import keccak
 
 from dentareview.domain.typed_data import (
     EIP712_TYPES,
+    PROOF_TYPES,
     Eip712Domain,
     domain_separator,
     parse_signature,
@@ -135,7 +136,10 @@ def test_wallet_json_round_trip() -> None:
 
 
 def test_served_types_are_what_wallets_take() -> None:
-    assert list(EIP712_TYPES) == ["EIP712Domain", "Visit", "Review"]
+    assert list(EIP712_TYPES) == [
+        "EIP712Domain", "Visit", "Review", "ReviewEdit", "ReviewErasure"
+    ]  # fmt: skip
+    assert list(PROOF_TYPES) == ["EIP712Domain", "Visit", "Review"]
     assert [f["name"] for f in EIP712_TYPES["Review"]] == list(review_message(make_review()))
     assert json.loads(json.dumps(EIP712_TYPES)) == EIP712_TYPES
 

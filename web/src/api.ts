@@ -49,6 +49,9 @@ export interface ReviewOut {
   final?: boolean;
   failureCode?: string | null;
   failureReason?: string | null;
+  /** the public named state; an erased or removed review has no text and null ratings */
+  state?: "published" | "edited" | "erased" | "under_review" | "removed";
+  stateLabel?: string | null;
 }
 
 export interface ReviewPage {

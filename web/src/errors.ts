@@ -40,6 +40,9 @@ const SENTENCES: Record<string, string> = {
   NOT_A_DENTIST: "This wallet is not registered as a dentist. Switch your wallet to the practice's registered account and sign in again, or ask DentaReview to register it.",
   FORBIDDEN: "This belongs to another wallet. Sign in with the wallet it belongs to.",
   UNSAFE_KEYS: "The service is not set up safely and will not sign anything yet. Try again later.",
+  NOT_REVIEW_AUTHOR: "Only the wallet that wrote this review can edit or erase it. Switch to that wallet and sign again.",
+  REVISION_CONFLICT: "This review changed since you opened it. Reload it and sign your change again.",
+  REVIEW_ERASED: "This review was erased by its author, so it can no longer be changed.",
   NETWORK: "The service cannot be reached. Check your connection and try again.",
 };
 

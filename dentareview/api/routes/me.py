@@ -37,7 +37,7 @@ class OwnReviewPage(BaseModel):
 def _own(found: OwnReview) -> OwnReviewOut:
     row, payment = found.row, found.payment
     return OwnReviewOut(
-        **review_to_wire(row).model_dump(),
+        **review_to_wire(row, found.revisions, found.decisions).model_dump(),
         visitedAt=found.visited_at,
         reward=RewardOut(
             rewarded=row.rewardable,
@@ -74,6 +74,7 @@ def get_own_reviews(
 @router.get(
     "/v1/me/reviews/{review_id}/proof",
     response_model=ProofOut,
+    response_model_exclude_unset=True,
     responses=error_responses(
         "NOT_SIGNED_IN", "FORBIDDEN", "REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"
     ),

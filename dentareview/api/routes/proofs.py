@@ -20,6 +20,30 @@ class SignedMessageOut(BaseModel):
     signature: str = Field(description="65-byte r||s||v as 0x-hex")
 
 
+class ReviewPartOut(SignedMessageOut):
+    textHash: str | None = Field(
+        None,
+        description="erased by its author: keccak256 of the signed text, which the message "
+        "no longer carries (EIP-712 hashes the text to exactly this)",
+    )
+
+
+class RevisionOut(BaseModel):
+    kind: Literal["edit", "erasure"]
+    primaryType: Literal["ReviewEdit", "ReviewErasure"]
+    message: dict[str, Any]
+    digest: str = Field(description="EIP-712 hash of the signed message")
+    textHash: str | None = Field(None, description="an erased edit's keccak256(text)")
+    signature: str | None = Field(None, description="the patient's (full proof only)")
+
+
+class AuthorOut(BaseModel):
+    state: Literal["edited", "erased"]
+    label: str = Field(description='"edited by its author" or "erased by its author"')
+    types: dict[str, list[dict[str, str]]] = Field(description="ReviewEdit and ReviewErasure")
+    revisions: list[RevisionOut] = Field(description="oldest first, each signed by the patient")
+
+
 class SingleAnchorOut(BaseModel):
     kind: Literal["single"] = Field(description="the review's own ReviewAnchored log")
     txHash: str
@@ -55,14 +79,18 @@ class ProofOut(_ProofHead):
     """The full proof: only the review's patient gets it (GET /v1/me/reviews/{id}/proof)."""
 
     kind: Literal["full"]
-    review: SignedMessageOut = Field(description="the Review, signed by the visit's patient")
+    review: ReviewPartOut = Field(description="the Review, signed by the visit's patient")
     visit: SignedMessageOut = Field(description="the Visit, signed by its dentist")
     digest: str = Field(description="EIP-712 hash of the Review: what was anchored")
     anchor: SingleAnchorOut | BatchAnchorOut = Field(discriminator="kind")
+    author: AuthorOut | None = Field(
+        None, description="the patient's signed edits and erasure, with their signatures"
+    )
 
 
 class PublicMessageOut(BaseModel):
     message: dict[str, Any] = Field(description="the Review as signed (its signature withheld)")
+    textHash: str | None = Field(None, description="erased by its author: keccak256(text)")
 
 
 class PublicProofOut(_ProofHead):
@@ -73,6 +101,9 @@ class PublicProofOut(_ProofHead):
     dentist: str = Field(description="the Visit's dentist (the Visit itself is withheld)")
     digest: str = Field(description="EIP-712 hash of the Review: what was anchored")
     anchor: SingleAnchorOut | BatchAnchorOut = Field(discriminator="kind")
+    author: AuthorOut | None = Field(
+        None, description="the patient's signed edits and erasure, once there are any"
+    )
     withheld: list[str] = Field(
         description="the full proof's members left out: the patient's wallet, the visit "
         "time and both signatures"
@@ -82,6 +113,7 @@ class PublicProofOut(_ProofHead):
 @router.get(
     "/v1/reviews/{review_id}/proof",
     response_model=PublicProofOut,
+    response_model_exclude_unset=True,
     responses=error_responses(
         "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"
     ),

@@ -26,6 +26,7 @@ from dentareview.db.queries.audit import (
     list_batch_audit_rows,
     list_payment_audit_rows,
     list_payout_audit_rows,
+    list_revision_audit_rows,
 )
 from dentareview.db.queries.batches import (
     Backlog,
@@ -109,6 +110,7 @@ __all__ = [
     "list_batch_audit_rows",
     "list_payment_audit_rows",
     "list_payout_audit_rows",
+    "list_revision_audit_rows",
     "RewardSummary",
     "claim_pending_reviews",
     "count_dentist_reviews",

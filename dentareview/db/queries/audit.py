@@ -12,7 +12,14 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import BatchRow, PayoutRow, ReviewRow, RewardPaymentRow, VisitRow
+from dentareview.db.models import (
+    BatchRow,
+    PayoutRow,
+    ReviewRevisionRow,
+    ReviewRow,
+    RewardPaymentRow,
+    VisitRow,
+)
 
 
 class ReviewAuditRow(NamedTuple):
@@ -43,6 +50,31 @@ class ReviewAuditRow(NamedTuple):
     batch_id: int | None = None  # batch mode: the review's batch and leaf position
     leaf_index: int | None = None
     failure_code: str | None = None  # the relay gave up on it (a terminal state)
+    author_state: str | None = None  # "edited" / "erased" (review_revisions holds the proof)
+    text_hash: str | None = None  # kept once the text is erased
+    edited_rating: int | None = None  # the latest edit's ratings, as shown
+    edited_treatment: int | None = None
+    edited_bedside: int | None = None
+    edited_wait_time: int | None = None
+    moderation_state: str | None = None  # "under_review" / "removed" (decisions say why)
+
+
+class RevisionAuditRow(NamedTuple):
+    """A signed edit or erasure as stored (text None once erased)."""
+
+    review_id: int
+    seq: int
+    kind: str
+    digest: str
+    previous_digest: str
+    rating: int | None
+    treatment: int | None
+    bedside: int | None
+    wait_time: int | None
+    text: str | None
+    text_hash: str | None
+    deadline: int
+    signature: str
 
 
 class PaymentAuditRow(NamedTuple):
@@ -116,6 +148,13 @@ def iter_review_audit_rows(session: Session, *, batch_size: int = 2000) -> Itera
             r.batch_id,
             r.leaf_index,
             r.failure_code,
+            r.author_state,
+            r.text_hash,
+            r.edited_rating,
+            r.edited_treatment,
+            r.edited_bedside,
+            r.edited_wait_time,
+            r.moderation_state,
         )  # fmt: skip
         .outerjoin(v, v.visit_id == r.visit_id)
         .order_by(r.id)
@@ -123,6 +162,20 @@ def iter_review_audit_rows(session: Session, *, batch_size: int = 2000) -> Itera
     )
     for row in session.execute(stmt):
         yield ReviewAuditRow._make(row)
+
+
+def list_revision_audit_rows(session: Session) -> dict[int, list[RevisionAuditRow]]:
+    """Every edit and erasure, oldest first, keyed by review id (few beside reviews)."""
+    v = ReviewRevisionRow
+    stmt = select(
+        v.review_id, v.seq, v.kind, v.digest, v.previous_digest, v.rating, v.treatment,
+        v.bedside, v.wait_time, v.text, v.text_hash, v.deadline, v.signature,
+    ).order_by(v.review_id, v.seq)  # fmt: skip
+    found: dict[int, list[RevisionAuditRow]] = {}
+    for row in session.execute(stmt):
+        revision = RevisionAuditRow._make(row)
+        found.setdefault(revision.review_id, []).append(revision)
+    return found
 
 
 def list_payment_audit_rows(session: Session) -> list[PaymentAuditRow]:

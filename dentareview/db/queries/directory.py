@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import DentistRow, ReviewRow
+from dentareview.db.queries.reputation import RATING, counted
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,9 @@ def _totals() -> Select[str, int, int]:
         select(
             ReviewRow.dentist.label("dentist"),
             func.count().label("count"),
-            func.sum(ReviewRow.rating).label("rating_sum"),
+            func.sum(RATING).label("rating_sum"),
         )
-        .where(ReviewRow.status == "anchored")
+        .where(ReviewRow.status == "anchored", counted())
         .group_by(ReviewRow.dentist)
     )
 

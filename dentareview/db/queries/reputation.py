@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import ReviewRow
 from dentareview.db.queries.functions import utc_month
 from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
 
+# What counts: an anchored review with its latest signed ratings (an edit's, if any);
+# a review erased by its author, or removed by moderation, no longer counts (one under
+# review still does).
+RATING = func.coalesce(ReviewRow.edited_rating, ReviewRow.rating)
+TREATMENT = func.coalesce(ReviewRow.edited_treatment, ReviewRow.treatment)
+BEDSIDE = func.coalesce(ReviewRow.edited_bedside, ReviewRow.bedside)
+WAIT_TIME = func.coalesce(ReviewRow.edited_wait_time, ReviewRow.wait_time)
+
+
+def counted() -> ColumnElement[bool]:
+    return and_(
+        or_(ReviewRow.author_state.is_(None), ReviewRow.author_state != "erased"),
+        or_(ReviewRow.moderation_state.is_(None), ReviewRow.moderation_state != "removed"),
+    )
+
 
 def rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
     """Totals over the dentist's anchored reviews; `histogram` holds only ratings present."""
     stmt = (
-        select(
-            ReviewRow.rating,
-            func.count(),
-            func.sum(ReviewRow.treatment),
-            func.sum(ReviewRow.bedside),
-            func.sum(ReviewRow.wait_time),
-        )
-        .where(ReviewRow.dentist == dentist, ReviewRow.status == "anchored")
-        .group_by(ReviewRow.rating)
+        select(RATING, func.count(), func.sum(TREATMENT), func.sum(BEDSIDE), func.sum(WAIT_TIME))
+        .where(ReviewRow.dentist == dentist, ReviewRow.status == "anchored", counted())
+        .group_by(RATING)
     )
     count = rating_sum = treatment_sum = bedside_sum = wait_time_sum = 0
     histogram: dict[int, int] = {}
@@ -39,10 +48,11 @@ def monthly_aggregates(session: Session, *, dentist: str, since: int) -> list[Mo
     """Per UTC month of anchoring, from `since` on, oldest month first."""
     month = utc_month(ReviewRow.anchored_at)
     stmt = (
-        select(month, func.count(), func.sum(ReviewRow.rating))
+        select(month, func.count(), func.sum(RATING))
         .where(
             ReviewRow.dentist == dentist,
             ReviewRow.status == "anchored",
+            counted(),
             ReviewRow.anchored_at >= since,
         )
         .group_by(month)

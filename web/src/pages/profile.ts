@@ -82,11 +82,18 @@ export function badge(review: ReviewOut): HTMLElement {
 }
 
 function reviewItem(review: ReviewOut): HTMLElement {
+  if (review.state === "erased" || review.state === "removed") {
+    const said = review.state === "erased" ? "Erased by its author." : `${review.stateLabel ?? "Removed by moderation"}.`;
+    return h("article", { class: "review", "data-review-id": review.id },
+      h("div", { class: "row" }, h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)), badge(review)),
+      h("p", { class: "muted" }, said.charAt(0).toUpperCase() + said.slice(1)));
+  }
   return h("article", { class: "review", "data-review-id": review.id },
     h("div", { class: "row" },
       h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
       h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)),
-      badge(review)),
+      badge(review),
+      review.stateLabel ? h("span", { class: "badge" }, review.stateLabel) : null),
     h("p", {}, review.text),
     h("div", { class: "row subratings" },
       h("span", {}, `Treatment ${review.treatment}/5`),

@@ -1,0 +1,265 @@
+"""Flags by anyone; flags, decisions and anomaly signals for the operators (SIWE wallets)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, Field
+
+from dentareview.api.auth import SignedInWallet, session_cookie
+from dentareview.api.bounds import ReviewIdPath
+from dentareview.api.deps import DbSession, State
+from dentareview.api.openapi import error_responses
+from dentareview.api.ratelimit import TokenBuckets, WriteLimits
+from dentareview.api.schemas import ErrorResponse
+from dentareview.db.queries import get_review
+from dentareview.domain.models import parse_address
+from dentareview.domain.moderation import DecisionAction, DecisionReason, FlagReason, SignalSettings
+from dentareview.errors import DentaReviewError
+from dentareview.services.auth import current_session
+from dentareview.services.moderation import (
+    decide,
+    dentist_signals,
+    flag_review,
+    list_open_flags,
+    mark_signalled,
+    require_operator,
+)
+
+router = APIRouter(tags=["moderation"])
+
+# A body that is not JSON at all (FastAPI answers 400 before any validation).
+_MALFORMED_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body is not valid JSON."}
+}
+
+
+class FlagIn(BaseModel):
+    reason: FlagReason
+
+
+class FlagOut(BaseModel):
+    id: int
+    reviewId: int
+    reason: str
+    createdAt: int
+    state: Literal["under_review", "removed"] | None = Field(
+        description="the review's moderation state: it stays online while under review"
+    )
+
+
+class DecisionIn(BaseModel):
+    action: DecisionAction
+    reason: DecisionReason
+    note: str | None = Field(None, max_length=500)
+
+
+class DecisionOut(BaseModel):
+    id: int
+    reviewId: int
+    action: str
+    reason: str
+    note: str | None
+    operator: str
+    createdAt: int
+    resolvedFlags: int = 0
+
+
+class SignalOut(BaseModel):
+    name: str
+    raised: bool
+    value: float
+    threshold: float
+    detail: str
+    reviewIds: list[int]
+
+
+class SignalsOut(BaseModel):
+    dentist: str
+    signals: list[SignalOut]
+    marked: list[int] = Field(default_factory=list, description="reviews marked under review")
+
+
+def operator(wallet: SignedInWallet, state: State) -> str:
+    """The signed-in wallet, if it is one of DENTAREVIEW_OPERATOR_ADDRESSES (else 403)."""
+    return require_operator(wallet.wallet, state.settings.operators())
+
+
+Operator = Annotated[str, Depends(operator)]
+
+
+def _flag_limits(request: Request, state: State) -> TokenBuckets:
+    limits: TokenBuckets | None = getattr(request.app.state, "flag_limits", None)
+    if limits is None:
+        burst = state.settings.flag_burst
+        limits = TokenBuckets(per_minute=1 if burst else 0, burst=burst)
+        request.app.state.flag_limits = limits
+    return limits
+
+
+@router.post(
+    "/v1/reviews/{review_id}/flags",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FlagOut,
+    responses={
+        **_MALFORMED_BODY,
+        **error_responses(
+            "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "RATE_LIMITED", "PAYLOAD_TOO_LARGE"
+        ),
+    },
+)
+def post_flag(
+    review_id: ReviewIdPath,
+    body: FlagIn,
+    request: Request,
+    state: State,
+    session: DbSession,
+    session_id: Annotated[str | None, Depends(session_cookie)],
+) -> FlagOut:
+    """Report a review, with a reason from the fixed list; anyone may (the dentist too).
+    The review stays online, shown "under review", until an operator decides."""
+    client = request.client.host if request.client is not None else "unknown"
+    limits = _flag_limits(request, state)
+    if limits.enabled:
+        WriteLimits.check(limits, client, "client address")
+    reporter = None
+    if session_id is not None:
+        try:
+            reporter = current_session(session, session_id=session_id, now=state.clock()).wallet
+        except DentaReviewError:
+            reporter = None
+    flag = flag_review(
+        session, review_id=review_id, reason=body.reason, reporter=reporter, now=state.clock()
+    )
+    session.commit()
+    review = get_review(session, review_id=review_id)
+    moderation = review.moderation_state if review is not None else None
+    return FlagOut(
+        id=flag.id,
+        reviewId=review_id,
+        reason=flag.reason,
+        createdAt=flag.created_at,
+        state="removed" if moderation == "removed" else "under_review" if moderation else None,
+    )
+
+
+@router.get(
+    "/v1/moderation/flags",
+    responses=error_responses("NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR"),
+)
+def get_flags(
+    _operator: Operator,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[FlagOut]:
+    """Open flags, oldest first (operators only)."""
+    return [
+        FlagOut(
+            id=f.id,
+            reviewId=f.review_id,
+            reason=f.reason,
+            createdAt=f.created_at,
+            state="under_review",
+        )  # fmt: skip
+        for f in list_open_flags(session, limit=limit, offset=offset)
+    ]
+
+
+@router.post(
+    "/v1/moderation/reviews/{review_id}/decisions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DecisionOut,
+    responses={
+        **_MALFORMED_BODY,
+        **error_responses(
+            "NOT_SIGNED_IN",
+            "FORBIDDEN",
+            "VALIDATION_ERROR",
+            "REVIEW_NOT_FOUND",
+            "PAYLOAD_TOO_LARGE",
+        ),
+    },
+)
+def post_decision(
+    review_id: ReviewIdPath,
+    body: DecisionIn,
+    operator_wallet: Operator,
+    state: State,
+    session: DbSession,
+) -> DecisionOut:
+    """Keep or remove a review (or mark it under review), with a reason; recorded with the
+    operator's wallet and shown to the public on the review."""
+    decision = decide(
+        session,
+        review_id=review_id,
+        action=body.action,
+        reason=body.reason,
+        note=body.note,
+        operator=operator_wallet,
+        now=state.clock(),
+    )
+    session.commit()
+    row = decision.row
+    return DecisionOut(
+        id=row.id,
+        reviewId=row.review_id,
+        action=row.action,
+        reason=row.reason,
+        note=row.note,
+        operator=row.operator,
+        createdAt=row.created_at,
+        resolvedFlags=decision.resolved_flags,
+    )
+
+
+def _signals(address: str, state: State, session: DbSession, *, mark_as: str | None) -> SignalsOut:
+    dentist = parse_address(address, "address")
+    now = state.clock()
+    signals = dentist_signals(session, dentist=dentist, now=now, settings=SignalSettings())
+    marked = mark_signalled(session, signals=signals, operator=mark_as, now=now) if mark_as else []
+    session.commit()
+    return SignalsOut(
+        dentist=dentist,
+        signals=[
+            SignalOut(
+                name=s.name,
+                raised=s.raised,
+                value=s.value,
+                threshold=s.threshold,
+                detail=s.detail,
+                reviewIds=list(s.review_ids),
+            )  # fmt: skip
+            for s in signals
+        ],
+        marked=marked,
+    )
+
+
+@router.get(
+    "/v1/moderation/dentists/{address}/signals",
+    response_model=SignalsOut,
+    responses=error_responses(
+        "NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
+    ),
+)
+def get_signals(address: str, _operator: Operator, state: State, session: DbSession) -> SignalsOut:
+    """Anomaly signals of a practice (operators only): the share of reviews from wallets
+    with no earlier history, bursts against the practice's norm, a rating shift."""
+    return _signals(address, state, session, mark_as=None)
+
+
+@router.post(
+    "/v1/moderation/dentists/{address}/signals/mark",
+    response_model=SignalsOut,
+    responses=error_responses(
+        "NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
+    ),
+)
+def post_mark(
+    address: str, operator_wallet: Operator, state: State, session: DbSession
+) -> SignalsOut:
+    """Mark the reviews a raised signal concerns "under review" (they stay online, and
+    still count); each mark is a recorded decision that a later keep or remove resolves."""
+    return _signals(address, state, session, mark_as=operator_wallet)

@@ -1,0 +1,159 @@
+"""Flags by anyone, decisions by operators, anomaly signals per dentist.
+
+Nothing here changes what a patient signed: moderation sets a review's public state
+(under review, removed with its reason) and records who decided what and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from dentareview.db.models import ModerationDecisionRow, ReviewFlagRow, ReviewRow
+from dentareview.db.queries import get_review
+from dentareview.db.queries.moderation import (
+    dentist_review_facts,
+    first_seen,
+    insert_decision,
+    insert_flag,
+    open_flags,
+    resolve_flags,
+    set_moderation_state,
+)
+from dentareview.domain.moderation import (
+    DECISION_REASONS,
+    FLAG_REASONS,
+    REMOVED,
+    UNDER_REVIEW,
+    ReviewFact,
+    Signal,
+    SignalSettings,
+    compute_signals,
+)
+from dentareview.errors import Forbidden, ReviewNotFound, ValidationError
+from dentareview.services.reputation import require_dentist
+
+MAX_NOTE_CHARS = 500
+
+
+def _review(session: Session, review_id: int) -> ReviewRow:
+    row = get_review(session, review_id=review_id)
+    if row is None:
+        raise ReviewNotFound(f"no review with id {review_id}")
+    return row
+
+
+def require_operator(wallet: str, operators: frozenset[str]) -> str:
+    if wallet.lower() not in operators:
+        raise Forbidden("this wallet is not one of the service's operators")
+    return wallet
+
+
+def flag_review(
+    session: Session, *, review_id: int, reason: str, reporter: str | None, now: int
+) -> ReviewFlagRow:
+    """Anyone reports a review; it stays online, shown "under review" until decided."""
+    if reason not in FLAG_REASONS:
+        raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}", field="reason")
+    row = _review(session, review_id)
+    flag = insert_flag(session, review_id=review_id, reason=reason, reporter=reporter, now=now)
+    if row.moderation_state is None:
+        set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
+    return flag
+
+
+@dataclass(frozen=True)
+class Decision:
+    row: ModerationDecisionRow
+    resolved_flags: int
+
+
+def decide(
+    session: Session,
+    *,
+    review_id: int,
+    action: str,
+    reason: str,
+    note: str | None,
+    operator: str,
+    now: int,
+) -> Decision:
+    """keep (clears "under review"), remove (with its reason) or under_review; recorded."""
+    if action not in ("keep", "remove", "under_review"):
+        raise ValidationError("action must be keep, remove or under_review", field="action")
+    if reason not in DECISION_REASONS:
+        raise ValidationError(
+            f"reason must be one of {', '.join(DECISION_REASONS)}", field="reason"
+        )
+    if action == "remove" and reason not in FLAG_REASONS:
+        raise ValidationError(
+            f"a removal's reason must be one of {', '.join(FLAG_REASONS)}", field="reason"
+        )
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(f"note may have at most {MAX_NOTE_CHARS} characters", field="note")
+    row = _review(session, review_id)
+    decision = insert_decision(
+        session,
+        row=ModerationDecisionRow(
+            review_id=review_id,
+            action=action,
+            reason=reason,
+            note=note,
+            operator=operator,
+            created_at=now,
+        ),
+    )
+    resolved = 0
+    if action == "under_review":
+        set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
+    else:
+        resolved = resolve_flags(session, review_id=review_id, decision_id=decision.id, now=now)
+        state = REMOVED if action == "remove" else None
+        set_moderation_state(session, review=row, state=state, reason=reason if state else None)
+    return Decision(decision, resolved)
+
+
+def list_open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:
+    return open_flags(session, limit=limit, offset=offset)
+
+
+def dentist_signals(
+    session: Session, *, dentist: str, now: int, settings: SignalSettings
+) -> list[Signal]:
+    require_dentist(session, dentist=dentist)
+    rows = dentist_review_facts(session, dentist=dentist)
+    first = first_seen(session, patients=[patient for *_, patient, _ in rows])
+    facts = [
+        ReviewFact(
+            review_id=review_id,
+            submitted_at=submitted_at,
+            rating=rating,
+            # No history: this visit is the wallet's first attested visit anywhere.
+            patient_is_new=first.get(patient, visited_at) >= visited_at,
+        )
+        for review_id, submitted_at, rating, patient, visited_at in rows
+    ]
+    return compute_signals(facts, now=now, settings=settings)
+
+
+def mark_signalled(
+    session: Session, *, signals: list[Signal], operator: str, now: int
+) -> list[int]:
+    """Mark the reviews of raised signals "under review" (they stay online); recorded."""
+    marked: list[int] = []
+    for review_id in sorted({i for s in signals if s.raised for i in s.review_ids}):
+        row = _review(session, review_id)
+        if row.moderation_state is not None:
+            continue
+        decide(
+            session,
+            review_id=review_id,
+            action="under_review",
+            reason="anomaly",
+            note=", ".join(s.name for s in signals if s.raised and review_id in s.review_ids),
+            operator=operator,
+            now=now,
+        )
+        marked.append(review_id)
+    return marked
