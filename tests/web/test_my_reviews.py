@@ -79,6 +79,7 @@ def test_patient_sees_own_review_reward_and_full_proof(
     assert json.loads(page.locator("#proof").input_value())["visit"]["message"]["patient"] == (
         patient.address
     )
+    shoot(page, "my-reviews-verify", phone=False)
 
     # Signed out, the page asks to sign in again and the session is gone.
     page.goto(f"{web.url}/me")
