@@ -26,6 +26,7 @@ PAGE_ROUTES: Final = (
     "/invite/{visit_id}",
     "/verify",
     "/verify/{review_id}",
+    "/me",
     "/practice",
     "/practice/visits",
 )

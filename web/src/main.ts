@@ -9,6 +9,7 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/dentists\/(0x[0-9a-fA-F]{40})\/?$/, () => import("./pages/profile")],
   [/^\/invite\/(0x[0-9a-fA-F]{64})\/?$/, () => import("./pages/invite")],
   [/^\/verify(?:\/(\d+))?\/?$/, () => import("./pages/verify")],
+  [/^\/me\/?$/, () => import("./pages/me")],
   [/^\/practice\/?$/, () => import("./pages/practice")],
   [/^\/practice\/visits\/?$/, () => import("./pages/visits")],
 ];

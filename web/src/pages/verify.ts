@@ -4,6 +4,7 @@ import { api, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { stars } from "../format";
+import { FULL_PROOF_KEY } from "../patient/api";
 import { Check, dentistOf, parseProof, Proof, verifyProof } from "../verify/checks";
 
 const FALLBACK_RPC = "http://127.0.0.1:8545";
@@ -111,6 +112,15 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     event.preventDefault();
     void check(true);
   });
+  const handedOver = reviewId === null && new URLSearchParams(window.location.search).get("proof") === "full"
+    ? window.sessionStorage.getItem(FULL_PROOF_KEY)
+    : null;
+  if (handedOver) {
+    // The patient's own full proof, handed over by "My reviews" in this tab.
+    proofText.value = handedOver;
+    await check();
+    return;
+  }
   if (reviewId === null) {
     replace(source, h("p", {}, "Paste a proof below, or upload one. A proof is what ", h("span", { class: "mono" }, "GET /v1/reviews/{id}/proof"), " returns."));
     return;

@@ -1,20 +1,10 @@
-// The dentist's side of the API: sign-in (SIWE), the practice, visits, the dashboard.
+// The dentist's side of the API (sign-in is in ../signin): the practice, visits, the dashboard.
 import { send } from "../api";
 
 export interface Practice {
   address: string;
   name: string;
   active: boolean;
-}
-
-export interface NonceOffer {
-  nonce: string;
-  issuedAt: number;
-  expiresAt: number;
-  domain: string;
-  uri: string;
-  chainId: number;
-  version: string;
 }
 
 export interface MonthPoint {
@@ -67,10 +57,6 @@ const json = (body: unknown): RequestInit => ({
 });
 
 export const practiceApi = {
-  nonce: () => send<NonceOffer>("/v1/auth/nonce"),
-  signIn: (message: string, signature: string) =>
-    send<{ address: string }>("/v1/auth/siwe", json({ message, signature })),
-  signOut: () => fetch("/v1/auth/logout", { method: "POST" }).then(() => undefined),
   practice: () => send<Practice>("/v1/practice"),
   dashboard: () => send<Dashboard>("/v1/practice/dashboard"),
   postVisit: (message: VisitMessage, signature: string) =>

@@ -1,40 +1,15 @@
 // Sign-in for dentists: Sign-In with Ethereum (EIP-4361) signed with personal_sign, then
 // the practice the wallet runs. Only a registered, active dentist gets past this.
-import { getAddress, isAddressEqual, toHex } from "viem";
-import { createSiweMessage } from "viem/siwe";
+import { getAddress, isAddressEqual } from "viem";
 import { ApiError } from "../api";
-import { h, replace } from "../dom";
-import { explain } from "../errors";
+import { h } from "../dom";
 import { shortAddress } from "../format";
-import { call, discoverWallets, Eip1193, explainWallet, requestAccount, WalletChoice } from "../wallet";
+import { authApi, showSignIn } from "../signin";
+import { discoverWallets, Eip1193, requestAccount } from "../wallet";
 import { Practice, practiceApi } from "./api";
 
 export interface Signed {
   practice: Practice;
-}
-
-function notice(kind: "bad" | "ok" | "warn" | "info", ...text: (string | Node)[]): HTMLElement {
-  return h("div", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status" }, ...text);
-}
-
-/** Sign in with a wallet: a fresh nonce, the EIP-4361 message, personal_sign, the session. */
-export async function signInWith(provider: Eip1193): Promise<string> {
-  const account = getAddress(await requestAccount(provider));
-  const offer = await practiceApi.nonce();
-  const message = createSiweMessage({
-    address: account,
-    chainId: offer.chainId,
-    domain: offer.domain,
-    nonce: offer.nonce,
-    uri: `${offer.uri}/`,
-    version: "1",
-    statement: "Sign in to DentaReview to manage your practice: attest visits and read your dashboard.",
-    issuedAt: new Date(offer.issuedAt * 1000),
-    expirationTime: new Date((offer.issuedAt + 8 * 3600) * 1000),
-  });
-  const signature = await call<string>(provider, "personal_sign", [toHex(message), account]);
-  await practiceApi.signIn(message, signature);
-  return account;
 }
 
 /** The practice of the signed-in wallet, or a sign-in card in `main` (then null). */
@@ -42,42 +17,18 @@ export async function requirePractice(main: HTMLElement, title: string, onReady:
   try {
     return await practiceApi.practice();
   } catch (error) {
-    const status = h("div", { id: "signin-status", "aria-live": "polite" });
-    const refused = error instanceof ApiError && error.code !== "NOT_SIGNED_IN";
-    const card = h("section", { class: "card", id: "signin" },
-      h("h2", { style: "margin-top:0" }, "Sign in with the practice's wallet"),
-      h("p", { class: "muted" },
-        "Use the wallet DentaReview registered for your practice. Signing in costs nothing: ",
-        "your wallet signs a short sign-in message (Sign-In with Ethereum) and no transaction is sent."),
-      status);
-    replace(main, h("h1", {}, title), card);
-    if (refused) replace(status, notice("bad", explain(error)));
-    const wallets = await discoverWallets();
-    if (wallets.length === 0) {
-      status.append(notice("warn", "No browser wallet was found. Install a wallet such as MetaMask, import the practice's account, then reload this page."));
-      return null;
-    }
-    const start = async (choice: WalletChoice) => {
-      replace(status, h("p", {}, `Waiting for ${choice.name}…`));
-      try {
-        if (refused) await practiceApi.signOut();
-        await signInWith(choice.provider);
-      } catch (failure) {
-        const sentence = failure instanceof ApiError ? explain(failure) : explainWallet(failure);
-        replace(status, notice("bad", sentence), buttons(wallets, start));
-        return;
-      }
-      onReady();
-    };
-    status.append(buttons(wallets, start));
+    await showSignIn(main, {
+      title,
+      heading: "Sign in with the practice's wallet",
+      explanation: "Use the wallet DentaReview registered for your practice. Signing in costs nothing: "
+        + "your wallet signs a short sign-in message (Sign-In with Ethereum) and no transaction is sent.",
+      statement: "Sign in to DentaReview to manage your practice: attest visits and read your dashboard.",
+      noWallet: "No browser wallet was found. Install a wallet such as MetaMask, import the practice's account, then reload this page.",
+      refused: error instanceof ApiError && error.code !== "NOT_SIGNED_IN" ? error : undefined,
+      onSignedIn: onReady,
+    });
     return null;
   }
-}
-
-function buttons(wallets: WalletChoice[], start: (w: WalletChoice) => void): HTMLElement {
-  return h("div", { class: "row" }, wallets.map((w) =>
-    h("button", { type: "button", onclick: () => start(w) },
-      wallets.length === 1 ? "Sign in with wallet" : `Sign in with ${w.name}`)));
 }
 
 /** The header of every dentist page: who is signed in, the two pages, sign-out. */
@@ -91,7 +42,7 @@ export function practiceBar(practice: Practice, here: "dashboard" | "visits"): H
     link("/practice", "Dashboard", here === "dashboard"),
     link("/practice/visits", "Visits and invitations", here === "visits"),
     h("button", { type: "button", class: "secondary", id: "signout", onclick: async () => {
-      await practiceApi.signOut();
+      await authApi.signOut().catch(() => null);
       window.location.assign("/practice");
     } }, "Sign out"));
 }
