@@ -22,5 +22,17 @@ OFFSET_MAX: Final = 10**9  # far below OFFSET's BIGINT; deeper pages are not use
 ReviewIdPath = Annotated[
     int, Path(ge=1, le=REVIEW_ID_MAX, description="The review's id (a 32-bit column)")
 ]
+# Free text in a query string or a short note: no control characters (PostgreSQL's text
+# cannot hold NUL at all, and none belongs in a search or a note).
+NO_CONTROL_CHARACTERS: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+SearchQuery = Annotated[
+    str,
+    Query(
+        max_length=200,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="part of a name, or an address (no control characters)",
+    ),
+]
+
 PageSize = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Items per page")]
 PageOffset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Items to skip")]

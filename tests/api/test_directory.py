@@ -157,3 +157,11 @@ def test_built_app_is_served_with_types_and_caching(tmp_path: Path) -> None:
     missing = client.get("/")
     assert missing.status_code == 503
     assert "npm run build:web" in missing.text
+
+
+def test_a_search_with_control_characters_is_refused_not_a_server_error(system: System) -> None:
+    """PostgreSQL text cannot hold NUL: found by the randomised schemathesis run."""
+    for q in ("a\x00b", "name\x1b"):
+        response = system.client.get("/v1/dentists", params={"q": q})
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from dentareview.api.bounds import PageOffset, PageSize
+from dentareview.api.bounds import PageOffset, PageSize, SearchQuery
 from dentareview.api.convert import review_to_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
@@ -30,9 +30,9 @@ router = APIRouter(tags=["dentists"])
 def get_directory(
     state: State,
     session: DbSession,
-    q: Annotated[str, Query(max_length=200, description="part of a name, or an address")] = "",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    q: SearchQuery = "",
+    limit: PageSize = 20,
+    offset: PageOffset = 0,
 ) -> DirectoryPageOut:
     """Registered dentists, most anchored reviews first, with their Bayesian score."""
     page = dentist_directory(

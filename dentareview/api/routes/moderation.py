@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
 from dentareview.api.auth import SignedInWallet, session_cookie
-from dentareview.api.bounds import ReviewIdPath
+from dentareview.api.bounds import NO_CONTROL_CHARACTERS, ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import TokenBuckets, WriteLimits
@@ -52,7 +52,7 @@ class FlagOut(BaseModel):
 class DecisionIn(BaseModel):
     action: DecisionAction
     reason: DecisionReason
-    note: str | None = Field(None, max_length=500)
+    note: str | None = Field(None, max_length=500, pattern=NO_CONTROL_CHARACTERS)
 
 
 class DecisionOut(BaseModel):
