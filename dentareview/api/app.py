@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from web3 import Web3
 from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
 from dentareview.api.limits import BodySizeLimit
-from dentareview.api.ratelimit import TokenBuckets, WriteLimits, include_write_router
+from dentareview.api.ratelimit import WriteLimits, include_write_router
 from dentareview.api.routes import auth, dentists, me, meta, patients, proofs, reviews, visits
 from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
@@ -20,6 +21,8 @@ from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.worker import AnchorLoop
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 Verified dental reviews. Dentists attest visits and patients sign reviews with their
@@ -47,9 +50,12 @@ def create_app(
     gateway = ChainGateway(settings, w3)
     state = AppState(settings, engine, sessions, gateway, clock)
     worker_wanted = settings.anchor_worker if run_anchor_worker is None else run_anchor_worker
+    write_limits = WriteLimits.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Memory limits are a warning: with several workers each counts on its own.
+        (log.info if write_limits.shared else log.warning)(write_limits.describe())
         if worker_wanted:
             anchorer = build_anchorer(settings, sessions, gateway)
             state.anchor_loop = AnchorLoop(
@@ -70,15 +76,7 @@ def create_app(
     app.state.dentareview = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.state.write_limits = WriteLimits(
-        ip=TokenBuckets(
-            per_minute=settings.rate_limit_ip_per_minute, burst=settings.rate_limit_ip_burst
-        ),
-        wallet=TokenBuckets(
-            per_minute=settings.rate_limit_wallet_per_minute,
-            burst=settings.rate_limit_wallet_burst,
-        ),
-    )
+    app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me):
         app.include_router(module.router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
