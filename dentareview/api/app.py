@@ -20,7 +20,7 @@ from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
-from dentareview.services.worker import AnchorLoop
+from dentareview.services.worker import AnchorLoop, WorkerLease
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ def create_app(
         if worker_wanted:
             anchorer = build_anchorer(settings, sessions, gateway)
             state.anchor_loop = AnchorLoop(
-                anchorer, interval_seconds=settings.anchor_interval_seconds
+                anchorer,
+                interval_seconds=settings.anchor_interval_seconds,
+                lease=WorkerLease(engine),  # one active worker across processes and hosts
             )
             state.anchor_loop.start()
         yield

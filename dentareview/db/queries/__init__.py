@@ -51,7 +51,9 @@ from dentareview.db.queries.directory import DirectoryRow, count_dentists, searc
 from dentareview.db.queries.locks import (
     lock_patient,
     release_relayer_lock,
+    release_worker_lock,
     try_relayer_lock,
+    try_worker_lock,
 )
 from dentareview.db.queries.payouts import (
     assign_payout,
@@ -136,7 +138,9 @@ __all__ = [
     "pending_count",
     "rating_aggregate",
     "release_relayer_lock",
+    "release_worker_lock",
     "try_relayer_lock",
+    "try_worker_lock",
     "rewarded_times",
     "set_dentist_active",
     "upsert_dentist",
