@@ -7,6 +7,7 @@ import typer
 from dentareview.cli.audit import audit_command, verify_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command
+from dentareview.cli.reputation import reputation_app
 from dentareview.cli.service import anchor_command, migrate_command, serve_command
 
 app = typer.Typer(
@@ -27,3 +28,4 @@ app.command("serve")(serve_command)
 app.command("anchor")(anchor_command)
 app.command("verify")(verify_command)
 app.command("audit")(audit_command)
+app.add_typer(reputation_app, name="reputation")

@@ -27,8 +27,10 @@ APP_TABLES = {
     "relay_status",
     "auth_nonces",
     "auth_sessions",
+    "dentist_aggregates",
+    "dentist_month_aggregates",
 }
-HEAD = "0004_sessions"
+HEAD = "0005_scale"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

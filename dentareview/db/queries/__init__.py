@@ -1,5 +1,10 @@
 """Query functions, keyword-only, grouped by what they serve; import them from here."""
 
+from dentareview.db.queries.aggregates import (
+    rebuild_aggregates,
+    stored_monthly_aggregates,
+    stored_rating_aggregate,
+)
 from dentareview.db.queries.anchoring import (
     RelayQueue,
     anchored_unfinal_reviews,
@@ -137,8 +142,11 @@ __all__ = [
     "patient_rewards",
     "pending_count",
     "rating_aggregate",
+    "rebuild_aggregates",
     "release_relayer_lock",
     "release_worker_lock",
+    "stored_monthly_aggregates",
+    "stored_rating_aggregate",
     "try_relayer_lock",
     "try_worker_lock",
     "rewarded_times",
