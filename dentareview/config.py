@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86_400)
 
     max_body_bytes: int = 64 * 1024
+    # How long browsers and caches may keep a public read (reputation, reviews, the
+    # directory, proofs) before revalidating it with its ETag.
+    public_cache_seconds: int = Field(default=10, ge=0, le=86_400)
     # Write endpoints (POST /v1/visits, /v1/reviews): moving windows per client IP and per
     # known wallet, shared by every process through Redis when `redis_url` is set (else
     # in each process's memory); a rate of 0 disables that limit. Generous defaults stop

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from web3 import Web3
 
+from dentareview.api.caching import PublicCache
 from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
 from dentareview.api.limits import BodySizeLimit
@@ -78,6 +79,7 @@ def create_app(
     app.state.dentareview = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
     app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me):
         app.include_router(module.router)
