@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results: dict[str, Any] = {"environment": _environment()}
+    results["command"] = " ".join(["python -m bench.run_all", *(argv or sys.argv[1:])])
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name, step in (

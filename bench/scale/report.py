@@ -143,7 +143,8 @@ def render(results: dict[str, Any]) -> str:
     head = [
         "# Scale benchmarks",
         "",
-        "Command: `make bench` (`python -m bench.run_all`). One run, side by side.",
+        f"Command: `{results.get('command', 'python -m bench.run_all')}` (`make bench` runs "
+        "`python -m bench.run_all`). One run, side by side.",
         f"Environment: {env['cpus']} CPUs, Python {env['python']}, {env['anvil']}, "
         f"{env['postgresql_client']}; total {results['total_seconds']} s.",
         *_load(env),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from dentareview.db.migrate import downgrade_database, upgrade_database
 from dentareview.db.models import DentistAggregateRow, ReviewRow
 from dentareview.db.queries import (
     assign_batch_members,
@@ -129,4 +130,17 @@ def test_rebuild_recomputes_totals_from_scratch(
         assert _differences(session, dentists) != []  # the comparison can fail
     assert rebuild_reputation(engine, sessions) == 2
     with sessions() as session:
+        assert _differences(session, dentists) == []
+
+
+def test_the_migration_fills_the_totals_from_reviews_already_anchored(
+    database_url: str, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with session_scope(sessions) as session:
+        dentists, _ = _seed(session)
+    engine.dispose()  # the migration runs on connections of its own
+    downgrade_database(database_url, "0004_sessions")  # the totals' tables are gone
+    upgrade_database(database_url)  # 0005 creates them from the anchored reviews
+    with sessions() as session:
+        assert stored_rating_aggregate(session, dentist=dentists[0]).count > 0
         assert _differences(session, dentists) == []
