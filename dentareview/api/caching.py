@@ -1,9 +1,9 @@
 """HTTP caching of the public reads: an ETag on each answer, Cache-Control, and 304.
 
 The public GET answers (reputation, reviews, the directory, proofs, chain facts) are
-the same for every visitor, so browsers, the widget's hosts and a CDN may keep them
-for `max_age` seconds and then revalidate: a client sending the ETag back in
-If-None-Match gets 304 with no body while nothing changed. The ETag is the SHA-256 of
+the same for every visitor, so a shared cache (a CDN) may keep them for `max_age`
+seconds, and browsers keep them but revalidate each time: a client sending the ETag
+back in If-None-Match gets 304 with no body while nothing changed. The ETag is the SHA-256 of
 the body itself, so every process and host gives the same one without sharing state.
 Anything signed-in (`/v1/me`, `/v1/patients`, `/v1/auth`) and the invitation's
 capability URL (`/v1/visits/…`) are left alone.
@@ -33,7 +33,10 @@ class PublicCache:
 
     def __init__(self, app: ASGIApp, *, max_age: int) -> None:
         self.app = app
-        self.cache_control = f"public, max-age={max_age}".encode()
+        # Browsers revalidate every time (max-age=0: a 304 costs no body), so a page
+        # shows a review as soon as it is anchored; shared caches (a CDN) may serve an
+        # answer for `max_age` seconds before revalidating it.
+        self.cache_control = f"public, max-age=0, s-maxage={max_age}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""

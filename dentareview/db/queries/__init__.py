@@ -80,6 +80,7 @@ from dentareview.db.queries.reviews import (
     get_review_by_visit,
     insert_review,
     list_dentist_reviews,
+    reward_history,
     rewarded_times,
 )
 from dentareview.db.queries.rewards import (
@@ -149,6 +150,7 @@ __all__ = [
     "stored_rating_aggregate",
     "try_relayer_lock",
     "try_worker_lock",
+    "reward_history",
     "rewarded_times",
     "set_dentist_active",
     "upsert_dentist",
