@@ -91,7 +91,8 @@ def main(reviews: int) -> str:
     header = (
         f"POST /v1/reviews on PostgreSQL: {http_ms:.2f} ms per review over HTTP "
         f"(TestClient, rate limits in memory); {direct_ms:.2f} ms for the route's own work "
-        f"(rate-limit check, body parsing, submit_review, commit) profiled below\n\n"
+        f"(rate-limit check, body parsing, submit_review, commit) under the profiler, "
+        "which slows it\n\n"
     )
     RESULT.write_text(header + text)
     return header + text
