@@ -6,7 +6,8 @@
    beside a bare endpoint that only validates the body;
 3. anchoring throughput on Anvil, per-review mode vs batch mode;
 4. reputation query latency at 100k reviews;
-5. full audit time at 100k reviews (bench/audit/run.py).
+5. full audit time at 100k reviews (bench/audit/run.py);
+6. the rate limits' cost per write, shared in Redis vs in process memory.
 
 Writes bench/results/scale.json and scale.md.  Run: python -m bench.run_all [--skip-audit]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.scale import anchoring, audit_step, gas, intake, reputation
+from bench.scale import anchoring, audit_step, gas, intake, ratelimit, reputation
 from bench.scale.report import render
 from tests.support.anvil import PROJECT_ROOT, anvil_binary
 
@@ -38,6 +40,7 @@ def _environment() -> dict[str, Any]:
     import os
 
     return {
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "anvil": anvil.stdout.splitlines()[0].strip() if anvil.stdout else "?",
@@ -51,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results: dict[str, Any] = {"environment": _environment()}
+    results["command"] = " ".join(["python -m bench.run_all", *(argv or sys.argv[1:])])
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name, step in (
@@ -58,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             ("intake", lambda: intake.measure(work)),
             ("anchoring", lambda: anchoring.measure(work)),
             ("reputation", lambda: reputation.measure(work)),
+            ("ratelimit", ratelimit.measure),
         ):
             print(f"bench: {name} ...", flush=True)
             t0 = time.perf_counter()
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: audit ...", flush=True)
         results["audit"] = audit_step.measure()
     results["total_seconds"] = round(time.perf_counter() - started)
+    results["environment"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / "scale.md").write_text(render(results))

@@ -85,9 +85,15 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86_400)
 
     max_body_bytes: int = 64 * 1024
-    # Write endpoints (POST /v1/visits, /v1/reviews): token buckets per process (so a
-    # client gets up to N times these with N workers); a rate of 0 disables that limit.
-    # Generous defaults stop floods without throttling a practice's bulk uploads.
+    # How long browsers and caches may keep a public read (reputation, reviews, the
+    # directory, proofs) before revalidating it with its ETag.
+    public_cache_seconds: int = Field(default=10, ge=0, le=86_400)
+    # Write endpoints (POST /v1/visits, /v1/reviews): moving windows per client IP and per
+    # known wallet, shared by every process through Redis when `redis_url` is set (else
+    # in each process's memory); a rate of 0 disables that limit. Generous defaults stop
+    # floods without throttling a practice's bulk uploads.
+    redis_url: SecretStr | None = None
+    rate_limit_key_prefix: str = Field(default="dentareview", min_length=1, max_length=100)
     rate_limit_ip_per_minute: int = 6000
     rate_limit_ip_burst: int = 2000
     rate_limit_wallet_per_minute: int = 600

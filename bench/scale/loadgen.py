@@ -33,8 +33,11 @@ class LoadResult:
         return self.requests / self.seconds
 
 
-def request(method: str, path: str, body: bytes = b"") -> bytes:
+def request(
+    method: str, path: str, body: bytes = b"", *, headers: dict[str, str] | None = None
+) -> bytes:
     head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     if body:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     return (head + "\r\n").encode() + body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -9,10 +10,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from web3 import Web3
 
+from dentareview.api.caching import PublicCache
 from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
 from dentareview.api.limits import BodySizeLimit
-from dentareview.api.ratelimit import TokenBuckets, WriteLimits, include_write_router
+from dentareview.api.ratelimit import WriteLimits, include_write_router
 from dentareview.api.routes import (
     auth,
     dentists,
@@ -31,7 +33,9 @@ from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
-from dentareview.services.worker import AnchorLoop
+from dentareview.services.worker import AnchorLoop, WorkerLease
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 Verified dental reviews. Dentists attest visits and patients sign reviews with their
@@ -59,13 +63,18 @@ def create_app(
     gateway = ChainGateway(settings, w3)
     state = AppState(settings, engine, sessions, gateway, clock)
     worker_wanted = settings.anchor_worker if run_anchor_worker is None else run_anchor_worker
+    write_limits = WriteLimits.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Memory limits are a warning: with several workers each counts on its own.
+        (log.info if write_limits.shared else log.warning)(write_limits.describe())
         if worker_wanted:
             anchorer = build_anchorer(settings, sessions, gateway)
             state.anchor_loop = AnchorLoop(
-                anchorer, interval_seconds=settings.anchor_interval_seconds
+                anchorer,
+                interval_seconds=settings.anchor_interval_seconds,
+                lease=WorkerLease(engine),  # one active worker across processes and hosts
             )
             state.anchor_loop.start()
         yield
@@ -82,15 +91,8 @@ def create_app(
     app.state.dentareview = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.state.write_limits = WriteLimits(
-        ip=TokenBuckets(
-            per_minute=settings.rate_limit_ip_per_minute, burst=settings.rate_limit_ip_burst
-        ),
-        wallet=TokenBuckets(
-            per_minute=settings.rate_limit_wallet_per_minute,
-            burst=settings.rate_limit_wallet_burst,
-        ),
-    )
+    app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
+    app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me, practice):
         app.include_router(module.router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP

@@ -1,133 +1,238 @@
-"""Rate limits on the write endpoints: a token bucket per client IP and per wallet.
+"""Rate limits on the write endpoints: per client IP and per known wallet.
 
-The buckets live in the process: with N uvicorn workers a client may get up to N
-times the configured rate (each worker refills its own buckets). That bounds abuse
-well enough for the write path, whose real limits (one review per visit, reward
-limits) are enforced by the database and the contract anyway.
+The counters live in Redis (`DENTAREVIEW_REDIS_URL`) with the `limits` library's
+moving window, so every worker process and every host shares one limit. Without
+Redis they live in the process's memory, which is right for one process only; the
+service says so in its start-up log.
 
+Each limit allows `burst` writes in the time they take to refill at `per_minute` (the
+moving-window reading of a token bucket) and, when `burst` is smaller than
+`per_minute`, at most `per_minute` in any 60 seconds.
+
+The client IP is grouped by /64 for IPv6 (one subscriber usually holds a whole /64).
 The wallet is the *recovered signer* of the posted message, never an address the
-body merely claims, so nobody can exhaust another wallet's bucket with junk.
+body merely claims, and it gets a counter only once it is known: the registered
+dentist who signed a visit, or the patient of the visit a review names. A random
+signature recovers to a random address and must not get a fresh counter of its own
+(it would dodge the limit and fill the store); it is still counted against its IP.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from dentareview.api.convert import review_from_wire, signature_from_wire, visit_from_wire
 from dentareview.api.deps import AppState
 from dentareview.api.openapi import error_responses
 from dentareview.api.schemas import SignedReview, SignedVisit
+from dentareview.config import Settings
+from dentareview.db.queries import get_dentist, get_visit
 from dentareview.domain.typed_data import recover_review_signer, recover_visit_signer
 from dentareview.errors import DentaReviewError, RateLimited
+from dentareview.redaction import protect_url, scrub
 
-# Bounds memory under a flood of distinct keys; an evicted key just starts full again.
-MAX_TRACKED_KEYS = 100_000
+log = logging.getLogger(__name__)
+
+# A Redis outage must not take the write path down with it: the limits are a flood
+# guard, the real limits (one review per visit, reward limits) live in the database
+# and the contract. An outage is logged at most this often.
+_OUTAGE_LOG_SECONDS = 60.0
 
 
-class TokenBuckets:
-    """`burst` tokens per key, refilled at `per_minute`; `per_minute <= 0` disables."""
+def window_items(*, per_minute: int, burst: int) -> list[RateLimitItem]:
+    """The moving windows of one limit; empty (no limit) when `per_minute <= 0`."""
+    if per_minute <= 0:
+        return []
+    burst = max(burst, 1)
+    refill = RateLimitItemPerSecond(burst, max(1, math.ceil(60 * burst / per_minute)))
+    if burst >= per_minute:
+        return [refill]  # e.g. 2 at once, then 1 a minute: 2 in any 120 s
+    return [RateLimitItemPerSecond(per_minute, 60), refill]
 
-    def __init__(
-        self,
-        *,
-        per_minute: int,
-        burst: int,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = MAX_TRACKED_KEYS,
-    ) -> None:
-        self.enabled = per_minute > 0
-        self._rate = per_minute / 60.0
-        self._burst = float(max(burst, 1))
-        self._clock = clock
-        self._max_keys = max_keys
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
+
+def client_key(host: str) -> str:
+    """The IP a limit counts against: IPv6 grouped by /64, IPv4(-mapped) as is."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100]  # a test client's name, a unix socket: counted as given
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def make_storage(settings: Settings, *, key_prefix: str | None = None) -> tuple[Storage, bool]:
+    """The counters' store and whether it is shared (Redis) or this process's memory."""
+    url = settings.redis_url.get_secret_value() if settings.redis_url is not None else None
+    if not url:
+        return MemoryStorage(), False
+    protect_url(url)  # a password in the URL never reaches a log line
+    prefix = key_prefix or settings.rate_limit_key_prefix
+    return RedisStorage(url, key_prefix=prefix, socket_timeout=1.0), True
+
+
+@dataclass
+class Limit:
+    """One limit (per IP or per wallet) over a shared or local store."""
+
+    name: str
+    items: list[RateLimitItem]
+    limiter: MovingWindowRateLimiter
+    clock: Callable[[], float] = time.time
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.items)
 
     def take(self, key: str) -> float:
-        """Spend one token: 0.0 when allowed, else the seconds until one is available."""
-        if not self.enabled:
-            return 0.0
-        with self._lock:
-            now = self._clock()
-            tokens, last = self._buckets.pop(key, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - last) * self._rate)
-            wait = 0.0 if tokens >= 1 else (1 - tokens) / self._rate
-            if wait == 0.0:
-                tokens -= 1
-            self._buckets[key] = (tokens, now)  # most recently used last
-            while len(self._buckets) > self._max_keys:
-                self._buckets.popitem(last=False)
-            return wait
+        """Count one write: 0.0 when allowed, else the seconds until one is."""
+        for item in self.items:
+            if not self.limiter.hit(item, self.name, key):
+                stats = self.limiter.get_window_stats(item, self.name, key)
+                return max(stats.reset_time - self.clock(), 1.0)
+        return 0.0
 
 
 class WriteLimits:
-    """The per-IP and per-wallet buckets of one process."""
+    """The per-IP and per-wallet limits of the write endpoints, and the per-IP limit on
+    flagging reviews, all over one store."""
 
-    def __init__(self, *, ip: TokenBuckets, wallet: TokenBuckets) -> None:
+    def __init__(self, *, ip: Limit, wallet: Limit, flags: Limit, shared: bool) -> None:
         self.ip = ip
         self.wallet = wallet
+        self.flags = flags
+        self.shared = shared
+        self._outage_logged_at = -math.inf
 
-    @staticmethod
-    def check(buckets: TokenBuckets, key: str, what: str) -> None:
-        wait = buckets.take(key)
+    @classmethod
+    def from_settings(cls, settings: Settings, *, key_prefix: str | None = None) -> WriteLimits:
+        storage, shared = make_storage(settings, key_prefix=key_prefix)
+        limiter = MovingWindowRateLimiter(storage)
+        ip = window_items(
+            per_minute=settings.rate_limit_ip_per_minute, burst=settings.rate_limit_ip_burst
+        )
+        wallet = window_items(
+            per_minute=settings.rate_limit_wallet_per_minute,
+            burst=settings.rate_limit_wallet_burst,
+        )
+        # A burst of DENTAREVIEW_FLAG_BURST flags, then one a minute; 0 switches it off.
+        flags = window_items(
+            per_minute=1 if settings.flag_burst else 0, burst=settings.flag_burst
+        )
+        return cls(
+            ip=Limit("ip", ip, limiter),
+            wallet=Limit("wallet", wallet, limiter),
+            flags=Limit("flags", flags, limiter),
+            shared=shared,
+        )
+
+    def describe(self) -> str:
+        if self.shared:
+            return "rate limits are shared through Redis (DENTAREVIEW_REDIS_URL)"
+        return (
+            "rate limits are kept in this process's memory (DENTAREVIEW_REDIS_URL is not set): "
+            "right for a single process; with several workers or hosts set DENTAREVIEW_REDIS_URL"
+        )
+
+    def check(self, limit: Limit, key: str, what: str) -> None:
+        """Count one write against `key`; RateLimited with Retry-After when over."""
+        if not limit.enabled:
+            return
+        try:
+            wait = limit.take(key)
+        except Exception as error:  # noqa: BLE001 - the store's client raises its own tree
+            self._log_outage(error)
+            return
         if wait > 0:
             raise RateLimited(
                 f"too many requests from this {what}; retry later",
                 retry_after_seconds=math.ceil(wait),
             )
 
+    def _log_outage(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._outage_logged_at >= _OUTAGE_LOG_SECONDS:
+            self._outage_logged_at = now
+            log.error(
+                "rate-limit store unreachable, writes are not rate limited meanwhile: %s",
+                scrub(f"{type(error).__name__}: {error}"),
+            )
 
-def signer_of(path: str, body: Any, state: AppState) -> str | None:
-    """The wallet that signed a posted visit or review, or None if the body is unusable
-    (the route then answers with the precise error). Blocking: may load the manifest."""
+
+def known_signer(path: str, body: Any, state: AppState) -> str | None:
+    """The wallet that signed a posted visit or review, if it is a known one: a
+    registered dentist for a visit, the visit's patient for a review. None otherwise
+    (the route then answers with the precise error). Blocking: reads the database."""
     try:
         domain = state.domain()
         if path == "/v1/visits":
             visit_body = SignedVisit.model_validate(body)
-            return recover_visit_signer(
+            signer = recover_visit_signer(
                 domain,
                 visit_from_wire(visit_body.message),
                 signature_from_wire(visit_body.signature),
             )
+            with state.sessions() as session:
+                return signer if get_dentist(session, address=signer) is not None else None
         if path == "/v1/reviews":
             review_body = SignedReview.model_validate(body)
-            return recover_review_signer(
-                domain,
-                review_from_wire(review_body.message),
-                signature_from_wire(review_body.signature),
+            review = review_from_wire(review_body.message)
+            signer = recover_review_signer(
+                domain, review, signature_from_wire(review_body.signature)
             )
+            with state.sessions() as session:
+                visit = get_visit(session, visit_id="0x" + review.visit_id.hex())
+                return signer if visit is not None and visit.patient == signer else None
     except (ValueError, DentaReviewError):  # pydantic's ValidationError is a ValueError
         return None
     return None
 
 
-async def limit_writes(request: Request) -> None:
-    """Router dependency: a POST spends a token of its client IP, then of its signer."""
-    if request.method != "POST":
-        return
-    limits: WriteLimits = request.app.state.write_limits
-    client = request.client.host if request.client is not None else "unknown"
-    limits.check(limits.ip, client, "client address")
+def _limit_request(limits: WriteLimits, host: str, path: str, raw: bytes, state: AppState) -> None:
+    limits.check(limits.ip, client_key(host), "client address")
     if not limits.wallet.enabled:
         return
     try:
-        body = json.loads(await request.body())
+        body = json.loads(raw)
     except ValueError:
         return  # the route reports the malformed body
-    state: AppState = request.app.state.dentareview
-    wallet = await run_in_threadpool(signer_of, request.url.path, body, state)
+    wallet = known_signer(path, body, state)
     if wallet is not None:
         limits.check(limits.wallet, wallet, "wallet")
+
+
+def check_client_ip(request: Request) -> None:
+    """Count a request against its client IP only (blocking: call from a `def`)."""
+    limits: WriteLimits = request.app.state.write_limits
+    host = request.client.host if request.client is not None else "unknown"
+    limits.check(limits.ip, client_key(host), "client address")
+
+
+async def limit_writes(request: Request) -> None:
+    """Router dependency: a POST counts against its client IP, then its known signer."""
+    if request.method != "POST":
+        return
+    limits: WriteLimits = request.app.state.write_limits
+    host = request.client.host if request.client is not None else "unknown"
+    raw = await request.body()
+    state: AppState = request.app.state.dentareview
+    await run_in_threadpool(_limit_request, limits, host, request.url.path, raw, state)
 
 
 def include_write_router(app: FastAPI, router: APIRouter) -> None:

@@ -8,6 +8,7 @@ from dentareview.cli.audit import audit_command, verify_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command
 from dentareview.cli.moderation import moderation_app
+from dentareview.cli.reputation import reputation_app
 from dentareview.cli.service import anchor_command, migrate_command, serve_command
 from dentareview.cli.visits import visit_app
 
@@ -31,3 +32,4 @@ app.command("anchor")(anchor_command)
 app.command("verify")(verify_command)
 app.command("audit")(audit_command)
 app.add_typer(moderation_app, name="moderation")
+app.add_typer(reputation_app, name="reputation")

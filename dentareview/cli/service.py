@@ -25,8 +25,10 @@ from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.redaction import display_url
+from dentareview.services.anchoring import AnchorReport
 from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.worker import AnchorLoop, WorkerLease
 
 
 def _export(settings: Settings) -> None:
@@ -99,18 +101,30 @@ def anchor_command(
     )
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
-    sessions = make_session_factory(make_engine(settings.resolved_database_url))
-    anchorer = build_anchorer(settings, sessions, ChainGateway(settings))
-    while True:
+    engine = make_engine(settings.resolved_database_url)
+    anchorer = build_anchorer(settings, make_session_factory(engine), ChainGateway(settings))
+    if not watch:
         report = anchorer.run_until_idle()
-        typer.echo(
-            f"anchored {report.anchored}, reconciled {report.reconciled}, failed {report.failed}"
-        )
-        if report.errors and not watch:
+        typer.echo(_summary(report))
+        if report.errors:
             raise fail("; ".join(report.errors))
-        if not watch:
-            return
-        time.sleep(settings.anchor_interval_seconds)
+        return
+    # Watching: the active worker if no other process is, else a standby that takes
+    # over when the active one dies (see services/worker.py).
+    lease = WorkerLease(engine)
+    loop = AnchorLoop(anchorer, interval_seconds=settings.anchor_interval_seconds, lease=lease)
+    try:
+        while True:
+            found = loop.step()
+            if found is not None and (found.touched or found.errors):
+                typer.echo(_summary(found))
+            time.sleep(settings.anchor_interval_seconds)
+    finally:
+        lease.release()
+
+
+def _summary(report: AnchorReport) -> str:
+    return f"anchored {report.anchored}, reconciled {report.reconciled}, failed {report.failed}"
 
 
 def _redacted(url: str) -> str:

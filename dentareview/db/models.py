@@ -357,3 +357,33 @@ class AuthSessionRow(Base):
     wallet: Mapped[str] = mapped_column(ADDRESS, index=True)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
     expires_at: Mapped[int] = mapped_column(UNIX_TIME, index=True)
+
+
+class DentistAggregateRow(Base):
+    """Running totals of a dentist's anchored reviews, kept as reviews are anchored and
+    unanchored (db/queries/aggregates.py); `dentareview reputation rebuild` recomputes."""
+
+    __tablename__ = "dentist_aggregates"
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    treatment_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    bedside_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    wait_time_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    stars_1: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stars_2: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stars_3: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stars_4: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stars_5: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DentistMonthRow(Base):
+    """Per dentist and UTC month of anchoring ("YYYY-MM"): count and rating sum."""
+
+    __tablename__ = "dentist_month_aggregates"
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

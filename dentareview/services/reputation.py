@@ -11,9 +11,9 @@ from dentareview.db.queries import (
     count_dentist_reviews,
     get_dentist,
     list_dentist_reviews,
-    monthly_aggregates,
     pending_count,
-    rating_aggregate,
+    stored_monthly_aggregates,
+    stored_rating_aggregate,
 )
 from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.revisions import revisions_of
@@ -49,9 +49,11 @@ def dentist_reputation(
 ) -> DentistReputation:
     row = require_dentist(session, dentist=dentist)
     since = month_start(trend_months(now)[0])
+    # The stored totals, kept as reviews are anchored (db/queries/aggregates.py): a
+    # practice's thousands of reviews are not summed again on every read.
     reputation = compute_reputation(
-        rating_aggregate(session, dentist=dentist),
-        monthly_aggregates(session, dentist=dentist, since=since),
+        stored_rating_aggregate(session, dentist=dentist),
+        stored_monthly_aggregates(session, dentist=dentist, since=since),
         now=now,
         prior_count=policy.bayesian_prior_count,
         prior_mean=policy.bayesian_prior_mean,

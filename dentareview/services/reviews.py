@@ -21,7 +21,7 @@ from dentareview.db.queries import (
     insert_review,
     insert_reward_payment,
     lock_patient,
-    rewarded_times,
+    reward_history,
 )
 from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.revisions import list_revisions
@@ -78,23 +78,19 @@ def submit_review(
     # Serialise one patient's submissions so two concurrent reviews cannot both
     # slip under the reward limits (a no-op on SQLite, which has one writer).
     lock_patient(session, patient=visit.patient)
+    history = reward_history(
+        session,
+        patient=visit.patient,
+        dentist=visit.dentist,
+        same_dentist_since=now - policy.reward_cooldown_same_dentist_days * DAY,
+        patient_since=now - policy.reward_window_days * DAY,
+        dentist_since=now - DAY,
+    )
     decision = decide_reward(
         now=now,
-        same_dentist_rewarded_at=rewarded_times(
-            session,
-            patient=visit.patient,
-            dentist=visit.dentist,
-            since=now - policy.reward_cooldown_same_dentist_days * DAY,
-        ),
-        patient_rewarded_at=rewarded_times(
-            session,
-            patient=visit.patient,
-            dentist=None,
-            since=now - policy.reward_window_days * DAY,
-        ),
-        dentist_rewarded_at=rewarded_times(
-            session, patient=None, dentist=visit.dentist, since=now - DAY
-        ),
+        same_dentist_rewarded_at=history.same_dentist,
+        patient_rewarded_at=history.patient,
+        dentist_rewarded_at=history.dentist,
         policy=policy,
     )
     digest = "0x" + digest_bytes.hex()

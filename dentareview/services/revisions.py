@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import ReviewRevisionRow, ReviewRow
 from dentareview.db.queries import get_review
+from dentareview.db.queries.aggregates import restating_review
 from dentareview.db.queries.revisions import insert_revision, list_revisions
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings
@@ -138,10 +139,10 @@ def edit_review(
             created_at=now,
         ),
     )
-    row.author_state = AUTHOR_EDITED
-    row.edited_rating, row.edited_treatment = content.rating, content.treatment
-    row.edited_bedside, row.edited_wait_time = content.bedside, content.wait_time
-    session.flush()
+    with restating_review(session, review=row):  # the totals count the latest ratings
+        row.author_state = AUTHOR_EDITED
+        row.edited_rating, row.edited_treatment = content.rating, content.treatment
+        row.edited_bedside, row.edited_wait_time = content.bedside, content.wait_time
     return AcceptedRevision(review_id, seq, EDIT, _hex(digest))
 
 
@@ -186,8 +187,8 @@ def erase_review(
     )
     for revision in revisions:
         revision.text = None  # its text_hash stays: the signed message can still be hashed
-    row.text_hash = _hex(text_hash(row.text))
-    row.text = ""
-    row.author_state = AUTHOR_ERASED
-    session.flush()
+    with restating_review(session, review=row):  # an erased review leaves the totals
+        row.text_hash = _hex(text_hash(row.text))
+        row.text = ""
+        row.author_state = AUTHOR_ERASED
     return AcceptedRevision(review_id, seq, ERASURE, _hex(digest))

@@ -30,8 +30,10 @@ APP_TABLES = {
     "review_revisions",
     "review_flags",
     "moderation_decisions",
+    "dentist_aggregates",
+    "dentist_month_aggregates",
 }
-HEAD = "0006_trust2"
+HEAD = "0007_scale"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

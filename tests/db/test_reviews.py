@@ -8,6 +8,7 @@ from dentareview.db.queries import (
     count_dentist_reviews,
     get_review_by_visit,
     list_dentist_reviews,
+    reward_history,
     rewarded_times,
 )
 from tests.db.helpers import add_dentist, add_review, address
@@ -28,6 +29,51 @@ def test_rewarded_times_windows(session: Session) -> None:
     assert rewarded_times(session, patient=p, dentist=d2, since=201) == []
     assert rewarded_times(session, patient=q, dentist=None, since=0) == [260]
     assert rewarded_times(session, patient=address(3), dentist=None, since=0) == []
+
+
+def test_reward_history_reads_the_three_windows_at_once(session: Session) -> None:
+    d1, d2 = add_dentist(session, 1), add_dentist(session, 2)
+    p, q = address(1), address(2)
+    for submitted_at, dentist, patient, rewardable in [
+        (100, d1, p, True),
+        (200, d2, p, True),
+        (250, d1, p, False),
+        (260, d1, q, True),
+        (300, d1, p, True),
+        (320, d2, q, True),
+    ]:
+        add_review(
+            session, dentist=dentist, patient=patient, submitted_at=submitted_at,
+            rewardable=rewardable,
+        )
+    for patient, dentist, windows in [
+        (p, d1, (0, 0, 0)),
+        (p, d1, (150, 250, 270)),
+        (q, d1, (0, 300, 100)),
+        (p, d2, (201, 0, 310)),
+        (address(3), d2, (0, 0, 0)),
+    ]:
+        same_since, patient_since, dentist_since = windows
+        history = reward_history(
+            session,
+            patient=patient,
+            dentist=dentist,
+            same_dentist_since=same_since,
+            patient_since=patient_since,
+            dentist_since=dentist_since,
+        )
+        assert history.same_dentist == rewarded_times(
+            session, patient=patient, dentist=dentist, since=same_since
+        )
+        assert history.patient == rewarded_times(
+            session, patient=patient, dentist=None, since=patient_since
+        )
+        assert history.dentist == rewarded_times(
+            session, patient=None, dentist=dentist, since=dentist_since
+        )
+    assert reward_history(
+        session, patient=p, dentist=d1, same_dentist_since=0, patient_since=0, dentist_since=0
+    ).dentist == [100, 260, 300]
 
 
 def test_review_by_visit(session: Session) -> None:

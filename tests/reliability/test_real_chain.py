@@ -20,8 +20,14 @@ from web3 import Web3
 
 from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.transactions import TransactionSender
-from dentareview.db.models import BatchRow
-from dentareview.db.queries import get_review
+from dentareview.db.models import BatchRow, ReviewRow
+from dentareview.db.queries import (
+    get_review,
+    monthly_aggregates,
+    rating_aggregate,
+    stored_monthly_aggregates,
+    stored_rating_aggregate,
+)
 from dentareview.relay.engine import Relay
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
@@ -102,6 +108,19 @@ def is_anchored(system: System, review_id: int) -> Callable[[], bool]:
     return lambda: review_view(system, review_id)["status"] == "anchored"
 
 
+def assert_reputation_totals_match(system: System) -> None:
+    """The stored reputation totals equal a full recomputation from the reviews."""
+    with system.sessions() as session:
+        dentists = set(session.scalars(select(ReviewRow.dentist)))
+        assert dentists
+        for dentist in dentists:
+            full = rating_aggregate(session, dentist=dentist)
+            assert stored_rating_aggregate(session, dentist=dentist) == full
+            assert stored_monthly_aggregates(
+                session, dentist=dentist, since=0
+            ) == monthly_aggregates(session, dentist=dentist, since=0)
+
+
 def anchors_of(system: System, visit_id: str) -> int:
     """ReviewAnchored events of the visit on the canonical chain."""
     deployment = system.gateway.deployment()
@@ -135,6 +154,7 @@ def test_reorg_of_the_anchoring_block_sends_again_and_pays_once(system: System) 
     assert report.reorged >= 1
     assert system.token_balance(patient) == REWARD  # paid exactly once
     assert anchors_of(system, visit_id) == 1
+    assert_reputation_totals_match(system)  # unanchored once, anchored again: counted once
     receipt = system.w3.eth.get_transaction_receipt(final["txHash"])
     assert (
         receipt["blockHash"].to_0x_hex()
@@ -305,6 +325,7 @@ def test_reorg_of_a_batch_root_anchors_the_same_root_again(system: System) -> No
     )
     assert len(events) == 1 and events[0].tx_hash == batch.tx_hash
     assert total.reorged == 2
+    assert_reputation_totals_match(system)
     record(
         "reorg of a batch root",
         reviews=2,

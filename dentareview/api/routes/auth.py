@@ -16,7 +16,7 @@ from dentareview.api.auth import (
 )
 from dentareview.api.deps import AppState, DbSession, State
 from dentareview.api.openapi import error_responses
-from dentareview.api.ratelimit import WriteLimits
+from dentareview.api.ratelimit import check_client_ip
 from dentareview.api.schemas import Strict
 from dentareview.domain.siwe import VERSION, SiweExpectations, accepted_origins
 from dentareview.domain.typed_data import parse_signature
@@ -50,9 +50,7 @@ class SessionOut(BaseModel):
 
 def _limit_nonces(request: Request) -> None:
     """Nonces are stored: a client address gets them at the write rate, no faster."""
-    limits: WriteLimits = request.app.state.write_limits
-    client = request.client.host if request.client is not None else "unknown"
-    limits.check(limits.ip, client, "client address")
+    check_client_ip(request)
 
 
 def _expectations(state: AppState) -> SiweExpectations:

@@ -11,7 +11,7 @@ from dentareview.api.auth import SignedInWallet, session_cookie
 from dentareview.api.bounds import NO_CONTROL_CHARACTERS, ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
-from dentareview.api.ratelimit import TokenBuckets, WriteLimits
+from dentareview.api.ratelimit import WriteLimits, client_key
 from dentareview.api.schemas import ErrorResponse
 from dentareview.db.queries import get_review
 from dentareview.domain.models import parse_address
@@ -89,15 +89,6 @@ def operator(wallet: SignedInWallet, state: State) -> str:
 Operator = Annotated[str, Depends(operator)]
 
 
-def _flag_limits(request: Request, state: State) -> TokenBuckets:
-    limits: TokenBuckets | None = getattr(request.app.state, "flag_limits", None)
-    if limits is None:
-        burst = state.settings.flag_burst
-        limits = TokenBuckets(per_minute=1 if burst else 0, burst=burst)
-        request.app.state.flag_limits = limits
-    return limits
-
-
 @router.post(
     "/v1/reviews/{review_id}/flags",
     status_code=status.HTTP_201_CREATED,
@@ -120,9 +111,8 @@ def post_flag(
     """Report a review, with a reason from the fixed list; anyone may (the dentist too).
     The review stays online, shown "under review", until an operator decides."""
     client = request.client.host if request.client is not None else "unknown"
-    limits = _flag_limits(request, state)
-    if limits.enabled:
-        WriteLimits.check(limits, client, "client address")
+    limits: WriteLimits = request.app.state.write_limits
+    limits.check(limits.flags, client_key(client), "client address")
     reporter = None
     if session_id is not None:
         try:

@@ -1,5 +1,10 @@
 """Query functions, keyword-only, grouped by what they serve; import them from here."""
 
+from dentareview.db.queries.aggregates import (
+    rebuild_aggregates,
+    stored_monthly_aggregates,
+    stored_rating_aggregate,
+)
 from dentareview.db.queries.anchoring import (
     RelayQueue,
     anchored_unfinal_reviews,
@@ -52,7 +57,9 @@ from dentareview.db.queries.directory import DirectoryRow, count_dentists, searc
 from dentareview.db.queries.locks import (
     lock_patient,
     release_relayer_lock,
+    release_worker_lock,
     try_relayer_lock,
+    try_worker_lock,
 )
 from dentareview.db.queries.payouts import (
     assign_payout,
@@ -74,6 +81,7 @@ from dentareview.db.queries.reviews import (
     get_review_by_visit,
     insert_review,
     list_dentist_reviews,
+    reward_history,
     rewarded_times,
 )
 from dentareview.db.queries.rewards import (
@@ -137,8 +145,14 @@ __all__ = [
     "patient_rewards",
     "pending_count",
     "rating_aggregate",
+    "rebuild_aggregates",
     "release_relayer_lock",
+    "release_worker_lock",
+    "stored_monthly_aggregates",
+    "stored_rating_aggregate",
     "try_relayer_lock",
+    "try_worker_lock",
+    "reward_history",
     "rewarded_times",
     "set_dentist_active",
     "upsert_dentist",

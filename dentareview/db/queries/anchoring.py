@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dentareview.db.errors import RowNotFound
 from dentareview.db.models import RelayStatusRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import get_or_raise
+from dentareview.db.queries.aggregates import shift_aggregates
 from dentareview.redaction import scrub
 
 
@@ -128,6 +129,12 @@ def unanchor_review(session: Session, *, review_id: int, dropped_tx: str) -> Rev
     """A reorg dropped the anchoring block: the review is pending again (its reward too),
     with the dropped transaction noted so the worker first looks for it again."""
     row = get_or_raise(session, ReviewRow, review_id)
+    shift_aggregates(
+        session,
+        where=(ReviewRow.id == review_id) & (ReviewRow.status == "anchored"),
+        sign=-1,
+        anchored_at=None,  # out of the month it was counted in
+    )
     row.status = "pending"
     row.tx_hash = None
     row.block_number = None
@@ -182,6 +189,12 @@ def mark_anchored(
     "paid": the anchoring transaction paid it; "queued": a later aggregate payment will.
     """
     row = get_or_raise(session, ReviewRow, review_id)
+    shift_aggregates(
+        session,
+        where=(ReviewRow.id == review_id) & (ReviewRow.status != "anchored"),
+        sign=1,
+        anchored_at=anchored_at,
+    )
     row.status = "anchored"
     row.tx_hash = tx_hash
     row.block_number = block_number

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
 from dentareview.db.queries._write import add_unique, get_or_raise
+from dentareview.db.queries.aggregates import shift_aggregates
 from dentareview.redaction import scrub
 
 
@@ -138,6 +139,13 @@ def mark_batch_anchored(
     row.sent_tx_hash = None
     row.sent_nonce = None
     session.flush()  # the row's changes first: expire_all below would drop them
+    shift_aggregates(
+        session,
+        where=(ReviewRow.batch_id == batch_id) & (ReviewRow.status != "anchored"),
+        sign=1,
+        anchored_at=anchored_at,
+    )
+    session.flush()
     session.execute(
         update(ReviewRow)
         .where(ReviewRow.batch_id == batch_id)
@@ -191,6 +199,13 @@ def unanchor_batch(session: Session, *, batch_id: int, dropped_tx: str) -> None:
     row.final = False
     row.sent_tx_hash = dropped_tx
     row.replace_at = 0
+    session.flush()
+    shift_aggregates(
+        session,
+        where=(ReviewRow.batch_id == batch_id) & (ReviewRow.status == "anchored"),
+        sign=-1,
+        anchored_at=None,
+    )
     session.flush()
     session.execute(
         update(ReviewRow)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 # or with each other.
 _PATIENT_LOCKS: Final = 0x44525061  # "DRPa"
 _RELAYER_LOCKS: Final = 0x44525265  # "DRRe"
+_WORKER_LOCKS: Final = 0x44525777  # "DRWw"
 
 
 def _key(address: str) -> int:
@@ -48,11 +49,11 @@ _file_locks: dict[str, int] = {}
 _file_locks_guard = threading.Lock()
 
 
-def _lock_file_path(connection: Connection) -> str | None:
+def _lock_file_path(connection: Connection, suffix: str = ".relay-lock") -> str | None:
     database = connection.engine.url.database
     if not database or database == ":memory:":
         return None  # an in-memory database lives in one process: nothing to share
-    return os.path.abspath(database) + ".relay-lock"
+    return os.path.abspath(database) + suffix
 
 
 def _try_file_lock(path: str) -> bool:
@@ -102,6 +103,30 @@ def release_relayer_lock(connection: Connection) -> None:
         connection.commit()
         return
     path = _lock_file_path(connection)
+    if path is not None:
+        _release_file_lock(path)
+
+
+def try_worker_lock(connection: Connection) -> bool:
+    """Try to become the one active anchoring worker (the others stand by); False at
+    once if another process is. Held by `connection` until released or until the
+    process (or its connection) dies, which lets a standby take over."""
+    if connection.dialect.name != "postgresql":
+        path = _lock_file_path(connection, ".worker-lock")
+        return True if path is None else _try_file_lock(path)
+    locked = bool(
+        connection.scalar(select(func.pg_try_advisory_lock(_WORKER_LOCKS, _schema_key())))
+    )
+    connection.commit()
+    return locked
+
+
+def release_worker_lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_unlock(_WORKER_LOCKS, _schema_key())))
+        connection.commit()
+        return
+    path = _lock_file_path(connection, ".worker-lock")
     if path is not None:
         _release_file_lock(path)
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import ModerationDecisionRow, ReviewFlagRow, ReviewRow, VisitRow
+from dentareview.db.queries.aggregates import restating_review
 
 
 def insert_flag(
@@ -116,6 +117,6 @@ def first_seen(session: Session, *, patients: Iterable[str]) -> dict[str, int]:
 def set_moderation_state(
     session: Session, *, review: ReviewRow, state: str | None, reason: str | None
 ) -> None:
-    review.moderation_state = state
-    review.moderation_reason = reason
-    session.flush()
+    with restating_review(session, review=review):  # removed reviews leave the totals
+        review.moderation_state = state
+        review.moderation_reason = reason

@@ -12,10 +12,10 @@ from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
 # What counts: an anchored review with its latest signed ratings (an edit's, if any);
 # a review erased by its author, or removed by moderation, no longer counts (one under
 # review still does).
-RATING = func.coalesce(ReviewRow.edited_rating, ReviewRow.rating)
-TREATMENT = func.coalesce(ReviewRow.edited_treatment, ReviewRow.treatment)
-BEDSIDE = func.coalesce(ReviewRow.edited_bedside, ReviewRow.bedside)
-WAIT_TIME = func.coalesce(ReviewRow.edited_wait_time, ReviewRow.wait_time)
+RATING: ColumnElement[int] = func.coalesce(ReviewRow.edited_rating, ReviewRow.rating)
+TREATMENT: ColumnElement[int] = func.coalesce(ReviewRow.edited_treatment, ReviewRow.treatment)
+BEDSIDE: ColumnElement[int] = func.coalesce(ReviewRow.edited_bedside, ReviewRow.bedside)
+WAIT_TIME: ColumnElement[int] = func.coalesce(ReviewRow.edited_wait_time, ReviewRow.wait_time)
 
 
 def counted() -> ColumnElement[bool]:

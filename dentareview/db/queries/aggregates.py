@@ -1,0 +1,160 @@
+"""Per-dentist reputation aggregates, kept as reviews become anchored or are unanchored.
+
+The anchoring queries (mark_anchored, mark_batch_anchored, unanchor_review,
+unanchor_batch) call `shift_aggregates` *before* they change the reviews' status, with
+the reviews whose status is about to change, so the totals follow the reviews exactly;
+`rebuild_aggregates` recomputes everything from the reviews (the `dentareview
+reputation rebuild` command), and the full recomputation in queries/reputation.py is
+what a test compares them with. What counts is what the full recomputation counts
+(queries/reputation.py: an edit's latest ratings; not an erased or removed review), and
+`restating_review` keeps the totals right across an edit, an erasure or a moderation
+decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from dentareview.db.models import DentistAggregateRow, DentistMonthRow, ReviewRow
+from dentareview.db.queries.functions import utc_month
+from dentareview.db.queries.reputation import BEDSIDE, RATING, TREATMENT, WAIT_TIME, counted
+from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
+
+STARS = range(1, 6)
+
+
+def month_of(unix_seconds: int) -> str:
+    """The UTC month, "YYYY-MM", as utc_month computes it in SQL."""
+    return datetime.fromtimestamp(unix_seconds, UTC).strftime("%Y-%m")
+
+
+def shift_aggregates(
+    session: Session, *, where: ColumnElement[bool], sign: int, anchored_at: int | None
+) -> None:
+    """Add (`sign` 1) or take away (-1) the reviews matching `where` in their dentists'
+    totals; their month is that of `anchored_at`, or of their own anchoring time."""
+    month = utc_month(ReviewRow.anchored_at)
+    stmt = (
+        select(
+            ReviewRow.dentist,
+            month,
+            RATING,
+            func.count(),
+            func.sum(TREATMENT),
+            func.sum(BEDSIDE),
+            func.sum(WAIT_TIME),
+        )
+        .where(where, counted())
+        .group_by(ReviewRow.dentist, month, RATING)
+    )
+    for dentist, own_month, rating, n, treatment, bedside, wait_time in session.execute(stmt):
+        total = _total(session, dentist)
+        total.count += sign * n
+        total.rating_sum += sign * rating * n
+        total.treatment_sum += sign * int(treatment)
+        total.bedside_sum += sign * int(bedside)
+        total.wait_time_sum += sign * int(wait_time)
+        stars = f"stars_{rating}"
+        setattr(total, stars, getattr(total, stars) + sign * n)
+        key = month_of(anchored_at) if anchored_at is not None else own_month
+        monthly = _month(session, dentist, key)
+        monthly.count += sign * n
+        monthly.rating_sum += sign * rating * n
+
+
+def _total(session: Session, dentist: str) -> DentistAggregateRow:
+    row = session.get(DentistAggregateRow, dentist)
+    if row is None:
+        row = DentistAggregateRow(dentist=dentist, count=0, rating_sum=0, treatment_sum=0)
+        row.bedside_sum = row.wait_time_sum = 0
+        for n in STARS:
+            setattr(row, f"stars_{n}", 0)
+        session.add(row)
+    return row
+
+
+def _month(session: Session, dentist: str, month: str) -> DentistMonthRow:
+    row = session.get(DentistMonthRow, (dentist, month))
+    if row is None:
+        row = DentistMonthRow(dentist=dentist, month=month, count=0, rating_sum=0)
+        session.add(row)
+    return row
+
+
+def stored_rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
+    row = session.get(DentistAggregateRow, dentist)
+    if row is None:
+        return RatingAggregate()
+    histogram = {n: getattr(row, f"stars_{n}") for n in STARS if getattr(row, f"stars_{n}")}
+    return RatingAggregate(
+        row.count, row.rating_sum, row.treatment_sum, row.bedside_sum, row.wait_time_sum, histogram
+    )
+
+
+def stored_monthly_aggregates(
+    session: Session, *, dentist: str, since: int
+) -> list[MonthlyAggregate]:
+    stmt = (
+        select(DentistMonthRow.month, DentistMonthRow.count, DentistMonthRow.rating_sum)
+        .where(
+            DentistMonthRow.dentist == dentist,
+            DentistMonthRow.month >= month_of(since),
+            DentistMonthRow.count > 0,
+        )
+        .order_by(DentistMonthRow.month)
+    )
+    return [MonthlyAggregate(m, int(c), int(r)) for m, c, r in session.execute(stmt)]
+
+
+def rebuild_aggregates(session: Session) -> int:
+    """Recompute every dentist's totals from the anchored reviews; returns the number of
+    dentists with any. The caller commits (and holds the relayer lock meanwhile)."""
+    session.execute(delete(DentistMonthRow))
+    session.execute(delete(DentistAggregateRow))
+    anchored = and_(ReviewRow.status == "anchored", counted())
+    stars = [func.sum(case({n: 1}, value=RATING, else_=0)) for n in STARS]
+    totals = (
+        select(
+            ReviewRow.dentist,
+            func.count(),
+            func.sum(RATING),
+            func.sum(TREATMENT),
+            func.sum(BEDSIDE),
+            func.sum(WAIT_TIME),
+            *stars,
+        )
+        .where(anchored)
+        .group_by(ReviewRow.dentist)
+    )
+    columns = ["dentist", "count", "rating_sum", "treatment_sum", "bedside_sum"]
+    columns += ["wait_time_sum", *(f"stars_{n}" for n in STARS)]
+    session.execute(insert(DentistAggregateRow).from_select(columns, totals))
+    month = utc_month(ReviewRow.anchored_at)
+    months = (
+        select(ReviewRow.dentist, month, func.count(), func.sum(RATING))
+        .where(anchored)
+        .group_by(ReviewRow.dentist, month)
+    )
+    session.execute(
+        insert(DentistMonthRow).from_select(["dentist", "month", "count", "rating_sum"], months)
+    )
+    session.expire_all()
+    return int(session.scalar(select(func.count()).select_from(DentistAggregateRow)) or 0)
+
+
+@contextmanager
+def restating_review(session: Session, *, review: ReviewRow) -> Iterator[None]:
+    """Keep the stored totals right while the body changes what of `review` counts (its
+    ratings after an edit, its state after an erasure or a moderation decision): it is
+    taken out of its dentist's totals before and put back, as it then counts, after."""
+    anchored = and_(ReviewRow.id == review.id, ReviewRow.status == "anchored")
+    session.flush()
+    shift_aggregates(session, where=anchored, sign=-1, anchored_at=None)
+    yield
+    session.flush()
+    shift_aggregates(session, where=anchored, sign=1, anchored_at=None)
