@@ -112,3 +112,68 @@ def test_another_wallet_sees_none_of_it(page: Page, web: WebSystem) -> None:
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == "FORBIDDEN"
     shoot(page, "my-reviews-empty", phone=False)
+
+
+EDITED_TEXT = (
+    "Coming back after a month: the crown feels a little high when I bite, and the "
+    "follow-up appointment took three weeks to get."
+)
+
+
+def test_patient_edits_then_erases_a_review_signed_with_their_wallet(
+    page: Page, web: WebSystem
+) -> None:
+    dentist = web.new_dentist("Lakeside Dental")
+    patient = new_wallet()
+    review_id = web.review(patient, web.visit(dentist, patient), rating=4)
+    original = web.wait_anchored(review_id)
+    wallet = TestWallet(patient, web.rpc_url)
+    sign_in(page, web, wallet)
+    card = page.locator(f"article[data-review-id='{review_id}']")
+
+    # Edit: the form starts from the latest text and ratings, with live counters.
+    card.get_by_role("button", name="Edit").click()
+    form = card.get_by_role("form", name="Edit your review")
+    expect(form.locator("textarea")).to_have_value(original["text"])
+    expect(form.locator("input[name=rating][value='4']")).to_be_checked()
+    form.locator("textarea").fill("Too short")
+    expect(form.locator(".counters")).to_contain_text("9 of at least")
+    form.locator("textarea").fill(EDITED_TEXT)
+    form.locator("input[name=rating][value='2']").check(force=True)
+    form.get_by_role("button", name="Sign and save my edit").click()
+
+    expect(card.locator("[data-state=edited]")).to_contain_text("edited by its author")
+    expect(card.locator(".review-text")).to_have_text(EDITED_TEXT)
+    expect(card.locator(".stars")).to_have_attribute("aria-label", "2 out of 5 stars")
+    expect(card).to_contain_text("The reward is not paid again")
+    shown = web.api_get(f"/v1/reviews/{review_id}")
+    assert shown["text"] == EDITED_TEXT and shown["rating"] == 2
+    assert shown["state"] == "edited" and shown["digest"] == original["digest"]
+    method, (signer, payload) = wallet.calls[-1]
+    signed = json.loads(payload)
+    assert method == "eth_signTypedData_v4" and signer == patient.address
+    assert signed["primaryType"] == "ReviewEdit"
+    assert set(signed["types"]) == {"EIP712Domain", "ReviewEdit"}
+    assert signed["message"]["previousDigest"] == original["digest"]
+
+    # Erase: the confirmation says what is deleted and what is kept.
+    card.get_by_role("button", name="Erase").click()
+    confirm = card.get_by_role("group", name="Erase this review?")
+    expect(confirm).to_contain_text("Deleted: the text of this review and of every edited version")
+    expect(confirm).to_contain_text("Kept, as the proof that you asked for it")
+    shoot(page, "my-reviews-erase", phone=False)
+    confirm.get_by_role("button", name="Sign and erase").click()
+
+    expect(card.locator("[data-state=erased]")).to_contain_text("erased by its author")
+    expect(card.locator(".review-text")).to_have_count(0)
+    expect(card).not_to_contain_text(EDITED_TEXT)
+    assert json.loads(wallet.calls[-1][1][1])["primaryType"] == "ReviewErasure"
+    public = web.api_get(f"/v1/reviews/{review_id}")
+    assert public["state"] == "erased" and public["stateLabel"] == "erased by its author"
+    assert public["text"] == "" and public["rating"] is None
+    page.goto(f"{web.url}/dentists/{dentist.address}")
+    item = page.locator(f"article[data-review-id='{review_id}']")
+    expect(item).to_contain_text("Erased by its author.")
+    expect(page.locator("main")).not_to_contain_text(EDITED_TEXT)
+    expect(page.locator("main")).not_to_contain_text(original["text"])
+    shoot(page, "my-reviews-erased-public", phone=False)

@@ -5,7 +5,8 @@ import { tokenAbi } from "../abi";
 import { api, ApiError, ChainFacts, Eip712, Invitation, ReviewOut, Submitted } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { charCount, date, shortAddress, tokenAmount, wordCount } from "../format";
+import { date, shortAddress, tokenAmount } from "../format";
+import { ratingGroup, RATINGS, textCounters, textFits, textRules } from "../reviewform";
 import {
   call,
   discoverWallets,
@@ -15,13 +16,6 @@ import {
   switchChain,
   WalletChoice,
 } from "../wallet";
-
-const RATINGS: [key: "rating" | "treatment" | "bedside" | "waitTime", question: string][] = [
-  ["rating", "Overall, how was your visit?"],
-  ["treatment", "Quality of the treatment"],
-  ["bedside", "How you were treated as a person (bedside manner)"],
-  ["waitTime", "Waiting time"],
-];
 
 interface Context {
   visit: Invitation;
@@ -119,21 +113,9 @@ function buttons(wallets: WalletChoice[], connect: (w: WalletChoice) => void): H
     h("button", { type: "button", onclick: () => connect(w) }, wallets.length === 1 ? "Connect wallet" : `Connect ${w.name}`)));
 }
 
-function ratingGroup(key: string, question: string): HTMLElement {
-  return h("fieldset", { class: "rating" },
-    h("legend", {}, question),
-    h("div", { class: "choices" }, [1, 2, 3, 4, 5].map((n) =>
-      h("label", {},
-        h("input", { type: "radio", name: key, value: n, required: true }),
-        h("span", { "aria-hidden": "true" }, `${n} ★`),
-        h("span", { class: "sr-only" }, `${n} star${n === 1 ? "" : "s"}`)))));
-}
-
 function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: string): void {
   const policy = ctx.chain.policy;
   const text = h("textarea", { id: "text", name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": "counters text-help", required: true });
-  const chars = h("span", {});
-  const words = h("span", {});
   const submit = h("button", { type: "submit" }, "Sign and publish my review");
   const result = h("div", { id: "result", "aria-live": "polite" });
   const form = h("form", { class: "card", novalidate: true },
@@ -142,25 +124,12 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
     RATINGS.map(([key, q]) => ratingGroup(key, q)),
     h("label", { for: "text" }, "Your review"),
     h("p", { id: "text-help", class: "muted", style: "margin:0 0 6px" },
-      `Between ${policy.text_min_chars} and ${policy.text_max_chars} characters and at least ${policy.text_min_words} words. `,
+      textRules(policy),
       "Do not include health details you would not want public."),
     text,
-    h("div", { class: "counters", id: "counters", "aria-live": "polite" }, chars, words),
+    textCounters(text, policy, "counters"),
     h("p", {}, submit),
     result);
-  const update = () => {
-    const c = charCount(text.value);
-    const w = wordCount(text.value);
-    const charsOk = c >= policy.text_min_chars && c <= policy.text_max_chars;
-    chars.className = charsOk ? "fine" : "short";
-    chars.textContent = c > policy.text_max_chars
-      ? `${c} characters: ${c - policy.text_max_chars} too many`
-      : `${c} of at least ${policy.text_min_chars} characters (at most ${policy.text_max_chars})`;
-    words.className = w >= policy.text_min_words ? "fine" : "short";
-    words.textContent = `${w} of at least ${policy.text_min_words} words`;
-  };
-  text.addEventListener("input", update);
-  update();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -169,8 +138,7 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
       replace(result, alert("bad", `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`));
       return;
     }
-    const c = charCount(text.value);
-    if (c < policy.text_min_chars || c > policy.text_max_chars || wordCount(text.value) < policy.text_min_words) {
+    if (!textFits(text.value, policy)) {
       replace(result, alert("bad", "Your review does not fit the length limits shown under the text yet."));
       text.focus();
       return;

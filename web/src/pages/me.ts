@@ -1,11 +1,14 @@
 // My reviews: the patient signs in with their wallet (SIWE) and sees their own reviews,
-// rewards and full proofs.
+// rewards and full proofs, and edits or erases a review by signing with that wallet.
+import { getAddress, isAddressEqual } from "viem";
 import { api, ApiError, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, stars, tokenAmount } from "../format";
 import { FULL_PROOF_KEY, meApi, OwnReview, OwnRewards } from "../patient/api";
+import { deadline, ratingGroup, RATINGS, textCounters, textFits, textRules, typedData } from "../reviewform";
 import { authApi, notice, showSignIn, WalletSession } from "../signin";
+import { call, discoverWallets, explainWallet, requestAccount, switchChain } from "../wallet";
 
 const PAGE = 50;
 const TITLE = "My reviews";
@@ -96,23 +99,191 @@ function actions(review: OwnReview): HTMLElement {
     result);
 }
 
-function reviewCard(review: OwnReview, names: Map<string, string>, token: Token): HTMLElement {
-  const name = names.get(review.dentist) ?? review.dentist;
-  return h("article", { class: "card own-review", "data-review-id": review.id, "aria-labelledby": `review-${review.id}-h` },
+/** What the card needs to let its author edit or erase the review. */
+interface Author {
+  who: WalletSession;
+  chain: () => Promise<ChainFacts>;
+  names: Map<string, string>;
+  token: Token;
+}
+
+function stateLine(review: OwnReview): HTMLElement | null {
+  if (review.state !== "edited" && review.state !== "erased") return null;
+  const versions = review.versions ?? 1;
+  return h("p", { class: "state", "data-state": review.state },
+    h("span", { class: "badge warn" }, review.stateLabel ?? review.state),
+    review.state === "edited" && versions > 1 ? ` · ${versions} signed versions, the latest shown` : "",
+    review.state === "erased" ? " · the text is deleted; the signed proof that you asked for it is kept" : "");
+}
+
+function reviewCard(review: OwnReview, author: Author, flash?: HTMLElement): HTMLElement {
+  const name = author.names.get(review.dentist) ?? review.dentist;
+  const erased = review.state === "erased";
+  const card = h("article", { class: "card own-review", "data-review-id": review.id, "aria-labelledby": `review-${review.id}-h` },
     h("h3", { id: `review-${review.id}-h`, style: "margin:0" },
       h("a", { href: `/dentists/${review.dentist}` }, name)),
     h("p", { class: "muted", style: "margin:2px 0 8px" },
       `Visit of ${date(review.visitedAt)} · reviewed ${date(review.submittedAt)}`),
     h("div", { class: "row" },
-      h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
+      erased ? null : h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
       statusBadge(review)),
-    h("p", { class: "review-text" }, review.text),
-    h("div", { class: "row subratings" },
+    stateLine(review),
+    erased ? null : h("p", { class: "review-text" }, review.text),
+    erased ? null : h("div", { class: "row subratings" },
       h("span", {}, `Treatment ${review.treatment}/5`),
       h("span", {}, `Bedside manner ${review.bedside}/5`),
       h("span", {}, `Waiting time ${review.waitTime}/5`)),
-    rewardLine(review, token),
+    rewardLine(review, author.token),
+    flash ?? null,
     actions(review));
+  const own = authorActions(review, author, card);
+  if (own) card.append(own);
+  return card;
+}
+
+/** Sign `message` as `primaryType` with the signed-in wallet, over exactly the served types. */
+async function sign(author: Author, primaryType: string, message: Record<string, unknown>): Promise<string> {
+  const chain = await author.chain();
+  const wallets = await discoverWallets();
+  if (wallets.length === 0) throw new Refusal("No browser wallet was found. Open this page in the browser with the wallet you signed in with.");
+  const provider = wallets[0].provider;
+  const account = getAddress(await requestAccount(provider));
+  if (!isAddressEqual(account, getAddress(author.who.address))) {
+    throw new Refusal(`Your wallet is connected as ${account}, but you signed in as ${author.who.address}. Switch your wallet to that account and try again.`);
+  }
+  await switchChain(provider, chain.chainId, chain.rpcUrl ?? null);
+  const eip712 = await api.eip712();
+  return call<string>(provider, "eth_signTypedData_v4", [account, JSON.stringify(typedData(eip712, primaryType, message))]);
+}
+
+/** A reason in words, found on this page before anything is signed. */
+class Refusal extends Error {}
+
+function failure(error: unknown): HTMLElement {
+  const code = error instanceof ApiError ? error.code : "";
+  const sentence = error instanceof ApiError ? explain(error)
+    : error instanceof Refusal ? error.message
+    : explainWallet(error);
+  return notice("bad", h("span", { "data-code": code }, sentence));
+}
+
+/** Re-show the card with the review as the service now shows it. */
+async function refresh(review: OwnReview, author: Author, card: HTMLElement, flash: HTMLElement): Promise<void> {
+  const fresh = await api.review(review.id);
+  card.replaceWith(reviewCard({ ...review, ...fresh }, author, flash));
+}
+
+function authorActions(review: OwnReview, author: Author, card: HTMLElement): HTMLElement | null {
+  if (review.state === "erased" || review.state === "removed") return null;
+  const box = h("div", { class: "author-actions" });
+  const edit = h("button", { type: "button", class: "secondary" }, "Edit");
+  const erase = h("button", { type: "button", class: "secondary" }, "Erase");
+  const buttons = h("div", { class: "row" }, edit, review.status === "anchored" ? erase : null);
+  const result = h("div", { "aria-live": "polite" });
+  const reset = () => replace(box, buttons, result);
+  edit.addEventListener("click", async () => {
+    replace(result);
+    let chain: ChainFacts;
+    try {
+      chain = await author.chain();
+    } catch (error) {
+      replace(result, failure(error));
+      return;
+    }
+    replace(box, editForm(review, author, card, chain, reset));
+  });
+  erase.addEventListener("click", () => replace(box, eraseConfirm(review, author, card, reset)));
+  reset();
+  return box;
+}
+
+function editForm(review: OwnReview, author: Author, card: HTMLElement, chain: ChainFacts, cancel: () => void): HTMLElement {
+  const policy = chain.policy;
+  const id = `edit-${review.id}`;
+  const text = h("textarea", { id: `${id}-text`, name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": `${id}-counters ${id}-help`, required: true });
+  text.value = review.text;
+  const submit = h("button", { type: "submit" }, "Sign and save my edit");
+  const back = h("button", { type: "button", class: "secondary", onclick: cancel }, "Cancel");
+  const result = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "edit-form", novalidate: true, "aria-label": "Edit your review" },
+    h("h4", { style: "margin:8px 0" }, "Edit your review"),
+    h("p", { class: "muted", style: "margin-top:0" },
+      "Your wallet signs the new version. It is shown as \"edited by its author\"; earlier versions are kept as the review's history. ",
+      "The reward is not paid again."),
+    RATINGS.map(([key, q]) => ratingGroup(key, q, review[key])),
+    h("label", { for: `${id}-text` }, "Your review"),
+    h("p", { id: `${id}-help`, class: "muted", style: "margin:0 0 6px" },
+      textRules(policy), "Do not include health details you would not want public."),
+    text,
+    textCounters(text, policy, `${id}-counters`),
+    h("div", { class: "row" }, submit, back),
+    result);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const missing = RATINGS.filter(([key]) => !data.get(key));
+    if (missing.length) {
+      replace(result, notice("bad", `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`));
+      return;
+    }
+    if (!textFits(text.value, policy)) {
+      replace(result, notice("bad", "Your review does not fit the length limits shown under the text yet."));
+      text.focus();
+      return;
+    }
+    const message = {
+      visitId: review.visitId,
+      previousDigest: review.latestDigest ?? review.digest,
+      rating: Number(data.get("rating")),
+      treatment: Number(data.get("treatment")),
+      bedside: Number(data.get("bedside")),
+      waitTime: Number(data.get("waitTime")),
+      text: text.value,
+      deadline: deadline(policy),
+    };
+    submit.disabled = true;
+    replace(result, h("p", {}, "Check your wallet: it asks you to sign your edit."));
+    try {
+      const signature = await sign(author, "ReviewEdit", message);
+      await meApi.edit(review.id, { message, signature });
+      await refresh(review, author, card, notice("ok",
+        "Your edit is saved and shown as \"edited by its author\". The reward is not paid again: it was paid once, for the review."));
+    } catch (error) {
+      replace(result, failure(error));
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+function eraseConfirm(review: OwnReview, author: Author, card: HTMLElement, cancel: () => void): HTMLElement {
+  const confirm = h("button", { type: "button" }, "Sign and erase");
+  const back = h("button", { type: "button", class: "secondary", onclick: cancel }, "Keep my review");
+  const result = h("div", { "aria-live": "polite" });
+  confirm.addEventListener("click", async () => {
+    confirm.disabled = true;
+    replace(result, h("p", {}, "Check your wallet: it asks you to sign the erasure."));
+    try {
+      const chain = await author.chain();
+      const message = { visitId: review.visitId, digest: review.digest, deadline: deadline(chain.policy) };
+      const signature = await sign(author, "ReviewErasure", message);
+      await meApi.erase(review.id, { message, signature });
+      await refresh(review, author, card, notice("ok", "Your review is erased. It now shows as \"erased by its author\"."));
+    } catch (error) {
+      replace(result, failure(error));
+      confirm.disabled = false;
+    }
+  });
+  return h("section", { class: "notice warn erase-confirm", role: "group", "aria-label": "Erase this review?" },
+    h("h4", { style: "margin:0 0 6px" }, "Erase this review?"),
+    h("p", {}, h("strong", {}, "Deleted: "),
+      "the text of this review and of every edited version, all at once. It cannot be undone."),
+    h("p", {}, h("strong", {}, "Kept, as the proof that you asked for it: "),
+      "the review's fingerprint anchored on the blockchain (nobody can delete it), your ratings inside the messages you signed ",
+      "(no longer shown), a fingerprint (keccak256) of each text, which reveals nothing readable, and the erasure request you sign now."),
+    h("p", {}, "The review then shows as \"erased by its author\", with no text and no ratings, and no longer counts in the practice's score."),
+    h("div", { class: "row" }, confirm, back),
+    result);
 }
 
 function figure(key: string, label: string, value: string, note?: string): HTMLElement {
@@ -150,14 +321,26 @@ async function dentistNames(reviews: OwnReview[]): Promise<Map<string, string>> 
   return names;
 }
 
-async function chainToken(): Promise<Token> {
-  let chain: ChainFacts | null = null;
+async function chainToken(chain: () => Promise<ChainFacts>): Promise<Token> {
+  let facts: ChainFacts | null = null;
   try {
-    chain = await api.chain();
+    facts = await chain();
   } catch {
-    chain = null;
+    facts = null;
   }
-  return { symbol: chain?.tokenSymbol ?? "tokens", decimals: chain?.tokenDecimals ?? 18 };
+  return { symbol: facts?.tokenSymbol ?? "tokens", decimals: facts?.tokenDecimals ?? 18 };
+}
+
+/** The chain facts, asked once and asked again only after a failure. */
+function chainOnce(): () => Promise<ChainFacts> {
+  let asked: Promise<ChainFacts> | null = null;
+  return () => {
+    asked ??= api.chain().catch((error: unknown) => {
+      asked = null;
+      throw error;
+    });
+    return asked;
+  };
 }
 
 function accountBar(who: WalletSession): HTMLElement {
@@ -177,7 +360,8 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
   let reviews: OwnReview[];
   let total: number;
   let rewards: OwnRewards;
-  const tokenPromise = chainToken();
+  const chain = chainOnce();
+  const tokenPromise = chainToken(chain);
   try {
     const [page, r] = await Promise.all([meApi.reviews(PAGE, 0), meApi.rewards()]);
     reviews = page.items;
@@ -189,9 +373,10 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
     return;
   }
   const [token, names] = await Promise.all([tokenPromise, dentistNames(reviews)]);
+  const author: Author = { who, chain, names, token };
   const list = h("div", { id: "my-reviews" },
     reviews.length
-      ? reviews.map((r) => reviewCard(r, names, token))
+      ? reviews.map((r) => reviewCard(r, author))
       : h("p", { class: "card muted", id: "no-reviews" },
           "This wallet has not written a review yet. After a visit, your dentist gives you an invitation link to write one."));
   const more = h("button", { type: "button", class: "secondary" }, "Show older reviews");
@@ -202,7 +387,7 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
       reviews.push(...page.items);
       const moreNames = await dentistNames(page.items);
       for (const [k, v] of moreNames) names.set(k, v);
-      list.append(...page.items.map((r) => reviewCard(r, names, token)));
+      list.append(...page.items.map((r) => reviewCard(r, author)));
       if (reviews.length >= page.total || page.items.length === 0) more.remove();
     } catch (error) {
       more.replaceWith(notice("bad", explain(error)));

@@ -1,4 +1,5 @@
-// The signed-in patient's side of the API: their own reviews, rewards and full proofs.
+// The signed-in patient's side of the API: their own reviews, rewards and full proofs,
+// and the edits and erasures they sign.
 import { ReviewOut, send } from "../api";
 
 export interface OwnReward {
@@ -12,6 +13,27 @@ export interface OwnReward {
 export interface OwnReview extends ReviewOut {
   visitedAt: number;
   reward: OwnReward;
+  /** signed versions: the review and each edit */
+  versions?: number;
+  /** the latest signed version's digest: what an edit names as `previousDigest` */
+  latestDigest?: string | null;
+}
+
+/** The answer to an edit or erasure the patient signed. */
+export interface Revision {
+  reviewId: number;
+  seq: number;
+  kind: "edit" | "erasure";
+  digest: string;
+  state: "edited" | "erased";
+}
+
+function post<T>(path: string, body: unknown): Promise<T> {
+  return send<T>(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 export interface OwnReviewPage {
@@ -37,6 +59,12 @@ export const meApi = {
     send<OwnReviewPage>(`/v1/me/reviews?${new URLSearchParams({ limit: String(limit), offset: String(offset) })}`),
   rewards: () => send<OwnRewards>("/v1/me/rewards"),
   proof: (id: number) => send<unknown>(`/v1/me/reviews/${id}/proof`),
+  /** `{message: ReviewEdit, signature}` signed by the review's patient. */
+  edit: (id: number, body: { message: Record<string, unknown>; signature: string }) =>
+    post<Revision>(`/v1/reviews/${id}/edit`, body),
+  /** `{message: ReviewErasure, signature}` signed by the review's patient. */
+  erase: (id: number, body: { message: Record<string, unknown>; signature: string }) =>
+    post<Revision>(`/v1/reviews/${id}/erase`, body),
 };
 
 /** Where "My reviews" leaves a full proof for the verification page (this tab only). */
