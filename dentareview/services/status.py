@@ -96,6 +96,9 @@ def chain_facts(settings: Settings, gateway: ChainGateway) -> dict[str, Any]:
         "rewardAmount": str(manifest.reward_amount),
         "chainReachable": False,
         "rpcUrl": public_rpc_url(settings),
+        # When the service calls an anchor final (DENTAREVIEW_FINALITY): a number of
+        # confirmations, or "safe" / "finalized". Pages check it against the node.
+        "finality": settings.finality,
         "policy": asdict(settings.policy()),
     }
     try:

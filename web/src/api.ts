@@ -21,6 +21,7 @@ export interface ChainFacts {
   rewardAmount: string;
   chainReachable: boolean;
   rpcUrl?: string | null;
+  finality?: string;
   policy: Policy;
 }
 

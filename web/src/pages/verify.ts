@@ -101,7 +101,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     showReview(proof);
     replace(output, h("p", {}, "Checking…"));
     try {
-      const checks = await verifyProof(proof, rpc.value.trim(), registry.value.trim() || null);
+      const checks = await verifyProof(proof, rpc.value.trim(), registry.value.trim() || null, chain?.finality ?? null);
       replace(output, verdict(checks), h("div", { class: "card" }, checkList(checks)));
       if (manual) output.scrollIntoView({ block: "start" });
     } finally {

@@ -304,21 +304,32 @@ async function batchChecks(client: PublicClient, proof: Proof, registry: Hex): P
   return checks;
 }
 
-async function finality(client: PublicClient, blockNumber: number): Promise<Check> {
+/** Whether the anchoring block is final, by the rule the operator publishes (a number of
+ * confirmations, or the node's "safe" / "finalized" block); counted on the visitor's node. */
+async function finality(client: PublicClient, blockNumber: number, rule: string | null): Promise<Check> {
   const title = "Final";
+  const depth = rule && /^\d+$/.test(rule) ? Number(rule) : null;
   try {
-    const finalized = await client.getBlock({ blockTag: "finalized" });
-    if (BigInt(blockNumber) <= finalized.number) {
-      return pass("finality", title, `Block ${blockNumber} is final (the chain's finalized block is ${finalized.number}): it cannot be reorganised away.`);
+    if (depth !== null) {
+      const head = await client.getBlockNumber();
+      const confirmations = Number(head) - blockNumber + 1;
+      return confirmations >= depth
+        ? pass("finality", title, `Block ${blockNumber} has ${confirmations} confirmation${confirmations === 1 ? "" : "s"} on your node; the operator calls an anchor final at ${depth}.`)
+        : { name: "finality", title, verdict: "wait", detail: `Block ${blockNumber} has ${confirmations} of the ${depth} confirmations the operator waits for. Check again later.` };
     }
-    return { name: "finality", title, verdict: "wait", detail: `Block ${blockNumber} is not final yet (finalized block: ${finalized.number}). Check again later.` };
+    const tag = rule === "safe" ? "safe" : "finalized";
+    const settled = await client.getBlock({ blockTag: tag });
+    if (BigInt(blockNumber) <= settled.number) {
+      return pass("finality", title, `Block ${blockNumber} is final (the chain's ${tag} block is ${settled.number}): it cannot be reorganised away.`);
+    }
+    return { name: "finality", title, verdict: "wait", detail: `Block ${blockNumber} is not final yet (${tag} block: ${settled.number}). Check again later.` };
   } catch {
-    return { name: "finality", title, verdict: "wait", detail: "This node does not report a finalized block; finality could not be checked." };
+    return { name: "finality", title, verdict: "wait", detail: "This node does not report the block finality needs; finality could not be checked." };
   }
 }
 
 /** Every check in order. `rpcUrl` is the visitor's choice of node. */
-export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry: string | null): Promise<Check[]> {
+export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry: string | null, finalityRule: string | null = null): Promise<Check[]> {
   const checks: Check[] = [];
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient;
   let chainOk = false;
@@ -345,7 +356,7 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
       ? fail("dentist", "Registered dentist", `${dentist} was never registered as a dentist.`)
       : pass("dentist", "Registered dentist", `${dentist} is a registered dentist${status === 1 ? "" : " (deactivated since)"}.`));
     checks.push(...(proof.anchor.kind === "batch" ? await batchChecks(client, proof, registry) : await singleChecks(client, proof, registry)));
-    checks.push(await finality(client, proof.anchor.blockNumber));
+    checks.push(await finality(client, proof.anchor.blockNumber, finalityRule));
   } catch (error) {
     checks.push(fail("chain-read", "Chain reads", `Reading the chain failed: ${(error as Error).message.split("\n")[0]}`));
   }
