@@ -149,7 +149,7 @@ class AnchorLoop:
             return None
         try:
             report = self._anchorer.run_until_idle()
-        except Exception:  # noqa: BLE001 - the loop must outlive any one failure
+        except Exception:  # the loop must outlive any one failure (logged with its trace)
             log.exception("anchoring pass failed; retrying")
             return None
         if report.anchored or report.reconciled:

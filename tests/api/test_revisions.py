@@ -217,8 +217,8 @@ def test_erasure_deletes_the_text_of_every_version_and_keeps_the_proof(system: S
 
 
 def test_a_smart_account_patient_edits_and_erases_through_erc1271(system: System) -> None:
-    from tests.api.test_real_wallets import AddressOnly, smart_account_for  # noqa: PLC0415
-    from tests.audit.helpers import audit_json  # noqa: PLC0415
+    from tests.api.test_real_wallets import AddressOnly, smart_account_for
+    from tests.audit.helpers import audit_json
 
     owner, stranger, dentist = new_wallet(), new_wallet(), system.new_dentist()
     account = smart_account_for(system, owner)
