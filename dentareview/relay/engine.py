@@ -93,10 +93,6 @@ class Relay:
         self.policy = policy
         self._final_block: int | None = None
 
-    @property
-    def address(self) -> str:
-        return self._sender.address
-
     # ------------------------------------------------------------------ building
 
     def fees(self) -> Fees:
@@ -212,6 +208,3 @@ class Relay:
         if self._final_block is None:
             self._final_block = self.policy.finality.final_block(self._w3)
         return self._final_block
-
-    def block_timestamp(self, block_number: int) -> int:
-        return int(self._w3.eth.get_block(block_number)["timestamp"])

@@ -324,9 +324,11 @@ class Anchorer:
         report.given_up += 1
         log.warning("review %s can never be anchored: %s", row.id, reason)
 
-    def _defer(self, session: Session, row: ReviewRow, error: str, *, now: int) -> None:
+    def _defer(
+        self, session: Session, row: ReviewRow, error: str, *, now: int, clear_sent: bool = False
+    ) -> None:
         until = now + self._policy.backoff(row.anchor_attempts + 1)
-        defer_review(session, review_id=row.id, error=error, until=until)
+        defer_review(session, review_id=row.id, error=error, until=until, clear_sent=clear_sent)
 
     def _settled_earlier(
         self,
@@ -428,10 +430,7 @@ class Anchorer:
             return
         if self._anchored_on_chain(session, deployment, row, report):
             return
-        note_anchor_failure(
-            session, review_id=row.id, error=f"transaction {tx_hash} reverted", clear_sent=True
-        )
-        self._defer(session, row, f"transaction {tx_hash} reverted", now=now)
+        self._defer(session, row, f"transaction {tx_hash} reverted", now=now, clear_sent=True)
         report.failed += 1
         log.warning("review %s: anchoring transaction %s reverted", row.id, tx_hash)
 

@@ -36,6 +36,15 @@ export function textFits(text: string, policy: Policy): boolean {
 }
 
 /** Live character and word counters for `text`, updated on every input. */
+/** What keeps the filled form from being signed, in words (null when it may be signed);
+ * `text` says whether the text is to blame, so the page can put the focus there. */
+export function formProblem(data: FormData, text: string, policy: Policy): { message: string; text: boolean } | null {
+  const missing = RATINGS.filter(([key]) => !data.get(key));
+  if (missing.length) return { message: `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`, text: false };
+  if (!textFits(text, policy)) return { message: "Your review does not fit the length limits shown under the text yet.", text: true };
+  return null;
+}
+
 export function textCounters(text: HTMLTextAreaElement, policy: Policy, id: string): HTMLElement {
   const chars = h("span", {});
   const words = h("span", {});

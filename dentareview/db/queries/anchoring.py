@@ -83,11 +83,12 @@ def note_sent(
     return row
 
 
-def defer_review(session: Session, *, review_id: int, error: str, until: int) -> ReviewRow:
-    """The review cannot be anchored now (its dentist inactive, say): try again at `until`."""
-    row = get_or_raise(session, ReviewRow, review_id)
-    row.anchor_attempts += 1
-    row.last_anchor_error = scrub(error)
+def defer_review(
+    session: Session, *, review_id: int, error: str, until: int, clear_sent: bool = False
+) -> ReviewRow:
+    """The review cannot be anchored now (its dentist inactive, say): try again at `until`.
+    `clear_sent` once its transaction is known dead (reverted), as in note_anchor_failure."""
+    row = note_anchor_failure(session, review_id=review_id, error=error, clear_sent=clear_sent)
     row.next_attempt_at = until
     return row
 

@@ -6,7 +6,7 @@ import { api, ApiError, ChainFacts, Eip712, Invitation, ReviewOut, Submitted } f
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, shortAddress, tokenAmount } from "../format";
-import { ratingGroup, RATINGS, textCounters, textFits, textRules } from "../reviewform";
+import { formProblem, ratingGroup, RATINGS, textCounters, textRules } from "../reviewform";
 import {
   call,
   discoverWallets,
@@ -133,14 +133,10 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const missing = RATINGS.filter(([key]) => !data.get(key));
-    if (missing.length) {
-      replace(result, alert("bad", `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`));
-      return;
-    }
-    if (!textFits(text.value, policy)) {
-      replace(result, alert("bad", "Your review does not fit the length limits shown under the text yet."));
-      text.focus();
+    const problem = formProblem(data, text.value, policy);
+    if (problem) {
+      replace(result, alert("bad", problem.message));
+      if (problem.text) text.focus();
       return;
     }
     submit.disabled = true;

@@ -6,7 +6,7 @@ import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, stars, tokenAmount } from "../format";
 import { FULL_PROOF_KEY, meApi, OwnReview, OwnRewards } from "../patient/api";
-import { deadline, ratingGroup, RATINGS, textCounters, textFits, textRules, typedData } from "../reviewform";
+import { deadline, formProblem, ratingGroup, RATINGS, textCounters, textRules, typedData } from "../reviewform";
 import { authApi, notice, showSignIn, WalletSession } from "../signin";
 import { call, discoverWallets, explainWallet, requestAccount, switchChain } from "../wallet";
 
@@ -221,14 +221,10 @@ function editForm(review: OwnReview, author: Author, card: HTMLElement, chain: C
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const missing = RATINGS.filter(([key]) => !data.get(key));
-    if (missing.length) {
-      replace(result, notice("bad", `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`));
-      return;
-    }
-    if (!textFits(text.value, policy)) {
-      replace(result, notice("bad", "Your review does not fit the length limits shown under the text yet."));
-      text.focus();
+    const problem = formProblem(data, text.value, policy);
+    if (problem) {
+      replace(result, notice("bad", problem.message));
+      if (problem.text) text.focus();
       return;
     }
     const message = {
