@@ -70,6 +70,8 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     uint128 private _batchRewardAccrued;
     uint128 private _batchRewardPaid;
     mapping(bytes32 payoutId => bool) private _payoutMade;
+    // Signed statements about reviews (edits, erasures, replies): when each digest was first anchored.
+    mapping(bytes32 digest => uint256 timestamp) private _statementAnchoredAt;
 
     /**
      * @notice Deploys the registry.
@@ -249,6 +251,24 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         }
     }
 
+    // ------------------------------------------------------------------ statements
+
+    /// @inheritdoc IReviewRegistry
+    function anchorStatements(
+        bytes32[] calldata digests
+    ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (uint256 anchored) {
+        uint256 count = digests.length;
+        if (count == 0) revert InvalidStatement();
+        for (uint256 i = 0; i < count; ++i) {
+            bytes32 digest = digests[i];
+            if (digest == 0) revert InvalidStatement();
+            if (_statementAnchoredAt[digest] != 0) continue; // a resend, or a duplicate: already recorded
+            _statementAnchoredAt[digest] = block.timestamp;
+            emit StatementAnchored(digest);
+            ++anchored;
+        }
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IReviewRegistry
@@ -334,6 +354,12 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
     /// @inheritdoc IReviewRegistry
     function isPayoutMade(bytes32 payoutId) external view returns (bool) {
         return _payoutMade[payoutId];
+    }
+
+    /// @inheritdoc IReviewRegistry
+    function statementAnchoredAt(bytes32 digest) external view returns (uint64) {
+        // Cannot truncate: block timestamps fit 64 bits.
+        return uint64(_statementAnchoredAt[digest]);
     }
 
     /// @inheritdoc IReviewRegistry

@@ -28,6 +28,12 @@ pragma solidity ^0.8.24;
  * off-chain against the proof. Rewards of batched reviews accrue as a credit of `rewardAmount` per rewarded
  * review at anchoring time, and are paid in aggregate per patient by {payRewards}, within the credit and the
  * same daily cap.
+ *
+ * Statements, in either mode: a patient's edit (`ReviewEdit`) or erasure (`ReviewErasure`) of their review,
+ * and a dentist's reply (`ReviewReply`), are EIP-712 messages of their own types in the same domain. The
+ * relayer anchors their digests with {anchorStatements}, which records when each was first anchored and pays
+ * nothing. Like a batch root, a statement's signature is checked off-chain against its proof: a digest alone
+ * proves nothing, so a relayer anchoring digests nobody signed gains nothing but its own gas bill.
  */
 interface IReviewRegistry {
     /// @notice Registration state of a dentist's wallet.
@@ -153,6 +159,12 @@ interface IReviewRegistry {
      */
     event RewardsPaid(bytes32 indexed payoutId, uint256 recipients, uint256 total);
 
+    /**
+     * @notice Emitted when the digest of a signed statement (an edit, an erasure or a reply) is first anchored.
+     * @param digest EIP-712 digest of the statement.
+     */
+    event StatementAnchored(bytes32 indexed digest);
+
     // ------------------------------------------------------------------ errors
 
     /// @notice The visit signature is not the dentist's: it recovers to `recovered` (zero if it does not recover),
@@ -201,6 +213,9 @@ interface IReviewRegistry {
 
     /// @notice The payout names no patient, or its patients and amounts differ in number.
     error InvalidPayout();
+
+    /// @notice {anchorStatements} was called with no digest, or with a zero digest.
+    error InvalidStatement();
 
     /// @notice The payout asks for `requested` token units but the reward credit holds only `credit`.
     error InsufficientRewardCredit(uint256 credit, uint256 requested);
@@ -328,9 +343,21 @@ interface IReviewRegistry {
         uint256[] calldata amounts
     ) external returns (uint256 total);
 
+    /**
+     * @notice Anchors the EIP-712 digests of signed statements about reviews: edits, erasures and replies.
+     * @dev Only `RELAYER_ROLE`, when not paused. Emits {StatementAnchored} for each digest not anchored before;
+     * a digest anchored before (or twice in `digests`) is skipped, so a resent transaction changes nothing.
+     * Reverts with {InvalidStatement} if `digests` is empty or holds a zero digest. Mints nothing and checks no
+     * signature: the statement's proof carries its signed message, which auditors check off-chain.
+     * @param digests The statements' EIP-712 digests.
+     * @return anchored How many of `digests` were anchored by this call.
+     */
+    function anchorStatements(bytes32[] calldata digests) external returns (uint256 anchored);
+
     // ------------------------------------------------------------------ views
 
-    /// @notice The role allowed to call {submitReview}, {payQueuedReward}, {anchorBatch} and {payRewards}.
+    /// @notice The role allowed to call {submitReview}, {payQueuedReward}, {anchorBatch}, {payRewards} and
+    /// {anchorStatements}.
     function RELAYER_ROLE() external view returns (bytes32);
 
     /// @notice The EIP-712 type hash of `Visit`.
@@ -401,6 +428,9 @@ interface IReviewRegistry {
 
     /// @notice Whether the payout `payoutId` was made.
     function isPayoutMade(bytes32 payoutId) external view returns (bool);
+
+    /// @notice The timestamp of the block that first anchored the statement `digest`; zero if never anchored.
+    function statementAnchoredAt(bytes32 digest) external view returns (uint64);
 
     /// @notice The EIP-712 domain separator of this registry on the current chain.
     function domainSeparator() external view returns (bytes32);
