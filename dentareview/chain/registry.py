@@ -40,6 +40,16 @@ class AnchorEvent:
     block_hash: str
 
 
+@dataclass(frozen=True)
+class StatementEvent:
+    """One `StatementAnchored` log."""
+
+    digest: str
+    tx_hash: str
+    block_number: int
+    block_hash: str
+
+
 def error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
     """Map 4-byte selectors (0x-hex) of the ABI's custom errors to their names."""
     selectors: dict[str, str] = {}
@@ -97,6 +107,31 @@ class RegistryContract:
 
     def anchored_at(self, digest: bytes) -> int:
         return int(self.contract.functions.anchoredAt(digest).call())
+
+    def statement_anchored_at(self, digest: bytes) -> int:
+        return int(self.contract.functions.statementAnchoredAt(digest).call())
+
+    def anchor_statements(self, digests: list[bytes]) -> ContractFunction:
+        return self.contract.functions.anchorStatements(digests)
+
+    def statement_events_in(self, receipt: TxReceipt) -> list[StatementEvent]:
+        logs = self.contract.events.StatementAnchored().process_receipt(receipt, errors=DISCARD)
+        return [self._statement_event(log) for log in logs]
+
+    def statement_events(self, *, from_block: int, digest: bytes) -> list[StatementEvent]:
+        logs = self.contract.events.StatementAnchored().get_logs(
+            from_block=from_block, argument_filters={"digest": digest}
+        )
+        return [self._statement_event(log) for log in logs]
+
+    @staticmethod
+    def _statement_event(log: Any) -> StatementEvent:
+        return StatementEvent(
+            digest=encode_hex(log["args"]["digest"]),
+            tx_hash=encode_hex(HexBytes(log["transactionHash"])),
+            block_number=int(log["blockNumber"]),
+            block_hash=encode_hex(HexBytes(log["blockHash"])),
+        )
 
     def register_dentist(self, dentist: str) -> ContractFunction:
         return self.contract.functions.registerDentist(dentist)

@@ -203,6 +203,46 @@ class ReviewRevisionRow(Base):
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
+StatementKind = Literal["edit", "erasure", "reply"]
+StatementStatus = Literal["pending", "anchored"]
+
+
+class StatementAnchorRow(Base):
+    """The on-chain anchor of one signed statement about a review: a patient's edit or
+    erasure, or a dentist's reply (`anchorStatements`). Its write-ahead record (the noted
+    transaction and nonce) is committed before the transaction leaves, as for reviews."""
+
+    __tablename__ = "statement_anchors"
+    __table_args__ = (
+        UniqueConstraint("digest"),
+        CheckConstraint("kind IN ('edit', 'erasure', 'reply')", name="kind_known"),
+        CheckConstraint("status IN ('pending', 'anchored')", name="status_known"),
+        CheckConstraint(
+            "status <> 'anchored' OR (tx_hash IS NOT NULL AND block_number IS NOT NULL "
+            "AND block_hash IS NOT NULL AND anchored_at IS NOT NULL)",
+            name="anchored_has_receipt",
+        ),
+        Index("ix_statement_anchors_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(BYTES32)  # the statement's EIP-712 digest
+    kind: Mapped[StatementKind] = mapped_column(String(16))
+    status: Mapped[StatementStatus] = mapped_column(String(16), default="pending")
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
+    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(BYTES32)
+    anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    final: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
 class ReviewFlagRow(Base):
     """A report of a review by anyone (the dentist too), with a reason from a fixed list."""
 

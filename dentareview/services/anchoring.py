@@ -15,7 +15,8 @@ anchor under watch until it is final.
   sent again; the registry pays it once either way.
 
 Nothing is sent while the registry is paused or the network's fees exceed the
-operator's maximum. After the reviews, a pass pays rewards the daily cap had queued.
+operator's maximum. After the reviews, a pass pays rewards the daily cap had queued,
+then anchors signed statements (`services/statements.py`).
 The `crash_point` calls are inert unless a reliability test selects one.
 """
 
@@ -63,6 +64,7 @@ from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
 from dentareview.services.crash_points import crash_point
 from dentareview.services.queued_rewards import pay_queued_rewards
+from dentareview.services.statements import anchor_statements
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,7 @@ class AnchorReport:
     reorged: int = 0  # anchors whose block a reorg dropped (sent again)
     finalized: int = 0
     given_up: int = 0  # reviews that can never be anchored (terminal state)
+    statements: int = 0  # signed edits, erasures and replies anchored
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -103,6 +106,7 @@ class AnchorReport:
             "reorged",
             "finalized",
             "given_up",
+            "statements",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
@@ -192,6 +196,9 @@ class Anchorer:
             self._anchor(session, deployment, relay, rows, report, now=now)
         session.commit()
         report.queued_paid = pay_queued_rewards(session, deployment, relay)
+        statements = anchor_statements(session, deployment, relay, now=now)
+        report.statements, report.reorged = statements.anchored, report.reorged + statements.reorged
+        report.errors += statements.errors
 
     def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
         total = AnchorReport()
@@ -199,7 +206,13 @@ class Anchorer:
             report = self.run_once()
             total.add(report)
             # Stop when a pass made no progress: failures alone would repeat as they are.
-            progress = report.anchored + report.reconciled + report.queued_paid + report.reorged
+            progress = (
+                report.anchored
+                + report.reconciled
+                + report.queued_paid
+                + report.reorged
+                + report.statements
+            )
             if progress == 0 or report.errors:
                 break
         return total

@@ -48,6 +48,7 @@ from dentareview.relay.policy import RelayPolicy
 from dentareview.services.anchoring import Anchorer
 from dentareview.services.batch_payouts import PayoutReport, RewardPayer
 from dentareview.services.chain_access import ChainGateway, Deployment
+from dentareview.services.statements import anchor_statements
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,12 @@ class BatchAnchorer:
                     self._publish(session, deployment, relay, batches, report)
                 if not report.errors:
                     self._payer.run(session, deployment, relay, batches, report)
+                if not report.errors:
+                    statements = anchor_statements(
+                        session, deployment, relay, now=int(self._clock())
+                    )
+                    report.statements, report.errors = statements.anchored, statements.errors
+                    report.reorged += statements.reorged
                 record_relay_status(
                     session,
                     problem=report.errors[0] if report.errors else None,
@@ -137,7 +144,7 @@ class BatchAnchorer:
             for name in ("batches", "payouts"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             total.add(report)
-            if report.touched + report.reorged == 0 or report.errors:
+            if report.touched + report.reorged + report.statements == 0 or report.errors:
                 break
         return total
 

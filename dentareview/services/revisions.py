@@ -41,6 +41,7 @@ from dentareview.errors import (
     ValidationError,
 )
 from dentareview.services.signatures import ContractAccounts, signed_by
+from dentareview.services.statements import enqueue_statement
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def edit_review(
             created_at=now,
         ),
     )
+    enqueue_statement(session, digest=_hex(digest), kind=EDIT, now=now)
     with restating_review(session, review=row):  # the totals count the latest ratings
         row.author_state = AUTHOR_EDITED
         row.edited_rating, row.edited_treatment = content.rating, content.treatment
@@ -185,6 +187,7 @@ def erase_review(
             created_at=now,
         ),
     )
+    enqueue_statement(session, digest=_hex(digest), kind=ERASURE, now=now)
     for revision in revisions:
         revision.text = None  # its text_hash stays: the signed message can still be hashed
     with restating_review(session, review=row):  # an erased review leaves the totals

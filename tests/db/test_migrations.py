@@ -32,8 +32,9 @@ APP_TABLES = {
     "moderation_decisions",
     "dentist_aggregates",
     "dentist_month_aggregates",
+    "statement_anchors",
 }
-HEAD = "0007_scale"
+HEAD = "0008_statements"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

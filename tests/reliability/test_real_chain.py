@@ -9,8 +9,7 @@ reviews that cannot be anchored, and a deadline that passes while the registry i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,37 +34,13 @@ from dentareview.services.anchoring import Anchorer, AnchorReport
 from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import deactivate_dentist
-from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
 from tests.reliability.figures import record
-from tests.support.anvil import AnvilNode, dev_account, free_port
-from tests.support.databases import fresh_postgres_schema
+from tests.support.anvil import dev_account, free_port
 from tests.support.wallet import sign_typed
 
 REWARD = 10 * 10**18
 GWEI = 10**9
-
-
-@pytest.fixture(scope="module")
-def mining_chain() -> Iterator[AnvilNode]:
-    node = AnvilNode(extra_args=["--block-time", "1"], states_in_memory=256)
-    node.start()
-    yield node
-    node.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def system(
-    request: pytest.FixtureRequest, mining_chain: AnvilNode, tmp_path: Path
-) -> Iterator[System]:
-    w3 = Web3(Web3.HTTPProvider(mining_chain.rpc_url))
-    if request.param == "sqlite":
-        yield from start_system(
-            mining_chain.rpc_url, w3, tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite'}"
-        )
-        return
-    with fresh_postgres_schema() as url:
-        yield from start_system(mining_chain.rpc_url, w3, tmp_path / "data", url)
 
 
 def rpc(w3: Web3, method: str, *params: Any) -> Any:
