@@ -6,6 +6,11 @@ anchored. `kind` says which proof it is: "full" (for the review's patient) or "p
 (the same less the patient's wallet, the visit time and both signatures). `anchor.kind`
 says how the digest was anchored: "single" is one `ReviewAnchored` log of one
 transaction; "batch" is a Merkle path to a root and the root's `BatchAnchored` log.
+The patient's later edits and erasure (`author`) each carry their own anchor, a
+`StatementAnchored` log.
+
+The JSON's shape is defined once, in `proof_schema.py`; these classes hold the values
+a verifier works with (bytes, domain objects) and go through that schema both ways.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import copy
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
-from eth_utils.hexadecimal import encode_hex
+import pydantic
+from eth_utils.hexadecimal import decode_hex, encode_hex
 
+from dentareview.audit import proof_schema as schema
 from dentareview.domain.models import (
     Eip712Domain,
     Review,
@@ -27,7 +34,6 @@ from dentareview.domain.typed_data import (
     PROOF_TYPES,
     REVISION_TYPES,
     domain_dict,
-    parse_signature,
     review_message,
     visit_message,
 )
@@ -50,13 +56,13 @@ class SingleAnchor:
     block_number: int
     log_index: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "txHash": self.tx_hash,
-            "blockNumber": self.block_number,
-            "logIndex": self.log_index,
-        }
+    def part(self) -> schema.SingleAnchorPart:
+        return schema.SingleAnchorPart(
+            kind="single",
+            txHash=self.tx_hash,
+            blockNumber=self.block_number,
+            logIndex=self.log_index,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,24 +84,34 @@ class BatchAnchor:
     block_number: int
     log_index: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "root": self.root,
-            "leafIndex": self.leaf_index,
-            "proof": list(self.proof),
-            "size": self.size,
-            "txHash": self.tx_hash,
-            "blockNumber": self.block_number,
-            "logIndex": self.log_index,
-            "leafEncoding": ["bytes32"],
-        }
+    def part(self) -> schema.BatchAnchorPart:
+        return schema.BatchAnchorPart(
+            kind="batch",
+            root=self.root,
+            leafIndex=self.leaf_index,
+            proof=list(self.proof),
+            size=self.size,
+            txHash=self.tx_hash,
+            blockNumber=self.block_number,
+            logIndex=self.log_index,
+        )
 
 
 # The verifier dispatches on `kind`.
 Anchor = SingleAnchor | BatchAnchor
 
 AUTHOR_LABELS: Final = {"edited": "edited by its author", "erased": "erased by its author"}
+
+
+@dataclass(frozen=True)
+class StatementAnchor:
+    """The `StatementAnchored` log of a signed edit or erasure: its transaction and block."""
+
+    tx_hash: str
+    block_number: int
+
+    def part(self) -> schema.StatementAnchorPart:
+        return schema.StatementAnchorPart(txHash=self.tx_hash, blockNumber=self.block_number)
 
 
 @dataclass(frozen=True)
@@ -111,23 +127,26 @@ class Revision:
     digest: bytes
     signature: bytes | None  # the full proof only
     text_hash: str | None = None
+    anchor: StatementAnchor | None = None  # None while it waits to be anchored
 
     @property
     def primary_type(self) -> str:
         return "ReviewEdit" if self.kind == "edit" else "ReviewErasure"
 
-    def to_json(self, *, with_signature: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "kind": self.kind,
-            "primaryType": self.primary_type,
-            "message": self.message,
-            "digest": encode_hex(self.digest),
-        }
-        if self.text_hash is not None:
-            body["textHash"] = self.text_hash
-        if with_signature and self.signature is not None:
-            body["signature"] = encode_hex(self.signature)
-        return body
+    def part(self, *, with_signature: bool) -> schema.RevisionPart:
+        return schema.RevisionPart.model_validate(
+            {
+                "kind": self.kind,
+                "primaryType": self.primary_type,
+                "message": self.message,
+                "digest": encode_hex(self.digest),
+                "textHash": self.text_hash,
+                "signature": encode_hex(self.signature)
+                if with_signature and self.signature is not None
+                else None,
+                "anchor": None if self.anchor is None else self.anchor.part(),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -137,13 +156,15 @@ class AuthorRecord:
     state: str  # "edited" or "erased"
     revisions: tuple[Revision, ...]
 
-    def to_json(self, *, with_signatures: bool) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "label": AUTHOR_LABELS.get(self.state, self.state),
-            "types": copy.deepcopy(REVISION_TYPES),
-            "revisions": [r.to_json(with_signature=with_signatures) for r in self.revisions],
-        }
+    def part(self, *, with_signatures: bool) -> schema.AuthorPart:
+        return schema.AuthorPart.model_validate(
+            {
+                "state": self.state,
+                "label": AUTHOR_LABELS.get(self.state, self.state),
+                "types": copy.deepcopy(REVISION_TYPES),
+                "revisions": [r.part(with_signature=with_signatures) for r in self.revisions],
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,8 @@ class _Proof:
             "registry": self.registry,
             "domain": self.domain,
             "types": self.types,
+            "digest": encode_hex(self.digest),
+            "anchor": self.anchor.part(),
         }
 
 
@@ -212,21 +235,24 @@ class ReviewProof(_Proof):
             author=self.author,
         )
 
+    def model(self) -> schema.FullProof:
+        return schema.FullProof.model_validate(
+            {
+                **self._head(),
+                "review": {
+                    **_review_json(self.review, self.text_hash),
+                    "signature": encode_hex(self.review_signature),
+                },
+                "visit": {
+                    "message": visit_message(self.visit),
+                    "signature": encode_hex(self.visit_signature),
+                },
+                "author": None if self.author is None else self.author.part(with_signatures=True),
+            }
+        )
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            **self._head(),
-            "review": {
-                **_review_json(self.review, self.text_hash),
-                "signature": encode_hex(self.review_signature),
-            },
-            "visit": {
-                "message": visit_message(self.visit),
-                "signature": encode_hex(self.visit_signature),
-            },
-            "digest": encode_hex(self.digest),
-            "anchor": self.anchor.to_json(),
-            **({"author": self.author.to_json(with_signatures=True)} if self.author else {}),
-        }
+        return self.model().model_dump(exclude_none=True)
 
 
 # What the public proof leaves out, as paths into the full proof.
@@ -254,19 +280,22 @@ class PublicReviewProof(_Proof):
     def visit_id(self) -> bytes:
         return self.review.visit_id
 
-    def to_json(self) -> dict[str, Any]:
+    def model(self) -> schema.PublicProof:
         withheld = list(WITHHELD)
         if self.author is not None:
             withheld.append("author.revisions.signature")
-        return {
-            **self._head(),
-            "review": _review_json(self.review, self.text_hash),
-            "dentist": self.dentist,
-            "digest": encode_hex(self.digest),
-            "anchor": self.anchor.to_json(),
-            **({"author": self.author.to_json(with_signatures=False)} if self.author else {}),
-            "withheld": withheld,
-        }
+        return schema.PublicProof.model_validate(
+            {
+                **self._head(),
+                "review": _review_json(self.review, self.text_hash),
+                "dentist": self.dentist,
+                "author": None if self.author is None else self.author.part(with_signatures=False),
+                "withheld": withheld,
+            }
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model().model_dump(exclude_none=True)
 
 
 AnyProof = ReviewProof | PublicReviewProof
@@ -311,28 +340,6 @@ def make_proof(
     )
 
 
-_KIND_NAMES: Final = {
-    int: "an integer",
-    dict: "a JSON object",
-    str: "a string",
-    list: "a JSON array",
-}
-
-
-def _get(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
-    value = data.get(key)
-    # bool is an int subclass: `true` is no block number.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ProofFormatError(f"{where}{key} must be {_KIND_NAMES[kind]}")
-    return value
-
-
-def _signed(data: dict[str, Any], key: str) -> tuple[dict[str, Any], bytes]:
-    part = _get(data, key, dict, "")
-    message = _get(part, "message", dict, f"{key}.")
-    return message, parse_signature(part.get("signature"), f"{key}.signature")
-
-
 def _field(message: dict[str, Any], key: str) -> Any:
     return message.get(key)  # a missing member is None, which Visit and Review refuse
 
@@ -360,113 +367,79 @@ def _review(message: dict[str, Any], text_hash: str | None = None) -> Review:
     )
 
 
-def _bytes32_hex(value: object, where: str) -> str:
-    return "0x" + parse_bytes32(value, where).hex()
-
-
-def _anchor(data: dict[str, Any]) -> Anchor:
-    anchor = _get(data, "anchor", dict, "")
-    kind = anchor.get("kind")
-    if kind == SingleAnchor.kind:
+def _anchor(part: schema.SingleAnchorPart | schema.BatchAnchorPart) -> Anchor:
+    if isinstance(part, schema.SingleAnchorPart):
         return SingleAnchor(
-            tx_hash=_bytes32_hex(anchor.get("txHash"), "anchor.txHash"),
-            block_number=_get(anchor, "blockNumber", int, "anchor."),
-            log_index=_get(anchor, "logIndex", int, "anchor."),
+            tx_hash=part.txHash, block_number=part.blockNumber, log_index=part.logIndex
         )
-    if kind == BatchAnchor.kind:
-        path = _get(anchor, "proof", list, "anchor.")
-        return BatchAnchor(
-            root=_bytes32_hex(anchor.get("root"), "anchor.root"),
-            leaf_index=_get(anchor, "leafIndex", int, "anchor."),
-            proof=tuple(_bytes32_hex(node, f"anchor.proof[{i}]") for i, node in enumerate(path)),
-            size=_get(anchor, "size", int, "anchor."),
-            tx_hash=_bytes32_hex(anchor.get("txHash"), "anchor.txHash"),
-            block_number=_get(anchor, "blockNumber", int, "anchor."),
-            log_index=_get(anchor, "logIndex", int, "anchor."),
-        )
-    raise ProofFormatError(f"anchor.kind {kind!r} is not supported by this verifier")
-
-
-def _text_hash(data: dict[str, Any]) -> str | None:
-    part = data.get("review")
-    value = part.get("textHash") if isinstance(part, dict) else None
-    return None if value is None else _bytes32_hex(value, "review.textHash")
-
-
-def _revision(item: object, index: int, *, full: bool) -> Revision:
-    where = f"author.revisions[{index}]."
-    if not isinstance(item, dict):
-        raise ProofFormatError(f"author.revisions[{index}] must be a JSON object")
-    kind = item.get("kind")
-    if kind not in ("edit", "erasure"):
-        raise ProofFormatError(f"{where}kind must be 'edit' or 'erasure'")
-    text_hash = item.get("textHash")
-    signature = item.get("signature")
-    return Revision(
-        kind=kind,
-        message=_get(item, "message", dict, where),
-        digest=parse_bytes32(item.get("digest"), f"{where}digest"),
-        signature=parse_signature(signature, f"{where}signature")
-        if full or signature is not None
-        else None,
-        text_hash=None if text_hash is None else _bytes32_hex(text_hash, f"{where}textHash"),
+    return BatchAnchor(
+        root=part.root,
+        leaf_index=part.leafIndex,
+        proof=tuple(part.proof),
+        size=part.size,
+        tx_hash=part.txHash,
+        block_number=part.blockNumber,
+        log_index=part.logIndex,
     )
 
 
-def _author(data: dict[str, Any], *, full: bool) -> AuthorRecord | None:
-    part = data.get("author")
+def _revision(part: schema.RevisionPart) -> Revision:
+    return Revision(
+        kind=part.kind,
+        message=part.message,
+        digest=decode_hex(part.digest),
+        signature=None if part.signature is None else decode_hex(part.signature),
+        text_hash=part.textHash,
+        anchor=None
+        if part.anchor is None
+        else StatementAnchor(part.anchor.txHash, part.anchor.blockNumber),
+    )
+
+
+def _author(part: schema.AuthorPart | None) -> AuthorRecord | None:
     if part is None:
         return None
-    if not isinstance(part, dict):
-        raise ProofFormatError("author must be a JSON object")
-    state = part.get("state")
-    if state not in AUTHOR_LABELS:
-        raise ProofFormatError("author.state must be 'edited' or 'erased'")
-    items = _get(part, "revisions", list, "author.")
-    return AuthorRecord(
-        state=state,
-        revisions=tuple(_revision(item, i, full=full) for i, item in enumerate(items)),
-    )
+    return AuthorRecord(state=part.state, revisions=tuple(_revision(r) for r in part.revisions))
 
 
-def _common(data: dict[str, Any]) -> dict[str, Any]:
-    review_id = data.get("reviewId")
+def _common(model: schema.FullProof | schema.PublicProof) -> dict[str, Any]:
     return {
-        "review_id": review_id if isinstance(review_id, int) else None,
-        "chain_id": _get(data, "chainId", int, ""),
-        "registry": parse_address(data.get("registry"), "registry"),
-        "domain": _get(data, "domain", dict, ""),
-        "types": _get(data, "types", dict, ""),
-        "digest": parse_bytes32(data.get("digest"), "digest"),
-        "anchor": _anchor(data),
+        "review_id": model.reviewId,
+        "chain_id": model.chainId,
+        "registry": model.registry,
+        "domain": model.domain,
+        "types": model.types,
+        "digest": decode_hex(model.digest),
+        "anchor": _anchor(model.anchor),
+        "text_hash": model.review.textHash,
+        "author": _author(model.author),
     }
 
 
-def _full(data: dict[str, Any]) -> ReviewProof:
-    review_msg, review_signature = _signed(data, "review")
-    visit_msg, visit_signature = _signed(data, "visit")
-    text_hash = _text_hash(data)
+def _full(model: schema.FullProof) -> ReviewProof:
     return ReviewProof(
-        review=_review(review_msg, text_hash),
-        review_signature=review_signature,
-        visit=_visit(visit_msg),
-        visit_signature=visit_signature,
-        text_hash=text_hash,
-        author=_author(data, full=True),
-        **_common(data),
+        review=_review(model.review.message, model.review.textHash),
+        review_signature=decode_hex(model.review.signature),
+        visit=_visit(model.visit.message),
+        visit_signature=decode_hex(model.visit.signature),
+        **_common(model),
     )
 
 
-def _public(data: dict[str, Any]) -> PublicReviewProof:
-    part = _get(data, "review", dict, "")
-    text_hash = _text_hash(data)
+def _public(model: schema.PublicProof) -> PublicReviewProof:
     return PublicReviewProof(
-        review=_review(_get(part, "message", dict, "review."), text_hash),
-        dentist=parse_address(data.get("dentist"), "dentist"),
-        text_hash=text_hash,
-        author=_author(data, full=False),
-        **_common(data),
+        review=_review(model.review.message, model.review.textHash),
+        dentist=model.dentist,
+        **_common(model),
     )
+
+
+def _first_error(error: pydantic.ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "union_tag_invalid":  # an anchor of a kind this verifier predates
+        return f"{where}.kind {first['ctx']['tag']!r} is not supported by this verifier"
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
 
 
 def parse_proof(data: object) -> AnyProof:
@@ -482,9 +455,11 @@ def parse_proof(data: object) -> AnyProof:
     kind = data.get("kind", ReviewProof.kind)
     try:
         if kind == ReviewProof.kind:
-            return _full(data)
+            return _full(schema.FullProof.model_validate({**data, "kind": kind}))
         if kind == PublicReviewProof.kind:
-            return _public(data)
+            return _public(schema.PublicProof.model_validate(data))
+    except pydantic.ValidationError as error:
+        raise ProofFormatError(_first_error(error)) from None
     except DentaReviewError as error:
         raise ProofFormatError(error.message) from None
     raise ProofFormatError(f"kind must be {ReviewProof.kind!r} or {PublicReviewProof.kind!r}")

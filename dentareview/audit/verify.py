@@ -28,7 +28,9 @@ from dentareview.audit.proof import (
 )
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.batches import BatchRegistry
+from dentareview.chain.erc1271 import Erc1271Accounts
 from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
+from dentareview.domain.merkle import verify_batch_proof
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import (
     PROOF_TYPES,
@@ -40,7 +42,6 @@ from dentareview.domain.typed_data import (
     visit_digest,
 )
 from dentareview.errors import InvalidSignature
-from dentareview.services.batch_proofs import verify_batch_proof
 
 ZERO_ADDRESS: Final = "0x" + "00" * 20
 
@@ -135,7 +136,7 @@ def _revision_digest(proof: AnyProof, revision: Revision) -> bytes | None:
         return None
 
 
-def check_author(proof: AnyProof) -> Check | None:
+def check_author(proof: AnyProof, contracts: Erc1271Accounts | None = None) -> Check | None:
     """The patient's signed edits and erasure, when there are any: each message hashes to
     its digest, each names what it supersedes, and (full proof) each is the patient's."""
     author = proof.author
@@ -156,9 +157,14 @@ def check_author(proof: AnyProof) -> Check | None:
         if named.lower() != expected.lower():
             return Check("author", False, f"{name} names {named}, not {expected}")
         if isinstance(proof, ReviewProof):
-            signer = None if revision.signature is None else _signer(digest, revision.signature)
-            if signer != proof.visit.patient:
-                return Check("author", False, f"{name} is signed by {signer}, not the patient")
+            patient = proof.visit.patient
+            ok, how = (
+                (False, "has no signature")
+                if revision.signature is None
+                else _signed_by(patient, digest, revision.signature, contracts)
+            )
+            if not ok:
+                return Check("author", False, f"{name}: its signature {how}, not the patient")
         if revision.kind == "edit":
             latest = encode_hex(digest)
         else:
@@ -188,6 +194,58 @@ def check_author(proof: AnyProof) -> Check | None:
     )
 
 
+def _statement_anchor(
+    w3: Web3, registry: RegistryContract, name: str, revision: Revision
+) -> str | None:
+    """Why `revision`'s digest is not anchored where its proof says; None if it is."""
+    anchor, digest = revision.anchor, encode_hex(revision.digest)
+    if anchor is None:
+        return f"{name} is not anchored yet: it waits for the next anchoring pass; check again"
+    receipt = _receipt(w3, anchor.tx_hash)
+    if receipt is None or receipt["status"] != 1:
+        return f"{name}: no successful transaction {anchor.tx_hash} on this chain"
+    if receipt["blockNumber"] != anchor.block_number:
+        return f"{name}: transaction in block {receipt['blockNumber']}, not {anchor.block_number}"
+    logged = [
+        event
+        for event in registry.contract.events.StatementAnchored().process_receipt(
+            receipt, errors=DISCARD
+        )
+        if _same(event["address"], registry.address)
+        and _same(encode_hex(event["args"]["digest"]), digest)
+    ]
+    if not logged:
+        return f"{name}: transaction {anchor.tx_hash} has no StatementAnchored({digest})"
+    anchored_at = registry.statement_anchored_at(revision.digest)
+    block_time = int(w3.eth.get_block(anchor.block_number)["timestamp"])
+    if anchored_at != block_time:
+        return f"{name}: statementAnchoredAt is {anchored_at}, block time {block_time}"
+    return None
+
+
+def check_author_anchors(w3: Web3, registry: RegistryContract, proof: AnyProof) -> Check | None:
+    """Each signed edit and erasure is anchored: its `StatementAnchored` log is in the
+    stated transaction and `statementAnchoredAt(digest)` is that block's time."""
+    if proof.author is None or not proof.author.revisions:
+        return None
+    blocks: list[int] = []
+    for index, revision in enumerate(proof.author.revisions, start=1):
+        name = f"{revision.primary_type} {index}"
+        problem = _statement_anchor(w3, registry, name, revision)
+        if problem is not None:
+            return Check("author-anchors", False, problem)
+        assert revision.anchor is not None
+        blocks.append(revision.anchor.block_number)
+    count = len(blocks)
+    return Check(
+        "author-anchors",
+        True,
+        f"each of the {count} signed statement(s) is anchored by the registry "
+        f"(StatementAnchored, statementAnchoredAt); the latest in block {max(blocks)}, "
+        f"{finality(w3, max(blocks))}",
+    )
+
+
 def _signer(digest: bytes, signature: bytes) -> str | None:
     try:
         return recover_signer(digest, signature)
@@ -195,28 +253,47 @@ def _signer(digest: bytes, signature: bytes) -> str | None:
         return None
 
 
-def check_review_signature(proof: ReviewProof) -> Check:
+def _signed_by(
+    account: str, digest: bytes, signature: bytes, contracts: Erc1271Accounts | None
+) -> tuple[bool, str]:
+    """Whether `account` signed `digest`: by ECDSA, or (a smart-contract account, asked
+    through the node when there is one) by ERC-1271. The second item says how, or who
+    the signature recovers to instead."""
+    signer = _signer(digest, signature)
+    if signer is not None and _same(signer, account):
+        return True, f"ECDSA, {signer}"
+    if contracts is not None and contracts.accepts(account, digest, signature):
+        return True, f"the smart-contract account {account} accepts it (ERC-1271)"
+    return False, f"recovers to {signer}" if signer else "recovers to no address"
+
+
+def check_review_signature(proof: ReviewProof, contracts: Erc1271Accounts | None = None) -> Check:
     if proof.review.visit_id != proof.visit.visit_id:
         return Check("review-signature", False, "the Review's visitId is not the Visit's")
-    signer = _signer(_review_digest(proof), proof.review_signature)
-    if signer != proof.visit.patient:
+    patient = proof.visit.patient
+    ok, how = _signed_by(patient, _review_digest(proof), proof.review_signature, contracts)
+    if not ok:
         return Check(
             "review-signature",
             False,
-            f"the Review signature recovers to {signer}, not the patient {proof.visit.patient}",
+            f"the Review signature {how}, not the patient {patient}"
+            + ("" if contracts else " (no node asked whether a smart account accepts it)"),
         )
-    return Check("review-signature", True, f"signed by the visit's patient {signer}")
+    return Check("review-signature", True, f"signed by the visit's patient: {how}")
 
 
-def check_visit_signature(proof: ReviewProof) -> Check:
-    signer = _signer(visit_digest(_domain(proof), proof.visit), proof.visit_signature)
-    if signer != proof.visit.dentist:
+def check_visit_signature(proof: ReviewProof, contracts: Erc1271Accounts | None = None) -> Check:
+    dentist = proof.visit.dentist
+    digest = visit_digest(_domain(proof), proof.visit)
+    ok, how = _signed_by(dentist, digest, proof.visit_signature, contracts)
+    if not ok:
         return Check(
             "visit-signature",
             False,
-            f"the Visit signature recovers to {signer}, not the dentist {proof.visit.dentist}",
+            f"the Visit signature {how}, not the dentist {dentist}"
+            + ("" if contracts else " (no node asked whether a smart account accepts it)"),
         )
-    return Check("visit-signature", True, f"signed by the dentist {signer}")
+    return Check("visit-signature", True, f"signed by the dentist: {how}")
 
 
 def check_dentist(registry: RegistryContract, proof: AnyProof) -> Check:
@@ -551,14 +628,21 @@ def verify_proof(w3: Web3, proof: AnyProof, *, expected_registry: str | None = N
     A public proof has no signatures: see `needs_full_proof` for what it cannot show.
     """
     chain = check_chain(w3, proof)
+    # Smart-contract accounts are asked on the proof's own chain only.
+    contracts = Erc1271Accounts(w3) if chain.ok else None
     checks = [chain, check_domain(proof, expected_registry), check_digest(proof)]
     if isinstance(proof, ReviewProof):
-        checks += [check_review_signature(proof), check_visit_signature(proof)]
-    author = check_author(proof)
+        checks += [
+            check_review_signature(proof, contracts),
+            check_visit_signature(proof, contracts),
+        ]
+    author = check_author(proof, contracts)
     if author is not None:
         checks.append(author)
     if not chain.ok:  # no registry to ask: the on-chain checks cannot run
         return checks
     registry = RegistryContract(w3, proof.registry)
     checks.append(check_dentist(registry, proof))
-    return checks + ANCHOR_VERIFIERS[proof.anchor.kind](w3, registry, proof)
+    checks += ANCHOR_VERIFIERS[proof.anchor.kind](w3, registry, proof)
+    anchors = check_author_anchors(w3, registry, proof)
+    return checks if anchors is None else [*checks, anchors]

@@ -57,6 +57,19 @@ def verify_proof(root: bytes, digest: bytes, proof: Sequence[bytes]) -> bool:
         return False
 
 
+def verify_batch_proof(*, digest: str, root: str, proof: list[str]) -> bool:
+    """Whether `proof` (0x-hex nodes) leads from the review `digest` to `root`, as the
+    proof JSON gives them; False for any malformed hex."""
+    try:
+        return verify_proof(
+            bytes.fromhex(root.removeprefix("0x")),
+            bytes.fromhex(digest.removeprefix("0x")),
+            [bytes.fromhex(node.removeprefix("0x")) for node in proof],
+        )
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class MerkleTree:
     """A tree of review digests; `values[i]` is the digest of leaf i (leaves sorted by hash)."""

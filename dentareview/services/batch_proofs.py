@@ -1,21 +1,20 @@
 """Inclusion proofs of batch-anchored reviews, for the proof endpoint, `verify` and audits.
 
 `batch_proof` reads one review's batch from the database and rebuilds the batch's tree
-(OpenZeppelin StandardMerkleTree, leaf type bytes32) from its members' digests;
-`verify_batch_proof` is the pure check anyone repeats with the proof alone (it matches
-`MerkleProof.verify` and the registry's `isReviewInBatch`).
+(OpenZeppelin StandardMerkleTree, leaf type bytes32) from its members' digests; the pure
+check anyone repeats with the proof alone is `domain.merkle.verify_batch_proof` (it
+matches `MerkleProof.verify` and the registry's `isReviewInBatch`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.queries import batch_digests, get_batch, get_review
-from dentareview.domain.merkle import MerkleTree, leaf_hash, verify_proof
+from dentareview.domain.merkle import MerkleTree, leaf_hash
 
 
 @dataclass(frozen=True)
@@ -35,21 +34,6 @@ class BatchProof:
     log_index: int  # of its BatchAnchored event
     anchored_at: int  # block timestamp
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": "batch",
-            "batchId": self.batch_id,
-            "root": self.root,
-            "size": self.size,
-            "leafIndex": self.leaf_index,
-            "leaf": self.leaf,
-            "proof": list(self.proof),
-            "txHash": self.tx_hash,
-            "blockNumber": self.block_number,
-            "logIndex": self.log_index,
-            "anchoredAt": self.anchored_at,
-            "leafEncoding": ["bytes32"],
-        }
 
 
 class BatchProofError(Exception):
@@ -91,10 +75,3 @@ def batch_proof(session: Session, *, review_id: int) -> BatchProof | None:
         anchored_at=batch.anchored_at,
     )
 
-
-def verify_batch_proof(*, digest: str, root: str, proof: list[str]) -> bool:
-    """Pure: whether `proof` (0x-hex nodes) leads from the review `digest` to `root`."""
-    try:
-        return verify_proof(decode_hex(root), decode_hex(digest), [decode_hex(p) for p in proof])
-    except ValueError:
-        return False

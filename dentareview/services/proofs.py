@@ -15,17 +15,21 @@ from dentareview.audit.proof import (
     ReviewProof,
     Revision,
     SingleAnchor,
+    StatementAnchor,
     make_proof,
 )
-from dentareview.db.models import ReviewRevisionRow, ReviewRow
+from dentareview.db.models import ReviewRevisionRow, ReviewRow, StatementAnchorRow
 from dentareview.db.queries import get_review, get_visit
 from dentareview.db.queries.revisions import list_revisions
+from dentareview.db.queries.statements import statement_anchors
 from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.errors import Forbidden, InternalError, ReviewNotAnchored, ReviewNotFound
 from dentareview.services.batch_proofs import BatchProofError, batch_proof
 
 
-def _revision(row: ReviewRow, revision: ReviewRevisionRow) -> Revision:
+def _revision(
+    row: ReviewRow, revision: ReviewRevisionRow, anchor: StatementAnchorRow | None
+) -> Revision:
     message: dict[str, Any]
     if revision.kind == "erasure":
         message = {
@@ -50,6 +54,9 @@ def _revision(row: ReviewRow, revision: ReviewRevisionRow) -> Revision:
         digest=decode_hex(revision.digest),
         signature=decode_hex(revision.signature),
         text_hash=revision.text_hash if revision.kind == "edit" and revision.text is None else None,
+        anchor=StatementAnchor(anchor.tx_hash, anchor.block_number)
+        if anchor is not None and anchor.tx_hash is not None and anchor.block_number is not None
+        else None,
     )
 
 
@@ -57,8 +64,10 @@ def _author(session: Session, row: ReviewRow) -> AuthorRecord | None:
     if row.author_state is None:
         return None
     revisions = list_revisions(session, review_id=row.id)
+    anchors = statement_anchors(session, digests=(r.digest for r in revisions))
     return AuthorRecord(
-        state=row.author_state, revisions=tuple(_revision(row, r) for r in revisions)
+        state=row.author_state,
+        revisions=tuple(_revision(row, r, anchors.get(r.digest.lower())) for r in revisions),
     )
 
 

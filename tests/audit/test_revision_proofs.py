@@ -19,7 +19,7 @@ from tests.audit.helpers import (
 from tests.audit.test_audit_revisions import as_review
 
 
-def edited_then_erased(system: System, *, erase: bool) -> Posted:
+def edited_then_erased(system: System, *, erase: bool, anchor: bool = True) -> Posted:
     posted = post_review(system)
     system.anchor()
     review = as_review(system, posted)
@@ -28,6 +28,8 @@ def edited_then_erased(system: System, *, erase: bool) -> Posted:
     if erase:
         erased = post(system, posted.patient, "erase", posted.id, erasure_message(review))
         assert erased.status_code == 201, erased.text
+    if anchor:
+        assert system.anchor().statements == (2 if erase else 1)
     return posted
 
 
@@ -56,6 +58,39 @@ def test_an_erased_review_proof_carries_the_signed_request_and_verifies(
     code, checks = verify_json(system, public, tmp_path)
     assert code == 0, checks
     assert checks["author"] is True and checks["digest"] is True
+    assert checks["author-anchors"] is True
+    assert all(r["anchor"]["txHash"] for r in public["author"]["revisions"])
+
+
+def test_a_revision_not_yet_anchored_fails_until_it_is(system: System, tmp_path: Path) -> None:
+    posted = edited_then_erased(system, erase=True, anchor=False)
+    waiting = public_proof_of(system, posted.id)
+    assert not any("anchor" in r for r in waiting["author"]["revisions"])
+    code, checks = verify_json(system, waiting, tmp_path)
+    assert code == 1 and checks["author-anchors"] is False and checks["author"] is True
+
+    assert system.anchor().statements == 2
+    code, checks = verify_json(system, public_proof_of(system, posted.id), tmp_path)
+    assert code == 0 and checks["author-anchors"] is True
+
+
+def test_a_revision_anchor_pointing_elsewhere_fails(system: System, tmp_path: Path) -> None:
+    posted = edited_then_erased(system, erase=True)
+    proof = public_proof_of(system, posted.id)
+    edit, erasure = proof["author"]["revisions"]
+    moved = copy.deepcopy(proof)
+    # The review's own anchoring transaction: real, but it anchors no statement.
+    moved["author"]["revisions"][0]["anchor"] = {
+        "txHash": proof["anchor"]["txHash"],
+        "blockNumber": proof["anchor"]["blockNumber"],
+    }
+    code, checks = verify_json(system, moved, tmp_path)
+    assert code == 1 and checks["author-anchors"] is False
+    swapped = copy.deepcopy(proof)
+    swapped["author"]["revisions"][0]["anchor"]["blockNumber"] += 1
+    code, checks = verify_json(system, swapped, tmp_path)
+    assert code == 1 and checks["author-anchors"] is False
+    assert edit["anchor"]["txHash"] == erasure["anchor"]["txHash"]  # one transaction for both
 
 
 def test_an_edited_review_proof_verifies_each_version(system: System, tmp_path: Path) -> None:

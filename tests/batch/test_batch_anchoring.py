@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from dentareview.chain.batches import BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
-from dentareview.domain.merkle import MerkleTree
+from dentareview.domain.merkle import MerkleTree, verify_batch_proof
 from dentareview.relay.engine import Relay
 from dentareview.services.batch_anchoring import BatchAnchorer
-from dentareview.services.batch_proofs import batch_proof, verify_batch_proof
+from dentareview.services.batch_proofs import batch_proof
 from tests.api.system import System, new_wallet
 
 

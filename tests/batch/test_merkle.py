@@ -10,8 +10,14 @@ from typing import Any
 
 import pytest
 
-from dentareview.domain.merkle import MerkleTree, hash_pair, leaf_hash, process_proof, verify_proof
-from dentareview.services.batch_proofs import verify_batch_proof
+from dentareview.domain.merkle import (
+    MerkleTree,
+    hash_pair,
+    leaf_hash,
+    process_proof,
+    verify_batch_proof,
+    verify_proof,
+)
 from tests.support.anvil import PROJECT_ROOT
 
 OZ_SCRIPT = PROJECT_ROOT / "tests" / "batch" / "oz_tree.js"

@@ -12,8 +12,8 @@ from dentareview.api.convert import review_to_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.routes.patients import rewards_out
-from dentareview.api.routes.proofs import ProofOut
 from dentareview.api.schemas import PatientRewardsOut, ReviewOut, RewardOut
+from dentareview.audit.proof_schema import FullProof
 from dentareview.db.models import PaymentStatus
 from dentareview.services.patients import OwnReview, own_reviews
 from dentareview.services.proofs import build_patient_proof
@@ -73,7 +73,7 @@ def get_own_reviews(
 
 @router.get(
     "/v1/me/reviews/{review_id}/proof",
-    response_model=ProofOut,
+    response_model=FullProof,
     response_model_exclude_unset=True,
     responses=error_responses(
         "NOT_SIGNED_IN", "FORBIDDEN", "REVIEW_NOT_FOUND", "REVIEW_NOT_ANCHORED", "NOT_DEPLOYED"
