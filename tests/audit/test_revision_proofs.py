@@ -6,7 +6,10 @@ import copy
 import json
 from pathlib import Path
 
-from tests.api.system import System
+from dentareview.domain.models import Eip712Domain
+from dentareview.services.proofs import build_proof
+from tests.api.system import System, new_wallet
+from tests.api.test_real_wallets import AddressOnly, smart_account_for
 from tests.api.test_revisions import NEW_TEXT, edit_message, erasure_message, post
 from tests.audit.helpers import (
     Posted,
@@ -17,6 +20,7 @@ from tests.audit.helpers import (
     verify_json,
 )
 from tests.audit.test_audit_revisions import as_review
+from tests.support.wallet import sign_typed
 
 
 def edited_then_erased(system: System, *, erase: bool, anchor: bool = True) -> Posted:
@@ -130,3 +134,33 @@ def test_a_forged_erasure_or_edit_in_a_proof_fails(system: System, tmp_path: Pat
     ratings["review"]["message"]["rating"] = 1
     code, checks = verify_json(system, ratings, tmp_path)
     assert code == 1 and checks["digest"] is False
+
+
+def test_a_smart_account_patients_full_proof_verifies_through_erc1271(
+    system: System, tmp_path: Path
+) -> None:
+    owner, stranger, dentist = new_wallet(), new_wallet(), system.new_dentist()
+    account = smart_account_for(system, owner)
+    visit = system.attested_visit(dentist, AddressOnly(account))
+    response = system.post_review(owner, system.review_message(visit))
+    assert response.status_code == 202, response.text
+    system.anchor()
+    review = {**response.json(), "visit": visit}
+    edited = post(system, owner, "edit", review["id"], edit_message(review, review["digest"]))
+    assert edited.status_code == 201, edited.text
+    assert system.anchor().statements == 1
+    served = system.eip712()["domain"]
+    domain = Eip712Domain(served["chainId"], served["verifyingContract"])
+    with system.sessions() as session:
+        proof = build_proof(session, review_id=review["id"], domain=domain).to_json()
+
+    code, checks = verify_json(system, proof, tmp_path)
+    assert code == 0, checks
+    assert checks["review-signature"] and checks["author"] and checks["author-anchors"]
+
+    forged = copy.deepcopy(proof)  # a signature the account's owner did not make
+    forged["review"]["signature"] = sign_typed(
+        stranger, system.eip712(), "Review", proof["review"]["message"]
+    )
+    code, checks = verify_json(system, forged, tmp_path)
+    assert code == 1 and checks["review-signature"] is False
