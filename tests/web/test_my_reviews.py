@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -177,3 +178,29 @@ def test_patient_edits_then_erases_a_review_signed_with_their_wallet(
     expect(page.locator("main")).not_to_contain_text(EDITED_TEXT)
     expect(page.locator("main")).not_to_contain_text(original["text"])
     shoot(page, "my-reviews-erased-public", phone=False)
+
+    # The verification page checks the erased review's public proof: the signed request,
+    # and that the registry anchored both changes.
+    deadline = time.monotonic() + 30
+
+    def revisions() -> list[dict[str, object]]:
+        return list(web.api_get(f"/v1/reviews/{review_id}/proof")["author"]["revisions"])
+
+    while not all("anchor" in r for r in revisions()):
+        assert time.monotonic() < deadline, "the edit and the erasure were not anchored"
+        time.sleep(0.5)
+    page.goto(f"{web.url}/verify/{review_id}")
+    verdict = page.locator("#verdict")
+    expect(verdict).not_to_have_attribute("data-verdict", "fail", timeout=20_000)
+    expect(page.locator("#verdict")).to_be_visible()
+    for name in ("digest", "author", "author-anchors", "anchor-event"):
+        expect(page.locator(f"[data-check={name}]")).to_have_attribute("data-verdict", "pass")
+    expect(page.locator("[data-check=author]")).to_contain_text("Erased by its author")
+    expect(page.locator("#erased-note")).to_be_visible()
+    shoot(page, "verify-erased", phone=True)
+    proof = json.loads(page.get_by_label("Proof (JSON)").input_value())
+    proof["author"]["revisions"][1]["message"]["deadline"] += 1  # a forged erasure request
+    page.get_by_label("Proof (JSON)").fill(json.dumps(proof))
+    page.get_by_role("button", name="Check this proof").click()
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "fail")
+    expect(page.locator("[data-check=author]")).to_have_attribute("data-verdict", "fail")

@@ -84,7 +84,12 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
         h("p", { class: "row" },
           h("span", { class: "stars", "aria-label": `${m.rating} out of 5 stars` }, stars(Number(m.rating))),
           h("span", { class: "muted" }, `Treatment ${m.treatment}/5 · Bedside manner ${m.bedside}/5 · Waiting time ${m.waitTime}/5`)),
-        h("p", { style: "white-space:pre-wrap" }, String(m.text ?? "")),
+        proof.author?.state === "erased"
+          ? h("p", { class: "muted", id: "erased-note" }, "Erased by its author: the text is deleted; the ratings, the text's hash and the signed request stay as the proof.")
+          : h("p", { style: "white-space:pre-wrap" }, String(m.text ?? "")),
+        proof.author?.state === "edited"
+          ? h("p", { class: "muted", id: "edited-note" }, "Edited by its author: this is the first version, the one anchored with the review; the checks below cover every later signed version.")
+          : null,
         /^0x[0-9a-fA-F]{40}$/.test(dentist)
           ? h("p", { class: "muted" }, h("a", { href: `/dentists/${dentist}` }, "See the practice's page"))
           : null));

@@ -14,6 +14,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { registryAbi, tokenAbi } from "../abi";
+import { type Author, checkAuthor, checkAuthorAnchors, digestWithTextHash, signedBy } from "./author";
 import { leafOf, processProof } from "./merkle";
 
 // "info": not checkable from this proof (a public proof withholds the signatures).
@@ -62,10 +63,11 @@ export interface Proof {
   registry: string;
   domain: { name: string; version: string; chainId: number; verifyingContract: string };
   types: Record<string, Field[]>;
-  review: { message: Record<string, unknown> & { visitId: Hex }; signature?: Hex };
+  review: { message: Record<string, unknown> & { visitId: Hex }; signature?: Hex; textHash?: Hex };
   visit?: { message: { visitId: Hex; patient: string; dentist: string; visitedAt: number }; signature: Hex };
   dentist?: string;
   withheld?: string[];
+  author?: Author;
   digest: Hex;
   anchor:
     | { kind: "single"; txHash: Hex; blockNumber: number; logIndex: number }
@@ -109,6 +111,11 @@ function typedReview(proof: Proof) {
 }
 
 function reviewHash(proof: Proof): Hex {
+  const textHash = proof.review.textHash;
+  if (textHash && proof.review.message.text === undefined) {
+    // Erased by its author: the text is gone, keccak256(text) stands in for it.
+    return digestWithTextHash(proof.domain, "Review", PROTOCOL_TYPES.Review, proof.review.message, textHash);
+  }
   return hashTypedData(typedReview(proof) as Parameters<typeof hashTypedData>[0]);
 }
 
@@ -130,8 +137,9 @@ async function recover(hash: Hex, signature: Hex): Promise<string | null> {
   }
 }
 
-/** The checks that need no node: the domain, the digest and both signatures. */
-export async function offlineChecks(proof: Proof, expectedRegistry: string | null): Promise<Check[]> {
+/** The checks that need no node (the domain, the digest, the signatures by ECDSA); with
+ * `client`, a smart-contract account's signature is asked of the node (ERC-1271). */
+export async function offlineChecks(proof: Proof, expectedRegistry: string | null, client: PublicClient | null = null): Promise<Check[]> {
   const checks: Check[] = [];
   const d = proof.domain;
   const domainOk = d?.name === "DentaReview" && d.version === "1" && Number(d.chainId) === Number(proof.chainId) && same(String(d.verifyingContract), proof.registry);
@@ -147,10 +155,19 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   } catch (error) {
     checks.push(fail("digest", "Review unchanged", `The review cannot be hashed: ${(error as Error).message.split("\n")[0]}`));
   }
+  const erased = Boolean(proof.review.textHash) && proof.review.message.text === undefined;
   if (digest !== null) {
+    const what = erased ? "The ratings and the erased text's hash" : "The review's text and ratings";
     checks.push(same(digest, proof.digest)
-      ? pass("digest", "Review unchanged", `The review's text and ratings hash to the digest ${proof.digest}.`)
+      ? pass("digest", "Review unchanged", `${what} hash to the digest ${proof.digest}.`)
       : fail("digest", "Review unchanged", `The review hashes to ${digest}, not to the proof's digest ${proof.digest}: the text or ratings were changed.`));
+  }
+  const patient = !isPublic(proof) && proof.visit ? proof.visit.message.patient : null;
+  if (proof.author) {
+    const word = await checkAuthor(proof.author, proof.domain, visitIdOf(proof), proof.digest, erased, patient, client);
+    checks.push(word.ok ? pass("author", "Changed by its author", word.detail) : fail("author", "Changed by its author", word.detail));
+  } else if (erased) {
+    checks.push(fail("author", "Changed by its author", "The text is erased, but no signed erasure by the patient is given."));
   }
   if (isPublic(proof) || !proof.visit || !proof.review.signature) {
     const why = "Withheld from the public proof, which names no patient. In single mode the registry itself checked it before anchoring (see below); the patient's own full proof shows it.";
@@ -162,9 +179,10 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   if (!same(proof.review.message.visitId, visit.message.visitId)) {
     checks.push(fail("review-signature", "Signed by the patient", "The review and the visit name different visits."));
   } else {
+    const patientSigned = digest !== null && await signedBy(client, visit.message.patient, digest, proof.review.signature);
     const signer = digest ? await recover(digest, proof.review.signature) : null;
-    checks.push(signer && same(signer, visit.message.patient)
-      ? pass("review-signature", "Signed by the patient", `The review was signed by the visit's patient ${signer}.`)
+    checks.push(patientSigned
+      ? pass("review-signature", "Signed by the patient", `The review was signed by the visit's patient ${visit.message.patient}.`)
       : fail("review-signature", "Signed by the patient", `The review signature recovers to ${signer ?? "nothing"}, not to the patient ${visit.message.patient}.`));
   }
   let vHash: Hex | null = null;
@@ -174,8 +192,9 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
     vHash = null;
   }
   const dentist = vHash ? await recover(vHash, visit.signature) : null;
-  checks.push(dentist && same(dentist, visit.message.dentist)
-    ? pass("visit-signature", "Visit attested by the dentist", `The visit was signed by the dentist ${dentist}.`)
+  const dentistSigned = vHash !== null && await signedBy(client, visit.message.dentist, vHash, visit.signature);
+  checks.push(dentistSigned
+    ? pass("visit-signature", "Visit attested by the dentist", `The visit was signed by the dentist ${visit.message.dentist}.`)
     : fail("visit-signature", "Visit attested by the dentist", `The visit signature recovers to ${dentist ?? "nothing"}, not to the dentist ${visit.message.dentist}.`));
   return checks;
 }
@@ -347,7 +366,7 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
   } catch {
     checks.push(fail("chain", "Right blockchain", `The node at ${rpcUrl} cannot be reached. Check the RPC URL.`));
   }
-  checks.push(...(await offlineChecks(proof, expectedRegistry)));
+  checks.push(...(await offlineChecks(proof, expectedRegistry, chainOk ? client : null)));
   if (!chainOk) return checks;
   try {
     const dentist = dentistOf(proof);
@@ -357,6 +376,10 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
       : pass("dentist", "Registered dentist", `${dentist} is a registered dentist${status === 1 ? "" : " (deactivated since)"}.`));
     checks.push(...(proof.anchor.kind === "batch" ? await batchChecks(client, proof, registry) : await singleChecks(client, proof, registry)));
     checks.push(await finality(client, proof.anchor.blockNumber, finalityRule));
+    if (proof.author?.revisions.length) {
+      const anchors = await checkAuthorAnchors(client, registry, proof.author);
+      checks.push(anchors.ok ? pass("author-anchors", "Changes anchored", anchors.detail) : fail("author-anchors", "Changes anchored", anchors.detail));
+    }
   } catch (error) {
     checks.push(fail("chain-read", "Chain reads", `Reading the chain failed: ${(error as Error).message.split("\n")[0]}`));
   }

@@ -1,0 +1,196 @@
+// The patient's later word on a review, checked in the browser: signed edits and an
+// erasure (`author` in the proof), each hashing to its digest, naming what it supersedes,
+// signed by the patient (full proof) and anchored by the registry (StatementAnchored).
+// Mirrors `check_author` and `check_author_anchors` of `dentareview verify`.
+import {
+  concat,
+  decodeEventLog,
+  encodeAbiParameters,
+  getAddress,
+  hashDomain,
+  hashTypedData,
+  type Hex,
+  keccak256,
+  type PublicClient,
+  recoverAddress,
+  toHex,
+} from "viem";
+import { registryAbi } from "../abi";
+
+type Field = { name: string; type: string };
+type Domain = { name: string; version: string; chainId: number; verifyingContract: string };
+
+export interface Revision {
+  kind: "edit" | "erasure";
+  primaryType: "ReviewEdit" | "ReviewErasure";
+  message: Record<string, unknown>;
+  digest: Hex;
+  textHash?: Hex;
+  signature?: Hex;
+  anchor?: { txHash: Hex; blockNumber: number };
+}
+
+export interface Author {
+  state: "edited" | "erased";
+  label?: string;
+  revisions: Revision[];
+}
+
+export const REVISION_TYPES: Record<string, Field[]> = {
+  ReviewEdit: [
+    { name: "visitId", type: "bytes32" },
+    { name: "previousDigest", type: "bytes32" },
+    { name: "rating", type: "uint8" },
+    { name: "treatment", type: "uint8" },
+    { name: "bedside", type: "uint8" },
+    { name: "waitTime", type: "uint8" },
+    { name: "text", type: "string" },
+    { name: "deadline", type: "uint64" },
+  ],
+  ReviewErasure: [
+    { name: "visitId", type: "bytes32" },
+    { name: "digest", type: "bytes32" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+const erc1271Abi = [
+  {
+    type: "function",
+    name: "isValidSignature",
+    stateMutability: "view",
+    inputs: [{ name: "hash", type: "bytes32" }, { name: "signature", type: "bytes" }],
+    outputs: [{ name: "magicValue", type: "bytes4" }],
+  },
+] as const;
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The EIP-712 digest of a message whose `text` was erased and only keccak256(text) kept:
+ * EIP-712 encodes a string as exactly that hash, so the digest is still computable. */
+export function digestWithTextHash(domain: Domain, primaryType: string, fields: Field[], message: Record<string, unknown>, textHash: Hex): Hex {
+  const signature = `${primaryType}(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`;
+  const types = [{ type: "bytes32" }, ...fields.map((f) => ({ type: f.type === "string" ? "bytes32" : f.type }))];
+  const values = [keccak256(toHex(signature)), ...fields.map((f) => (f.type === "string" ? textHash : message[f.name]))];
+  const structHash = keccak256(encodeAbiParameters(types, values));
+  const separator = hashDomain({
+    domain: { ...domain, chainId: BigInt(domain.chainId), verifyingContract: getAddress(domain.verifyingContract) },
+    types: {
+      EIP712Domain: [
+        { name: "name", type: "string" },
+        { name: "version", type: "string" },
+        { name: "chainId", type: "uint256" },
+        { name: "verifyingContract", type: "address" },
+      ],
+    },
+  });
+  return keccak256(concat(["0x1901", separator, structHash]));
+}
+
+function revisionDigest(domain: Domain, revision: Revision): Hex | null {
+  const fields = REVISION_TYPES[revision.primaryType];
+  if (!fields) return null;
+  try {
+    if (revision.textHash && revision.message.text === undefined) {
+      return digestWithTextHash(domain, revision.primaryType, fields, revision.message, revision.textHash);
+    }
+    return hashTypedData({
+      domain: { ...domain, verifyingContract: getAddress(domain.verifyingContract) },
+      types: { [revision.primaryType]: fields },
+      primaryType: revision.primaryType,
+      message: revision.message,
+    } as Parameters<typeof hashTypedData>[0]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `account` signed `hash`: ECDSA, or a smart-contract account's ERC-1271 answer. */
+export async function signedBy(client: PublicClient | null, account: string, hash: Hex, signature: Hex): Promise<boolean> {
+  try {
+    if (same(await recoverAddress({ hash, signature }), account)) return true;
+  } catch {
+    // not an ECDSA signature: maybe a smart account's
+  }
+  if (!client) return false;
+  try {
+    const code = await client.getCode({ address: getAddress(account) });
+    if (!code || code === "0x") return false;
+    const answer = await client.readContract({ address: getAddress(account), abi: erc1271Abi, functionName: "isValidSignature", args: [hash, signature] });
+    return same(answer, "0x1626ba7e");
+  } catch {
+    return false;
+  }
+}
+
+export interface AuthorVerdict {
+  ok: boolean;
+  detail: string;
+}
+
+/** The signed edits and erasure: each hashes to its digest, each names what it
+ * supersedes, and (with `patient`, a full proof) each is signed by the patient. */
+export async function checkAuthor(
+  author: Author, domain: Domain, visitId: Hex, reviewDigest: Hex, erasedText: boolean, patient: string | null, client: PublicClient | null,
+): Promise<AuthorVerdict> {
+  let latest: string = reviewDigest;
+  let erasure: Revision | null = null;
+  for (const [index, revision] of author.revisions.entries()) {
+    const name = `${revision.kind === "edit" ? "Edit" : "Erasure"} ${index + 1}`;
+    const digest = revisionDigest(domain, revision);
+    if (!digest || !same(digest, revision.digest)) return { ok: false, detail: `${name} does not hash to its digest: it was changed after it was signed.` };
+    if (!same(String(revision.message.visitId), visitId)) return { ok: false, detail: `${name} is about another visit.` };
+    const named = String(revision.kind === "edit" ? revision.message.previousDigest : revision.message.digest);
+    const expected = revision.kind === "edit" ? latest : reviewDigest;
+    if (!same(named, expected)) return { ok: false, detail: `${name} names ${named}, not ${expected}.` };
+    if (patient) {
+      if (!revision.signature || !(await signedBy(client, patient, digest, revision.signature))) {
+        return { ok: false, detail: `${name} is not signed by the patient ${patient}.` };
+      }
+    }
+    if (revision.kind === "edit") latest = digest;
+    else erasure = revision;
+  }
+  const edits = author.revisions.filter((r) => r.kind === "edit").length;
+  const who = patient ? "signed by the patient" : "their signatures are in the patient's own full proof";
+  if (author.state === "erased") {
+    if (!erasure || !erasedText) return { ok: false, detail: "Shown as erased, but without the patient's signed erasure of this review." };
+    return { ok: true, detail: `Erased by its author: the patient's signed request (${who}) asked for it. The text is deleted; its digest stays anchored${edits ? `, after ${edits} edit${edits === 1 ? "" : "s"}` : ""}.` };
+  }
+  if (erasure) return { ok: false, detail: "A signed erasure is given, but the text is still there." };
+  return { ok: true, detail: `Edited by its author: ${edits} signed version${edits === 1 ? "" : "s"} (${who}) supersede${edits === 1 ? "s" : ""} the anchored one.` };
+}
+
+/** Each edit and erasure is anchored: its StatementAnchored log is in the stated
+ * transaction, and statementAnchoredAt(digest) is that block's time. */
+export async function checkAuthorAnchors(client: PublicClient, registry: Hex, author: Author): Promise<AuthorVerdict> {
+  for (const [index, revision] of author.revisions.entries()) {
+    const name = `${revision.kind === "edit" ? "Edit" : "Erasure"} ${index + 1}`;
+    const anchor = revision.anchor;
+    if (!anchor) return { ok: false, detail: `${name} is not anchored yet: it waits for the next anchoring, usually seconds. Check again soon.` };
+    let receipt;
+    try {
+      receipt = await client.getTransactionReceipt({ hash: anchor.txHash });
+    } catch {
+      receipt = null;
+    }
+    if (!receipt || receipt.status !== "success" || Number(receipt.blockNumber) !== anchor.blockNumber) {
+      return { ok: false, detail: `${name}: transaction ${anchor.txHash} is not in block ${anchor.blockNumber} of this chain.` };
+    }
+    const logged = receipt.logs.some((log) => {
+      if (!same(log.address, registry)) return false;
+      try {
+        const event = decodeEventLog({ abi: registryAbi, data: log.data, topics: log.topics });
+        return event.eventName === "StatementAnchored" && same(event.args.digest, revision.digest);
+      } catch {
+        return false;
+      }
+    });
+    if (!logged) return { ok: false, detail: `${name}: transaction ${anchor.txHash} does not anchor its digest.` };
+    const at = await client.readContract({ address: registry, abi: registryAbi, functionName: "statementAnchoredAt", args: [revision.digest] });
+    const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
+    if (at !== block.timestamp) return { ok: false, detail: `${name}: the registry's record does not match block ${anchor.blockNumber}.` };
+  }
+  const count = author.revisions.length;
+  return { ok: true, detail: `The registry anchored each of the ${count} signed change${count === 1 ? "" : "s"} (StatementAnchored), so none can be denied or backdated.` };
+}
