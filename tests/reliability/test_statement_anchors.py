@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dentareview.db.models import StatementAnchorRow
 from dentareview.db.queries.statements import due_statements
-from dentareview.relay.engine import Relay
+from dentareview.relay.engine import Relay, SignedTx
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.anchoring import Anchorer, AnchorReport
@@ -62,6 +62,22 @@ def edited_and_erased(system: System, anchorer: Anchorer) -> tuple[str, str]:
     return edit.json()["digest"], erasure.json()["digest"]
 
 
+def signed_and_noted(system: System) -> tuple[Relay, SignedTx, set[str]]:
+    """What a pass does before it broadcasts: sign one transaction for every due
+    statement and commit its hash and nonce on each (the write-ahead record)."""
+    deployment = system.gateway.deployment()
+    relay = Relay(deployment.sender, deployment.registry, RelayPolicy())
+    with system.sessions() as session:
+        rows = due_statements(session, now=int(time.time()), limit=10)
+        call = deployment.registry.anchor_statements([bytes.fromhex(r.digest[2:]) for r in rows])
+        signed = relay.sign(call, nonce=relay.next_nonce(), gas=relay.gas(call), fees=relay.fees())
+        for row in rows:
+            row.sent_tx_hash, row.sent_nonce = signed.tx_hash, signed.nonce
+            row.replace_at = int(time.time()) + 60
+        session.commit()
+        return relay, signed, {row.digest for row in rows}
+
+
 def test_edits_and_erasures_are_anchored_once_and_again_after_a_reorg(system: System) -> None:
     anchorer = Anchorer(
         system.sessions, system.gateway, relay=RelayPolicy(finality=Finality(depth=3))
@@ -92,18 +108,9 @@ def test_edits_and_erasures_are_anchored_once_and_again_after_a_reorg(system: Sy
 def test_a_crash_between_noting_and_sending_sends_once(system: System) -> None:
     anchorer = Anchorer(system.sessions, system.gateway)
     edit, erasure = edited_and_erased(system, anchorer)
-    deployment = system.gateway.deployment()
-    relay = Relay(deployment.sender, deployment.registry, RelayPolicy())
     # The process signs and notes the transaction, then dies before broadcasting it.
-    with system.sessions() as session:
-        rows = due_statements(session, now=int(time.time()), limit=10)
-        assert {row.digest for row in rows} == {edit, erasure}
-        call = deployment.registry.anchor_statements([bytes.fromhex(r.digest[2:]) for r in rows])
-        signed = relay.sign(call, nonce=relay.next_nonce(), gas=relay.gas(call), fees=relay.fees())
-        for row in rows:
-            row.sent_tx_hash, row.sent_nonce = signed.tx_hash, signed.nonce
-            row.replace_at = int(time.time()) + 60
-        session.commit()
+    relay, signed, digests = signed_and_noted(system)
+    assert digests == {edit, erasure}
 
     passes_until(anchorer, lambda: statement(system, erasure).status == "anchored")
 
@@ -119,16 +126,7 @@ def test_a_crash_after_sending_records_the_anchor_without_a_second_transaction(
 ) -> None:
     anchorer = Anchorer(system.sessions, system.gateway)
     edit, _ = edited_and_erased(system, anchorer)
-    deployment = system.gateway.deployment()
-    relay = Relay(deployment.sender, deployment.registry, RelayPolicy())
-    with system.sessions() as session:
-        rows = due_statements(session, now=int(time.time()), limit=10)
-        call = deployment.registry.anchor_statements([bytes.fromhex(r.digest[2:]) for r in rows])
-        signed = relay.sign(call, nonce=relay.next_nonce(), gas=relay.gas(call), fees=relay.fees())
-        for row in rows:
-            row.sent_tx_hash, row.sent_nonce = signed.tx_hash, signed.nonce
-            row.replace_at = int(time.time()) + 60
-        session.commit()
+    relay, signed, _ = signed_and_noted(system)
     relay.broadcast(signed)  # ... and dies before the receipt is recorded
     nonce_before = relay.next_nonce()
 

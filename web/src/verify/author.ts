@@ -16,6 +16,7 @@ import {
   toHex,
 } from "viem";
 import { registryAbi } from "../abi";
+import { PROTOCOL_TYPES } from "./types";
 
 type Field = { name: string; type: string };
 type Domain = { name: string; version: string; chainId: number; verifyingContract: string };
@@ -36,19 +37,12 @@ export interface Author {
   revisions: Revision[];
 }
 
+// Edits carry the Review's own members after a previousDigest (see typed_data.EIP712_TYPES).
+const [visitIdField, ...reviewContent] = PROTOCOL_TYPES.Review;
 export const REVISION_TYPES: Record<string, Field[]> = {
-  ReviewEdit: [
-    { name: "visitId", type: "bytes32" },
-    { name: "previousDigest", type: "bytes32" },
-    { name: "rating", type: "uint8" },
-    { name: "treatment", type: "uint8" },
-    { name: "bedside", type: "uint8" },
-    { name: "waitTime", type: "uint8" },
-    { name: "text", type: "string" },
-    { name: "deadline", type: "uint64" },
-  ],
+  ReviewEdit: [visitIdField, { name: "previousDigest", type: "bytes32" }, ...reviewContent],
   ReviewErasure: [
-    { name: "visitId", type: "bytes32" },
+    visitIdField,
     { name: "digest", type: "bytes32" },
     { name: "deadline", type: "uint64" },
   ],
@@ -75,15 +69,8 @@ export function digestWithTextHash(domain: Domain, primaryType: string, fields: 
   const structHash = keccak256(encodeAbiParameters(types, values));
   const separator = hashDomain({
     domain: { ...domain, chainId: BigInt(domain.chainId), verifyingContract: getAddress(domain.verifyingContract) },
-    types: {
-      EIP712Domain: [
-        { name: "name", type: "string" },
-        { name: "version", type: "string" },
-        { name: "chainId", type: "uint256" },
-        { name: "verifyingContract", type: "address" },
-      ],
-    },
-  });
+    types: { EIP712Domain: PROTOCOL_TYPES.EIP712Domain },
+  } as Parameters<typeof hashDomain>[0]);
   return keccak256(concat(["0x1901", separator, structHash]));
 }
 

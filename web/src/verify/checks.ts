@@ -16,6 +16,7 @@ import {
 import { registryAbi, tokenAbi } from "../abi";
 import { type Author, checkAuthor, checkAuthorAnchors, digestWithTextHash, signedBy } from "./author";
 import { leafOf, processProof } from "./merkle";
+import { PROTOCOL_TYPES } from "./types";
 
 // "info": not checkable from this proof (a public proof withholds the signatures).
 export type Verdict = "pass" | "fail" | "wait" | "info";
@@ -28,30 +29,6 @@ export interface Check {
 }
 
 type Field = { name: string; type: string };
-
-const PROTOCOL_TYPES: Record<string, Field[]> = {
-  EIP712Domain: [
-    { name: "name", type: "string" },
-    { name: "version", type: "string" },
-    { name: "chainId", type: "uint256" },
-    { name: "verifyingContract", type: "address" },
-  ],
-  Visit: [
-    { name: "visitId", type: "bytes32" },
-    { name: "patient", type: "address" },
-    { name: "dentist", type: "address" },
-    { name: "visitedAt", type: "uint64" },
-  ],
-  Review: [
-    { name: "visitId", type: "bytes32" },
-    { name: "rating", type: "uint8" },
-    { name: "treatment", type: "uint8" },
-    { name: "bedside", type: "uint8" },
-    { name: "waitTime", type: "uint8" },
-    { name: "text", type: "string" },
-    { name: "deadline", type: "uint64" },
-  ],
-};
 
 /** A full proof (the patient's own, with the visit and both signatures) or the public one,
  * which withholds what identifies the patient: the visit and both signatures. */
