@@ -31,7 +31,7 @@ from dentareview.domain.moderation import (
     SignalSettings,
     compute_signals,
 )
-from dentareview.errors import Forbidden, ReviewNotFound, ValidationError
+from dentareview.errors import NotAnOperator, ReviewNotFound, ValidationError
 from dentareview.services.reputation import require_dentist
 
 MAX_NOTE_CHARS = 500
@@ -46,7 +46,7 @@ def _review(session: Session, review_id: int) -> ReviewRow:
 
 def require_operator(wallet: str, operators: frozenset[str]) -> str:
     if wallet.lower() not in operators:
-        raise Forbidden("this wallet is not one of the service's operators")
+        raise NotAnOperator("this wallet is not one of the service's operators")
     return wallet
 
 

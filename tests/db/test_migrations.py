@@ -32,8 +32,9 @@ APP_TABLES = {
     "moderation_decisions",
     "dentist_aggregates",
     "dentist_month_aggregates",
+    "relay_fees",
 }
-HEAD = "0007_scale"
+HEAD = "0010_fees"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

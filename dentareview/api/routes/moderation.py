@@ -82,7 +82,8 @@ class SignalsOut(BaseModel):
 
 
 def operator(wallet: SignedInWallet, state: State) -> str:
-    """The signed-in wallet, if it is one of DENTAREVIEW_OPERATOR_ADDRESSES (else 403)."""
+    """The signed-in wallet, if it is one of DENTAREVIEW_OPERATOR_ADDRESSES (else 403
+    NOT_AN_OPERATOR)."""
     return require_operator(wallet.wallet, state.settings.operators())
 
 
@@ -136,7 +137,7 @@ def post_flag(
 
 @router.get(
     "/v1/moderation/flags",
-    responses=error_responses("NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR"),
+    responses=error_responses("NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR"),
 )
 def get_flags(
     _operator: Operator,
@@ -165,7 +166,7 @@ def get_flags(
         **_MALFORMED_BODY,
         **error_responses(
             "NOT_SIGNED_IN",
-            "FORBIDDEN",
+            "NOT_AN_OPERATOR",
             "VALIDATION_ERROR",
             "REVIEW_NOT_FOUND",
             "PAYLOAD_TOO_LARGE",
@@ -231,7 +232,7 @@ def _signals(address: str, state: State, session: DbSession, *, mark_as: str | N
     "/v1/moderation/dentists/{address}/signals",
     response_model=SignalsOut,
     responses=error_responses(
-        "NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
+        "NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
     ),
 )
 def get_signals(address: str, _operator: Operator, state: State, session: DbSession) -> SignalsOut:
@@ -244,7 +245,7 @@ def get_signals(address: str, _operator: Operator, state: State, session: DbSess
     "/v1/moderation/dentists/{address}/signals/mark",
     response_model=SignalsOut,
     responses=error_responses(
-        "NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
+        "NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
     ),
 )
 def post_mark(
