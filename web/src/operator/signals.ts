@@ -1,0 +1,55 @@
+// Anomaly signals per practice: the share of reviews from new wallets, bursts against the
+// practice's norm, a shift of its rating distribution (the service computes them).
+import { DirectoryEntry } from "../api";
+import { h } from "../dom";
+import { explain } from "../errors";
+import { notice } from "../signin";
+import { operatorApi, Signal } from "./api";
+
+const NAMES: Record<Signal["name"], string> = {
+  new_wallets: "New wallets",
+  burst: "Busiest hour",
+  rating_shift: "Rating shift",
+};
+
+function shown(signal: Signal): string {
+  if (signal.name === "new_wallets") return `${Math.round(signal.value * 100)}% (alert at ${Math.round(signal.threshold * 100)}%)`;
+  if (signal.name === "burst") return `${signal.value} reviews (alert at ${signal.threshold})`;
+  return `${signal.value.toFixed(2)} (alert at ${signal.threshold})`;
+}
+
+function cell(signal: Signal | undefined): HTMLElement {
+  if (!signal) return h("td", {}, "–");
+  return h("td", { "data-signal": signal.name, "data-raised": String(signal.raised), title: signal.detail },
+    signal.raised ? h("span", { class: "badge bad" }, "raised") : h("span", { class: "badge ok" }, "normal"),
+    " ", shown(signal),
+    h("div", { class: "muted small" }, signal.detail));
+}
+
+export async function signalSection(dentists: DirectoryEntry[]): Promise<HTMLElement> {
+  const section = h("section", { id: "signals", "aria-labelledby": "signals-h" },
+    h("h2", { id: "signals-h" }, "Anomaly signals"),
+    h("p", { class: "muted" },
+      "Per practice, over the last 30 days: the share of reviews from wallets with no earlier visit or review, the busiest hour against the practice's norm, and how far the star distribution moved from the earlier one. A raised signal is a reason to look, not a verdict."));
+  const reviewed = dentists.filter((d) => d.count > 0);
+  if (reviewed.length === 0) {
+    section.append(h("p", { class: "notice info" }, "No practice has anchored reviews yet, so there is nothing to measure."));
+    return section;
+  }
+  const rows = await Promise.all(reviewed.map(async (d) => {
+    try {
+      const found = await operatorApi.signals(d.address);
+      const by = new Map(found.signals.map((s) => [s.name, s]));
+      return h("tr", { "data-dentist": d.address },
+        h("th", { scope: "row" }, h("a", { href: `/dentists/${d.address}` }, d.name), h("div", { class: "muted small" }, `${d.count} review(s)`)),
+        cell(by.get("new_wallets")), cell(by.get("burst")), cell(by.get("rating_shift")));
+    } catch (error) {
+      return h("tr", {}, h("th", { scope: "row" }, d.name), h("td", { colspan: 3 }, notice("bad", explain(error))));
+    }
+  }));
+  section.append(h("div", { class: "table-scroll" },
+    h("table", { class: "plain signals" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Practice"), ...Object.values(NAMES).map((n) => h("th", { scope: "col" }, n)))),
+      h("tbody", {}, rows))));
+  return section;
+}
