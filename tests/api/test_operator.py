@@ -200,3 +200,63 @@ def test_queue_health_matches_the_chain_receipts(operated: System, w3: Web3) -> 
     }
     # Asked again, the fees come from the recorded receipts: the same figure.
     assert operator.get("/v1/operator/queue").json()["feesWei"] == str(expected)
+
+
+def test_oversized_bodies_are_refused_before_anything_is_read(operated: System) -> None:
+    system = operated
+    review = anchored_review(system)
+    operator = as_wallet(system, OPERATOR)
+    huge = "a" * (70 * 1024)
+    for path, body in (
+        (f"/v1/reviews/{review['id']}/flags", {"reason": huge}),
+        (
+            f"/v1/moderation/reviews/{review['id']}/decisions",
+            {"action": "keep", "reason": "no_violation", "note": huge},
+        ),  # fmt: skip
+        ("/v1/operator/dentists", {"address": new_wallet().address, "name": huge}),
+    ):
+        refused = operator.post(path, json=body)
+        assert refused.status_code == 413, (path, refused.text)
+        assert refused.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert system.client.get(f"/v1/reviews/{review['id']}").json()["state"] == "published"
+
+
+@pytest.fixture
+def own_chain(tmp_path: Path) -> Iterator[AnvilNode]:
+    node = AnvilNode(state_path=tmp_path / "anvil-state.json")
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def outage(
+    own_chain: AnvilNode, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[System]:
+    monkeypatch.setenv("DENTAREVIEW_OPERATOR_ADDRESSES", OPERATOR.address)
+    w3 = Web3(Web3.HTTPProvider(own_chain.rpc_url))
+    yield from start_system(own_chain.rpc_url, w3, tmp_path / "data", database_url)
+
+
+def test_a_chain_outage_is_said_not_guessed(own_chain: AnvilNode, outage: System) -> None:
+    """Chain away: recording a dentist is refused (nothing is trusted without the chain);
+    queue health still answers, with the fees it could not read counted apart."""
+    system = outage
+    review = anchored_review(system)
+    operator = as_wallet(system, OPERATOR)
+    own_chain.stop()
+    dentist = new_wallet().address
+    refused = operator.post("/v1/operator/dentists", json={"address": dentist, "name": "X"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (503, "CHAIN_UNAVAILABLE")
+    with system.sessions() as session:
+        assert session.get(DentistRow, dentist) is None
+    health = operator.get("/v1/operator/queue")
+    assert health.status_code == 200, health.text
+    assert health.json()["feesWei"] == "0" and health.json()["uncountedTransactions"] == 1
+    assert health.json()["lastAnchor"]["blockNumber"] > 0
+
+    own_chain.start()
+    back = operator.get("/v1/operator/queue").json()
+    assert back["uncountedTransactions"] == 0 and back["feeTransactions"] == 1
+    assert int(back["feesWei"]) > 0
+    assert system.client.get(f"/v1/reviews/{review['id']}").json()["status"] == "anchored"
