@@ -21,7 +21,10 @@ function shown(signal: Signal): string {
 function cell(signal: Signal | undefined): HTMLElement {
   if (!signal) return h("td", {}, "–");
   return h("td", { "data-signal": signal.name, "data-raised": String(signal.raised), title: signal.detail },
-    signal.raised ? h("span", { class: "badge bad" }, "raised") : h("span", { class: "badge ok" }, "normal"),
+    signal.raised ? h("span", { class: "badge bad" }, "raised")
+      // Past the threshold but not raised: too few reviews for the rule to judge.
+      : signal.value >= signal.threshold ? h("span", { class: "badge warn" }, "too few reviews to judge")
+      : h("span", { class: "badge ok" }, "normal"),
     " ", shown(signal),
     h("div", { class: "muted small" }, signal.detail));
 }
