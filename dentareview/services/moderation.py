@@ -20,6 +20,7 @@ from dentareview.db.queries.moderation import (
     open_flags,
     resolve_flags,
     set_moderation_state,
+    under_review,
 )
 from dentareview.domain.moderation import (
     DECISION_REASONS,
@@ -116,6 +117,15 @@ def decide(
 
 def list_open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:
     return open_flags(session, limit=limit, offset=offset)
+
+
+def list_under_review(session: Session, *, limit: int, offset: int) -> list[tuple[int, str, str]]:
+    """(review id, reason, reason in words) of every review shown "under review", flagged
+    or marked by the anomaly signals: what waits for a keep or remove."""
+    return [
+        (review_id, reason or "", DECISION_REASONS.get(reason or "", reason or ""))
+        for review_id, reason in under_review(session, limit=limit, offset=offset)
+    ]
 
 
 def dentist_signals(

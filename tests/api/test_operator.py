@@ -48,6 +48,7 @@ def operator_only_calls(review_id: int, dentist: str) -> list[tuple[str, str, An
         ("GET", "/v1/operator", None),
         ("GET", "/v1/operator/queue", None),
         ("GET", "/v1/moderation/flags", None),
+        ("GET", "/v1/moderation/under-review", None),
         ("GET", f"/v1/moderation/dentists/{dentist}/signals", None),
         (
             "POST",
@@ -260,3 +261,35 @@ def test_a_chain_outage_is_said_not_guessed(own_chain: AnvilNode, outage: System
     assert back["uncountedTransactions"] == 0 and back["feeTransactions"] == 1
     assert int(back["feesWei"]) > 0
     assert system.client.get(f"/v1/reviews/{review['id']}").json()["status"] == "anchored"
+
+
+def test_the_queue_lists_flagged_and_signalled_reviews_until_decided(operated: System) -> None:
+    system = operated
+    flagged, marked = anchored_review(system), anchored_review(system)
+    operator = as_wallet(system, OPERATOR)
+    assert operator.get("/v1/moderation/under-review").json() == []
+    system.client.post(f"/v1/reviews/{flagged['id']}/flags", json={"reason": "advertising"})
+    decided = operator.post(
+        f"/v1/moderation/reviews/{marked['id']}/decisions",
+        json={"action": "under_review", "reason": "anomaly"},
+    )
+    assert decided.status_code == 201, decided.text
+    listed = operator.get("/v1/moderation/under-review")
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == [
+        {"reviewId": flagged["id"], "reason": "advertising", "reasonLabel": "advertising"},
+        {
+            "reviewId": marked["id"],
+            "reason": "anomaly",
+            "reasonLabel": "unusual activity for this practice (anomaly signals)",
+        },
+    ]
+    operator.post(
+        f"/v1/moderation/reviews/{marked['id']}/decisions",
+        json={"action": "keep", "reason": "anomaly"},
+    )
+    assert [r["reviewId"] for r in operator.get("/v1/moderation/under-review").json()] == [
+        flagged["id"]
+    ]
+    bad = operator.get("/v1/moderation/under-review", params={"limit": 0})
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "VALIDATION_ERROR")

@@ -22,7 +22,14 @@ from dentareview.db.models import ReviewRow
 from dentareview.db.queries import relay_queue
 from tests.api.system import new_wallet
 from tests.reliability.service import DENTAREVIEW
-from tests.web.browser import DESKTOP, TestWallet, require_chromium, shoot
+from tests.web.browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    TestWallet,
+    require_chromium,
+    shoot,
+)
 from tests.web.conftest import WebSystem, web_system
 
 OPERATOR = new_wallet()  # an operator that also holds the registry's admin role
@@ -294,3 +301,45 @@ def test_queue_health_shows_the_figures_of_the_data(browser: Browser, ops: WebSy
     expect(page.locator("#queue")).to_contain_text(f"Last anchor transaction {last.tx_hash}")
     shoot(page, "operator-queue")
     page.context.close()
+
+
+def test_anomaly_signals_mark_a_burst_and_the_operator_decides(
+    browser: Browser, ops: WebSystem
+) -> None:
+    dentist = ops.new_dentist("Burst Dental")
+    ids = []
+    for _ in range(5):  # five reviews within minutes, every one from a brand-new wallet
+        patient = new_wallet()
+        ids.append(ops.review(patient, ops.visit(dentist, patient)))
+    for review_id in ids:
+        ops.wait_anchored(review_id)
+
+    page = operator_page(browser, ops, TestWallet(OPERATOR, ops.rpc_url))
+    row = page.locator(f"table.signals tr[data-dentist='{dentist.address}']")
+    expect(row.locator("[data-signal='new_wallets']")).to_have_attribute("data-raised", "true")
+    expect(row.locator("[data-signal='burst']")).to_have_attribute("data-raised", "true")
+    expect(row.locator("[data-signal='rating_shift']")).to_have_attribute("data-raised", "false")
+    row.get_by_role("button", name="Mark its 5 review(s) under review").click()
+    expect(row.get_by_role("status")).to_contain_text("5 review(s) of Burst Dental marked")
+    cards = page.locator("article.flagged").filter(has_text="Burst Dental")
+    expect(cards).to_have_count(5)
+    first = page.locator(f"article.flagged[data-review-id='{ids[0]}']")
+    expect(first).to_contain_text(
+        "Marked under review: unusual activity for this practice (anomaly signals). No report."
+    )
+    expect(first.get_by_label("Reason")).to_have_value("anomaly")
+    shoot(page, "operator-signals")
+    page.set_viewport_size(PHONE)
+    page.locator("#signals").screenshot(
+        path=str(SCREENSHOTS / "operator-signals-section-phone.png")
+    )
+    page.set_viewport_size(DESKTOP)
+    first.get_by_role("button", name="Record decision").click()
+    expect(first.get_by_role("status")).to_contain_text("Kept (checked after unusual activity)")
+    page.context.close()
+
+    states = {
+        item["id"]: item["state"]
+        for item in ops.api_get(f"/v1/dentists/{dentist.address}/reviews?limit=10")["items"]
+    }
+    assert states == {ids[0]: "published", **{i: "under_review" for i in ids[1:]}}

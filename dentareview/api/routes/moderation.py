@@ -23,6 +23,7 @@ from dentareview.services.moderation import (
     dentist_signals,
     flag_review,
     list_open_flags,
+    list_under_review,
     mark_signalled,
     require_operator,
 )
@@ -155,6 +156,30 @@ def get_flags(
             state="under_review",
         )  # fmt: skip
         for f in list_open_flags(session, limit=limit, offset=offset)
+    ]
+
+
+class UnderReviewOut(BaseModel):
+    reviewId: int
+    reason: str = Field(description="why it is under review: a flag reason, or anomaly")
+    reasonLabel: str
+
+
+@router.get(
+    "/v1/moderation/under-review",
+    responses=error_responses("NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR"),
+)
+def get_under_review(
+    _operator: Operator,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[UnderReviewOut]:
+    """Reviews shown "under review" (flagged, or marked by the anomaly signals), oldest
+    first (operators only): each waits for a keep or remove."""
+    return [
+        UnderReviewOut(reviewId=review_id, reason=reason, reasonLabel=label)
+        for review_id, reason, label in list_under_review(session, limit=limit, offset=offset)
     ]
 
 

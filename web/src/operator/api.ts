@@ -14,6 +14,12 @@ export interface OpenFlag {
   state: "under_review" | "removed" | null;
 }
 
+export interface UnderReview {
+  reviewId: number;
+  reason: string;
+  reasonLabel: string;
+}
+
 export interface DecisionResult {
   id: number;
   reviewId: number;
@@ -70,6 +76,7 @@ export const operatorApi = {
   me: () => send<OperatorMe>("/v1/operator"),
   queue: () => send<QueueHealth>("/v1/operator/queue"),
   flags: () => send<OpenFlag[]>("/v1/moderation/flags?limit=100"),
+  underReview: () => send<UnderReview[]>("/v1/moderation/under-review?limit=100"),
   decide: (reviewId: number, action: string, reason: string, note: string | null) =>
     send<DecisionResult>(`/v1/moderation/reviews/${reviewId}/decisions`, post({ action, reason, note })),
   signals: (dentist: string) => send<Signals>(`/v1/moderation/dentists/${dentist}/signals`),

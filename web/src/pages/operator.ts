@@ -42,7 +42,8 @@ export async function render(main: HTMLElement): Promise<void> {
     return;
   }
   const names = new Map(directory.items.map((d) => [d.address, d.name]));
-  const [flags, signals, queue] = await Promise.all([flagSection(names), signalSection(directory.items), queueSection()]);
+  const flags = await flagSection(names);
+  const [signals, queue] = await Promise.all([signalSection(directory.items, flags.reload), queueSection()]);
   replace(main,
     h("div", { class: "practice-bar row operator-bar" },
       h("div", { style: "flex:1 1 240px" }, h("strong", {}, "Operator"), " ",
@@ -57,7 +58,7 @@ export async function render(main: HTMLElement): Promise<void> {
       h("a", { href: "#signals" }, "Anomaly signals"),
       h("a", { href: "#dentists" }, "Dentists"),
       h("a", { href: "#queue" }, "Queue health")),
-    flags,
+    flags.section,
     signals,
     dentistSection(directory.items, directory.total, chain, () => undefined),
     queue);
