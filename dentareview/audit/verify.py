@@ -105,7 +105,11 @@ def _review_digest(proof: AnyProof) -> bytes:
 
 def check_digest(proof: AnyProof) -> Check:
     digest = _review_digest(proof)
-    erased = " (its text erased by its author, from keccak256(text))" if proof.text_hash else ""
+    erased = (
+        " (its text withheld: erased by its author or removed by moderation; from keccak256(text))"
+        if proof.text_hash
+        else ""
+    )
     if digest != proof.digest:
         return Check(
             "digest",

@@ -148,6 +148,14 @@ def test_flag_keep_and_remove_with_the_public_view_after_each(
     )
     assert "REMOVED_BY_MODERATION 1" in audit.stdout, audit.stdout + audit.stderr
 
+    # Its public proof withholds the text (its hash stands in) and still verifies here.
+    page.goto(f"{ops.url}/verify/{removed_id}")
+    digest = page.locator("[data-check='digest']")
+    expect(digest).to_have_attribute("data-verdict", "pass", timeout=20_000)
+    expect(digest).to_contain_text("the text itself is withheld")
+    expect(page.locator("#verdict")).not_to_have_attribute("data-verdict", "fail")
+    expect(page.locator("main")).not_to_contain_text("555-0100")
+
 
 def test_sign_in_is_refused_for_a_wallet_that_is_not_an_operator(
     page: Page, ops: WebSystem

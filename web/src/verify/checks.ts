@@ -1,8 +1,11 @@
 // Verify a review proof in the browser: recompute, recover, and read the chain through
 // an RPC URL the visitor chooses. Mirrors `dentareview verify` (docs/VERIFYING.md).
 import {
+  concat,
   createPublicClient,
   decodeEventLog,
+  encodeAbiParameters,
+  hashDomain,
   formatUnits,
   getAddress,
   hashTypedData,
@@ -10,7 +13,9 @@ import {
   http,
 
   type PublicClient,
+  keccak256,
   recoverAddress,
+  toHex,
   type TransactionReceipt,
 } from "viem";
 import { registryAbi, tokenAbi } from "../abi";
@@ -62,7 +67,9 @@ export interface Proof {
   registry: string;
   domain: { name: string; version: string; chainId: number; verifyingContract: string };
   types: Record<string, Field[]>;
-  review: { message: Record<string, unknown> & { visitId: Hex }; signature?: Hex };
+  /** `textHash` (keccak256 of the signed text) stands in for `message.text` once the text
+   * is withheld: erased by its author, or removed by moderation (public proof). */
+  review: { message: Record<string, unknown> & { visitId: Hex }; signature?: Hex; textHash?: Hex };
   visit?: { message: { visitId: Hex; patient: string; dentist: string; visitedAt: number }; signature: Hex };
   dentist?: string;
   withheld?: string[];
@@ -108,7 +115,25 @@ function typedReview(proof: Proof) {
   };
 }
 
+/** EIP-712 encodes a string member as keccak256 of its bytes: with the text withheld,
+ * its hash is encoded in its place (the digest is the same). */
+function reviewHashFromTextHash(proof: Proof, textHash: Hex): Hex {
+  const fields = proof.types.Review;
+  const typeHash = keccak256(toHex(`Review(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`));
+  const m = proof.review.message;
+  const values = fields.map((f) => (f.name === "text" ? textHash : f.type === "bytes32" ? m[f.name] : BigInt(m[f.name] as number)));
+  const params = [{ type: "bytes32" }, ...fields.map((f) => ({ type: f.type === "string" ? "bytes32" : f.type }))];
+  const encoded = encodeAbiParameters(params as readonly { type: string }[], [typeHash, ...values] as readonly unknown[]);
+  const domain = hashDomain({
+    domain: { ...proof.domain, verifyingContract: getAddress(proof.domain.verifyingContract) },
+    types: { EIP712Domain: PROTOCOL_TYPES.EIP712Domain },
+  } as Parameters<typeof hashDomain>[0]);
+  return keccak256(concat(["0x1901", domain, keccak256(encoded)]));
+}
+
 function reviewHash(proof: Proof): Hex {
+  const textHash = proof.review.textHash;
+  if (textHash !== undefined && !("text" in proof.review.message)) return reviewHashFromTextHash(proof, textHash);
   return hashTypedData(typedReview(proof) as Parameters<typeof hashTypedData>[0]);
 }
 
@@ -149,7 +174,9 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   }
   if (digest !== null) {
     checks.push(same(digest, proof.digest)
-      ? pass("digest", "Review unchanged", `The review's text and ratings hash to the digest ${proof.digest}.`)
+      ? pass("digest", "Review unchanged", proof.review.textHash !== undefined && !("text" in proof.review.message)
+        ? `The review's ratings and the hash of its text (the text itself is withheld: erased by its author or removed by moderation) hash to the digest ${proof.digest}.`
+        : `The review's text and ratings hash to the digest ${proof.digest}.`)
       : fail("digest", "Review unchanged", `The review hashes to ${digest}, not to the proof's digest ${proof.digest}: the text or ratings were changed.`));
   }
   if (isPublic(proof) || !proof.visit || !proof.review.signature) {
