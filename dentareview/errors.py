@@ -223,6 +223,33 @@ class NotADentist(DentaReviewError):
     )
 
 
+class NotAnOperator(DentaReviewError):
+    code = "NOT_AN_OPERATOR"
+    status = 403
+    description = (
+        "The signed-in wallet is not one of the service's operators "
+        "(DENTAREVIEW_OPERATOR_ADDRESSES); sign in with an operator's wallet."
+    )
+
+
+class DentistNotOnChain(DentaReviewError):
+    code = "DENTIST_NOT_ON_CHAIN"
+    status = 409
+    description = (
+        "The registry does not show this dentist registered and active; send "
+        "registerDentist with the admin wallet first, then record it."
+    )
+
+
+class DentistStillActiveOnChain(DentaReviewError):
+    code = "DENTIST_STILL_ACTIVE_ON_CHAIN"
+    status = 409
+    description = (
+        "The registry still shows this dentist active; send deactivateDentist with the "
+        "admin wallet first, then record it."
+    )
+
+
 class PayloadTooLarge(DentaReviewError):
     code = "PAYLOAD_TOO_LARGE"
     status = 413
@@ -318,6 +345,9 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     NotSignedIn,
     Forbidden,
     NotADentist,
+    NotAnOperator,
+    DentistNotOnChain,
+    DentistStillActiveOnChain,
     PayloadTooLarge,
     RateLimited,
     ChainUnavailable,

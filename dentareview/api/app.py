@@ -21,6 +21,7 @@ from dentareview.api.routes import (
     me,
     meta,
     moderation,
+    operator,
     patients,
     practice,
     proofs,
@@ -97,6 +98,7 @@ def create_app(
         app.include_router(module.router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
+    app.include_router(operator.router)  # operators only (SIWE sign-in)
     for module in (visits, reviews, revisions):  # the write endpoints: size and rate limited
         include_write_router(app, module.router)
     install_webapp(app)

@@ -29,6 +29,7 @@ PAGE_ROUTES: Final = (
     "/me",
     "/practice",
     "/practice/visits",
+    "/operator",
 )
 
 # The pages talk to our API and to any RPC node or wallet the visitor picks.

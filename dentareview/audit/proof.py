@@ -264,6 +264,10 @@ WITHHELD: Final = (
 )
 
 
+# Listed in `withheld` when moderation removed the review: its texts are not served.
+TEXT_REMOVED: Final = "review.message.text"
+
+
 @dataclass(frozen=True)
 class PublicReviewProof(_Proof):
     """The public proof: the full one less the patient's wallet, the visit time and both
@@ -275,6 +279,9 @@ class PublicReviewProof(_Proof):
     dentist: str
     text_hash: str | None = None
     author: AuthorRecord | None = None
+    # Removed by moderation: the texts are withheld (their hashes stand in), by the
+    # operator's recorded decision rather than the author's signed erasure.
+    text_removed: bool = False
 
     @property
     def visit_id(self) -> bytes:
@@ -284,6 +291,8 @@ class PublicReviewProof(_Proof):
         withheld = list(WITHHELD)
         if self.author is not None:
             withheld.append("author.revisions.signature")
+        if self.text_removed:
+            withheld.append(TEXT_REMOVED)
         return schema.PublicProof.model_validate(
             {
                 **self._head(),
@@ -430,6 +439,7 @@ def _public(model: schema.PublicProof) -> PublicReviewProof:
     return PublicReviewProof(
         review=_review(model.review.message, model.review.textHash),
         dentist=model.dentist,
+        text_removed=TEXT_REMOVED in model.withheld,
         **_common(model),
     )
 

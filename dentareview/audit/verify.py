@@ -104,9 +104,16 @@ def _review_digest(proof: AnyProof) -> bytes:
     return digest_from_text_hash(proof.chain_id, proof.registry, "Review", message, proof.text_hash)
 
 
+def _removed(proof: AnyProof) -> bool:
+    """A public proof of a review removed by moderation: its text is withheld by the
+    operator's recorded decision, which is not the author's word (no `author` check)."""
+    return isinstance(proof, PublicReviewProof) and proof.text_removed
+
+
 def check_digest(proof: AnyProof) -> Check:
     digest = _review_digest(proof)
-    erased = " (its text erased by its author, from keccak256(text))" if proof.text_hash else ""
+    why = "removed by moderation" if _removed(proof) else "erased by its author"
+    erased = f" (its text withheld: {why}; from keccak256(text))" if proof.text_hash else ""
     if digest != proof.digest:
         return Check(
             "digest",
@@ -141,7 +148,7 @@ def check_author(proof: AnyProof, contracts: Erc1271Accounts | None = None) -> C
     its digest, each names what it supersedes, and (full proof) each is the patient's."""
     author = proof.author
     if author is None:
-        if proof.text_hash is not None:
+        if proof.text_hash is not None and not _removed(proof):
             return Check("author", False, "the text is erased, but no signed erasure is given")
         return None
     latest, erasure = encode_hex(proof.digest), None

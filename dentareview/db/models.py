@@ -378,6 +378,19 @@ class RelayStatusRow(Base):
     problem: Mapped[str | None] = mapped_column(Text)
 
 
+class RelayFeeRow(Base):
+    """What one mined relay transaction paid: its receipt's gasUsed × effectiveGasPrice."""
+
+    __tablename__ = "relay_fees"
+
+    tx_hash: Mapped[str] = mapped_column(BYTES32, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(BYTES32)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    gas_used: Mapped[int] = mapped_column(BigInteger)
+    effective_gas_price: Mapped[int] = mapped_column(TokenAmount())
+    fee: Mapped[int] = mapped_column(TokenAmount())
+
+
 class AuthNonceRow(Base):
     """A Sign-In with Ethereum nonce: issued once, consumed by the sign-in that uses it."""
 

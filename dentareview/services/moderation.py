@@ -20,6 +20,7 @@ from dentareview.db.queries.moderation import (
     open_flags,
     resolve_flags,
     set_moderation_state,
+    under_review,
 )
 from dentareview.domain.moderation import (
     DECISION_REASONS,
@@ -31,7 +32,7 @@ from dentareview.domain.moderation import (
     SignalSettings,
     compute_signals,
 )
-from dentareview.errors import Forbidden, ReviewNotFound, ValidationError
+from dentareview.errors import NotAnOperator, ReviewNotFound, ValidationError
 from dentareview.services.reputation import require_dentist
 
 MAX_NOTE_CHARS = 500
@@ -46,7 +47,7 @@ def _review(session: Session, review_id: int) -> ReviewRow:
 
 def require_operator(wallet: str, operators: frozenset[str]) -> str:
     if wallet.lower() not in operators:
-        raise Forbidden("this wallet is not one of the service's operators")
+        raise NotAnOperator("this wallet is not one of the service's operators")
     return wallet
 
 
@@ -116,6 +117,15 @@ def decide(
 
 def list_open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:
     return open_flags(session, limit=limit, offset=offset)
+
+
+def list_under_review(session: Session, *, limit: int, offset: int) -> list[tuple[int, str, str]]:
+    """(review id, reason, reason in words) of every review shown "under review", flagged
+    or marked by the anomaly signals: what waits for a keep or remove."""
+    return [
+        (review_id, reason or "", DECISION_REASONS.get(reason or "", reason or ""))
+        for review_id, reason in under_review(session, limit=limit, offset=offset)
+    ]
 
 
 def dentist_signals(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from eth_utils.hexadecimal import decode_hex
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.audit.proof import (
@@ -23,6 +24,8 @@ from dentareview.db.queries import get_review, get_visit
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.db.queries.statements import statement_anchors
 from dentareview.domain.models import Eip712Domain, Review, Visit
+from dentareview.domain.moderation import REMOVED
+from dentareview.domain.typed_data import text_hash
 from dentareview.errors import Forbidden, InternalError, ReviewNotAnchored, ReviewNotFound
 from dentareview.services.batch_proofs import BatchProofError, batch_proof
 
@@ -137,11 +140,36 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
     )
 
 
+def _withhold_texts(proof: PublicReviewProof) -> PublicReviewProof:
+    """A review removed by moderation: each signed text gives way to its keccak256 (as
+    after an erasure), so the digests still verify and the text is not served."""
+    author = proof.author
+    if author is not None:
+        revisions = tuple(
+            dataclasses.replace(
+                r,
+                message={k: v for k, v in r.message.items() if k != "text"},
+                text_hash=encode_hex(text_hash(str(r.message["text"]))),
+            )
+            if "text" in r.message
+            else r
+            for r in author.revisions
+        )
+        author = dataclasses.replace(author, revisions=revisions)
+    own_hash = proof.text_hash or encode_hex(text_hash(proof.review.text))
+    return dataclasses.replace(proof, text_hash=own_hash, author=author, text_removed=True)
+
+
 def build_public_proof(
     session: Session, *, review_id: int, domain: Eip712Domain
 ) -> PublicReviewProof:
-    """The proof anyone may fetch: no patient wallet, no visit time, no signatures."""
-    return build_proof(session, review_id=review_id, domain=domain).public()
+    """The proof anyone may fetch: no patient wallet, no visit time, no signatures; and no
+    text once the review is removed by moderation (its hash stands in)."""
+    public = build_proof(session, review_id=review_id, domain=domain).public()
+    row = get_review(session, review_id=review_id)
+    if row is not None and row.moderation_state == REMOVED:
+        return _withhold_texts(public)
+    return public
 
 
 def build_patient_proof(

@@ -128,7 +128,7 @@ def test_only_operators_moderate(moderated: System) -> None:
     for wallet in (review["dentist"], review["patient"], new_wallet()):
         client = as_wallet(system, wallet)
         refused = client.post(path, json=decision)
-        assert refused.status_code == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "NOT_AN_OPERATOR"
         assert client.get("/v1/moderation/flags").status_code == 403
     assert system.client.get(f"/v1/reviews/{review['id']}").json()["state"] == "published"
 

@@ -33,8 +33,9 @@ APP_TABLES = {
     "dentist_aggregates",
     "dentist_month_aggregates",
     "statement_anchors",
+    "relay_fees",
 }
-HEAD = "0008_statements"
+HEAD = "0010_fees"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

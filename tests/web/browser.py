@@ -201,11 +201,44 @@ class TestWallet:
             raw = bytes.fromhex(message[2:]) if message.startswith("0x") else message.encode()
             signed_message = self.account.sign_message(encode_defunct(primitive=raw))
             return "0x" + bytes(signed_message.signature).hex()
+        if method == "eth_sendTransaction":
+            if self.refuse_signing:
+                raise WalletRefusal(4001, "User rejected the request.")
+            return self._send_transaction(dict(params[0]))
+        return self._node(method, params)
+
+    def _node(self, method: str, params: Any) -> Any:
         body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
         answer = httpx.post(self.rpc_url, json=body, timeout=10).json()
         if "error" in answer:
             raise WalletRefusal(answer["error"].get("code", -32603), answer["error"]["message"])
         return answer["result"]
+
+    def _send_transaction(self, request: dict[str, Any]) -> str:
+        """As MetaMask does: fill nonce, gas and EIP-1559 fees, sign for the wallet's
+        current chain with the test key, send the raw transaction."""
+        self._require_own(request.get("from", self.account.address))
+        call = {k: request[k] for k in ("from", "to", "data", "value") if k in request}
+        priority = int(self._node("eth_maxPriorityFeePerGas", []), 16)
+        base = int(self._node("eth_getBlockByNumber", ["latest", False])["baseFeePerGas"], 16)
+        tx = {
+            "chainId": self.chain_id,
+            "nonce": int(
+                self._node("eth_getTransactionCount", [self.account.address, "pending"]), 16
+            ),
+            "to": request["to"],
+            "data": request.get("data", "0x"),
+            "value": int(request.get("value", "0x0"), 16),
+            "gas": int(request.get("gas") or self._node("eth_estimateGas", [call]), 16),
+            "maxPriorityFeePerGas": priority,
+            "maxFeePerGas": 2 * base + priority,
+            "type": 2,
+        }
+        signed = self.account.sign_transaction(tx)
+        result: str = self._node(
+            "eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()]
+        )
+        return result
 
     def _require_own(self, signer: str) -> None:
         if signer.lower() != self.account.address.lower():

@@ -53,6 +53,17 @@ export interface ReviewOut {
   /** the public named state; an erased or removed review has no text and null ratings */
   state?: "published" | "edited" | "erased" | "under_review" | "removed";
   stateLabel?: string | null;
+  /** operators' recorded decisions, oldest first */
+  decisions?: Decision[];
+}
+
+export interface Decision {
+  action: "keep" | "remove" | "under_review";
+  reason: string;
+  reasonLabel: string;
+  note: string | null;
+  operator: string;
+  decidedAt: number;
 }
 
 export interface ReviewPage {

@@ -12,6 +12,7 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/me\/?$/, () => import("./pages/me")],
   [/^\/practice\/?$/, () => import("./pages/practice")],
   [/^\/practice\/visits\/?$/, () => import("./pages/visits")],
+  [/^\/operator\/?$/, () => import("./pages/operator")],
 ];
 
 async function start(): Promise<void> {

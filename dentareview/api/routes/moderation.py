@@ -23,6 +23,7 @@ from dentareview.services.moderation import (
     dentist_signals,
     flag_review,
     list_open_flags,
+    list_under_review,
     mark_signalled,
     require_operator,
 )
@@ -82,7 +83,8 @@ class SignalsOut(BaseModel):
 
 
 def operator(wallet: SignedInWallet, state: State) -> str:
-    """The signed-in wallet, if it is one of DENTAREVIEW_OPERATOR_ADDRESSES (else 403)."""
+    """The signed-in wallet, if it is one of DENTAREVIEW_OPERATOR_ADDRESSES (else 403
+    NOT_AN_OPERATOR)."""
     return require_operator(wallet.wallet, state.settings.operators())
 
 
@@ -136,7 +138,7 @@ def post_flag(
 
 @router.get(
     "/v1/moderation/flags",
-    responses=error_responses("NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR"),
+    responses=error_responses("NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR"),
 )
 def get_flags(
     _operator: Operator,
@@ -157,6 +159,30 @@ def get_flags(
     ]
 
 
+class UnderReviewOut(BaseModel):
+    reviewId: int
+    reason: str = Field(description="why it is under review: a flag reason, or anomaly")
+    reasonLabel: str
+
+
+@router.get(
+    "/v1/moderation/under-review",
+    responses=error_responses("NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR"),
+)
+def get_under_review(
+    _operator: Operator,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[UnderReviewOut]:
+    """Reviews shown "under review" (flagged, or marked by the anomaly signals), oldest
+    first (operators only): each waits for a keep or remove."""
+    return [
+        UnderReviewOut(reviewId=review_id, reason=reason, reasonLabel=label)
+        for review_id, reason, label in list_under_review(session, limit=limit, offset=offset)
+    ]
+
+
 @router.post(
     "/v1/moderation/reviews/{review_id}/decisions",
     status_code=status.HTTP_201_CREATED,
@@ -165,7 +191,7 @@ def get_flags(
         **_MALFORMED_BODY,
         **error_responses(
             "NOT_SIGNED_IN",
-            "FORBIDDEN",
+            "NOT_AN_OPERATOR",
             "VALIDATION_ERROR",
             "REVIEW_NOT_FOUND",
             "PAYLOAD_TOO_LARGE",
@@ -231,7 +257,7 @@ def _signals(address: str, state: State, session: DbSession, *, mark_as: str | N
     "/v1/moderation/dentists/{address}/signals",
     response_model=SignalsOut,
     responses=error_responses(
-        "NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
+        "NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
     ),
 )
 def get_signals(address: str, _operator: Operator, state: State, session: DbSession) -> SignalsOut:
@@ -244,7 +270,7 @@ def get_signals(address: str, _operator: Operator, state: State, session: DbSess
     "/v1/moderation/dentists/{address}/signals/mark",
     response_model=SignalsOut,
     responses=error_responses(
-        "NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
+        "NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR", "DENTIST_NOT_FOUND"
     ),
 )
 def post_mark(

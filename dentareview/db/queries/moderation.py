@@ -39,6 +39,18 @@ def open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagR
     return list(session.scalars(stmt))
 
 
+def under_review(session: Session, *, limit: int, offset: int) -> list[tuple[int, str | None]]:
+    """(review id, reason) of the reviews now "under review", oldest first."""
+    stmt = (
+        select(ReviewRow.id, ReviewRow.moderation_reason)
+        .where(ReviewRow.moderation_state == "under_review")
+        .order_by(ReviewRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(int(review_id), reason) for review_id, reason in session.execute(stmt)]
+
+
 def resolve_flags(session: Session, *, review_id: int, decision_id: int, now: int) -> int:
     result = session.execute(
         update(ReviewFlagRow)

@@ -3,6 +3,7 @@ import { api, Reputation, ReviewOut } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, score, shortAddress, stars } from "../format";
+import { moderationNote, reportControl } from "./report";
 
 const PAGE = 50;
 
@@ -93,13 +94,17 @@ function reviewItem(review: ReviewOut): HTMLElement {
       h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
       h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)),
       badge(review),
-      review.stateLabel ? h("span", { class: "badge" }, review.stateLabel) : null),
+      review.stateLabel
+        ? h("span", { class: review.state === "under_review" ? "badge warn moderation" : "badge" }, review.stateLabel)
+        : null),
     h("p", {}, review.text),
     h("div", { class: "row subratings" },
       h("span", {}, `Treatment ${review.treatment}/5`),
       h("span", {}, `Bedside manner ${review.bedside}/5`),
       h("span", {}, `Waiting time ${review.waitTime}/5`),
       review.status === "anchored" ? h("a", { href: `/verify/${review.id}` }, "Verify this review") : null),
+    moderationNote(review),
+    reportControl(review),
   );
 }
 

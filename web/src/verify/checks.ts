@@ -8,7 +8,6 @@ import {
   hashTypedData,
   type Hex,
   http,
-
   type PublicClient,
   recoverAddress,
   type TransactionReceipt,
@@ -40,6 +39,8 @@ export interface Proof {
   registry: string;
   domain: { name: string; version: string; chainId: number; verifyingContract: string };
   types: Record<string, Field[]>;
+  /** `textHash` (keccak256 of the signed text) stands in for `message.text` once the text
+   * is withheld: erased by its author, or removed by moderation (public proof). */
   review: { message: Record<string, unknown> & { visitId: Hex }; signature?: Hex; textHash?: Hex };
   visit?: { message: { visitId: Hex; patient: string; dentist: string; visitedAt: number }; signature: Hex };
   dentist?: string;
@@ -90,7 +91,7 @@ function typedReview(proof: Proof) {
 function reviewHash(proof: Proof): Hex {
   const textHash = proof.review.textHash;
   if (textHash && proof.review.message.text === undefined) {
-    // Erased by its author: the text is gone, keccak256(text) stands in for it.
+    // Erased by its author or removed by moderation: keccak256(text) stands in for it.
     return digestWithTextHash(proof.domain, "Review", PROTOCOL_TYPES.Review, proof.review.message, textHash);
   }
   return hashTypedData(typedReview(proof) as Parameters<typeof hashTypedData>[0]);
@@ -132,9 +133,14 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   } catch (error) {
     checks.push(fail("digest", "Review unchanged", `The review cannot be hashed: ${(error as Error).message.split("\n")[0]}`));
   }
-  const erased = Boolean(proof.review.textHash) && proof.review.message.text === undefined;
+  const withheld = Boolean(proof.review.textHash) && proof.review.message.text === undefined;
+  // A public proof of a review removed by moderation withholds its text and says so.
+  const byModeration = withheld && isPublic(proof) && (proof.withheld ?? []).includes("review.message.text");
+  const erased = withheld && (proof.author?.state === "erased" || !byModeration);
   if (digest !== null) {
-    const what = erased ? "The ratings and the erased text's hash" : "The review's text and ratings";
+    const what = !withheld
+      ? "The review's text and ratings"
+      : `The review's ratings and the hash of its text (the text itself is withheld: ${byModeration ? "removed by moderation" : "erased by its author"})`;
     checks.push(same(digest, proof.digest)
       ? pass("digest", "Review unchanged", `${what} hash to the digest ${proof.digest}.`)
       : fail("digest", "Review unchanged", `The review hashes to ${digest}, not to the proof's digest ${proof.digest}: the text or ratings were changed.`));
