@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     flag_burst: int = Field(default=10, ge=0)
     bayesian_prior_count: int = 5
     bayesian_prior_mean: float = 3.5
+    # A practice's public reply to a review: at most this many characters, and this many
+    # signed versions (the first reply and its edits).
+    reply_max_chars: int = Field(default=2000, ge=1, le=20_000)
+    reply_max_versions: int = Field(default=20, ge=1, le=1000)
 
     @property
     def resolved_database_url(self) -> str:
@@ -156,4 +160,6 @@ class Settings(BaseSettings):
             dentist_daily_visit_limit=self.dentist_daily_visit_limit,
             bayesian_prior_count=self.bayesian_prior_count,
             bayesian_prior_mean=self.bayesian_prior_mean,
+            reply_max_chars=self.reply_max_chars,
+            reply_max_versions=self.reply_max_versions,
         )

@@ -6,15 +6,24 @@ from typing import Literal, cast
 
 from dentareview.api.schemas import (
     ModerationDecisionOut,
+    ReplySummaryOut,
     ReviewEditMessage,
     ReviewErasureMessage,
     ReviewMessage,
     ReviewOut,
+    ReviewReplyMessage,
     VisitMessage,
 )
-from dentareview.db.models import ModerationDecisionRow, ReviewRevisionRow, ReviewRow, ReviewStatus
+from dentareview.db.models import (
+    ModerationDecisionRow,
+    ReviewReplyRow,
+    ReviewRevisionRow,
+    ReviewRow,
+    ReviewStatus,
+)
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
 from dentareview.domain.moderation import DECISION_REASONS, REMOVED, UNDER_REVIEW, public_label
+from dentareview.domain.replies import ReviewReply
 from dentareview.domain.revisions import (
     AUTHOR_ERASED,
     EDIT,
@@ -69,6 +78,32 @@ def erasure_from_wire(message: ReviewErasureMessage) -> ReviewErasure:
     )
 
 
+def reply_from_wire(message: ReviewReplyMessage) -> ReviewReply:
+    return ReviewReply(
+        visit_id=parse_bytes32(message.visitId, "message.visitId"),
+        review_digest=parse_bytes32(message.reviewDigest, "message.reviewDigest"),
+        previous_digest=parse_bytes32(message.previousDigest, "message.previousDigest"),
+        text=message.text,
+        deadline=message.deadline,
+    )
+
+
+def reply_summary(replies: list[ReviewReplyRow] | None) -> ReplySummaryOut | None:
+    """The latest version of a reply (`replies` oldest first), or None without one."""
+    if not replies or replies[-1].text is None:
+        return None
+    latest = replies[-1]
+    return ReplySummaryOut(
+        text=latest.text or "",
+        signedAt=latest.created_at,
+        firstSignedAt=replies[0].created_at,
+        edited=len(replies) > 1,
+        versions=len(replies),
+        digest=latest.digest,
+        dentist=latest.dentist,
+    )
+
+
 def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
@@ -92,11 +127,13 @@ def review_to_wire(
     row: ReviewRow,
     revisions: list[ReviewRevisionRow] | None = None,
     decisions: list[ModerationDecisionRow] | None = None,
+    replies: list[ReviewReplyRow] | None = None,
 ) -> ReviewOut:
     """The public view of a stored review: no patient wallet, no signature.
 
     Its latest version is shown (`revisions`, oldest first: the review's edits and
-    erasure), with its public named state.
+    erasure), with its public named state, and the practice's reply (`replies`, oldest
+    first) unless the review is erased or removed.
     """
     edits = [r for r in revisions or [] if r.kind == EDIT]
     latest = edits[-1] if edits else None
@@ -145,4 +182,5 @@ def review_to_wire(
         blockNumber=row.block_number,
         logIndex=row.log_index,
         rewarded=row.rewardable,
+        reply=None if erased else reply_summary(replies),
     )

@@ -92,6 +92,18 @@ class ModerationDecisionOut(BaseModel):
     decidedAt: int
 
 
+class ReplySummaryOut(BaseModel):
+    """The practice's reply as a review shows it: its latest signed version."""
+
+    text: str
+    signedAt: int = Field(description="when the latest version was accepted (unix seconds)")
+    firstSignedAt: int = Field(description="when the first version was accepted")
+    edited: bool = Field(description="more than one signed version exists")
+    versions: int
+    digest: str = Field(description="EIP-712 digest of the latest signed ReviewReply")
+    dentist: str = Field(description="the signer: the visit's dentist")
+
+
 class ReviewOut(BaseModel):
     id: int
     visitId: str
@@ -133,6 +145,11 @@ class ReviewOut(BaseModel):
     blockNumber: int | None
     logIndex: int | None
     rewarded: bool
+    reply: ReplySummaryOut | None = Field(
+        None,
+        description="the practice's public reply (latest version), or null; none is shown "
+        "for a review erased by its author or removed by moderation",
+    )
 
 
 class ReviewEditMessage(Strict):
@@ -160,6 +177,64 @@ class SignedReviewEdit(Strict):
 class SignedReviewErasure(Strict):
     message: ReviewErasureMessage
     signature: Signature
+
+
+class ReviewReplyMessage(Strict):
+    visitId: Hex32
+    reviewDigest: Hex32
+    previousDigest: Hex32 = Field(description="0x00…00 for the first reply, else the latest's")
+    text: str
+    deadline: Uint64
+
+
+class SignedReviewReply(Strict):
+    message: ReviewReplyMessage
+    signature: Signature
+
+
+class ReplyOut(BaseModel):
+    reviewId: int
+    seq: int = Field(description="1 for the reply, then 2, ... for each edit")
+    digest: str = Field(description="EIP-712 digest of the signed ReviewReply")
+    previousDigest: str
+    edited: bool
+    signedAt: int
+
+
+class ReplyVersionOut(BaseModel):
+    seq: int
+    digest: str
+    reviewDigest: str
+    previousDigest: str
+    text: str | None = Field(description="null once the review's patient erased the review")
+    textHash: str = Field(description="keccak256 of the signed text (kept after an erasure)")
+    deadline: int
+    signature: str
+    signedAt: int
+
+
+class ReplyHistoryOut(BaseModel):
+    reviewId: int
+    visitId: str
+    dentist: str = Field(description="the signer of every version: the visit's dentist")
+    erased: bool = Field(description="the review was erased by its patient: texts deleted")
+    versions: list[ReplyVersionOut] = Field(description="every signed version, oldest first")
+
+
+class ReplyCheckIn(Strict):
+    text: str = Field(max_length=20_000)
+
+
+class PhiWarningOut(BaseModel):
+    code: str = Field(description="PERSON_NAME, VISIT_DATE, VISIT_TIME, TREATMENT, ...")
+    start: int = Field(description="index of the match's first character (code points)")
+    end: int
+    match: str
+    message: str = Field(description="what the match seems to disclose, in plain words")
+
+
+class ReplyCheckOut(BaseModel):
+    warnings: list[PhiWarningOut]
 
 
 class RevisionOut(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import (
     ModerationDecisionRow,
+    ReviewReplyRow,
     ReviewRevisionRow,
     ReviewRow,
     RewardPaymentRow,
@@ -24,6 +25,7 @@ from dentareview.db.queries import (
     reward_history,
 )
 from dentareview.db.queries.moderation import decisions_of
+from dentareview.db.queries.replies import list_replies
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
@@ -138,6 +140,7 @@ class ReviewState:
     payment: RewardPaymentRow | None
     revisions: list[ReviewRevisionRow] = field(default_factory=list)  # oldest first
     decisions: list[ModerationDecisionRow] = field(default_factory=list)  # oldest first
+    replies: list[ReviewReplyRow] = field(default_factory=list)  # oldest first
 
 
 def load_review(session: Session, *, review_id: int) -> ReviewState:
@@ -149,6 +152,7 @@ def load_review(session: Session, *, review_id: int) -> ReviewState:
         payment=get_reward_payment(session, review_id=review_id),
         revisions=list_revisions(session, review_id=review_id),
         decisions=decisions_of(session, review_ids=[review_id]).get(review_id, []),
+        replies=list_replies(session, review_id=review_id),
     )
 
 

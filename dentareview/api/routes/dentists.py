@@ -106,7 +106,12 @@ def get_dentist_reviews(
         offset=offset,
         includePending=include_pending,
         items=[
-            review_to_wire(row, listing.revisions.get(row.id), listing.decisions.get(row.id))
+            review_to_wire(
+                row,
+                listing.revisions.get(row.id),
+                listing.decisions.get(row.id),
+                listing.replies.get(row.id),
+            )
             for row in listing.items
         ],
     )

@@ -37,7 +37,7 @@ class OwnReviewPage(BaseModel):
 def _own(found: OwnReview) -> OwnReviewOut:
     row, payment = found.row, found.payment
     return OwnReviewOut(
-        **review_to_wire(row, found.revisions, found.decisions).model_dump(),
+        **review_to_wire(row, found.revisions, found.decisions, found.replies).model_dump(),
         visitedAt=found.visited_at,
         reward=RewardOut(
             rewarded=row.rewardable,

@@ -121,4 +121,4 @@ def post_review(
 def get_review(review_id: ReviewIdPath, session: DbSession) -> ReviewOut:
     """The public view of a review (the patient's wallet is not shown)."""
     review = load_review(session, review_id=review_id)
-    return review_to_wire(review.row, review.revisions, review.decisions)
+    return review_to_wire(review.row, review.revisions, review.decisions, review.replies)
