@@ -227,8 +227,10 @@ def test_hostile_bodies_get_clear_errors(system: System) -> None:
     cases: list[tuple[Any, int, str]] = [
         ({"message": good}, 422, "VALIDATION_ERROR"),
         ({"message": {**good, "extra": 1}, "signature": signature}, 422, "VALIDATION_ERROR"),
-        ({"message": {**good, "deadline": "soon"}, "signature": signature}, 422, "VALIDATION_ERROR"),
-        ({"message": {**good, "deadline": 2**64}, "signature": signature}, 422, "VALIDATION_ERROR"),
+        ({"message": {**good, "deadline": "soon"}, "signature": signature}, 422,
+         "VALIDATION_ERROR"),
+        ({"message": {**good, "deadline": 2**64}, "signature": signature}, 422,
+         "VALIDATION_ERROR"),
         ({"message": {**good, "text": 5}, "signature": signature}, 422, "VALIDATION_ERROR"),
         ({"message": {**good, "previousDigest": "0x12"}, "signature": signature}, 422,
          "VALIDATION_ERROR"),
@@ -240,9 +242,11 @@ def test_hostile_bodies_get_clear_errors(system: System) -> None:
         response = system.client.post(url, json=body)
         assert response.status_code == status, (body, response.text)
         assert code_of(response) == code, (body, response.text)
-    raw = system.client.post(
-        url, content=b"{not json", headers={"content-type": "application/json"}
-    )
+    headers = {"content-type": "application/json"}
+    surrogate = json.dumps({"message": {**good, "text": "\ud800"}, "signature": signature})
+    lone = system.client.post(url, content=surrogate, headers=headers)
+    assert lone.status_code == 422 and code_of(lone) == "VALIDATION_ERROR", lone.text
+    raw = system.client.post(url, content=b"{not json", headers=headers)
     assert raw.status_code == 422
     for path in ("/v1/reviews/0/reply", f"/v1/reviews/{2**40}/reply"):
         assert (
