@@ -222,7 +222,7 @@ class ReplyHistoryOut(BaseModel):
 
 
 class ReplyCheckIn(Strict):
-    text: str = Field(max_length=20_000)
+    text: str = Field(description="at most 20,000 characters (code points)")
 
 
 class PhiWarningOut(BaseModel):

@@ -17,6 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from dentareview.errors import ValidationError
+
+# Longer than any reply may be (`reply_max_chars` is at most 20,000 as well).
+MAX_CHECKED_CHARS: Final = 20_000
+
 PERSON_NAME: Final = "PERSON_NAME"
 VISIT_DATE: Final = "VISIT_DATE"
 VISIT_TIME: Final = "VISIT_TIME"
@@ -197,7 +202,13 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
 
 def check_reply_text(text: str) -> list[PhiWarning]:
     """Every match of every rule, in text order; a span matched by several rules of
-    the same code is reported once."""
+    the same code is reported once. A text longer than MAX_CHECKED_CHARS code points
+    is refused (ValidationError), not checked."""
+    if len(text) > MAX_CHECKED_CHARS:
+        raise ValidationError(
+            f"text has {len(text)} characters; at most {MAX_CHECKED_CHARS} are checked",
+            field="text",
+        )
     found: dict[tuple[str, int, int], PhiWarning] = {}
     for code, pattern in _RULES:
         for m in pattern.finditer(text):

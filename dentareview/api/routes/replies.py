@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from dentareview.api.bounds import ReviewIdPath
 from dentareview.api.convert import reply_from_wire, signature_from_wire
 from dentareview.api.deps import DbSession, State
-from dentareview.api.openapi import error_responses
+from dentareview.api.openapi import MALFORMED_BODY, error_responses
 from dentareview.api.schemas import (
     PhiWarningOut,
     ReplyCheckIn,
@@ -100,7 +100,9 @@ def get_replies(review_id: ReviewIdPath, session: DbSession) -> ReplyHistoryOut:
 
 
 @router.post(
-    "/v1/replies/check", response_model=ReplyCheckOut, responses=error_responses("VALIDATION_ERROR")
+    "/v1/replies/check",
+    response_model=ReplyCheckOut,
+    responses={**MALFORMED_BODY, **error_responses("VALIDATION_ERROR")},
 )
 def post_check(body: ReplyCheckIn) -> ReplyCheckOut:
     """Warnings when a reply text seems to disclose patient health information (a name,
