@@ -12,14 +12,15 @@ from dentareview.api.schemas import (
     ReviewMessage,
     ReviewOut,
     ReviewReplyMessage,
+    StatementAnchorOut,
     VisitMessage,
 )
 from dentareview.db.models import (
     ModerationDecisionRow,
-    ReviewReplyRow,
     ReviewRevisionRow,
     ReviewRow,
     ReviewStatus,
+    StatementAnchorRow,
 )
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
 from dentareview.domain.moderation import DECISION_REASONS, REMOVED, UNDER_REVIEW, public_label
@@ -32,6 +33,7 @@ from dentareview.domain.revisions import (
     ReviewErasure,
 )
 from dentareview.domain.typed_data import parse_wallet_signature
+from dentareview.services.replies import ReplyThread
 
 
 def visit_from_wire(message: VisitMessage) -> Visit:
@@ -88,10 +90,23 @@ def reply_from_wire(message: ReviewReplyMessage) -> ReviewReply:
     )
 
 
-def reply_summary(replies: list[ReviewReplyRow] | None) -> ReplySummaryOut | None:
-    """The latest version of a reply (`replies` oldest first), or None without one."""
-    if not replies or replies[-1].text is None:
+def anchor_to_wire(row: StatementAnchorRow | None) -> StatementAnchorOut | None:
+    if row is None:
         return None
+    return StatementAnchorOut(
+        status=row.status,
+        final=row.final,
+        txHash=row.tx_hash,
+        blockNumber=row.block_number,
+        anchoredAt=row.anchored_at,
+    )
+
+
+def reply_summary(thread: ReplyThread | None) -> ReplySummaryOut | None:
+    """The latest version of a reply, or None without one (or once erased)."""
+    if thread is None or not thread.versions or thread.versions[-1].text is None:
+        return None
+    replies = thread.versions
     latest = replies[-1]
     return ReplySummaryOut(
         text=latest.text or "",
@@ -101,6 +116,7 @@ def reply_summary(replies: list[ReviewReplyRow] | None) -> ReplySummaryOut | Non
         versions=len(replies),
         digest=latest.digest,
         dentist=latest.dentist,
+        anchor=anchor_to_wire(thread.anchor_of(latest)),
     )
 
 
@@ -127,7 +143,7 @@ def review_to_wire(
     row: ReviewRow,
     revisions: list[ReviewRevisionRow] | None = None,
     decisions: list[ModerationDecisionRow] | None = None,
-    replies: list[ReviewReplyRow] | None = None,
+    replies: ReplyThread | None = None,
 ) -> ReviewOut:
     """The public view of a stored review: no patient wallet, no signature.
 

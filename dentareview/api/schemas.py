@@ -92,6 +92,19 @@ class ModerationDecisionOut(BaseModel):
     decidedAt: int
 
 
+class StatementAnchorOut(BaseModel):
+    """The on-chain anchor of a signed statement's digest (`anchorStatements`)."""
+
+    status: Literal["pending", "anchored"] = Field(
+        description="pending: queued for the next anchoring transaction; anchored: recorded "
+        "by the registry (`statementAnchoredAt`, the `StatementAnchored` log)"
+    )
+    final: bool = Field(description="the anchoring block is final; until then a reorg may undo it")
+    txHash: str | None
+    blockNumber: int | None
+    anchoredAt: int | None = Field(description="the anchoring block's timestamp")
+
+
 class ReplySummaryOut(BaseModel):
     """The practice's reply as a review shows it: its latest signed version."""
 
@@ -102,6 +115,9 @@ class ReplySummaryOut(BaseModel):
     versions: int
     digest: str = Field(description="EIP-712 digest of the latest signed ReviewReply")
     dentist: str = Field(description="the signer: the visit's dentist")
+    anchor: StatementAnchorOut | None = Field(
+        None, description="the latest version's digest on-chain"
+    )
 
 
 class ReviewOut(BaseModel):
@@ -199,6 +215,7 @@ class ReplyOut(BaseModel):
     previousDigest: str
     edited: bool
     signedAt: int
+    anchor: StatementAnchorOut = Field(description="queued: the worker anchors the digest")
 
 
 class ReplyVersionOut(BaseModel):
@@ -211,6 +228,7 @@ class ReplyVersionOut(BaseModel):
     deadline: int
     signature: str
     signedAt: int
+    anchor: StatementAnchorOut | None
 
 
 class ReplyHistoryOut(BaseModel):

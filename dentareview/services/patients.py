@@ -8,15 +8,14 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.models import (
     ModerationDecisionRow,
-    ReviewReplyRow,
     ReviewRevisionRow,
     ReviewRow,
     RewardPaymentRow,
 )
 from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.patients import count_patient_reviews, list_patient_reviews
-from dentareview.db.queries.replies import replies_of
 from dentareview.db.queries.revisions import revisions_of
+from dentareview.services.replies import ReplyThread, reply_threads
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class OwnReview:
     payment: RewardPaymentRow | None
     revisions: list[ReviewRevisionRow] = field(default_factory=list)
     decisions: list[ModerationDecisionRow] = field(default_factory=list)
-    replies: list[ReviewReplyRow] = field(default_factory=list)
+    replies: ReplyThread = field(default_factory=ReplyThread)
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def own_reviews(session: Session, *, patient: str, limit: int, offset: int) -> O
     ids = [row.id for row, _, _ in rows]
     revisions = revisions_of(session, review_ids=ids)
     decisions = decisions_of(session, review_ids=ids)
-    replies = replies_of(session, review_ids=ids)
+    replies = reply_threads(session, review_ids=ids)
     return OwnReviews(
         total=count_patient_reviews(session, patient=patient),
         items=[
@@ -50,7 +49,7 @@ def own_reviews(session: Session, *, patient: str, limit: int, offset: int) -> O
                 payment,
                 revisions.get(row.id, []),
                 decisions.get(row.id, []),
-                replies.get(row.id, []),
+                replies.get(row.id, ReplyThread()),
             )
             for row, visited_at, payment in rows
         ],

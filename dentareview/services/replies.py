@@ -9,14 +9,16 @@ erased review that a wallet was this practice's patient.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
-from dentareview.db.models import ReviewReplyRow, ReviewRow
+from dentareview.db.models import ReviewReplyRow, ReviewRow, StatementAnchorRow
 from dentareview.db.queries import get_dentist, get_review
-from dentareview.db.queries.replies import insert_reply, list_replies
+from dentareview.db.queries.replies import insert_reply, list_replies, replies_of
+from dentareview.db.queries.statements import statement_anchors
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.replies import NO_PREVIOUS, ReviewReply, check_reply
@@ -33,6 +35,7 @@ from dentareview.errors import (
     ValidationError,
 )
 from dentareview.services.signatures import ContractAccounts, signed_by
+from dentareview.services.statements import enqueue_statement
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,21 @@ class AcceptedReply:
 
 
 @dataclass(frozen=True)
+class ReplyThread:
+    """Every signed version of one review's reply, oldest first, and the on-chain anchor
+    of each version's digest that has one (keyed by lowercase digest)."""
+
+    versions: list[ReviewReplyRow] = field(default_factory=list)
+    anchors: dict[str, StatementAnchorRow] = field(default_factory=dict)
+
+    def anchor_of(self, version: ReviewReplyRow) -> StatementAnchorRow | None:
+        return self.anchors.get(version.digest.lower())
+
+
+@dataclass(frozen=True)
 class ReplyHistory:
     review: ReviewRow
-    versions: list[ReviewReplyRow]  # oldest first
+    thread: ReplyThread
 
 
 def _hex(value: bytes) -> str:
@@ -142,12 +157,36 @@ def reply_to_review(
         raise ReplyConflict(
             "another version of this reply was accepted meanwhile; fetch it and sign again"
         ) from duplicate
+    enqueue_statement(session, digest=_hex(digest), kind="reply", now=now)  # on-chain too
     return AcceptedReply(review_id, seq, _hex(digest), latest.lower(), now)
+
+
+def _with_anchors(versions: list[ReviewReplyRow], session: Session) -> ReplyThread:
+    return ReplyThread(versions, statement_anchors(session, digests=[v.digest for v in versions]))
 
 
 def reply_history(session: Session, *, review_id: int) -> ReplyHistory:
     row = _load(session, review_id)
-    return ReplyHistory(row, list_replies(session, review_id=review_id))
+    return ReplyHistory(row, _with_anchors(list_replies(session, review_id=review_id), session))
+
+
+def reply_threads(session: Session, *, review_ids: Iterable[int]) -> dict[int, ReplyThread]:
+    """The reply threads of several reviews at once (those with a reply), keyed by id."""
+    found = replies_of(session, review_ids=review_ids)
+    anchors = statement_anchors(
+        session, digests=[v.digest for versions in found.values() for v in versions]
+    )
+    return {
+        review_id: ReplyThread(
+            versions, {v.digest.lower(): anchors[v.digest.lower()] for v in versions
+                       if v.digest.lower() in anchors}
+        )
+        for review_id, versions in found.items()
+    }  # fmt: skip
+
+
+def reply_thread(session: Session, *, review_id: int) -> ReplyThread:
+    return _with_anchors(list_replies(session, review_id=review_id), session)
 
 
 def erase_reply_texts(session: Session, *, review_id: int) -> None:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from dentareview.db.models import (
     DentistRow,
     ModerationDecisionRow,
-    ReviewReplyRow,
     ReviewRevisionRow,
     ReviewRow,
 )
@@ -22,11 +21,11 @@ from dentareview.db.queries import (
     stored_rating_aggregate,
 )
 from dentareview.db.queries.moderation import decisions_of
-from dentareview.db.queries.replies import replies_of
 from dentareview.db.queries.revisions import revisions_of
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months
 from dentareview.errors import DentistNotFound
+from dentareview.services.replies import ReplyThread, reply_threads
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class ReviewListing:
     items: list[ReviewRow]
     revisions: dict[int, list[ReviewRevisionRow]] = field(default_factory=dict)
     decisions: dict[int, list[ModerationDecisionRow]] = field(default_factory=dict)
-    replies: dict[int, list[ReviewReplyRow]] = field(default_factory=dict)
+    replies: dict[int, ReplyThread] = field(default_factory=dict)
 
 
 def require_dentist(session: Session, *, dentist: str) -> DentistRow:
@@ -82,5 +81,5 @@ def dentist_reviews(
         items=items,
         revisions=revisions_of(session, review_ids=[row.id for row in items if row.author_state]),
         decisions=decisions_of(session, review_ids=[row.id for row in items]),
-        replies=replies_of(session, review_ids=[row.id for row in items]),
+        replies=reply_threads(session, review_ids=[row.id for row in items]),
     )

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import (
     ModerationDecisionRow,
-    ReviewReplyRow,
     ReviewRevisionRow,
     ReviewRow,
     RewardPaymentRow,
@@ -25,12 +24,12 @@ from dentareview.db.queries import (
     reward_history,
 )
 from dentareview.db.queries.moderation import decisions_of
-from dentareview.db.queries.replies import list_replies
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest
 from dentareview.errors import DuplicateReview, InvalidSignature, NotVisitPatient, ReviewNotFound
+from dentareview.services.replies import ReplyThread, reply_thread
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.visits import load_visit
 
@@ -140,7 +139,7 @@ class ReviewState:
     payment: RewardPaymentRow | None
     revisions: list[ReviewRevisionRow] = field(default_factory=list)  # oldest first
     decisions: list[ModerationDecisionRow] = field(default_factory=list)  # oldest first
-    replies: list[ReviewReplyRow] = field(default_factory=list)  # oldest first
+    replies: ReplyThread = field(default_factory=ReplyThread)
 
 
 def load_review(session: Session, *, review_id: int) -> ReviewState:
@@ -152,7 +151,7 @@ def load_review(session: Session, *, review_id: int) -> ReviewState:
         payment=get_reward_payment(session, review_id=review_id),
         revisions=list_revisions(session, review_id=review_id),
         decisions=decisions_of(session, review_ids=[review_id]).get(review_id, []),
-        replies=list_replies(session, review_id=review_id),
+        replies=reply_thread(session, review_id=review_id),
     )
 
 

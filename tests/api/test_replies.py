@@ -302,3 +302,30 @@ def test_dashboard_counts_reply_rate_and_time_to_reply(system: System) -> None:
     csv = client.get("/v1/practice/dashboard.csv").text
     assert "reviews_replied,2\n" in csv and "reviews_replyable,3\n" in csv
     assert f"reply_rate,{replies['rate']}\n" in csv and "median_hours_to_reply," in csv
+
+
+def test_every_reply_version_is_anchored_on_chain_and_shows_its_anchor(system: System) -> None:
+    _patient, review = reviewed(system)
+    dentist = review["dentist"]
+    first = post_reply(system, dentist, review["id"], reply_message(review))
+    assert first.json()["anchor"]["status"] == "pending"
+    second = post_reply(
+        system, dentist, review["id"], reply_message(review, first.json()["digest"], BETTER)
+    )
+    pending = system.client.get(f"/v1/reviews/{review['id']}").json()["reply"]["anchor"]
+    assert pending["status"] == "pending" and pending["txHash"] is None
+
+    system.anchor()
+
+    registry = system.gateway.deployment().registry
+    history = system.client.get(f"/v1/reviews/{review['id']}/replies").json()["versions"]
+    for version, posted in zip(history, (first, second), strict=True):
+        assert version["digest"] == posted.json()["digest"]
+        anchor = version["anchor"]
+        assert anchor["status"] == "anchored" and anchor["txHash"] and anchor["blockNumber"]
+        digest = bytes.fromhex(version["digest"][2:])
+        assert registry.statement_anchored_at(digest) == anchor["anchoredAt"] > 0
+    shown = system.client.get(f"/v1/reviews/{review['id']}").json()["reply"]["anchor"]
+    assert shown == history[1]["anchor"]
+    listing = system.client.get(f"/v1/dentists/{dentist.address}/reviews").json()
+    assert listing["items"][0]["reply"]["anchor"]["status"] == "anchored"

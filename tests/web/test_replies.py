@@ -3,6 +3,8 @@ anyway, edit the reply (a new signed version), and the public profile showing it
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Page, expect
 
 from tests.api.system import new_wallet
@@ -14,6 +16,17 @@ LEAKY = "Dear Sarah, we hope your root canal from March 3 has healed well."
 THANKS = "Thank you for your kind words, we look forward to seeing you again."
 BETTER = "Thank you for the kind words. We have also shortened our waiting times since."
 SURE = "We are sorry about your wait at 3pm; we have changed how we book."
+
+
+def wait_reply_anchored(web: WebSystem, review_id: int, timeout: float = 30) -> None:
+    """The service's worker anchors every reply version's digest (anchorStatements)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        versions = web.api_get(f"/v1/reviews/{review_id}/replies")["versions"]
+        if versions and all(v["anchor"]["status"] == "anchored" for v in versions):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the reply to review {review_id} was not anchored in {timeout} s")
 
 
 def signatures(wallet: TestWallet) -> int:
@@ -92,12 +105,14 @@ def test_reply_warning_edit_and_the_public_profile(page: Page, web: WebSystem) -
     expect(page.locator("[data-figure=reply-rate] .figure-value")).to_have_text("100%")
     expect(page.locator("[data-figure=reply-rate]")).to_contain_text("2 of 2 reviews")
 
-    # The public profile shows the reply under its review, marked edited.
+    # The public profile shows the reply under its review, marked edited, once anchored.
+    wait_reply_anchored(web, newest)
     page.goto(f"{web.url}/dentists/{dentist.address}")
     shown = page.locator(f"#reviews [data-review-id='{newest}'] .reply")
     expect(shown).to_contain_text("Reply from the practice")
     expect(shown.locator(".reply-text")).to_have_text(BETTER)
     expect(shown.locator("[data-edited=true]")).to_have_text("edited")
+    expect(shown.locator("[data-anchor]")).to_contain_text("anchored in block")
     plain = page.locator(f"#reviews [data-review-id='{oldest}'] .reply")
     expect(plain.locator(".reply-text")).to_have_text(SURE)
     expect(plain.locator("[data-edited=true]")).to_have_count(0)

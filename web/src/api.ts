@@ -41,6 +41,16 @@ export interface ReplySummary {
   versions: number;
   digest: string;
   dentist: string;
+  /** the latest version's digest on-chain (anchorStatements) */
+  anchor?: StatementAnchor | null;
+}
+
+export interface StatementAnchor {
+  status: "pending" | "anchored";
+  final: boolean;
+  txHash: string | null;
+  blockNumber: number | null;
+  anchoredAt: number | null;
 }
 
 export interface ReviewOut {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from dentareview.api.bounds import ReviewIdPath
-from dentareview.api.convert import reply_from_wire, signature_from_wire
+from dentareview.api.convert import anchor_to_wire, reply_from_wire, signature_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import MALFORMED_BODY, error_responses
 from dentareview.api.schemas import (
@@ -16,6 +16,7 @@ from dentareview.api.schemas import (
     ReplyOut,
     ReplyVersionOut,
     SignedReviewReply,
+    StatementAnchorOut,
 )
 from dentareview.domain.phi import check_reply_text
 from dentareview.domain.revisions import AUTHOR_ERASED
@@ -46,7 +47,8 @@ def post_reply(
     review_id: ReviewIdPath, body: SignedReviewReply, state: State, session: DbSession
 ) -> ReplyOut:
     """The practice's public reply, signed by the visit's dentist as `ReviewReply`: the
-    first (`previousDigest` zero) or a new version superseding the latest."""
+    first (`previousDigest` zero) or a new version superseding the latest. Its digest is
+    queued for anchoring on-chain (`anchorStatements`) in the same transaction."""
     accepted = reply_to_review(
         session,
         domain=state.domain(),
@@ -65,6 +67,9 @@ def post_reply(
         previousDigest=accepted.previous_digest,
         edited=accepted.seq > 1,
         signedAt=accepted.created_at,
+        anchor=StatementAnchorOut(
+            status="pending", final=False, txHash=None, blockNumber=None, anchoredAt=None
+        ),
     )
 
 
@@ -93,8 +98,9 @@ def get_replies(review_id: ReviewIdPath, session: DbSession) -> ReplyHistoryOut:
                 deadline=v.deadline,
                 signature=v.signature,
                 signedAt=v.created_at,
+                anchor=anchor_to_wire(found.thread.anchor_of(v)),
             )
-            for v in found.versions
+            for v in found.thread.versions
         ],
     )
 
