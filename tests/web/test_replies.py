@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import time
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.api.system import new_wallet
+from tests.support.wallet import sign_typed
 from tests.web.browser import TestWallet, shoot
 from tests.web.conftest import WebSystem
 from tests.web.test_dentist_pages import sign_in
+from tests.web.test_my_reviews import sign_in as sign_in_as_patient
 
 LEAKY = "Dear Sarah, we hope your root canal from March 3 has healed well."
 THANKS = "Thank you for your kind words, we look forward to seeing you again."
@@ -131,3 +134,29 @@ def test_another_wallet_cannot_reply_and_is_told_in_words(page: Page, web: WebSy
     expect(page.get_by_role("heading", level=1)).to_have_text("Reviews and replies")
     expect(page.locator(f"[data-review-id='{review_id}']")).to_have_count(0)
     expect(page.locator("#practice-reviews")).to_contain_text("No review yet")
+
+
+def test_the_patient_reads_the_practices_reply_on_my_reviews(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("Riverside Dental")
+    patient = new_wallet()
+    visit = web.visit(dentist, patient)
+    review_id = web.review(patient, visit)
+    review = web.wait_anchored(review_id)
+    message = {
+        "visitId": visit["visitId"],
+        "reviewDigest": review["digest"],
+        "previousDigest": "0x" + "00" * 32,
+        "text": THANKS,
+        "deadline": int(time.time()) + 3600,
+    }
+    signature = sign_typed(dentist, web.stack.eip712, "ReviewReply", message)
+    posted = httpx.post(
+        f"{web.url}/v1/reviews/{review_id}/reply",
+        json={"message": message, "signature": signature},
+        timeout=10,
+    )
+    assert posted.status_code == 201, posted.text
+    sign_in_as_patient(page, web, TestWallet(patient, web.rpc_url))
+    card = page.locator(f"[data-review-id='{review_id}']")
+    expect(card.locator(".reply")).to_contain_text("Reply from the practice")
+    expect(card.locator(".reply .reply-text")).to_have_text(THANKS)
