@@ -16,7 +16,9 @@ from dentareview.audit.calldata import SignedFields
 from dentareview.audit.chain_records import AnchorLog, BatchLog, ChainRecords, PayoutLog
 from dentareview.audit.findings import Finding, Kind
 from dentareview.audit.recompute import Recomputed
+from dentareview.audit.replies import check_replies
 from dentareview.audit.revisions import SignedBy, check_author_word, text_erased
+from dentareview.db.models import ReviewReplyRow
 from dentareview.db.queries.audit import (
     BatchAuditRow,
     PaymentAuditRow,
@@ -44,6 +46,7 @@ class AuditCounts:
     erased: int = 0  # ERASED: erased by its author with a signed request (not a discrepancy)
     under_review: int = 0  # UNDER_REVIEW: flagged or signalled, still shown
     removed_by_moderation: int = 0  # REMOVED_BY_MODERATION: a recorded operator decision
+    reply_versions: int = 0  # the practices' signed reply versions checked
 
 
 def _low(value: str | None) -> str:
@@ -72,6 +75,8 @@ class Reconciler:
     # The patients' signed edits and erasures, keyed by review id, and how to check them.
     revisions: dict[int, list[RevisionAuditRow]] = field(default_factory=dict)
     revision_signed: SignedBy | None = None
+    # The practices' signed reply versions, keyed by review id (checked with revision_signed).
+    replies: dict[int, list[ReviewReplyRow]] = field(default_factory=dict)
     # Each review's latest recorded moderation decision (its action), keyed by review id.
     moderation: dict[int, str] = field(default_factory=dict)
     chain_id: int = 0
@@ -105,6 +110,7 @@ class Reconciler:
         self.counts.reviews += 1
         self._reviews.add(row.id)
         self._author_word(row)
+        self._replies(row)
         self._moderation(row)
         visit_id = _low(row.visit_id)
         self._visits.add(visit_id)
@@ -122,6 +128,21 @@ class Reconciler:
             self._unanchored(row, result)
         else:
             self._anchored(row, result, anchors[0])
+
+    def _replies(self, row: ReviewAuditRow) -> None:
+        versions = self.replies.get(row.id, [])
+        if not versions:
+            return
+        self.counts.reply_versions += len(versions)
+        problems = check_replies(
+            row,
+            versions,
+            chain_id=self.chain_id,
+            registry=self.registry,
+            signed=self.revision_signed or (lambda _account, _digest, _signature: False),
+        )
+        for kind, detail in problems:
+            self._add(kind, row.id, detail)
 
     def _moderation(self, row: ReviewAuditRow) -> None:
         """Moderation changes no signed field (those are checked as for any review); it

@@ -38,6 +38,15 @@ def replies_of(session: Session, *, review_ids: Iterable[int]) -> dict[int, list
     return found
 
 
+def all_replies(session: Session) -> dict[int, list[ReviewReplyRow]]:
+    """Every reply version, oldest first, keyed by review id (the audit)."""
+    found: dict[int, list[ReviewReplyRow]] = {}
+    stmt = select(ReviewReplyRow).order_by(ReviewReplyRow.review_id, ReviewReplyRow.seq)
+    for row in session.scalars(stmt):
+        found.setdefault(row.review_id, []).append(row)
+    return found
+
+
 def insert_reply(session: Session, *, row: ReviewReplyRow) -> ReviewReplyRow:
     """Raises DuplicateKey if another version took this `seq` (a concurrent reply)."""
     return add_unique(session, row)
@@ -50,20 +59,22 @@ class ReplyCounts:
 
 
 def reply_counts(session: Session, *, dentist: str) -> ReplyCounts:
-    """Reviews of the dentist not erased by their author, and how many have a reply."""
-    first = (
-        select(ReviewReplyRow.review_id)
-        .where(ReviewReplyRow.dentist == dentist, ReviewReplyRow.seq == 1)
-        .subquery()
+    """Reviews of the dentist not erased by their author, and how many have a reply.
+
+    Two counts, each from one index range: the reviews by dentist, and the practice's
+    first replies joined to their reviews by primary key (an outer join of the two
+    lets PostgreSQL pick a nested loop over freshly loaded tables: seconds, not ms).
+    """
+    reviews = session.scalar(
+        select(func.count()).where(ReviewRow.dentist == dentist, _not_erased())
     )
-    stmt = (
-        select(func.count(), func.count(first.c.review_id))
-        .select_from(ReviewRow)
-        .outerjoin(first, first.c.review_id == ReviewRow.id)
-        .where(ReviewRow.dentist == dentist, _not_erased())
+    replied = session.scalar(
+        select(func.count())
+        .select_from(ReviewReplyRow)
+        .join(ReviewRow, ReviewRow.id == ReviewReplyRow.review_id)
+        .where(ReviewReplyRow.dentist == dentist, ReviewReplyRow.seq == 1, _not_erased())
     )
-    reviews, replied = session.execute(stmt).one()
-    return ReplyCounts(int(reviews), int(replied))
+    return ReplyCounts(int(reviews or 0), int(replied or 0))
 
 
 def _not_erased() -> ColumnElement[bool]:
