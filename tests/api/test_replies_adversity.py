@@ -16,6 +16,7 @@ from dentareview.domain.policy import PolicySettings
 from dentareview.domain.replies import NO_PREVIOUS, ReviewReply
 from dentareview.errors import ReplyConflict, ReplyVersionLimit
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.dentists import deactivate_dentist
 from dentareview.services.replies import reply_to_review
 from tests.api.conftest import start_system
 from tests.api.system import System
@@ -155,3 +156,17 @@ def test_a_reply_during_a_chain_outage_is_kept_and_anchored_after(
     assert version["anchor"]["status"] == "anchored"
     registry = ChainGateway(system.settings).deployment().registry
     assert registry.statement_anchored_at(bytes.fromhex(version["digest"][2:])) > 0
+
+
+def test_a_deactivated_practice_cannot_reply(system: System) -> None:
+    _patient, review = reviewed(system)
+    deactivate_dentist(
+        system.sessions,
+        system.gateway.deployment(),
+        address=review["dentist"].address,
+        now=int(time.time()),
+    )
+    response = post_reply(system, review["dentist"], review["id"], reply_message(review))
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "DENTIST_INACTIVE"
+    assert system.client.get(f"/v1/reviews/{review['id']}").json()["reply"] is None
