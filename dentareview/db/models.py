@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dentareview.db.types import TokenAmount
+from dentareview.domain.ratings import RATING_MAX, RATING_MIN
 
 ReviewStatus = Literal["pending", "anchored"]
 PaymentStatus = Literal["pending", "paid", "queued"]
@@ -88,7 +89,10 @@ class ReviewRow(Base):
     __table_args__ = (
         UniqueConstraint("visit_id"),  # one review per visit, even under concurrent inserts
         UniqueConstraint("digest"),
-        *(CheckConstraint(f"{c} BETWEEN 1 AND 5", name=f"{c}_range") for c in RATING_COLUMNS),
+        *(
+            CheckConstraint(f"{c} BETWEEN {RATING_MIN} AND {RATING_MAX}", name=f"{c}_range")
+            for c in RATING_COLUMNS
+        ),
         CheckConstraint("status IN ('pending', 'anchored')", name="status_known"),
         CheckConstraint(
             "status <> 'anchored' OR "
