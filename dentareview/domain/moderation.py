@@ -45,6 +45,8 @@ DECISION_REASONS: Final[dict[str, str]] = {
 }
 DecisionAction = Literal["keep", "remove", "under_review"]
 
+# A review's moderation state: none, or one of these.
+ModerationState = Literal["under_review", "removed"]
 UNDER_REVIEW: Final = "under_review"
 REMOVED: Final = "removed"
 

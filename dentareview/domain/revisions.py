@@ -10,17 +10,19 @@ form a chain that anyone can follow; an erasure names the review's anchored dige
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, check_text
 from dentareview.domain.typed_data import typed_digest
 from dentareview.errors import DeadlineTooFar, InvalidRating, SignatureExpired
 
+RevisionKind = Literal["edit", "erasure"]
 EDIT: Final = "edit"
 ERASURE: Final = "erasure"
 
 # The public, named states of an accepted review that its author changed.
+AuthorState = Literal["edited", "erased"]
 AUTHOR_EDITED: Final = "edited"
 AUTHOR_ERASED: Final = "erased"
 STATE_LABELS: Final = {

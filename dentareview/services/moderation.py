@@ -26,6 +26,7 @@ from dentareview.domain.moderation import (
     FLAG_REASONS,
     REMOVED,
     UNDER_REVIEW,
+    ModerationState,
     ReviewFact,
     Signal,
     SignalSettings,
@@ -109,7 +110,7 @@ def decide(
         set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
     else:
         resolved = resolve_flags(session, review_id=review_id, decision_id=decision.id, now=now)
-        state = REMOVED if action == "remove" else None
+        state: ModerationState | None = REMOVED if action == "remove" else None
         set_moderation_state(session, review=row, state=state, reason=reason if state else None)
     return Decision(decision, resolved)
 

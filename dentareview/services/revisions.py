@@ -27,6 +27,7 @@ from dentareview.domain.revisions import (
     ERASURE,
     ReviewEdit,
     ReviewErasure,
+    RevisionKind,
     check_deadline,
     check_edit,
 )
@@ -47,7 +48,7 @@ from dentareview.services.signatures import ContractAccounts, signed_by
 class AcceptedRevision:
     review_id: int
     seq: int
-    kind: str
+    kind: RevisionKind
     digest: str
 
 
