@@ -34,6 +34,7 @@ from dentareview.domain.moderation import (
 )
 from dentareview.errors import Forbidden, ReviewNotFound, ValidationError
 from dentareview.services.reputation import require_dentist
+from dentareview.services.views import DecisionView, decision_view
 
 MAX_NOTE_CHARS = 500
 
@@ -66,7 +67,7 @@ def flag_review(
 
 @dataclass(frozen=True)
 class Decision:
-    row: ModerationDecisionRow
+    decision: DecisionView
     resolved_flags: int
 
 
@@ -112,7 +113,7 @@ def decide(
         resolved = resolve_flags(session, review_id=review_id, decision_id=decision.id, now=now)
         state: ModerationState | None = REMOVED if action == "remove" else None
         set_moderation_state(session, review=row, state=state, reason=reason if state else None)
-    return Decision(decision, resolved)
+    return Decision(decision_view(decision), resolved)
 
 
 def list_open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:

@@ -34,6 +34,8 @@ PublicState = Literal["published", "edited", "erased", "under_review", "removed"
 class DecisionView:
     """An operator's recorded moderation decision; public."""
 
+    id: int
+    review_id: int
     action: DecisionAction
     reason: str
     note: str | None
@@ -101,7 +103,9 @@ def _label(row: ReviewRow, state: PublicState) -> str | None:
 
 
 def decision_view(row: ModerationDecisionRow) -> DecisionView:
-    return DecisionView(row.action, row.reason, row.note, row.operator, row.created_at)
+    return DecisionView(
+        row.id, row.review_id, row.action, row.reason, row.note, row.operator, row.created_at
+    )
 
 
 def review_view(

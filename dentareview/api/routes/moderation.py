@@ -191,15 +191,15 @@ def post_decision(
         now=state.clock(),
     )
     session.commit()
-    row = decision.row
+    view = decision.decision
     return DecisionOut(
-        id=row.id,
-        reviewId=row.review_id,
-        action=row.action,
-        reason=row.reason,
-        note=row.note,
-        operator=row.operator,
-        createdAt=row.created_at,
+        id=view.id,
+        reviewId=view.review_id,
+        action=view.action,
+        reason=view.reason,
+        note=view.note,
+        operator=view.operator,
+        createdAt=view.decided_at,
         resolvedFlags=decision.resolved_flags,
     )
 
