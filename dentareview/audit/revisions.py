@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
+
 from dentareview.audit.findings import Kind
 from dentareview.audit.hashing import digest_from_text_hash, typed_digest
 from dentareview.db.queries.audit import ReviewAuditRow, RevisionAuditRow
@@ -39,7 +41,7 @@ def _digest(chain_id: int, registry: str, revision: RevisionAuditRow, visit_id: 
                 "digest": revision.previous_digest,
                 "deadline": revision.deadline,
             }
-            return "0x" + typed_digest(chain_id, registry, "ReviewErasure", message).hex()
+            return encode_hex(typed_digest(chain_id, registry, "ReviewErasure", message))
         message = {
             "visitId": visit_id,
             "previousDigest": revision.previous_digest,
@@ -53,13 +55,10 @@ def _digest(chain_id: int, registry: str, revision: RevisionAuditRow, visit_id: 
         if revision.text is None:
             if revision.text_hash is None:
                 return None
-            return (
-                "0x"
-                + digest_from_text_hash(
-                    chain_id, registry, "ReviewEdit", message, revision.text_hash
-                ).hex()
+            return encode_hex(
+                digest_from_text_hash(chain_id, registry, "ReviewEdit", message, revision.text_hash)
             )
-        return "0x" + typed_digest(chain_id, registry, "ReviewEdit", message).hex()
+        return encode_hex(typed_digest(chain_id, registry, "ReviewEdit", message))
     except Exception:  # noqa: BLE001 - any value the encoder refuses: not what was signed
         return None
 

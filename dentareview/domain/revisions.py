@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from eth_utils.hexadecimal import encode_hex
+
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, check_text
 from dentareview.domain.typed_data import typed_digest
@@ -41,8 +43,8 @@ class ReviewEdit:
     def message(self) -> dict[str, Any]:
         c = self.content
         return {
-            "visitId": "0x" + c.visit_id.hex(),
-            "previousDigest": "0x" + self.previous_digest.hex(),
+            "visitId": encode_hex(c.visit_id),
+            "previousDigest": encode_hex(self.previous_digest),
             "rating": c.rating,
             "treatment": c.treatment,
             "bedside": c.bedside,
@@ -63,8 +65,8 @@ class ReviewErasure:
 
     def message(self) -> dict[str, Any]:
         return {
-            "visitId": "0x" + self.visit_id.hex(),
-            "digest": "0x" + self.digest_of_review.hex(),
+            "visitId": encode_hex(self.visit_id),
+            "digest": encode_hex(self.digest_of_review),
             "deadline": self.deadline,
         }
 

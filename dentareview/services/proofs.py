@@ -17,10 +17,11 @@ from dentareview.audit.proof import (
     SingleAnchor,
     make_proof,
 )
+from dentareview.db.mapping import review_of, visit_of
 from dentareview.db.models import ReviewRevisionRow, ReviewRow
 from dentareview.db.queries import get_review, get_visit
 from dentareview.db.queries.revisions import list_revisions
-from dentareview.domain.models import Eip712Domain, Review, Visit
+from dentareview.domain.models import Eip712Domain
 from dentareview.errors import Forbidden, InternalError, ReviewNotAnchored, ReviewNotFound
 from dentareview.services.batch_proofs import BatchProofError, batch_proof
 
@@ -104,22 +105,9 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
     return make_proof(
         review_id=row.id,
         domain=domain,
-        review=Review(
-            visit_id=decode_hex(row.visit_id),
-            rating=row.rating,
-            treatment=row.treatment,
-            bedside=row.bedside,
-            wait_time=row.wait_time,
-            text=row.text,
-            deadline=row.deadline,
-        ),
+        review=review_of(row),
         review_signature=decode_hex(row.signature),
-        visit=Visit(
-            visit_id=decode_hex(visit_row.visit_id),
-            patient=visit_row.patient,
-            dentist=visit_row.dentist,
-            visited_at=visit_row.visited_at,
-        ),
+        visit=visit_of(visit_row),
         visit_signature=decode_hex(visit_row.signature),
         digest=decode_hex(row.digest),
         anchor=anchor,

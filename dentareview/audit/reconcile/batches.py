@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from eth_utils.hexadecimal import decode_hex, encode_hex
+
 from dentareview.audit.chain_records import BatchLog, ChainRecords
 from dentareview.audit.findings import Kind
 from dentareview.audit.recompute import Recomputed
-from dentareview.audit.reconcile.tally import Tally, check_parties, low
+from dentareview.audit.reconcile.tally import Tally, check_parties, low, paid_twice
 from dentareview.db.queries.audit import (
     BatchAuditRow,
     PaymentAuditRow,
@@ -110,11 +112,7 @@ class BatchMembers:
 
     def _payments(self, row: ReviewAuditRow) -> None:
         payments = self.payments_of.get(row.id, [])
-        if len(payments) > 1:
-            ids = ", ".join(str(p.id) for p in payments)
-            self.tally.add(
-                Kind.VISIT_REWARDED_TWICE, row.id, f"visit {row.visit_id} has payments {ids}"
-            )
+        paid_twice(self.tally, row, payments)
         for payment in payments:
             paid_by = self.payout_status.get(payment.payout_id or -1)
             if payment.status == "queued" or (payment.status == "paid" and paid_by != "paid"):
@@ -193,8 +191,8 @@ class Batches:
                 f"no review holds leaf {', '.join(map(str, missing))}",
             )
             return
-        tree = MerkleTree.of(bytes.fromhex(m.digest[2:]) for m in members) if members else None
-        rebuilt = "nothing" if tree is None else "0x" + tree.root.hex()
+        tree = MerkleTree.of(decode_hex(m.digest) for m in members) if members else None
+        rebuilt = "nothing" if tree is None else encode_hex(tree.root)
         if rebuilt != root or len(members) != log.size or batch.size != log.size:
             self.tally.add(
                 Kind.BATCH_CHANGED,
@@ -204,7 +202,7 @@ class Batches:
             )
             return
         assert tree is not None
-        misplaced = [m.id for m in members if "0x" + tree.values[m.leaf_index].hex() != m.digest]
+        misplaced = [m.id for m in members if encode_hex(tree.values[m.leaf_index]) != m.digest]
         if misplaced:
             self.tally.add(
                 Kind.BATCH_CHANGED,

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 
+from eth_utils.hexadecimal import encode_hex
+
 from dentareview.audit.calldata import SignedFields
 from dentareview.audit.chain_records import AnchorLog, ChainRecords
 from dentareview.audit.findings import Kind
 from dentareview.audit.recompute import Recomputed
-from dentareview.audit.reconcile.tally import Tally, check_parties, low
+from dentareview.audit.reconcile.tally import Tally, check_parties, low, paid_twice
 from dentareview.audit.revisions import text_erased
 from dentareview.db.queries.audit import PaymentAuditRow, ReviewAuditRow
 from dentareview.domain.typed_data import text_hash
@@ -136,7 +138,7 @@ class SingleReviews:
             )
             return
         changed = False
-        stored_hash = low(row.text_hash) if text_erased(row) else "0x" + text_hash(row.text).hex()
+        stored_hash = low(row.text_hash) if text_erased(row) else encode_hex(text_hash(row.text))
         if stored_hash != signed.text_hash:
             changed = True
             add(
@@ -170,9 +172,7 @@ class SingleReviews:
     def _reward(self, row: ReviewAuditRow, anchor: AnchorLog) -> None:
         add = self.tally.add
         payments = self.payments_of.get(row.id, [])
-        if len(payments) > 1:
-            ids = ", ".join(str(p.id) for p in payments)
-            add(Kind.VISIT_REWARDED_TWICE, row.id, f"visit {row.visit_id} has payments {ids}")
+        if paid_twice(self.tally, row, payments):
             return
         payment = payments[0] if payments else None
         queued = [

@@ -67,3 +67,12 @@ def check_parties(
         if wrong:
             tally.add(kind, row.id, f"{'; '.join(wrong)}; {source} says {expected}")
     return low(row.visit_dentist) == low(dentist) and low(row.visit_patient) == low(patient)
+
+
+def paid_twice(tally: Tally, row: ReviewAuditRow, payments: list[PaymentAuditRow]) -> bool:
+    """Report a review with more than one recorded payment; True if it has."""
+    if len(payments) <= 1:
+        return False
+    ids = ", ".join(str(p.id) for p in payments)
+    tally.add(Kind.VISIT_REWARDED_TWICE, row.id, f"visit {row.visit_id} has payments {ids}")
+    return True
