@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ModerationDecisionRow, ReviewFlagRow, ReviewRow
+from dentareview.db.models import ModerationDecisionRow, ReviewRow
 from dentareview.db.queries import get_review
 from dentareview.db.queries.moderation import (
     dentist_review_facts,
@@ -34,7 +34,7 @@ from dentareview.domain.moderation import (
 )
 from dentareview.errors import Forbidden, ReviewNotFound, ValidationError
 from dentareview.services.reputation import require_dentist
-from dentareview.services.views import DecisionView, decision_view
+from dentareview.services.views import DecisionView, FlagView, decision_view, flag_view
 
 MAX_NOTE_CHARS = 500
 
@@ -54,7 +54,7 @@ def require_operator(wallet: str, operators: frozenset[str]) -> str:
 
 def flag_review(
     session: Session, *, review_id: int, reason: str, reporter: str | None, now: int
-) -> ReviewFlagRow:
+) -> FlagView:
     """Anyone reports a review; it stays online, shown "under review" until decided."""
     if reason not in FLAG_REASONS:
         raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}", field="reason")
@@ -62,7 +62,7 @@ def flag_review(
     flag = insert_flag(session, review_id=review_id, reason=reason, reporter=reporter, now=now)
     if row.moderation_state is None:
         set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
-    return flag
+    return flag_view(flag, row.moderation_state)
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,10 @@ def decide(
     return Decision(decision_view(decision), resolved)
 
 
-def list_open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:
-    return open_flags(session, limit=limit, offset=offset)
+def list_open_flags(session: Session, *, limit: int, offset: int) -> list[FlagView]:
+    """Open flags, oldest first; each review is "under review" or removed while flagged."""
+    flags = open_flags(session, limit=limit, offset=offset)
+    return [flag_view(flag, UNDER_REVIEW) for flag in flags]
 
 
 def dentist_signals(

@@ -14,6 +14,7 @@ from typing import Literal
 from dentareview.db.models import (
     ModerationDecisionRow,
     PaymentStatus,
+    ReviewFlagRow,
     ReviewRevisionRow,
     ReviewRow,
     ReviewStatus,
@@ -23,6 +24,7 @@ from dentareview.domain.moderation import (
     REMOVED,
     UNDER_REVIEW,
     DecisionAction,
+    ModerationState,
     public_label,
 )
 from dentareview.domain.revisions import AUTHOR_ERASED, EDIT, STATE_LABELS
@@ -41,6 +43,27 @@ class DecisionView:
     note: str | None
     operator: str
     decided_at: int
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A report of a review, and the review's moderation state once it was recorded."""
+
+    id: int
+    review_id: int
+    reason: str
+    created_at: int
+    review_state: ModerationState | None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """One reward payment of a review."""
+
+    review_id: int
+    amount: int  # token base units
+    status: PaymentStatus
+    tx_hash: str | None
 
 
 @dataclass(frozen=True)
@@ -162,3 +185,11 @@ def reward_view(row: ReviewRow, payment: RewardPaymentRow | None) -> RewardView:
         reason_code=row.reward_withheld_code,
         reason=row.reward_withheld_reason,
     )
+
+
+def flag_view(row: ReviewFlagRow, review_state: ModerationState | None) -> FlagView:
+    return FlagView(row.id, row.review_id, row.reason, row.created_at, review_state)
+
+
+def payment_view(row: RewardPaymentRow) -> PaymentView:
+    return PaymentView(row.review_id, int(row.amount), row.status, row.tx_hash)

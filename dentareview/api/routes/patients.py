@@ -44,7 +44,7 @@ def rewards_out(state: AppState, session: Session, *, patient: str) -> PatientRe
         items=[
             RewardItemOut(
                 reviewId=item.review_id,
-                amount=str(int(item.amount)),
+                amount=str(item.amount),
                 status=item.status,
                 txHash=item.tx_hash,
             )
