@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import (
-    ModerationDecisionRow,
-    ReviewRevisionRow,
-    ReviewRow,
-    RewardPaymentRow,
-)
 from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.patients import count_patient_reviews, list_patient_reviews
 from dentareview.db.queries.revisions import revisions_of
+from dentareview.services.views import ReviewView, RewardView, review_view, reward_view
 
 
 @dataclass(frozen=True)
 class OwnReview:
-    row: ReviewRow
+    review: ReviewView
     visited_at: int
-    payment: RewardPaymentRow | None
-    revisions: list[ReviewRevisionRow] = field(default_factory=list)
-    decisions: list[ModerationDecisionRow] = field(default_factory=list)
+    reward: RewardView
 
 
 @dataclass(frozen=True)
@@ -41,7 +34,9 @@ def own_reviews(session: Session, *, patient: str, limit: int, offset: int) -> O
         total=count_patient_reviews(session, patient=patient),
         items=[
             OwnReview(
-                row, visited_at, payment, revisions.get(row.id, []), decisions.get(row.id, [])
+                review_view(row, revisions.get(row.id), decisions.get(row.id)),
+                visited_at,
+                reward_view(row, payment),
             )
             for row, visited_at, payment in rows
         ],
