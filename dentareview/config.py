@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,9 @@ from dentareview.domain.policy import PolicySettings
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 TOKEN_UNIT = 10**18
+# The policy's rules and their defaults are stated in domain/policy.py; the settings of
+# the same names below take their defaults from there.
+POLICY_DEFAULTS: Final = PolicySettings()
 
 
 class Settings(BaseSettings):
@@ -99,28 +103,32 @@ class Settings(BaseSettings):
     rate_limit_wallet_per_minute: int = 600
     rate_limit_wallet_burst: int = 600
 
-    review_window_days: int = 90
-    text_min_chars: int = 50
-    text_max_chars: int = 5000
-    text_min_words: int = 10
-    max_deadline_ahead_seconds: int = 86_400
-    reward_cooldown_same_dentist_days: int = 93
-    reward_window_days: int = 30
-    reward_max_in_window: int = 3
+    # The policy (domain/policy.py): each rule's default is PolicySettings'. The rating
+    # scale is not a setting: the registry fixes it (domain/ratings.py).
+    review_window_days: int = POLICY_DEFAULTS.review_window_days
+    text_min_chars: int = POLICY_DEFAULTS.text_min_chars
+    text_max_chars: int = POLICY_DEFAULTS.text_max_chars
+    text_min_words: int = POLICY_DEFAULTS.text_min_words
+    max_deadline_ahead_seconds: int = POLICY_DEFAULTS.max_deadline_ahead_seconds
+    reward_cooldown_same_dentist_days: int = POLICY_DEFAULTS.reward_cooldown_same_dentist_days
+    reward_window_days: int = POLICY_DEFAULTS.reward_window_days
+    reward_max_in_window: int = POLICY_DEFAULTS.reward_max_in_window
     # Rewarded reviews per dentist per rolling 24 h (also the registry's day limit, set at
     # deployment, at most 255), and visits a dentist may attest per rolling 24 h.
-    dentist_daily_reward_limit: int = Field(default=20, ge=0, le=255)
-    dentist_daily_visit_limit: int = Field(default=200, ge=0)
+    dentist_daily_reward_limit: int = Field(
+        default=POLICY_DEFAULTS.dentist_daily_reward_limit, ge=0, le=255
+    )
+    dentist_daily_visit_limit: int = Field(default=POLICY_DEFAULTS.dentist_daily_visit_limit, ge=0)
     # Moderation: operators' wallets (comma-separated; they sign in with SIWE), and flags
     # per client IP (a token bucket: this many at once, refilled at one a minute).
     operator_addresses: str = ""
     flag_burst: int = Field(default=10, ge=0)
-    bayesian_prior_count: int = 5
-    bayesian_prior_mean: float = 3.5
+    bayesian_prior_count: int = POLICY_DEFAULTS.bayesian_prior_count
+    bayesian_prior_mean: float = POLICY_DEFAULTS.bayesian_prior_mean
     # A practice's public reply to a review: at most this many characters, and this many
     # signed versions (the first reply and its edits).
-    reply_max_chars: int = Field(default=2000, ge=1, le=20_000)
-    reply_max_versions: int = Field(default=20, ge=1, le=1000)
+    reply_max_chars: int = Field(default=POLICY_DEFAULTS.reply_max_chars, ge=1, le=20_000)
+    reply_max_versions: int = Field(default=POLICY_DEFAULTS.reply_max_versions, ge=1, le=1000)
 
     @property
     def resolved_database_url(self) -> str:
@@ -147,19 +155,11 @@ class Settings(BaseSettings):
         )
 
     def policy(self) -> PolicySettings:
-        return PolicySettings(
-            review_window_days=self.review_window_days,
-            text_min_chars=self.text_min_chars,
-            text_max_chars=self.text_max_chars,
-            text_min_words=self.text_min_words,
-            max_deadline_ahead_seconds=self.max_deadline_ahead_seconds,
-            reward_cooldown_same_dentist_days=self.reward_cooldown_same_dentist_days,
-            reward_window_days=self.reward_window_days,
-            reward_max_in_window=self.reward_max_in_window,
-            dentist_daily_reward_limit=self.dentist_daily_reward_limit,
-            dentist_daily_visit_limit=self.dentist_daily_visit_limit,
-            bayesian_prior_count=self.bayesian_prior_count,
-            bayesian_prior_mean=self.bayesian_prior_mean,
-            reply_max_chars=self.reply_max_chars,
-            reply_max_versions=self.reply_max_versions,
-        )
+        """The policy in force: every PolicySettings field that is a setting, from here."""
+        return PolicySettings(**{name: getattr(self, name) for name in POLICY_SETTINGS})
+
+
+# The names of the policy's fields the operator sets (all but the rating scale).
+POLICY_SETTINGS: Final = tuple(
+    f.name for f in fields(PolicySettings) if f.name in Settings.model_fields
+)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast
-
 from dentareview.api.schemas import (
     ModerationDecisionOut,
     ReplySummaryOut,
@@ -12,28 +10,21 @@ from dentareview.api.schemas import (
     ReviewMessage,
     ReviewOut,
     ReviewReplyMessage,
+    RewardOut,
     StatementAnchorOut,
     VisitMessage,
 )
-from dentareview.db.models import (
-    ModerationDecisionRow,
-    ReviewRevisionRow,
-    ReviewRow,
-    ReviewStatus,
-    StatementAnchorRow,
-)
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
-from dentareview.domain.moderation import DECISION_REASONS, REMOVED, UNDER_REVIEW, public_label
+from dentareview.domain.moderation import DECISION_REASONS
 from dentareview.domain.replies import ReviewReply
-from dentareview.domain.revisions import (
-    AUTHOR_ERASED,
-    EDIT,
-    STATE_LABELS,
-    ReviewEdit,
-    ReviewErasure,
-)
+from dentareview.domain.revisions import ReviewEdit, ReviewErasure
 from dentareview.domain.typed_data import parse_wallet_signature
-from dentareview.services.replies import ReplyThread
+from dentareview.services.views import (
+    ReplyView,
+    ReviewView,
+    RewardView,
+    StatementAnchorView,
+)
 
 
 def visit_from_wire(message: VisitMessage) -> Visit:
@@ -90,33 +81,30 @@ def reply_from_wire(message: ReviewReplyMessage) -> ReviewReply:
     )
 
 
-def anchor_to_wire(row: StatementAnchorRow | None) -> StatementAnchorOut | None:
-    if row is None:
+def anchor_to_wire(anchor: StatementAnchorView | None) -> StatementAnchorOut | None:
+    if anchor is None:
         return None
     return StatementAnchorOut(
-        status=row.status,
-        final=row.final,
-        txHash=row.tx_hash,
-        blockNumber=row.block_number,
-        anchoredAt=row.anchored_at,
+        status=anchor.status,
+        final=anchor.final,
+        txHash=anchor.tx_hash,
+        blockNumber=anchor.block_number,
+        anchoredAt=anchor.anchored_at,
     )
 
 
-def reply_summary(thread: ReplyThread | None) -> ReplySummaryOut | None:
-    """The latest version of a reply, or None without one (or once erased)."""
-    if thread is None or not thread.versions or thread.versions[-1].text is None:
+def reply_to_wire(reply: ReplyView | None) -> ReplySummaryOut | None:
+    if reply is None:
         return None
-    replies = thread.versions
-    latest = replies[-1]
     return ReplySummaryOut(
-        text=latest.text or "",
-        signedAt=latest.created_at,
-        firstSignedAt=replies[0].created_at,
-        edited=len(replies) > 1,
-        versions=len(replies),
-        digest=latest.digest,
-        dentist=latest.dentist,
-        anchor=anchor_to_wire(thread.anchor_of(latest)),
+        text=reply.text,
+        signedAt=reply.signed_at,
+        firstSignedAt=reply.first_signed_at,
+        edited=reply.edited,
+        versions=reply.versions,
+        digest=reply.digest,
+        dentist=reply.dentist,
+        anchor=anchor_to_wire(reply.anchor),
     )
 
 
@@ -124,79 +112,53 @@ def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
 
-def _state(row: ReviewRow) -> str:
-    """Precedence: the author's erasure, then moderation, then the author's edit."""
-    if row.author_state == AUTHOR_ERASED:
-        return AUTHOR_ERASED
-    if row.moderation_state in (REMOVED, UNDER_REVIEW):
-        return row.moderation_state
-    return row.author_state or "published"
-
-
-def _label(row: ReviewRow, state: str) -> str | None:
-    if state in (REMOVED, UNDER_REVIEW):
-        return public_label(state, row.moderation_reason)
-    return STATE_LABELS.get(state)
-
-
-def review_to_wire(
-    row: ReviewRow,
-    revisions: list[ReviewRevisionRow] | None = None,
-    decisions: list[ModerationDecisionRow] | None = None,
-    replies: ReplyThread | None = None,
-) -> ReviewOut:
-    """The public view of a stored review: no patient wallet, no signature.
-
-    Its latest version is shown (`revisions`, oldest first: the review's edits and
-    erasure), with its public named state, and the practice's reply (`replies`, oldest
-    first) unless the review is erased or removed.
-    """
-    edits = [r for r in revisions or [] if r.kind == EDIT]
-    latest = edits[-1] if edits else None
-    state = _state(row)
-    erased = state in (AUTHOR_ERASED, REMOVED)  # nothing of it shown
-    ratings: tuple[int | None, ...] = (
-        (None, None, None, None)
-        if erased
-        else (latest.rating, latest.treatment, latest.bedside, latest.wait_time)
-        if latest is not None
-        else (row.rating, row.treatment, row.bedside, row.wait_time)
-    )
+def review_to_wire(review: ReviewView) -> ReviewOut:
+    """The public view of a stored review: no patient wallet, no signature."""
     return ReviewOut(
-        id=row.id,
-        visitId=row.visit_id,
-        dentist=row.dentist,
-        rating=ratings[0],
-        treatment=ratings[1],
-        bedside=ratings[2],
-        waitTime=ratings[3],
-        text="" if erased else (latest.text or "") if latest is not None else row.text,
-        digest=row.digest,
-        state=cast(Literal["published", "edited", "erased", "under_review", "removed"], state),
-        stateLabel=_label(row, state),
-        edited=latest is not None,
+        id=review.id,
+        visitId=review.visit_id,
+        dentist=review.dentist,
+        rating=review.rating,
+        treatment=review.treatment,
+        bedside=review.bedside,
+        waitTime=review.wait_time,
+        text=review.text,
+        digest=review.digest,
+        state=review.state,
+        stateLabel=review.state_label,
+        edited=review.edited,
         decisions=[
             ModerationDecisionOut(
-                action=cast(Literal["keep", "remove", "under_review"], d.action),
+                action=d.action,
                 reason=d.reason,
                 reasonLabel=DECISION_REASONS.get(d.reason, d.reason),
                 note=d.note,
                 operator=d.operator,
-                decidedAt=d.created_at,
+                decidedAt=d.decided_at,
             )
-            for d in decisions or []
+            for d in review.decisions
         ],
-        versions=1 + len(edits),
-        latestDigest=latest.digest if latest is not None else row.digest,
-        status="failed" if row.failure_code else cast(ReviewStatus, row.status),
-        final=row.final,
-        failureCode=row.failure_code,
-        failureReason=row.last_anchor_error if row.failure_code else None,
-        submittedAt=row.submitted_at,
-        anchoredAt=row.anchored_at,
-        txHash=row.tx_hash,
-        blockNumber=row.block_number,
-        logIndex=row.log_index,
-        rewarded=row.rewardable,
-        reply=None if erased else reply_summary(replies),
+        versions=review.versions,
+        latestDigest=review.latest_digest,
+        status="failed" if review.failure_code else review.status,
+        final=review.final,
+        failureCode=review.failure_code,
+        failureReason=review.failure_reason,
+        submittedAt=review.submitted_at,
+        anchoredAt=review.anchored_at,
+        txHash=review.tx_hash,
+        blockNumber=review.block_number,
+        logIndex=review.log_index,
+        rewarded=review.rewardable,
+        reply=reply_to_wire(review.reply),
+    )
+
+
+def reward_to_wire(reward: RewardView) -> RewardOut:
+    return RewardOut(
+        rewarded=reward.rewarded,
+        amount=str(reward.amount),
+        status=reward.status,
+        reasonCode=reward.reason_code,
+        reason=reward.reason,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3ValidationError
@@ -35,12 +36,12 @@ def signed_fields(w3: Web3, registry: RegistryContract, tx_hash: str) -> SignedF
         return None
     visit, review = args["visit"], args["review"]
     return SignedFields(
-        visit_id="0x" + bytes(_member(visit, "visitId", 0)).hex(),
+        visit_id=encode_hex(bytes(_member(visit, "visitId", 0))),
         ratings={
             name: int(_member(review, name, index))
             for index, name in enumerate(("rating", "treatment", "bedside", "waitTime"))
         },
-        text_hash="0x" + bytes(_member(review, "textHash", 4)).hex(),
+        text_hash=encode_hex(bytes(_member(review, "textHash", 4))),
         deadline=int(_member(review, "deadline", 5)),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,12 +149,32 @@ def read_chain(
         step=step,
         on_range=on_range,
     )
+    _sort_registry_logs(records, registry_logs)
+    mint_logs = get_logs(
+        w3,
+        address=token,
+        topics=[TRANSFER.topic, ZERO_TOPIC],
+        first=first_block,
+        last=last_block,
+        step=step,
+        on_range=on_range,
+    )
+    mints: defaultdict[str, list[AmountLog]] = defaultdict(list)
+    for log in mint_logs:
+        entry = _amount(TRANSFER, log, "to", "value")
+        mints[entry.tx_hash].append(entry)
+    records.mints = dict(mints)
+    return records
+
+
+def _sort_registry_logs(records: ChainRecords, logs: Iterable[dict[str, Any]]) -> None:
+    """Decode the registry's logs, each by its topic, into `records`."""
     queued: defaultdict[str, list[AmountLog]] = defaultdict(list)
     queue_paid: defaultdict[str, list[AmountLog]] = defaultdict(list)
     anchors: defaultdict[str, list[AnchorLog]] = defaultdict(list)
     batches: defaultdict[str, list[BatchLog]] = defaultdict(list)
     payouts: defaultdict[str, list[PayoutLog]] = defaultdict(list)
-    for log in registry_logs:
+    for log in logs:
         topic = log["topics"][0].lower()
         if topic == REVIEW_ANCHORED.topic:
             anchor = _anchor(log)
@@ -175,24 +195,9 @@ def read_chain(
             payouts[args["payoutId"]].append(
                 PayoutLog(args["payoutId"], args["recipients"], args["total"], *_position(log))
             )
-    mint_logs = get_logs(
-        w3,
-        address=token,
-        topics=[TRANSFER.topic, ZERO_TOPIC],
-        first=first_block,
-        last=last_block,
-        step=step,
-        on_range=on_range,
-    )
-    mints: defaultdict[str, list[AmountLog]] = defaultdict(list)
-    for log in mint_logs:
-        entry = _amount(TRANSFER, log, "to", "value")
-        mints[entry.tx_hash].append(entry)
     records.anchors, records.queued, records.queue_paid = (
         dict(anchors),
         dict(queued),
         dict(queue_paid),
     )
-    records.mints = dict(mints)
     records.batches, records.payouts = dict(batches), dict(payouts)
-    return records

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
+
 from dentareview.audit.hashing import (
     digest_from_text_hash,
     review_digest,
@@ -52,7 +54,7 @@ def recompute(chain_id: int, registry: str, row: ReviewAuditRow) -> Recomputed:
     patient = row.visit_patient if row.visit_patient is not None else row.patient
     review_signed = digest is not None and signed_by(digest, row.signature, patient)
     return Recomputed(
-        digest=None if digest is None else "0x" + digest.hex(),
+        digest=None if digest is None else encode_hex(digest),
         review_signed=review_signed,
         visit_signed=_visit_signed(chain_id, registry, row),
     )

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
+
 from dentareview.audit.findings import Kind
 from dentareview.audit.hashing import digest_from_text_hash, typed_digest
 from dentareview.db.queries.audit import ReviewAuditRow, RevisionAuditRow
@@ -39,7 +41,7 @@ def _digest(chain_id: int, registry: str, revision: RevisionAuditRow, visit_id: 
                 "digest": revision.previous_digest,
                 "deadline": revision.deadline,
             }
-            return "0x" + typed_digest(chain_id, registry, "ReviewErasure", message).hex()
+            return encode_hex(typed_digest(chain_id, registry, "ReviewErasure", message))
         message = {
             "visitId": visit_id,
             "previousDigest": revision.previous_digest,
@@ -53,13 +55,10 @@ def _digest(chain_id: int, registry: str, revision: RevisionAuditRow, visit_id: 
         if revision.text is None:
             if revision.text_hash is None:
                 return None
-            return (
-                "0x"
-                + digest_from_text_hash(
-                    chain_id, registry, "ReviewEdit", message, revision.text_hash
-                ).hex()
+            return encode_hex(
+                digest_from_text_hash(chain_id, registry, "ReviewEdit", message, revision.text_hash)
             )
-        return "0x" + typed_digest(chain_id, registry, "ReviewEdit", message).hex()
+        return encode_hex(typed_digest(chain_id, registry, "ReviewEdit", message))
     except Exception:  # noqa: BLE001 - any value the encoder refuses: not what was signed
         return None
 
@@ -77,7 +76,26 @@ def check_author_word(
     registry: str,
     signed: SignedBy,
 ) -> AuthorWord:
+    """The review's state as its author's valid revisions make it, and what does not hold."""
     word = AuthorWord()
+    last_edit, erasure_ok = _check_revisions(
+        word, row, revisions, chain_id=chain_id, registry=registry, signed=signed
+    )
+    _check_erasure(word, row, revisions, erasure_ok=erasure_ok)
+    _check_edit(word, row, last_edit)
+    return word
+
+
+def _check_revisions(
+    word: AuthorWord,
+    row: ReviewAuditRow,
+    revisions: list[RevisionAuditRow],
+    *,
+    chain_id: int,
+    registry: str,
+    signed: SignedBy,
+) -> tuple[RevisionAuditRow | None, bool]:
+    """Each revision's digest, signature and link; (the latest valid edit, a valid erasure)."""
     patient = row.visit_patient or row.patient
     latest, last_edit, erasure_ok = _low(row.digest), None, False
     for revision in revisions:
@@ -107,6 +125,13 @@ def check_author_word(
             latest, last_edit = _low(revision.digest), (revision if valid else None)
         else:
             erasure_ok = erasure_ok or valid
+    return last_edit, erasure_ok
+
+
+def _check_erasure(
+    word: AuthorWord, row: ReviewAuditRow, revisions: list[RevisionAuditRow], *, erasure_ok: bool
+) -> None:
+    """Text deleted only by a signed erasure, and a signed erasure applied."""
     if row.author_state == "erased" or text_erased(row):
         if erasure_ok and text_erased(row):
             word.state = "erased"
@@ -129,6 +154,10 @@ def check_author_word(
         word.problems.append(
             (Kind.REVISION_CHANGED, "a signed erasure was not applied: the text is still stored")
         )
+
+
+def _check_edit(word: AuthorWord, row: ReviewAuditRow, last_edit: RevisionAuditRow | None) -> None:
+    """The ratings shown are the latest valid edit's, and only a valid edit shows any."""
     shown = (row.edited_rating, row.edited_treatment, row.edited_bedside, row.edited_wait_time)
     if last_edit is not None:
         word.state = word.state or "edited"
@@ -152,4 +181,3 @@ def check_author_word(
                 f"shown as edited (ratings {shown}) without a valid edit signed by the patient",
             )
         )
-    return word

@@ -20,6 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dentareview.db.types import TokenAmount
+from dentareview.domain.moderation import DecisionAction, ModerationState
+from dentareview.domain.ratings import RATING_MAX, RATING_MIN
+from dentareview.domain.revisions import AuthorState, RevisionKind
 
 ReviewStatus = Literal["pending", "anchored"]
 PaymentStatus = Literal["pending", "paid", "queued"]
@@ -88,7 +91,10 @@ class ReviewRow(Base):
     __table_args__ = (
         UniqueConstraint("visit_id"),  # one review per visit, even under concurrent inserts
         UniqueConstraint("digest"),
-        *(CheckConstraint(f"{c} BETWEEN 1 AND 5", name=f"{c}_range") for c in RATING_COLUMNS),
+        *(
+            CheckConstraint(f"{c} BETWEEN {RATING_MIN} AND {RATING_MAX}", name=f"{c}_range")
+            for c in RATING_COLUMNS
+        ),
         CheckConstraint("status IN ('pending', 'anchored')", name="status_known"),
         CheckConstraint(
             "status <> 'anchored' OR "
@@ -129,7 +135,9 @@ class ReviewRow(Base):
     deadline: Mapped[int] = mapped_column(UNIX_TIME)
     signature: Mapped[str] = mapped_column(SIGNATURE)
     submitted_at: Mapped[int] = mapped_column(UNIX_TIME)
-    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    status: Mapped[ReviewStatus] = mapped_column(
+        String(16), default="pending", server_default="pending"
+    )
     rewardable: Mapped[bool]
     reward_withheld_code: Mapped[str | None] = mapped_column(String(32))
     reward_withheld_reason: Mapped[str | None] = mapped_column(Text)
@@ -158,7 +166,7 @@ class ReviewRow(Base):
     # The author's later word (review_revisions): None, "edited" or "erased". The signed
     # fields above stay as first signed, except `text`, emptied by an erasure; `text_hash`
     # (keccak256 of the signed text) is kept then, so the digest can still be recomputed.
-    author_state: Mapped[str | None] = mapped_column(String(16))
+    author_state: Mapped[AuthorState | None] = mapped_column(String(16))
     text_hash: Mapped[str | None] = mapped_column(BYTES32)
     # The latest edit's ratings (None until edited): what the reputation counts.
     edited_rating: Mapped[int | None] = mapped_column(SmallInteger)
@@ -167,7 +175,7 @@ class ReviewRow(Base):
     edited_wait_time: Mapped[int | None] = mapped_column(SmallInteger)
     # Moderation: None, "under_review" (stays online) or "removed" (a recorded decision,
     # moderation_decisions, says who and why); the stored review itself is never changed.
-    moderation_state: Mapped[str | None] = mapped_column(String(16))
+    moderation_state: Mapped[ModerationState | None] = mapped_column(String(16))
     moderation_reason: Mapped[str | None] = mapped_column(String(32))
 
 
@@ -189,7 +197,7 @@ class ReviewRevisionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
     seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... in the order they were accepted
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[RevisionKind] = mapped_column(String(16))
     digest: Mapped[str] = mapped_column(BYTES32)  # EIP-712 digest of the signed message
     previous_digest: Mapped[str] = mapped_column(BYTES32)  # edit: superseded; erasure: review's
     rating: Mapped[int | None] = mapped_column(SmallInteger)
@@ -300,7 +308,7 @@ class ModerationDecisionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[DecisionAction] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     operator: Mapped[str] = mapped_column(ADDRESS)  # the operator's wallet
@@ -331,7 +339,7 @@ class BatchRow(Base):
     root: Mapped[str] = mapped_column(BYTES32)
     size: Mapped[int] = mapped_column(Integer)
     rewarded: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[BatchStatus] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
     sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
     sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
@@ -366,7 +374,7 @@ class PayoutRow(Base):
     payout_key: Mapped[str] = mapped_column(BYTES32)  # the on-chain payoutId
     recipients: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(TokenAmount())
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[PayoutStatus] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
     sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
     sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
@@ -391,7 +399,7 @@ class RewardPaymentRow(Base):
     review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
     patient: Mapped[str] = mapped_column(ADDRESS, index=True)
     amount: Mapped[int] = mapped_column(TokenAmount())
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[PaymentStatus] = mapped_column(String(16))
     tx_hash: Mapped[str | None] = mapped_column(BYTES32)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
     paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from eth_utils.address import to_checksum_address
+from eth_utils.hexadecimal import decode_hex
 
 from dentareview.errors import DentaReviewError, InvalidRating, ValidationError
 
@@ -54,7 +55,7 @@ def parse_bytes32(value: object, field: str) -> bytes:
     """0x-hex string of exactly 32 bytes (any case) -> bytes."""
     if not isinstance(value, str) or not _HEX_BYTES32.fullmatch(value):
         raise ValidationError(f"{field} must be 0x followed by 64 hex digits", field=field)
-    return bytes.fromhex(value[2:])
+    return decode_hex(value)
 
 
 def _check_uint(

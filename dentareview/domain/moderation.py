@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from dentareview.domain.ratings import STARS
+
 FlagReason = Literal[
     "harmful_or_illegal",
     "personal_information",
@@ -43,6 +45,8 @@ DECISION_REASONS: Final[dict[str, str]] = {
 }
 DecisionAction = Literal["keep", "remove", "under_review"]
 
+# A review's moderation state: none, or one of these.
+ModerationState = Literal["under_review", "removed"]
 UNDER_REVIEW: Final = "under_review"
 REMOVED: Final = "removed"
 
@@ -93,7 +97,7 @@ class Signal:
 def _histogram(ratings: Sequence[int]) -> dict[int, float]:
     counts = Counter(ratings)
     total = len(ratings) or 1
-    return {star: counts.get(star, 0) / total for star in range(1, 6)}
+    return {star: counts.get(star, 0) / total for star in STARS}
 
 
 def compute_signals(
@@ -141,7 +145,7 @@ def compute_signals(
     )
 
     before, after = _histogram([f.rating for f in earlier]), _histogram([f.rating for f in recent])
-    distance = 0.5 * sum(abs(before[s] - after[s]) for s in range(1, 6)) if earlier else 0.0
+    distance = 0.5 * sum(abs(before[s] - after[s]) for s in STARS) if earlier else 0.0
     judged = len(recent) >= settings.min_reviews and len(earlier) >= settings.min_reviews
     signals.append(
         Signal(

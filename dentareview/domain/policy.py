@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from dentareview.domain.models import DentistStatus, Review, Visit
+from dentareview.domain.ratings import RATING_MAX, RATING_MIN
 from dentareview.domain.visible_text import measure
 from dentareview.errors import (
     DeadlineTooFar,
@@ -46,8 +47,9 @@ class PolicySettings:
     text_max_chars: int = 5000
     text_min_words: int = 10
     max_deadline_ahead_seconds: int = 86_400
-    rating_min: int = 1
-    rating_max: int = 5
+    # May narrow the scale the registry accepts, never widen it (domain/ratings.py).
+    rating_min: int = RATING_MIN
+    rating_max: int = RATING_MAX
     reward_cooldown_same_dentist_days: int = 93
     reward_window_days: int = 30
     reward_max_in_window: int = 3
@@ -67,8 +69,11 @@ class PolicySettings:
                 raise ValueError(f"policy {f.name} must not be negative")
         if self.text_min_chars > self.text_max_chars:
             raise ValueError("policy text_min_chars exceeds text_max_chars")
-        if not 0 <= self.rating_min <= self.rating_max <= 255:
-            raise ValueError("policy ratings must satisfy 0 <= rating_min <= rating_max <= 255")
+        if not RATING_MIN <= self.rating_min <= self.rating_max <= RATING_MAX:
+            raise ValueError(
+                f"policy ratings must satisfy {RATING_MIN} <= rating_min <= rating_max <= "
+                f"{RATING_MAX}: the registry anchors no other rating"
+            )
         if self.reward_max_in_window < 1:
             raise ValueError("policy reward_max_in_window must be at least 1")
         if self.reply_max_chars < 1 or self.reply_max_versions < 1:

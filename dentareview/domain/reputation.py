@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Final
 
-HISTOGRAM_KEYS: Final = (1, 2, 3, 4, 5)
+from dentareview.domain.ratings import STARS
+
+HISTOGRAM_KEYS: Final = tuple(STARS)
 DECIMALS: Final = 4
 
 

@@ -10,17 +10,21 @@ form a chain that anyone can follow; an erasure names the review's anchored dige
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
+
+from eth_utils.hexadecimal import encode_hex
 
 from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, check_text
 from dentareview.domain.typed_data import typed_digest
 from dentareview.errors import DeadlineTooFar, InvalidRating, SignatureExpired
 
+RevisionKind = Literal["edit", "erasure"]
 EDIT: Final = "edit"
 ERASURE: Final = "erasure"
 
 # The public, named states of an accepted review that its author changed.
+AuthorState = Literal["edited", "erased"]
 AUTHOR_EDITED: Final = "edited"
 AUTHOR_ERASED: Final = "erased"
 STATE_LABELS: Final = {
@@ -39,8 +43,8 @@ class ReviewEdit:
     def message(self) -> dict[str, Any]:
         c = self.content
         return {
-            "visitId": "0x" + c.visit_id.hex(),
-            "previousDigest": "0x" + self.previous_digest.hex(),
+            "visitId": encode_hex(c.visit_id),
+            "previousDigest": encode_hex(self.previous_digest),
             "rating": c.rating,
             "treatment": c.treatment,
             "bedside": c.bedside,
@@ -61,8 +65,8 @@ class ReviewErasure:
 
     def message(self) -> dict[str, Any]:
         return {
-            "visitId": "0x" + self.visit_id.hex(),
-            "digest": "0x" + self.digest_of_review.hex(),
+            "visitId": encode_hex(self.visit_id),
+            "digest": encode_hex(self.digest_of_review),
             "deadline": self.deadline,
         }
 

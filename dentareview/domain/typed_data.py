@@ -16,6 +16,7 @@ from eth_keys.datatypes import Signature
 from eth_keys.exceptions import BadSignature
 from eth_utils.crypto import keccak
 from eth_utils.exceptions import ValidationError as EthValidationError
+from eth_utils.hexadecimal import encode_hex
 
 from dentareview.domain.models import Eip712Domain, Review, Visit, parse_address, parse_bytes32
 from dentareview.errors import InvalidSignature
@@ -128,7 +129,7 @@ def domain_dict(domain: Eip712Domain) -> dict[str, Any]:
 
 def visit_message(visit: Visit) -> dict[str, Any]:
     return {
-        "visitId": "0x" + visit.visit_id.hex(),
+        "visitId": encode_hex(visit.visit_id),
         "patient": visit.patient,
         "dentist": visit.dentist,
         "visitedAt": visit.visited_at,
@@ -137,7 +138,7 @@ def visit_message(visit: Visit) -> dict[str, Any]:
 
 def review_message(review: Review) -> dict[str, Any]:
     return {
-        "visitId": "0x" + review.visit_id.hex(),
+        "visitId": encode_hex(review.visit_id),
         "rating": review.rating,
         "treatment": review.treatment,
         "bedside": review.bedside,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ModerationDecisionRow, ReviewFlagRow, ReviewRow
+from dentareview.db.models import ModerationDecisionRow, ReviewRow
 from dentareview.db.queries import get_review
 from dentareview.db.queries.moderation import (
     dentist_review_facts,
@@ -27,6 +27,7 @@ from dentareview.domain.moderation import (
     FLAG_REASONS,
     REMOVED,
     UNDER_REVIEW,
+    ModerationState,
     ReviewFact,
     Signal,
     SignalSettings,
@@ -34,6 +35,7 @@ from dentareview.domain.moderation import (
 )
 from dentareview.errors import NotAnOperator, ReviewNotFound, ValidationError
 from dentareview.services.reputation import require_dentist
+from dentareview.services.views import DecisionView, FlagView, decision_view, flag_view
 
 MAX_NOTE_CHARS = 500
 
@@ -53,7 +55,7 @@ def require_operator(wallet: str, operators: frozenset[str]) -> str:
 
 def flag_review(
     session: Session, *, review_id: int, reason: str, reporter: str | None, now: int
-) -> ReviewFlagRow:
+) -> FlagView:
     """Anyone reports a review; it stays online, shown "under review" until decided."""
     if reason not in FLAG_REASONS:
         raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}", field="reason")
@@ -61,12 +63,12 @@ def flag_review(
     flag = insert_flag(session, review_id=review_id, reason=reason, reporter=reporter, now=now)
     if row.moderation_state is None:
         set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
-    return flag
+    return flag_view(flag, row.moderation_state)
 
 
 @dataclass(frozen=True)
 class Decision:
-    row: ModerationDecisionRow
+    decision: DecisionView
     resolved_flags: int
 
 
@@ -110,13 +112,15 @@ def decide(
         set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
     else:
         resolved = resolve_flags(session, review_id=review_id, decision_id=decision.id, now=now)
-        state = REMOVED if action == "remove" else None
+        state: ModerationState | None = REMOVED if action == "remove" else None
         set_moderation_state(session, review=row, state=state, reason=reason if state else None)
-    return Decision(decision, resolved)
+    return Decision(decision_view(decision), resolved)
 
 
-def list_open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:
-    return open_flags(session, limit=limit, offset=offset)
+def list_open_flags(session: Session, *, limit: int, offset: int) -> list[FlagView]:
+    """Open flags, oldest first; each review is "under review" or removed while flagged."""
+    flags = open_flags(session, limit=limit, offset=offset)
+    return [flag_view(flag, UNDER_REVIEW) for flag in flags]
 
 
 def list_under_review(session: Session, *, limit: int, offset: int) -> list[tuple[int, str, str]]:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import (
-    ModerationDecisionRow,
-    ReviewRevisionRow,
-    ReviewRow,
-    RewardPaymentRow,
-)
 from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.patients import count_patient_reviews, list_patient_reviews
 from dentareview.db.queries.revisions import revisions_of
-from dentareview.services.replies import ReplyThread, reply_threads
+from dentareview.services.replies import reply_threads, reply_view
+from dentareview.services.views import ReviewView, RewardView, review_view, reward_view
 
 
 @dataclass(frozen=True)
 class OwnReview:
-    row: ReviewRow
+    review: ReviewView
     visited_at: int
-    payment: RewardPaymentRow | None
-    revisions: list[ReviewRevisionRow] = field(default_factory=list)
-    decisions: list[ModerationDecisionRow] = field(default_factory=list)
-    replies: ReplyThread = field(default_factory=ReplyThread)
+    reward: RewardView
 
 
 @dataclass(frozen=True)
@@ -44,12 +36,14 @@ def own_reviews(session: Session, *, patient: str, limit: int, offset: int) -> O
         total=count_patient_reviews(session, patient=patient),
         items=[
             OwnReview(
-                row,
+                review_view(
+                    row,
+                    revisions.get(row.id),
+                    decisions.get(row.id),
+                    reply_view(replies.get(row.id)),
+                ),
                 visited_at,
-                payment,
-                revisions.get(row.id, []),
-                decisions.get(row.id, []),
-                replies.get(row.id, ReplyThread()),
+                reward_view(row, payment),
             )
             for row, visited_at, payment in rows
         ],

@@ -19,11 +19,12 @@ from dentareview.audit.proof import (
     StatementAnchor,
     make_proof,
 )
+from dentareview.db.mapping import review_of, visit_of
 from dentareview.db.models import ReviewRevisionRow, ReviewRow, StatementAnchorRow
 from dentareview.db.queries import get_review, get_visit
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.db.queries.statements import statement_anchors
-from dentareview.domain.models import Eip712Domain, Review, Visit
+from dentareview.domain.models import Eip712Domain
 from dentareview.domain.moderation import REMOVED
 from dentareview.domain.typed_data import text_hash
 from dentareview.errors import Forbidden, InternalError, ReviewNotAnchored, ReviewNotFound
@@ -116,22 +117,9 @@ def build_proof(session: Session, *, review_id: int, domain: Eip712Domain) -> Re
     return make_proof(
         review_id=row.id,
         domain=domain,
-        review=Review(
-            visit_id=decode_hex(row.visit_id),
-            rating=row.rating,
-            treatment=row.treatment,
-            bedside=row.bedside,
-            wait_time=row.wait_time,
-            text=row.text,
-            deadline=row.deadline,
-        ),
+        review=review_of(row),
         review_signature=decode_hex(row.signature),
-        visit=Visit(
-            visit_id=decode_hex(visit_row.visit_id),
-            patient=visit_row.patient,
-            dentist=visit_row.dentist,
-            visited_at=visit_row.visited_at,
-        ),
+        visit=visit_of(visit_row),
         visit_signature=decode_hex(visit_row.signature),
         digest=decode_hex(row.digest),
         anchor=anchor,

@@ -36,6 +36,7 @@ from dentareview.errors import (
 )
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.statements import enqueue_statement
+from dentareview.services.views import ReplyView, StatementAnchorView
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,28 @@ class ReplyThread:
 
 
 @dataclass(frozen=True)
+class ReplyVersionView:
+    """One signed version of a reply, as `GET /v1/reviews/{id}/replies` shows it."""
+
+    seq: int
+    digest: str
+    review_digest: str
+    previous_digest: str
+    text: str | None  # None once the review's patient erased the review
+    text_hash: str
+    deadline: int
+    signature: str
+    signed_at: int
+    anchor: StatementAnchorView | None
+
+
+@dataclass(frozen=True)
 class ReplyHistory:
-    review: ReviewRow
-    thread: ReplyThread
+    review_id: int
+    visit_id: str
+    dentist: str
+    erased: bool  # the review was erased by its patient: every version's text deleted
+    versions: tuple[ReplyVersionView, ...]  # oldest first
 
 
 def _hex(value: bytes) -> str:
@@ -165,9 +185,55 @@ def _with_anchors(versions: list[ReviewReplyRow], session: Session) -> ReplyThre
     return ReplyThread(versions, statement_anchors(session, digests=[v.digest for v in versions]))
 
 
+def anchor_view(row: StatementAnchorRow | None) -> StatementAnchorView | None:
+    if row is None:
+        return None
+    return StatementAnchorView(
+        row.status, row.final, row.tx_hash, row.block_number, row.anchored_at
+    )
+
+
+def reply_view(thread: ReplyThread | None) -> ReplyView | None:
+    """The latest version of a reply, or None without one (or once its text is erased)."""
+    if thread is None or not thread.versions or thread.versions[-1].text is None:
+        return None
+    first, latest = thread.versions[0], thread.versions[-1]
+    return ReplyView(
+        text=latest.text or "",
+        signed_at=latest.created_at,
+        first_signed_at=first.created_at,
+        edited=len(thread.versions) > 1,
+        versions=len(thread.versions),
+        digest=latest.digest,
+        dentist=latest.dentist,
+        anchor=anchor_view(thread.anchor_of(latest)),
+    )
+
+
 def reply_history(session: Session, *, review_id: int) -> ReplyHistory:
     row = _load(session, review_id)
-    return ReplyHistory(row, _with_anchors(list_replies(session, review_id=review_id), session))
+    thread = _with_anchors(list_replies(session, review_id=review_id), session)
+    return ReplyHistory(
+        review_id=row.id,
+        visit_id=row.visit_id,
+        dentist=row.dentist,
+        erased=row.author_state == AUTHOR_ERASED,
+        versions=tuple(
+            ReplyVersionView(
+                seq=v.seq,
+                digest=v.digest,
+                review_digest=v.review_digest,
+                previous_digest=v.previous_digest,
+                text=v.text,
+                text_hash=v.text_hash,
+                deadline=v.deadline,
+                signature=v.signature,
+                signed_at=v.created_at,
+                anchor=anchor_view(thread.anchor_of(v)),
+            )
+            for v in thread.versions
+        ),
+    )
 
 
 def reply_threads(session: Session, *, review_ids: Iterable[int]) -> dict[int, ReplyThread]:

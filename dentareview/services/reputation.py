@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import (
-    DentistRow,
-    ModerationDecisionRow,
-    ReviewRevisionRow,
-    ReviewRow,
-)
+from dentareview.db.models import DentistRow
 from dentareview.db.queries import (
     count_dentist_reviews,
     get_dentist,
@@ -25,7 +20,8 @@ from dentareview.db.queries.revisions import revisions_of
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months
 from dentareview.errors import DentistNotFound
-from dentareview.services.replies import ReplyThread, reply_threads
+from dentareview.services.replies import reply_threads, reply_view
+from dentareview.services.views import ReviewView, review_view
 
 
 @dataclass(frozen=True)
@@ -38,10 +34,7 @@ class DentistReputation:
 @dataclass(frozen=True)
 class ReviewListing:
     total: int
-    items: list[ReviewRow]
-    revisions: dict[int, list[ReviewRevisionRow]] = field(default_factory=dict)
-    decisions: dict[int, list[ModerationDecisionRow]] = field(default_factory=dict)
-    replies: dict[int, ReplyThread] = field(default_factory=dict)
+    items: list[ReviewView]
 
 
 def require_dentist(session: Session, *, dentist: str) -> DentistRow:
@@ -76,10 +69,15 @@ def dentist_reviews(
     items = list_dentist_reviews(
         session, dentist=dentist, include_pending=include_pending, limit=limit, offset=offset
     )
+    revisions = revisions_of(session, review_ids=[row.id for row in items if row.author_state])
+    decisions = decisions_of(session, review_ids=[row.id for row in items])
+    replies = reply_threads(session, review_ids=[row.id for row in items])
     return ReviewListing(
         total=count_dentist_reviews(session, dentist=dentist, include_pending=include_pending),
-        items=items,
-        revisions=revisions_of(session, review_ids=[row.id for row in items if row.author_state]),
-        decisions=decisions_of(session, review_ids=[row.id for row in items]),
-        replies=reply_threads(session, review_ids=[row.id for row in items]),
+        items=[
+            review_view(
+                row, revisions.get(row.id), decisions.get(row.id), reply_view(replies.get(row.id))
+            )
+            for row in items
+        ],
     )

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.db.errors import DuplicateKey
-from dentareview.db.models import (
-    ModerationDecisionRow,
-    ReviewRevisionRow,
-    ReviewRow,
-    RewardPaymentRow,
-)
 from dentareview.db.queries import (
     get_review,
     get_review_by_visit,
@@ -29,8 +23,9 @@ from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest
 from dentareview.errors import DuplicateReview, InvalidSignature, NotVisitPatient, ReviewNotFound
-from dentareview.services.replies import ReplyThread, reply_thread
+from dentareview.services.replies import reply_thread, reply_view
 from dentareview.services.signatures import ContractAccounts, signed_by
+from dentareview.services.views import ReviewView, RewardView, review_view, reward_view
 from dentareview.services.visits import load_visit
 
 DAY = 86_400
@@ -135,23 +130,21 @@ def submit_review(
 
 @dataclass(frozen=True)
 class ReviewState:
-    row: ReviewRow
-    payment: RewardPaymentRow | None
-    revisions: list[ReviewRevisionRow] = field(default_factory=list)  # oldest first
-    decisions: list[ModerationDecisionRow] = field(default_factory=list)  # oldest first
-    replies: ReplyThread = field(default_factory=ReplyThread)
+    review: ReviewView
+    reward: RewardView
 
 
 def load_review(session: Session, *, review_id: int) -> ReviewState:
     row = get_review(session, review_id=review_id)
     if row is None:
         raise ReviewNotFound(f"no review with id {review_id}")
+    revisions = list_revisions(session, review_id=review_id)
+    decisions = decisions_of(session, review_ids=[review_id]).get(review_id, [])
     return ReviewState(
-        row=row,
-        payment=get_reward_payment(session, review_id=review_id),
-        revisions=list_revisions(session, review_id=review_id),
-        decisions=decisions_of(session, review_ids=[review_id]).get(review_id, []),
-        replies=reply_thread(session, review_id=review_id),
+        review=review_view(
+            row, revisions, decisions, reply_view(reply_thread(session, review_id=review_id))
+        ),
+        reward=reward_view(row, get_reward_payment(session, review_id=review_id)),
     )
 
 
@@ -163,7 +156,6 @@ def wait_for_anchor(
     while True:
         with sessions() as session:
             review = load_review(session, review_id=review_id)
-            session.expunge_all()
-        if review.row.status == "anchored" or time.monotonic() >= deadline:
+        if review.review.status == "anchored" or time.monotonic() >= deadline:
             return review
         time.sleep(0.02)

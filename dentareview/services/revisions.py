@@ -27,6 +27,7 @@ from dentareview.domain.revisions import (
     ERASURE,
     ReviewEdit,
     ReviewErasure,
+    RevisionKind,
     check_deadline,
     check_edit,
 )
@@ -49,7 +50,7 @@ from dentareview.services.statements import enqueue_statement
 class AcceptedRevision:
     review_id: int
     seq: int
-    kind: str
+    kind: RevisionKind
     digest: str
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import RewardPaymentRow
 from dentareview.db.queries import patient_rewards
 from dentareview.errors import DentaReviewError
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.views import PaymentView, payment_view
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class PatientRewards:
     pending: int
     queued: int
     on_chain_balance: int | None  # None while the chain is away
-    items: list[RewardPaymentRow]
+    items: list[PaymentView]
 
 
 def rewards_of(session: Session, gateway: ChainGateway, *, patient: str) -> PatientRewards:
@@ -35,7 +35,7 @@ def rewards_of(session: Session, gateway: ChainGateway, *, patient: str) -> Pati
         pending=by_status["pending"],
         queued=by_status["queued"],
         on_chain_balance=_balance(gateway, patient),
-        items=items,
+        items=[payment_view(item) for item in items],
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from eth_utils.hexadecimal import decode_hex, encode_hex
+from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
+from dentareview.db.mapping import visit_of
 from dentareview.db.queries import count_recent_visits, get_dentist, get_visit, insert_visit
 from dentareview.domain.models import DentistStatus, Eip712Domain, Visit
 from dentareview.domain.policy import PolicySettings, check_visit
@@ -81,9 +82,4 @@ def load_visit(session: Session, *, visit_id: bytes) -> Visit:
         raise VisitNotFound(
             f"no attested visit {encode_hex(visit_id)}; the dentist must attest it first"
         )
-    return Visit(
-        visit_id=decode_hex(row.visit_id),
-        patient=row.patient,
-        dentist=row.dentist,
-        visited_at=row.visited_at,
-    )
+    return visit_of(row)

@@ -14,6 +14,7 @@ from dentareview.domain.policy import (
     check_visit,
     decide_reward,
 )
+from dentareview.domain.ratings import RATING_MAX, RATING_MIN
 from dentareview.errors import (
     DeadlineTooFar,
     DentaReviewError,
@@ -360,3 +361,26 @@ def test_dentist_limit_withholds_rewards_past_n_a_rolling_day() -> None:
 def test_inconsistent_settings_refused(changes: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         PolicySettings(**changes)
+
+
+@pytest.mark.parametrize(
+    "changes", [{"rating_min": RATING_MIN - 1}, {"rating_max": RATING_MAX + 1}], ids=str
+)
+def test_rating_bounds_cannot_widen_the_scale_the_registry_anchors(
+    changes: dict[str, int],
+) -> None:
+    # A review rated outside RATING_MIN..RATING_MAX could never be anchored: the registry's
+    # _isRating and the database's CHECK constraints refuse it.
+    with pytest.raises(ValueError, match="registry"):
+        PolicySettings(**changes)
+
+
+def test_rating_bounds_may_narrow_the_scale() -> None:
+    narrow = PolicySettings(rating_min=2)
+    with pytest.raises(InvalidRating):
+        check_review(
+            make_review(rating=1, text=VALID_TEXT, deadline=NOW + 3600),
+            make_visit(),
+            now=NOW,
+            policy=narrow,
+        )

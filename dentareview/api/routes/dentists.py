@@ -105,13 +105,5 @@ def get_dentist_reviews(
         limit=limit,
         offset=offset,
         includePending=include_pending,
-        items=[
-            review_to_wire(
-                row,
-                listing.revisions.get(row.id),
-                listing.decisions.get(row.id),
-                listing.replies.get(row.id),
-            )
-            for row in listing.items
-        ],
+        items=[review_to_wire(review) for review in listing.items],
     )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from dentareview.api.auth import SignedInWallet
-from dentareview.api.convert import review_to_wire
+from dentareview.api.convert import review_to_wire, reward_to_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.routes.patients import rewards_out
 from dentareview.api.schemas import PatientRewardsOut, ReviewOut, RewardOut
 from dentareview.audit.proof_schema import FullProof
-from dentareview.db.models import PaymentStatus
 from dentareview.services.patients import OwnReview, own_reviews
 from dentareview.services.proofs import build_patient_proof
 
@@ -35,17 +34,10 @@ class OwnReviewPage(BaseModel):
 
 
 def _own(found: OwnReview) -> OwnReviewOut:
-    row, payment = found.row, found.payment
     return OwnReviewOut(
-        **review_to_wire(row, found.revisions, found.decisions, found.replies).model_dump(),
+        **review_to_wire(found.review).model_dump(),
         visitedAt=found.visited_at,
-        reward=RewardOut(
-            rewarded=row.rewardable,
-            amount=str(int(payment.amount)) if payment is not None else "0",
-            status=cast(PaymentStatus, payment.status) if payment is not None else "none",
-            reasonCode=row.reward_withheld_code,
-            reason=row.reward_withheld_reason,
-        ),
+        reward=reward_to_wire(found.reward),
     )
 
 

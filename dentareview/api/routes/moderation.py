@@ -13,7 +13,6 @@ from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import WriteLimits, client_key
 from dentareview.api.schemas import ErrorResponse
-from dentareview.db.queries import get_review
 from dentareview.domain.models import parse_address
 from dentareview.domain.moderation import DecisionAction, DecisionReason, FlagReason, SignalSettings
 from dentareview.errors import DentaReviewError
@@ -125,14 +124,12 @@ def post_flag(
         session, review_id=review_id, reason=body.reason, reporter=reporter, now=state.clock()
     )
     session.commit()
-    review = get_review(session, review_id=review_id)
-    moderation = review.moderation_state if review is not None else None
     return FlagOut(
         id=flag.id,
         reviewId=review_id,
         reason=flag.reason,
         createdAt=flag.created_at,
-        state="removed" if moderation == "removed" else "under_review" if moderation else None,
+        state=flag.review_state,
     )
 
 
@@ -153,7 +150,7 @@ def get_flags(
             reviewId=f.review_id,
             reason=f.reason,
             createdAt=f.created_at,
-            state="under_review",
+            state=f.review_state,
         )  # fmt: skip
         for f in list_open_flags(session, limit=limit, offset=offset)
     ]
@@ -217,15 +214,15 @@ def post_decision(
         now=state.clock(),
     )
     session.commit()
-    row = decision.row
+    view = decision.decision
     return DecisionOut(
-        id=row.id,
-        reviewId=row.review_id,
-        action=row.action,
-        reason=row.reason,
-        note=row.note,
-        operator=row.operator,
-        createdAt=row.created_at,
+        id=view.id,
+        reviewId=view.review_id,
+        action=view.action,
+        reason=view.reason,
+        note=view.note,
+        operator=view.operator,
+        createdAt=view.decided_at,
         resolvedFlags=decision.resolved_flags,
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
@@ -11,7 +9,6 @@ from dentareview.api.auth import SignedInWallet
 from dentareview.api.deps import AppState, DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.schemas import PatientRewardsOut, RewardItemOut
-from dentareview.db.models import PaymentStatus
 from dentareview.domain.models import parse_address
 from dentareview.errors import Forbidden
 from dentareview.services.rewards import rewards_of
@@ -47,8 +44,8 @@ def rewards_out(state: AppState, session: Session, *, patient: str) -> PatientRe
         items=[
             RewardItemOut(
                 reviewId=item.review_id,
-                amount=str(int(item.amount)),
-                status=cast(PaymentStatus, item.status),
+                amount=str(item.amount),
+                status=item.status,
                 txHash=item.tx_hash,
             )
             for item in found.items

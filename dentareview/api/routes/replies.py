@@ -19,7 +19,6 @@ from dentareview.api.schemas import (
     StatementAnchorOut,
 )
 from dentareview.domain.phi import check_reply_text
-from dentareview.domain.revisions import AUTHOR_ERASED
 from dentareview.services.replies import reply_history, reply_to_review
 
 router = APIRouter(tags=["replies"])
@@ -83,10 +82,10 @@ def get_replies(review_id: ReviewIdPath, session: DbSession) -> ReplyHistoryOut:
     signature: anyone can recompute each digest and recover the dentist."""
     found = reply_history(session, review_id=review_id)
     return ReplyHistoryOut(
-        reviewId=found.review.id,
-        visitId=found.review.visit_id,
-        dentist=found.review.dentist,
-        erased=found.review.author_state == AUTHOR_ERASED,
+        reviewId=found.review_id,
+        visitId=found.visit_id,
+        dentist=found.dentist,
+        erased=found.erased,
         versions=[
             ReplyVersionOut(
                 seq=v.seq,
@@ -97,10 +96,10 @@ def get_replies(review_id: ReviewIdPath, session: DbSession) -> ReplyHistoryOut:
                 textHash=v.text_hash,
                 deadline=v.deadline,
                 signature=v.signature,
-                signedAt=v.created_at,
-                anchor=anchor_to_wire(found.thread.anchor_of(v)),
+                signedAt=v.signed_at,
+                anchor=anchor_to_wire(v.anchor),
             )
-            for v in found.thread.versions
+            for v in found.versions
         ],
     )
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from dentareview.api.bounds import ReviewIdPath
-from dentareview.api.convert import review_from_wire, review_to_wire, signature_from_wire
+from dentareview.api.convert import (
+    review_from_wire,
+    review_to_wire,
+    reward_to_wire,
+    signature_from_wire,
+)
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.schemas import ReviewOut, RewardOut, SignedReview, SubmittedReviewOut
-from dentareview.db.models import PaymentStatus, ReviewStatus
 from dentareview.services.reviews import (
     ReviewState,
     SubmittedReview,
@@ -23,21 +27,15 @@ from dentareview.services.reviews import (
 router = APIRouter(tags=["reviews"])
 
 
-def _submitted(review: ReviewState) -> SubmittedReviewOut:
-    row, payment = review.row, review.payment
+def _submitted(state: ReviewState) -> SubmittedReviewOut:
+    review = state.review
     return SubmittedReviewOut(
-        id=row.id,
-        digest=row.digest,
-        status=cast(ReviewStatus, row.status),
-        rewarded=row.rewardable,
-        reward=RewardOut(
-            rewarded=row.rewardable,
-            amount=str(payment.amount) if payment is not None else "0",
-            status=cast(PaymentStatus, payment.status) if payment is not None else "none",
-            reasonCode=row.reward_withheld_code,
-            reason=row.reward_withheld_reason,
-        ),
-        txHash=row.tx_hash,
+        id=review.id,
+        digest=review.digest,
+        status=review.status,
+        rewarded=review.rewardable,
+        reward=reward_to_wire(state.reward),
+        txHash=review.tx_hash,
     )
 
 
@@ -108,7 +106,7 @@ def post_review(
     if wait == 0:
         return _pending(submitted)  # answered from what was just stored: no re-read
     review = wait_for_anchor(state.sessions, review_id=submitted.review_id, timeout=wait)
-    if review.row.status == "anchored":
+    if review.review.status == "anchored":
         response.status_code = status.HTTP_201_CREATED
     return _submitted(review)
 
@@ -120,5 +118,4 @@ def post_review(
 )
 def get_review(review_id: ReviewIdPath, session: DbSession) -> ReviewOut:
     """The public view of a review (the patient's wallet is not shown)."""
-    review = load_review(session, review_id=review_id)
-    return review_to_wire(review.row, review.revisions, review.decisions, review.replies)
+    return review_to_wire(load_review(session, review_id=review_id).review)

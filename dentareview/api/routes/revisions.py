@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast
-
 from fastapi import APIRouter, status
 
 from dentareview.api.bounds import ReviewIdPath
@@ -31,7 +29,7 @@ def _out(accepted: AcceptedRevision) -> RevisionOut:
     return RevisionOut(
         reviewId=accepted.review_id,
         seq=accepted.seq,
-        kind=cast(Literal["edit", "erasure"], accepted.kind),
+        kind=accepted.kind,
         digest=accepted.digest,
         state="edited" if accepted.kind == "edit" else "erased",
         anchored=False,

@@ -23,9 +23,8 @@ from sqlalchemy.orm import Session
 from dentareview.db.models import DentistAggregateRow, DentistMonthRow, ReviewRow
 from dentareview.db.queries.functions import utc_month
 from dentareview.db.queries.reputation import BEDSIDE, RATING, TREATMENT, WAIT_TIME, counted
+from dentareview.domain.ratings import STARS
 from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
-
-STARS = range(1, 6)
 
 
 def month_of(unix_seconds: int) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.models import ModerationDecisionRow, ReviewFlagRow, ReviewRow, VisitRow
 from dentareview.db.queries.aggregates import restating_review
+from dentareview.domain.moderation import ModerationState
 
 
 def insert_flag(
@@ -127,7 +128,7 @@ def first_seen(session: Session, *, patients: Iterable[str]) -> dict[str, int]:
 
 
 def set_moderation_state(
-    session: Session, *, review: ReviewRow, state: str | None, reason: str | None
+    session: Session, *, review: ReviewRow, state: ModerationState | None, reason: str | None
 ) -> None:
     with restating_review(session, review=review):  # removed reviews leave the totals
         review.moderation_state = state
