@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from eth_utils.hexadecimal import encode_hex
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -197,7 +198,7 @@ def known_signer(path: str, body: Any, state: AppState) -> str | None:
                 domain, review, signature_from_wire(review_body.signature)
             )
             with state.sessions() as session:
-                visit = get_visit(session, visit_id="0x" + review.visit_id.hex())
+                visit = get_visit(session, visit_id=encode_hex(review.visit_id))
                 return signer if visit is not None and visit.patient == signer else None
     except (ValueError, DentaReviewError):  # pydantic's ValidationError is a ValueError
         return None

@@ -157,7 +157,7 @@ def check_author(proof: AnyProof, contracts: Erc1271Accounts | None = None) -> C
         digest = _revision_digest(proof, revision)
         if digest is None or digest != revision.digest:
             return Check("author", False, f"{name} does not hash to its digest")
-        if revision.message.get("visitId") != "0x" + proof.visit_id.hex():
+        if revision.message.get("visitId") != encode_hex(proof.visit_id):
             return Check("author", False, f"{name} names another visit")
         named = str(revision.message.get("previousDigest" if revision.kind == "edit" else "digest"))
         expected = latest if revision.kind == "edit" else encode_hex(proof.digest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
@@ -59,7 +60,7 @@ class TransactionSender:
 
     def sign(self, tx: TxParams) -> tuple[str, HexBytes]:
         signed = self._account.sign_transaction(dict(tx))  # type: ignore[arg-type]
-        return "0x" + bytes(signed.hash).hex(), HexBytes(signed.raw_transaction)
+        return encode_hex(signed.hash), HexBytes(signed.raw_transaction)
 
     def send_raw(self, raw: HexBytes) -> None:
         self._w3.eth.send_raw_transaction(raw)

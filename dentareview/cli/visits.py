@@ -20,6 +20,7 @@ import httpx
 import typer
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils.hexadecimal import encode_hex
 
 from dentareview.cli.common import fail
 from dentareview.domain.visit_csv import VisitLine, parse_visits_csv
@@ -92,7 +93,7 @@ def attest_line(
     """(visit id, result) of one line: signed and posted, or why not."""
     if line.problem is not None or line.visited_at is None:
         return "", f"not sent: {line.problem}"
-    visit_id = "0x" + secrets.token_bytes(32).hex()
+    visit_id = encode_hex(secrets.token_bytes(32))
     message: dict[str, Any] = {
         "visitId": visit_id,
         "patient": line.patient,
@@ -100,7 +101,7 @@ def attest_line(
         "visitedAt": line.visited_at,
     }
     signed = Account.sign_typed_data(dentist.key, full_message={**typed, "message": message})
-    body = {"message": message, "signature": "0x" + bytes(signed.signature).hex()}
+    body = {"message": message, "signature": encode_hex(signed.signature)}
     response = client.post("/v1/visits", json=body)
     if response.status_code == 201:
         return visit_id, "recorded"

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from eth_utils.hexadecimal import decode_hex
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3.types import TxReceipt
@@ -183,7 +183,7 @@ class BatchAnchorer:
         tree, members = build_tree(rows)
         batch = insert_batch(
             session,
-            root="0x" + tree.root.hex(),
+            root=encode_hex(tree.root),
             size=len(rows),
             rewarded=sum(1 for row in rows if row.rewardable),
             now=int(self._clock()),

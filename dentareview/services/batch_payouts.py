@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils.hexadecimal import decode_hex
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 from web3.types import TxReceipt
 
@@ -134,7 +134,7 @@ class RewardPayer:
         patients, amounts = totals_by_patient(chosen)
         payout = insert_payout(
             session,
-            payout_key="0x" + os.urandom(32).hex(),
+            payout_key=encode_hex(os.urandom(32)),
             recipients=len(patients),
             total=sum(amounts),
             now=int(now),

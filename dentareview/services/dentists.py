@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.chain.registry import OnChainDentistStatus
@@ -19,7 +20,7 @@ def register_dentist(
     tx_hash: str | None = None
     if deployment.registry.dentist_status(dentist) is not OnChainDentistStatus.ACTIVE:
         receipt = deployment.sender.transact(deployment.registry.register_dentist(dentist))
-        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        tx_hash = encode_hex(receipt["transactionHash"])
     with session_scope(sessions) as session:
         upsert_dentist(session, address=dentist, name=name, active=True, now=now)
         # Reviews that waited (with backoff) for the reactivation are due at once.
@@ -35,7 +36,7 @@ def deactivate_dentist(
     tx_hash: str | None = None
     if deployment.registry.dentist_status(dentist) is OnChainDentistStatus.ACTIVE:
         receipt = deployment.sender.transact(deployment.registry.deactivate_dentist(dentist))
-        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        tx_hash = encode_hex(receipt["transactionHash"])
     with session_scope(sessions) as session:
         set_dentist_active(session, address=dentist, active=False, now=now)
     return tx_hash

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from eth_utils.hexadecimal import encode_hex
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -50,7 +51,7 @@ def _earlier_payment(deployment: Deployment, patient: str) -> tuple[str, int] | 
     if not logs:
         return None
     last = logs[-1]
-    return "0x" + bytes(last["transactionHash"]).hex(), int(last["blockNumber"])
+    return encode_hex(last["transactionHash"]), int(last["blockNumber"])
 
 
 def _no_record(_: SignedTx) -> None:
@@ -88,7 +89,7 @@ def pay_queued_rewards(session: Session, deployment: Deployment, relay: Relay) -
             break  # in flight or reverted: the next pass reads the chain's state again
         room -= owed
         block = deployment.w3.eth.get_block(receipt["blockNumber"])
-        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        tx_hash = encode_hex(receipt["transactionHash"])
         _mark_paid(session, patient=patient, tx_hash=tx_hash, paid_at=block["timestamp"])
         session.commit()
         paid += 1

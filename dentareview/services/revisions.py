@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
@@ -55,7 +56,7 @@ class AcceptedRevision:
 
 
 def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
+    return encode_hex(value)
 
 
 def _load(session: Session, review_id: int, visit_id: bytes) -> ReviewRow:

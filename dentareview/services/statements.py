@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from eth_utils.hexadecimal import decode_hex
+from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 from web3.exceptions import Web3Exception
 from web3.types import TxReceipt
@@ -168,7 +168,7 @@ class StatementAnchorer:
         if receipt["status"] == 1:
             self._record(rows, receipt)
         else:
-            self._defer(rows, f"transaction {receipt['transactionHash'].hex()} reverted")
+            self._defer(rows, f"transaction {encode_hex(receipt['transactionHash'])} reverted")
 
     def _note(self, rows: list[StatementAnchorRow], signed: SignedTx) -> None:
         replace_at = self._now + int(self._relay.policy.replace_after_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eth_utils.hexadecimal import encode_hex
 from fastapi import APIRouter, status
 
 from dentareview.api.convert import signature_from_wire, visit_from_wire
@@ -46,11 +47,11 @@ def post_visit(body: SignedVisit, state: State, session: DbSession) -> VisitOut:
     )
     session.commit()
     return VisitOut(
-        visitId="0x" + visit.visit_id.hex(),
+        visitId=encode_hex(visit.visit_id),
         patient=visit.patient,
         dentist=visit.dentist,
         visitedAt=visit.visited_at,
-        digest="0x" + visit_digest(domain, visit).hex(),
+        digest=encode_hex(visit_digest(domain, visit)),
     )
 
 
