@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     flag_burst: int = Field(default=10, ge=0)
     bayesian_prior_count: int = POLICY_DEFAULTS.bayesian_prior_count
     bayesian_prior_mean: float = POLICY_DEFAULTS.bayesian_prior_mean
+    # A practice's public reply to a review: at most this many characters, and this many
+    # signed versions (the first reply and its edits).
+    reply_max_chars: int = Field(default=POLICY_DEFAULTS.reply_max_chars, ge=1, le=20_000)
+    reply_max_versions: int = Field(default=POLICY_DEFAULTS.reply_max_versions, ge=1, le=1000)
 
     @property
     def resolved_database_url(self) -> str:

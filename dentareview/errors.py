@@ -306,7 +306,40 @@ class RevisionConflict(DentaReviewError):
 class ReviewErased(DentaReviewError):
     code = "REVIEW_ERASED"
     status = 409
-    description = "The review was erased by its author; it can no longer be edited or erased."
+    description = (
+        "The review was erased by its author; it can no longer be edited, erased or "
+        "replied to."
+    )
+
+
+class NotVisitDentist(DentaReviewError):
+    code = "NOT_VISIT_DENTIST"
+    status = 403
+    description = "The reply was not signed by the dentist of the reviewed visit."
+
+
+class ReplyConflict(DentaReviewError):
+    code = "REPLY_CONFLICT"
+    status = 409
+    description = (
+        "The signed reply names another review digest, or its previousDigest is not the "
+        "latest reply version's (zero for the first reply); fetch the reply and sign again."
+    )
+
+
+class ReplyTextInvalid(DentaReviewError):
+    code = "REPLY_TEXT_INVALID"
+    status = 422
+    description = (
+        "The reply text is empty, too long (default at most 2000 characters) or holds "
+        "control characters."
+    )
+
+
+class ReplyVersionLimit(DentaReviewError):
+    code = "REPLY_VERSION_LIMIT"
+    status = 409
+    description = "The reply has been edited the most times allowed (default 20 versions)."
 
 
 class InternalError(DentaReviewError):
@@ -356,5 +389,9 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     NotReviewAuthor,
     RevisionConflict,
     ReviewErased,
+    NotVisitDentist,
+    ReplyConflict,
+    ReplyTextInvalid,
+    ReplyVersionLimit,
     InternalError,
 )

@@ -30,12 +30,12 @@ from typing import Any
 import httpx
 from eth_account import Account
 from eth_utils.crypto import keccak
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
-from dentareview.db.models import DentistRow, ReviewRow, VisitRow
+from dentareview.db.models import DentistRow, ReviewReplyRow, ReviewRow, VisitRow
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.practice import practice_dashboard
 
@@ -50,6 +50,8 @@ PAGE_RUNS = 10
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TEXT = "A careful and painless treatment, explained step by step by a friendly team."
+REPLY = "Thank you for your kind words, we look forward to seeing you again."
+REPLIED_SHARE = 0.7  # of the practice's reviews; a tenth of the replies edited once
 
 
 def practice_account() -> Any:
@@ -166,13 +168,52 @@ def seed(session: Session, *, practice: str, now: int) -> dict[str, int]:
         session.execute(insert(VisitRow), visits[start : start + 5_000])
     for start in range(0, len(reviews), 5_000):
         session.execute(insert(ReviewRow), reviews[start : start + 5_000])
+    replies = seed_replies(session, practice=practice, rng=rng, now=now)
+    for start in range(0, len(replies), 5_000):
+        session.execute(insert(ReviewReplyRow), replies[start : start + 5_000])
     session.commit()
     return {
+        "practice_replies": len(replies),
         "practice_reviews": practice_reviews,
         "practice_visits": PRACTICE_REVIEWS + PRACTICE_EXTRA_VISITS,
         "reviews": len(reviews),
         "visits": len(visits),
     }
+
+
+def seed_replies(
+    session: Session, *, practice: str, rng: random.Random, now: int
+) -> list[dict[str, Any]]:
+    """Reply versions to about REPLIED_SHARE of the practice's reviews (signatures made up,
+    as for the reviews: the dashboard counts them and never checks them)."""
+    rows: list[dict[str, Any]] = []
+    stmt = select(ReviewRow.id, ReviewRow.digest, ReviewRow.submitted_at).where(
+        ReviewRow.dentist == practice
+    )
+    for review_id, review_digest, submitted_at in session.execute(stmt):
+        if rng.random() >= REPLIED_SHARE:
+            continue
+        previous = "0x" + "00" * 32
+        signed_at = min(submitted_at + int(rng.expovariate(1 / (1.5 * DAY))), now - 60)
+        for seq in range(1, 3 if rng.random() < 0.1 else 2):
+            digest = "0x" + keccak(f"bench-reply-{review_id}-{seq}".encode()).hex()
+            rows.append(
+                {
+                    "review_id": review_id,
+                    "seq": seq,
+                    "dentist": practice,
+                    "digest": digest,
+                    "review_digest": review_digest,
+                    "previous_digest": previous,
+                    "text": REPLY,
+                    "text_hash": "0x" + keccak(REPLY.encode()).hex(),
+                    "deadline": signed_at + DAY,
+                    "signature": "0x" + "ef" * 65,
+                    "created_at": signed_at + (seq - 1) * 3600,
+                }
+            )
+            previous = digest
+    return rows
 
 
 def stats(samples: list[float]) -> dict[str, float]:
@@ -292,6 +333,7 @@ def main() -> dict[str, Any]:
             "count": body["score"]["count"],
             "funnel": body["funnel"],
             "retention": body["retention"],
+            "replies": body["replies"],
         },
     }
 
@@ -344,13 +386,18 @@ def write(result: dict[str, Any]) -> None:
         f"Figures shown: score {f['score']} over {f['count']:,} reviews; funnel "
         f"{f['funnel']['visits']:,} visits → {f['funnel']['reviews']:,} reviews → "
         f"{f['funnel']['rewarded']:,} rewarded; verified retention "
-        f"{f['retention']['repeatPatients']:,} of {f['retention']['patients']:,} patients.",
+        f"{f['retention']['repeatPatients']:,} of {f['retention']['patients']:,} patients; "
+        f"replies to {f['replies']['replied']:,} of {f['replies']['reviews']:,} reviews "
+        f"({result['practice_replies']:,} signed versions), median time to reply "
+        f"{round((f['replies']['medianSecondsToReply'] or 0) / 3600, 1)} h.",
         "",
         "Every query filters on the dentist first and reads one index range: "
         "`ix_reviews_dentist_status_anchored_at` for the scores, months and funnel, "
         "`ix_visits_dentist_patient_visited_at` (migration 0005) for retention, whose "
         "`LAG() OVER (PARTITION BY patient ORDER BY visited_at)` walks that index in order; "
-        "the median time to review is picked by the database with ORDER BY … OFFSET.",
+        "the median time to review is picked by the database with ORDER BY … OFFSET; the "
+        "reply rate and median time to reply read `ix_review_replies_dentist_seq_created_at` "
+        "(migration 0009) for the practice's first replies, joined to its reviews.",
         "",
     ]
     (RESULTS / "dashboard.md").write_text("\n".join(lines))

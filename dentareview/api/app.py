@@ -25,6 +25,7 @@ from dentareview.api.routes import (
     patients,
     practice,
     proofs,
+    replies,
     reviews,
     revisions,
     visits,
@@ -99,7 +100,8 @@ def create_app(
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     app.include_router(operator.router)  # operators only (SIWE sign-in)
-    for module in (visits, reviews, revisions):  # the write endpoints: size and rate limited
+    # The write endpoints: size and rate limited.
+    for module in (visits, reviews, revisions, replies):
         include_write_router(app, module.router)
     install_webapp(app)
     return app

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from dentareview.api.schemas import (
     ModerationDecisionOut,
+    ReplySummaryOut,
     ReviewEditMessage,
     ReviewErasureMessage,
     ReviewMessage,
     ReviewOut,
+    ReviewReplyMessage,
     RewardOut,
+    StatementAnchorOut,
     VisitMessage,
 )
 from dentareview.domain.models import Review, Visit, parse_address, parse_bytes32
 from dentareview.domain.moderation import DECISION_REASONS
+from dentareview.domain.replies import ReviewReply
 from dentareview.domain.revisions import ReviewEdit, ReviewErasure
 from dentareview.domain.typed_data import parse_wallet_signature
-from dentareview.services.views import ReviewView, RewardView
+from dentareview.services.views import (
+    ReplyView,
+    ReviewView,
+    RewardView,
+    StatementAnchorView,
+)
 
 
 def visit_from_wire(message: VisitMessage) -> Visit:
@@ -62,6 +71,43 @@ def erasure_from_wire(message: ReviewErasureMessage) -> ReviewErasure:
     )
 
 
+def reply_from_wire(message: ReviewReplyMessage) -> ReviewReply:
+    return ReviewReply(
+        visit_id=parse_bytes32(message.visitId, "message.visitId"),
+        review_digest=parse_bytes32(message.reviewDigest, "message.reviewDigest"),
+        previous_digest=parse_bytes32(message.previousDigest, "message.previousDigest"),
+        text=message.text,
+        deadline=message.deadline,
+    )
+
+
+def anchor_to_wire(anchor: StatementAnchorView | None) -> StatementAnchorOut | None:
+    if anchor is None:
+        return None
+    return StatementAnchorOut(
+        status=anchor.status,
+        final=anchor.final,
+        txHash=anchor.tx_hash,
+        blockNumber=anchor.block_number,
+        anchoredAt=anchor.anchored_at,
+    )
+
+
+def reply_to_wire(reply: ReplyView | None) -> ReplySummaryOut | None:
+    if reply is None:
+        return None
+    return ReplySummaryOut(
+        text=reply.text,
+        signedAt=reply.signed_at,
+        firstSignedAt=reply.first_signed_at,
+        edited=reply.edited,
+        versions=reply.versions,
+        digest=reply.digest,
+        dentist=reply.dentist,
+        anchor=anchor_to_wire(reply.anchor),
+    )
+
+
 def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
@@ -104,6 +150,7 @@ def review_to_wire(review: ReviewView) -> ReviewOut:
         blockNumber=review.block_number,
         logIndex=review.log_index,
         rewarded=review.rewardable,
+        reply=reply_to_wire(review.reply),
     )
 
 

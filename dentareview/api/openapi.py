@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from dentareview.api.schemas import ErrorResponse
 from dentareview.errors import ERROR_CATALOG
@@ -20,3 +20,10 @@ def error_responses(*codes: str) -> dict[int | str, dict[str, Any]]:
         status: {"model": ErrorResponse, "description": "; ".join(lines)}
         for status, lines in sorted(by_status.items())
     }
+
+
+# A POST whose body is not JSON at all (not UTF-8, truncated) is refused before any
+# route's validation: 400 with the code HTTP_400.
+MALFORMED_BODY: Final[dict[int | str, dict[str, Any]]] = {
+    400: {"model": ErrorResponse, "description": "The body is not valid JSON."}
+}

@@ -92,6 +92,34 @@ class ModerationDecisionOut(BaseModel):
     decidedAt: int
 
 
+class StatementAnchorOut(BaseModel):
+    """The on-chain anchor of a signed statement's digest (`anchorStatements`)."""
+
+    status: Literal["pending", "anchored"] = Field(
+        description="pending: queued for the next anchoring transaction; anchored: recorded "
+        "by the registry (`statementAnchoredAt`, the `StatementAnchored` log)"
+    )
+    final: bool = Field(description="the anchoring block is final; until then a reorg may undo it")
+    txHash: str | None
+    blockNumber: int | None
+    anchoredAt: int | None = Field(description="the anchoring block's timestamp")
+
+
+class ReplySummaryOut(BaseModel):
+    """The practice's reply as a review shows it: its latest signed version."""
+
+    text: str
+    signedAt: int = Field(description="when the latest version was accepted (unix seconds)")
+    firstSignedAt: int = Field(description="when the first version was accepted")
+    edited: bool = Field(description="more than one signed version exists")
+    versions: int
+    digest: str = Field(description="EIP-712 digest of the latest signed ReviewReply")
+    dentist: str = Field(description="the signer: the visit's dentist")
+    anchor: StatementAnchorOut | None = Field(
+        None, description="the latest version's digest on-chain"
+    )
+
+
 class ReviewOut(BaseModel):
     id: int
     visitId: str
@@ -133,6 +161,11 @@ class ReviewOut(BaseModel):
     blockNumber: int | None
     logIndex: int | None
     rewarded: bool
+    reply: ReplySummaryOut | None = Field(
+        None,
+        description="the practice's public reply (latest version), or null; none is shown "
+        "for a review erased by its author or removed by moderation",
+    )
 
 
 class ReviewEditMessage(Strict):
@@ -160,6 +193,66 @@ class SignedReviewEdit(Strict):
 class SignedReviewErasure(Strict):
     message: ReviewErasureMessage
     signature: Signature
+
+
+class ReviewReplyMessage(Strict):
+    visitId: Hex32
+    reviewDigest: Hex32
+    previousDigest: Hex32 = Field(description="0x00…00 for the first reply, else the latest's")
+    text: str
+    deadline: Uint64
+
+
+class SignedReviewReply(Strict):
+    message: ReviewReplyMessage
+    signature: Signature
+
+
+class ReplyOut(BaseModel):
+    reviewId: int
+    seq: int = Field(description="1 for the reply, then 2, ... for each edit")
+    digest: str = Field(description="EIP-712 digest of the signed ReviewReply")
+    previousDigest: str
+    edited: bool
+    signedAt: int
+    anchor: StatementAnchorOut = Field(description="queued: the worker anchors the digest")
+
+
+class ReplyVersionOut(BaseModel):
+    seq: int
+    digest: str
+    reviewDigest: str
+    previousDigest: str
+    text: str | None = Field(description="null once the review's patient erased the review")
+    textHash: str = Field(description="keccak256 of the signed text (kept after an erasure)")
+    deadline: int
+    signature: str
+    signedAt: int
+    anchor: StatementAnchorOut | None
+
+
+class ReplyHistoryOut(BaseModel):
+    reviewId: int
+    visitId: str
+    dentist: str = Field(description="the signer of every version: the visit's dentist")
+    erased: bool = Field(description="the review was erased by its patient: texts deleted")
+    versions: list[ReplyVersionOut] = Field(description="every signed version, oldest first")
+
+
+class ReplyCheckIn(Strict):
+    text: str = Field(description="at most 20,000 characters (code points)")
+
+
+class PhiWarningOut(BaseModel):
+    code: str = Field(description="PERSON_NAME, VISIT_DATE, VISIT_TIME, TREATMENT, ...")
+    start: int = Field(description="index of the match's first character (code points)")
+    end: int
+    match: str
+    message: str = Field(description="what the match seems to disclose, in plain words")
+
+
+class ReplyCheckOut(BaseModel):
+    warnings: list[PhiWarningOut]
 
 
 class RevisionOut(BaseModel):

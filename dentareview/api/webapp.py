@@ -30,6 +30,7 @@ PAGE_ROUTES: Final = (
     "/practice",
     "/practice/visits",
     "/operator",
+    "/practice/reviews",
 )
 
 # The pages talk to our API and to any RPC node or wallet the visitor picks.

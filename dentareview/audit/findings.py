@@ -31,6 +31,7 @@ class Kind(StrEnum):
     ANCHOR_FAILED = "ANCHOR_FAILED"
     REVISION_CHANGED = "REVISION_CHANGED"
     MODERATION_UNRECORDED = "MODERATION_UNRECORDED"
+    REPLY_CHANGED = "REPLY_CHANGED"
 
 
 DESCRIPTIONS: Final[dict[Kind, str]] = {
@@ -56,6 +57,8 @@ DESCRIPTIONS: Final[dict[Kind, str]] = {
     Kind.MISSING_BATCH: "a Merkle root anchored on-chain has no batch in the database",
     Kind.ANCHOR_FAILED: "the relay gave up: the registry can never anchor this review (its "
     "reason code says why); the review stays published, unanchored",
+    Kind.REPLY_CHANGED: "a stored reply version is not what the visit's dentist signed, names "
+    "the wrong review or version, or its text was deleted or kept against the review's erasure",
     Kind.REVISION_CHANGED: "a stored edit or erasure is not what the patient signed, names the "
     "wrong version, or was not applied as signed",
     Kind.MODERATION_UNRECORDED: "a review is shown removed by moderation with no operator's "

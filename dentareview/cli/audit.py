@@ -224,6 +224,11 @@ def _print_report(report: AuditReport) -> None:
             f"States signed by the patients (not discrepancies): EDITED {counts.edited} "
             f"(edited by its author), ERASED {counts.erased} (erased by its author)."
         )
+    if counts.reply_versions:
+        typer.echo(
+            f"Replies: {counts.reply_versions} versions signed by the visits' dentists, each "
+            "rehashed and its signature checked."
+        )
     if counts.under_review or counts.removed_by_moderation:
         typer.echo(
             f"Moderation (recorded operator decisions, not discrepancies): UNDER_REVIEW "

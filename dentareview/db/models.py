@@ -251,6 +251,38 @@ class StatementAnchorRow(Base):
     final: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
+class ReviewReplyRow(Base):
+    """One signed version of the practice's public reply to a review (`ReviewReply`).
+
+    Version 1 is the reply, each later one an edit naming the one before
+    (`previous_digest`; zero for version 1). Every version is kept with its signature.
+    When the review's patient erases the review, every version's `text` is emptied (NULL)
+    and its `text_hash` kept, so each signed message can still be hashed and checked.
+    """
+
+    __tablename__ = "review_replies"
+    __table_args__ = (
+        UniqueConstraint("review_id", "seq"),  # one chain of versions per review
+        UniqueConstraint("digest"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        # A practice's first replies by time (reply rate and time to reply).
+        Index("ix_review_replies_dentist_seq_created_at", "dentist", "seq", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1 for the reply, then 2, ... per edit
+    dentist: Mapped[str] = mapped_column(ADDRESS)  # the signer: the visit's dentist
+    digest: Mapped[str] = mapped_column(BYTES32)  # EIP-712 digest of the signed ReviewReply
+    review_digest: Mapped[str] = mapped_column(BYTES32)
+    previous_digest: Mapped[str] = mapped_column(BYTES32)
+    text: Mapped[str | None] = mapped_column(Text)  # NULL once the review is erased
+    text_hash: Mapped[str] = mapped_column(BYTES32)  # keccak256 of the signed text
+    deadline: Mapped[int] = mapped_column(UNIX_TIME)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
 class ReviewFlagRow(Base):
     """A report of a review by anyone (the dentist too), with a reason from a fixed list."""
 

@@ -76,6 +76,16 @@ def _check_bytes32(value: object, field: str) -> bytes:
     return bytes(value)  # drop subclasses such as HexBytes
 
 
+def check_bytes32(value: object, field: str) -> bytes:
+    """Exactly 32 bytes (ValidationError naming `field` otherwise)."""
+    return _check_bytes32(value, field)
+
+
+def check_uint64(value: object, field: str) -> int:
+    """An integer that fits uint64, not a bool (ValidationError naming `field` otherwise)."""
+    return _check_uint(value, UINT64_MAX, field)
+
+
 @dataclass(frozen=True)
 class Eip712Domain:
     """The EIP-712 domain; name and version are fixed by the protocol."""

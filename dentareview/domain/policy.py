@@ -57,6 +57,10 @@ class PolicySettings:
     dentist_daily_visit_limit: int = 200
     bayesian_prior_count: int = 5
     bayesian_prior_mean: float = 3.5
+    # The practice's public reply to a review: its longest text, and how many signed
+    # versions (the reply and its edits) one review's reply may have.
+    reply_max_chars: int = 2000
+    reply_max_versions: int = 20
 
     def __post_init__(self) -> None:
         # A typo in configuration must stop start-up, not quietly disable a rule.
@@ -72,6 +76,8 @@ class PolicySettings:
             )
         if self.reward_max_in_window < 1:
             raise ValueError("policy reward_max_in_window must be at least 1")
+        if self.reply_max_chars < 1 or self.reply_max_versions < 1:
+            raise ValueError("policy reply_max_chars and reply_max_versions must be at least 1")
 
 
 def check_visit(

@@ -5,6 +5,8 @@
   and means of the overall rating and the three sub-ratings.
 - **Funnel**: visits attested → reviews written → anchored → rewarded, and the median
   time from the visit to the review.
+- **Replies**: the share of the practice's reviews (not erased by their author) with a
+  reply, and the median time from a review to its first reply.
 - **Verified retention**: of the practice's distinct patients (wallets it attested a
   visit for), the share with two attested visits at most 12 months apart. Counts only.
 """
@@ -52,6 +54,14 @@ class Funnel:
     rewarded: int
     review_rate: float | None  # reviews / visits
     median_seconds_to_review: int | None
+
+
+@dataclass(frozen=True)
+class Replies:
+    reviews: int  # reviews a reply can answer (not erased by their author)
+    replied: int
+    rate: float | None  # replied / reviews
+    median_seconds_to_reply: int | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,10 @@ def funnel(
     *, visits: int, reviews: int, anchored: int, rewarded: int, median_seconds: int | None
 ) -> Funnel:
     return Funnel(visits, reviews, anchored, rewarded, ratio(reviews, visits), median_seconds)
+
+
+def replies(*, reviews: int, replied: int, median_seconds: int | None) -> Replies:
+    return Replies(reviews, replied, ratio(replied, reviews), median_seconds)
 
 
 def retention(*, patients: int, repeat_patients: int) -> Retention:

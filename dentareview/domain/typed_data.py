@@ -93,6 +93,16 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "digest", "type": "bytes32"},
         {"name": "deadline", "type": "uint64"},
     ],
+    # Signed by the visit's dentist: the practice's public reply to the review whose
+    # (anchored) digest is `reviewDigest`; `previousDigest` is zero for the first reply,
+    # else the digest of the reply version it supersedes.
+    "ReviewReply": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "reviewDigest", "type": "bytes32"},
+        {"name": "previousDigest", "type": "bytes32"},
+        {"name": "text", "type": "string"},
+        {"name": "deadline", "type": "uint64"},
+    ],
 }
 
 # What a review proof's `types` holds: the review's own protocol (Visit and Review never

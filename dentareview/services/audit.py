@@ -39,6 +39,7 @@ from dentareview.db.queries import (
     list_revision_audit_rows,
 )
 from dentareview.db.queries.moderation import latest_decisions
+from dentareview.db.queries.replies import all_replies
 from dentareview.errors import DentaReviewError
 
 # Below this many reviews, starting worker processes costs more than it saves.
@@ -212,6 +213,7 @@ def run_audit(
             signed_fields=lambda tx_hash: signed_fields(w3, registry, tx_hash),
             revisions=list_revision_audit_rows(session),
             revision_signed=contract_accounts.signed,
+            replies=all_replies(session),
             moderation=latest_decisions(session),
             chain_id=manifest.chain_id,
             registry=registry.address,

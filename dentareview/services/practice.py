@@ -15,6 +15,7 @@ from dentareview.db.queries.practice import (
     retention_counts,
     sums_before,
 )
+from dentareview.db.queries.replies import median_seconds_to_reply, reply_counts
 from dentareview.domain.policy import DAY, PolicySettings
 from dentareview.domain.practice import (
     DASHBOARD_MONTHS,
@@ -22,9 +23,11 @@ from dentareview.domain.practice import (
     Funnel,
     MonthInput,
     MonthPoint,
+    Replies,
     Retention,
     funnel,
     month_points,
+    replies,
     retention,
 )
 from dentareview.domain.reputation import (
@@ -51,6 +54,7 @@ class Dashboard:
     months: list[MonthPoint]
     funnel: Funnel
     retention: Retention
+    replies: Replies
 
 
 def practice_of(session: Session, *, wallet: str) -> Practice:
@@ -85,6 +89,7 @@ def practice_dashboard(
         pending_count=pending_count(session, dentist=dentist),
     )
     counts = funnel_counts(session, dentist=dentist)
+    answered = reply_counts(session, dentist=dentist)
     patients, repeat = retention_counts(
         session, dentist=dentist, window_seconds=RETENTION_WINDOW_DAYS * DAY
     )
@@ -108,6 +113,11 @@ def practice_dashboard(
             median_seconds=median_seconds_to_review(session, dentist=dentist),
         ),
         retention=retention(patients=patients, repeat_patients=repeat),
+        replies=replies(
+            reviews=answered.reviews,
+            replied=answered.replied,
+            median_seconds=median_seconds_to_reply(session, dentist=dentist),
+        ),
     )
 
 
@@ -117,8 +127,8 @@ CSV_HEADER = (
 
 
 def dashboard_csv(dashboard: Dashboard) -> str:
-    """The monthly figures as CSV (one row per month, oldest first), then the funnel and
-    retention as `metric,value` rows after an empty line."""
+    """The monthly figures as CSV (one row per month, oldest first), then the funnel,
+    retention and replies as `metric,value` rows after an empty line."""
 
     def cell(value: float | int | None) -> str:
         return "" if value is None else str(value)
@@ -139,9 +149,11 @@ def dashboard_csv(dashboard: Dashboard) -> str:
                 ]
             )
         )
-    f, r = dashboard.funnel, dashboard.retention
-    seconds = f.median_seconds_to_review
-    median_hours = None if seconds is None else round(seconds / 3600, 1)
+    f, r, a = dashboard.funnel, dashboard.retention, dashboard.replies
+
+    def hours(seconds: int | None) -> float | None:
+        return None if seconds is None else round(seconds / 3600, 1)
+
     lines += [
         "",
         "metric,value",
@@ -150,9 +162,13 @@ def dashboard_csv(dashboard: Dashboard) -> str:
         f"reviews_anchored,{f.anchored}",
         f"reviews_rewarded,{f.rewarded}",
         f"review_rate,{cell(f.review_rate)}",
-        f"median_hours_to_review,{cell(median_hours)}",
+        f"median_hours_to_review,{cell(hours(f.median_seconds_to_review))}",
         f"patients,{r.patients}",
         f"patients_with_repeat_visit_within_{r.window_days}_days,{r.repeat_patients}",
         f"verified_retention,{cell(r.share)}",
+        f"reviews_replyable,{a.reviews}",
+        f"reviews_replied,{a.replied}",
+        f"reply_rate,{cell(a.rate)}",
+        f"median_hours_to_reply,{cell(hours(a.median_seconds_to_reply))}",
     ]
     return "\n".join(lines) + "\n"

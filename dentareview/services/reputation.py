@@ -20,6 +20,7 @@ from dentareview.db.queries.revisions import revisions_of
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months
 from dentareview.errors import DentistNotFound
+from dentareview.services.replies import reply_threads, reply_view
 from dentareview.services.views import ReviewView, review_view
 
 
@@ -70,7 +71,13 @@ def dentist_reviews(
     )
     revisions = revisions_of(session, review_ids=[row.id for row in items if row.author_state])
     decisions = decisions_of(session, review_ids=[row.id for row in items])
+    replies = reply_threads(session, review_ids=[row.id for row in items])
     return ReviewListing(
         total=count_dentist_reviews(session, dentist=dentist, include_pending=include_pending),
-        items=[review_view(row, revisions.get(row.id), decisions.get(row.id)) for row in items],
+        items=[
+            review_view(
+                row, revisions.get(row.id), decisions.get(row.id), reply_view(replies.get(row.id))
+            )
+            for row in items
+        ],
     )

@@ -23,6 +23,7 @@ from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest
 from dentareview.errors import DuplicateReview, InvalidSignature, NotVisitPatient, ReviewNotFound
+from dentareview.services.replies import reply_thread, reply_view
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.views import ReviewView, RewardView, review_view, reward_view
 from dentareview.services.visits import load_visit
@@ -140,7 +141,9 @@ def load_review(session: Session, *, review_id: int) -> ReviewState:
     revisions = list_revisions(session, review_id=review_id)
     decisions = decisions_of(session, review_ids=[review_id]).get(review_id, [])
     return ReviewState(
-        review=review_view(row, revisions, decisions),
+        review=review_view(
+            row, revisions, decisions, reply_view(reply_thread(session, review_id=review_id))
+        ),
         reward=reward_view(row, get_reward_payment(session, review_id=review_id)),
     )
 

@@ -42,6 +42,7 @@ from dentareview.errors import (
     RevisionConflict,
     ValidationError,
 )
+from dentareview.services.replies import erase_reply_texts
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.statements import enqueue_statement
 
@@ -192,6 +193,7 @@ def erase_review(
     enqueue_statement(session, digest=_hex(digest), kind=ERASURE, now=now)
     for revision in revisions:
         revision.text = None  # its text_hash stays: the signed message can still be hashed
+    erase_reply_texts(session, review_id=review_id)  # the practice's reply goes with it
     with restating_review(session, review=row):  # an erased review leaves the totals
         row.text_hash = _hex(text_hash(row.text))
         row.text = ""

@@ -67,6 +67,31 @@ class PaymentView:
 
 
 @dataclass(frozen=True)
+class StatementAnchorView:
+    """Where a signed statement's digest stands on-chain (`anchorStatements`)."""
+
+    status: Literal["pending", "anchored"]
+    final: bool
+    tx_hash: str | None
+    block_number: int | None
+    anchored_at: int | None  # the anchoring block's timestamp
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    """The practice's public reply as a review shows it: its latest signed version."""
+
+    text: str
+    signed_at: int  # the latest version's acceptance
+    first_signed_at: int
+    edited: bool  # more than one signed version
+    versions: int
+    digest: str  # of the latest signed ReviewReply
+    dentist: str
+    anchor: StatementAnchorView | None
+
+
+@dataclass(frozen=True)
 class ReviewView:
     """The public view of a stored review: its latest signed version, no patient wallet,
     no signature."""
@@ -97,6 +122,9 @@ class ReviewView:
     block_number: int | None
     log_index: int | None
     rewardable: bool
+    # The practice's reply (latest version); None without one, and for an erased or
+    # removed review.
+    reply: ReplyView | None = None
 
 
 @dataclass(frozen=True)
@@ -135,8 +163,10 @@ def review_view(
     row: ReviewRow,
     revisions: Sequence[ReviewRevisionRow] | None = None,
     decisions: Sequence[ModerationDecisionRow] | None = None,
+    reply: ReplyView | None = None,
 ) -> ReviewView:
-    """`revisions`, oldest first: the review's edits and erasure."""
+    """`revisions`, oldest first: the review's edits and erasure; `reply`, the practice's
+    (services/replies.reply_view), not shown once the review is erased or removed."""
     edits = [r for r in revisions or [] if r.kind == EDIT]
     latest = edits[-1] if edits else None
     state = _state(row)
@@ -174,6 +204,7 @@ def review_view(
         block_number=row.block_number,
         log_index=row.log_index,
         rewardable=row.rewardable,
+        reply=None if erased else reply,
     )
 
 

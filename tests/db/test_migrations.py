@@ -34,8 +34,9 @@ APP_TABLES = {
     "dentist_month_aggregates",
     "statement_anchors",
     "relay_fees",
+    "review_replies",
 }
-HEAD = "0010_fees"
+HEAD = "0009_replies"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -167,7 +167,7 @@ def test_dashboard_figures_match_the_data(page: Page, web: WebSystem) -> None:
     sign_in(page, web, wallet)
     expect(page.get_by_role("heading", level=1)).to_have_text("Practice dashboard")
     figure = page.locator("[data-figure]")
-    expect(figure).to_have_count(5)
+    expect(figure).to_have_count(7)
 
     mean = sum(ratings) / len(ratings)
     bayesian = (5 * 3.5 + sum(ratings)) / (5 + len(ratings))
@@ -179,6 +179,9 @@ def test_dashboard_figures_match_the_data(page: Page, web: WebSystem) -> None:
     expect(page.locator("[data-figure=review-rate]")).to_contain_text("4 of 8 visits")
     expect(page.locator("[data-figure=retention] .figure-value")).to_have_text("40%")
     expect(page.locator("[data-figure=retention]")).to_contain_text("2 of 5 patients")
+    expect(page.locator("[data-figure=reply-rate] .figure-value")).to_have_text("0%")
+    expect(page.locator("[data-figure=reply-rate]")).to_contain_text("0 of 4 reviews")
+    expect(page.locator("[data-figure=reply-time] .figure-value")).to_have_text("–")
     delays = [submitted[i] - at for i, (_, at) in zip(ids, reviewed, strict=True)]
     median_days = statistics.median(delays) / DAY
     expect(page.locator("[data-figure=median-time] .figure-value")).to_have_text(

@@ -10,6 +10,8 @@ export interface Policy {
   rating_max: number;
   bayesian_prior_count: number;
   bayesian_prior_mean: number;
+  reply_max_chars?: number;
+  reply_max_versions?: number;
 }
 
 export interface ChainFacts {
@@ -28,6 +30,27 @@ export interface ChainFacts {
 export interface Eip712 {
   domain: Record<string, unknown>;
   types: Record<string, { name: string; type: string }[]>;
+}
+
+/** The practice's public reply as a review shows it: its latest signed version. */
+export interface ReplySummary {
+  text: string;
+  signedAt: number;
+  firstSignedAt: number;
+  edited: boolean;
+  versions: number;
+  digest: string;
+  dentist: string;
+  /** the latest version's digest on-chain (anchorStatements) */
+  anchor?: StatementAnchor | null;
+}
+
+export interface StatementAnchor {
+  status: "pending" | "anchored";
+  final: boolean;
+  txHash: string | null;
+  blockNumber: number | null;
+  anchoredAt: number | null;
 }
 
 export interface ReviewOut {
@@ -53,6 +76,9 @@ export interface ReviewOut {
   /** the public named state; an erased or removed review has no text and null ratings */
   state?: "published" | "edited" | "erased" | "under_review" | "removed";
   stateLabel?: string | null;
+  /** the latest edit's digest (the review's own before any edit) */
+  latestDigest?: string | null;
+  reply?: ReplySummary | null;
   /** operators' recorded decisions, oldest first */
   decisions?: Decision[];
 }

@@ -45,7 +45,11 @@ const SENTENCES: Record<string, string> = {
   UNSAFE_KEYS: "The service is not set up safely and will not sign anything yet. Try again later.",
   NOT_REVIEW_AUTHOR: "Only the wallet that wrote this review can edit or erase it. Switch to that wallet and sign again.",
   REVISION_CONFLICT: "This review changed since you opened it. Reload it and sign your change again.",
-  REVIEW_ERASED: "This review was erased by its author, so it can no longer be changed.",
+  REVIEW_ERASED: "This review was erased by its author, so it can no longer be changed or replied to.",
+  NOT_VISIT_DENTIST: "Only the practice that recorded this visit can reply. Switch your wallet to the practice's registered account and sign again.",
+  REPLY_CONFLICT: "The reply changed since you opened it (perhaps from another window). Reload the page and sign your reply again.",
+  REPLY_TEXT_INVALID: "Your reply is empty, too long or holds characters that cannot be shown. Correct it, then sign again.",
+  REPLY_VERSION_LIMIT: "This reply has been edited the most times allowed, so it cannot be changed again.",
   NETWORK: "The service cannot be reached. Check your connection and try again.",
 };
 

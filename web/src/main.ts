@@ -13,6 +13,7 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/practice\/?$/, () => import("./pages/practice")],
   [/^\/practice\/visits\/?$/, () => import("./pages/visits")],
   [/^\/operator\/?$/, () => import("./pages/operator")],
+  [/^\/practice\/reviews\/?$/, () => import("./pages/replies")],
 ];
 
 async function start(): Promise<void> {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field
 from dentareview.api.auth import SignedInWallet, session_cookie
 from dentareview.api.bounds import NO_CONTROL_CHARACTERS, ReviewIdPath
 from dentareview.api.deps import DbSession, State
-from dentareview.api.openapi import error_responses
+from dentareview.api.openapi import MALFORMED_BODY, error_responses
 from dentareview.api.ratelimit import WriteLimits, client_key
-from dentareview.api.schemas import ErrorResponse
 from dentareview.domain.models import parse_address
 from dentareview.domain.moderation import DecisionAction, DecisionReason, FlagReason, SignalSettings
 from dentareview.errors import DentaReviewError
@@ -28,11 +27,6 @@ from dentareview.services.moderation import (
 )
 
 router = APIRouter(tags=["moderation"])
-
-# A body that is not JSON at all (FastAPI answers 400 before any validation).
-_MALFORMED_BODY: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "The body is not valid JSON."}
-}
 
 
 class FlagIn(BaseModel):
@@ -95,7 +89,7 @@ Operator = Annotated[str, Depends(operator)]
     status_code=status.HTTP_201_CREATED,
     response_model=FlagOut,
     responses={
-        **_MALFORMED_BODY,
+        **MALFORMED_BODY,
         **error_responses(
             "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "RATE_LIMITED", "PAYLOAD_TOO_LARGE"
         ),
@@ -185,7 +179,7 @@ def get_under_review(
     status_code=status.HTTP_201_CREATED,
     response_model=DecisionOut,
     responses={
-        **_MALFORMED_BODY,
+        **MALFORMED_BODY,
         **error_responses(
             "NOT_SIGNED_IN",
             "NOT_AN_OPERATOR",

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from dentareview.api.bounds import NO_CONTROL_CHARACTERS
 from dentareview.api.deps import DbSession, State
-from dentareview.api.openapi import error_responses
+from dentareview.api.openapi import MALFORMED_BODY, error_responses
 from dentareview.api.routes.moderation import Operator
 from dentareview.api.schemas import Strict
 from dentareview.db.models import DentistRow
@@ -105,9 +105,12 @@ def get_queue(
 @router.post(
     "/v1/operator/dentists",
     response_model=DentistRecordOut,
-    responses=error_responses(
-        *_GATE, "VALIDATION_ERROR", "DENTIST_NOT_ON_CHAIN", "CHAIN_UNAVAILABLE", "NOT_DEPLOYED"
-    ),
+    responses={
+        **MALFORMED_BODY,
+        **error_responses(
+            *_GATE, "VALIDATION_ERROR", "DENTIST_NOT_ON_CHAIN", "CHAIN_UNAVAILABLE", "NOT_DEPLOYED"
+        ),
+    },
 )
 def post_dentist(
     body: DentistRecordIn, _operator: Operator, state: State, session: DbSession
@@ -124,14 +127,17 @@ def post_dentist(
 @router.post(
     "/v1/operator/dentists/{address}/deactivation",
     response_model=DentistRecordOut,
-    responses=error_responses(
-        *_GATE,
-        "VALIDATION_ERROR",
-        "DENTIST_NOT_FOUND",
-        "DENTIST_STILL_ACTIVE_ON_CHAIN",
-        "CHAIN_UNAVAILABLE",
-        "NOT_DEPLOYED",
-    ),
+    responses={
+        **MALFORMED_BODY,
+        **error_responses(
+            *_GATE,
+            "VALIDATION_ERROR",
+            "DENTIST_NOT_FOUND",
+            "DENTIST_STILL_ACTIVE_ON_CHAIN",
+            "CHAIN_UNAVAILABLE",
+            "NOT_DEPLOYED",
+        ),
+    },
 )
 def post_deactivation(
     address: str, _operator: Operator, state: State, session: DbSession

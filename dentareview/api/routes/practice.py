@@ -62,6 +62,13 @@ class RetentionOut(BaseModel):
     windowDays: int
 
 
+class RepliesOut(BaseModel):
+    reviews: int = Field(description="reviews a reply can answer (not erased by their author)")
+    replied: int = Field(description="of them, with a reply from the practice")
+    rate: float | None = Field(description="replied / reviews")
+    medianSecondsToReply: int | None = Field(description="from the review to its first reply")
+
+
 class DashboardOut(BaseModel):
     practice: PracticeOut
     generatedAt: int
@@ -69,10 +76,11 @@ class DashboardOut(BaseModel):
     months: list[MonthOut]
     funnel: FunnelOut
     retention: RetentionOut
+    replies: RepliesOut
 
 
 def _out(d: Dashboard) -> DashboardOut:
-    rep, f, r = d.reputation, d.funnel, d.retention
+    rep, f, r, a = d.reputation, d.funnel, d.retention, d.replies
     return DashboardOut(
         practice=PracticeOut(address=d.practice.address, name=d.practice.name, active=True),
         generatedAt=d.generated_at,
@@ -113,6 +121,12 @@ def _out(d: Dashboard) -> DashboardOut:
             share=r.share,
             windowDays=r.window_days,
         ),
+        replies=RepliesOut(
+            reviews=a.reviews,
+            replied=a.replied,
+            rate=a.rate,
+            medianSecondsToReply=a.median_seconds_to_reply,
+        ),
     )
 
 
@@ -134,8 +148,9 @@ def get_practice(wallet: SignedInWallet, session: DbSession, response: Response)
 def get_dashboard(
     wallet: SignedInWallet, state: State, session: DbSession, response: Response
 ) -> DashboardOut:
-    """Score over time, sub-ratings, histogram, the invitation funnel and verified
-    retention of the signed-in dentist's practice (aggregates only)."""
+    """Score over time, sub-ratings, histogram, the invitation funnel, verified retention,
+    reply rate and median time to reply of the signed-in dentist's practice (aggregates
+    only)."""
     found = practice_dashboard(
         session, wallet=wallet.wallet, now=state.clock(), policy=state.settings.policy()
     )
@@ -149,7 +164,7 @@ def get_dashboard(
     responses={200: {"content": {"text/csv": {}}}, **error_responses(*_REFUSALS)},
 )
 def get_dashboard_csv(wallet: SignedInWallet, state: State, session: DbSession) -> Response:
-    """The dashboard's monthly figures, funnel and retention as CSV."""
+    """The dashboard's monthly figures, funnel, retention and replies as CSV."""
     found = practice_dashboard(
         session, wallet=wallet.wallet, now=state.clock(), policy=state.settings.policy()
     )

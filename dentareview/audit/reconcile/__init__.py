@@ -30,6 +30,7 @@ from dentareview.audit.reconcile.single import SingleReviews
 from dentareview.audit.reconcile.states import ReviewStates
 from dentareview.audit.reconcile.tally import AuditCounts, Tally, low, payments_by_review
 from dentareview.audit.revisions import SignedBy
+from dentareview.db.models import ReviewReplyRow
 from dentareview.db.queries.audit import (
     BatchAuditRow,
     PaymentAuditRow,
@@ -51,6 +52,8 @@ class Reconciler:
     # The patients' signed edits and erasures, keyed by review id, and how to check them.
     revisions: dict[int, list[RevisionAuditRow]] = field(default_factory=dict)
     revision_signed: SignedBy | None = None
+    # The practices' signed reply versions, keyed by review id (checked with revision_signed).
+    replies: dict[int, list[ReviewReplyRow]] = field(default_factory=dict)
     # Each review's latest recorded moderation decision (its action), keyed by review id.
     moderation: dict[int, str] = field(default_factory=dict)
     chain_id: int = 0
@@ -76,6 +79,7 @@ class Reconciler:
             self.moderation,
             self.chain_id,
             self.registry,
+            self.replies,
         )
         self._single = SingleReviews(self.tally, self.chain, payments_of, self.signed_fields)
         self._members_check = BatchMembers.of(self.tally, payments_of, self.payouts)

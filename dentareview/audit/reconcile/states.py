@@ -1,4 +1,5 @@
-"""Each review's later states: its author's signed edits and erasures, and moderation.
+"""Each review's later states: its author's signed edits and erasures, moderation, and the
+practice's signed replies.
 
 Neither changes a signed field (those are checked as for any review): an edit or an
 erasure must be signed by the patient, a removal backed by a recorded decision.
@@ -7,11 +8,13 @@ erasure must be signed by the patient, a removal backed by a recorded decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dentareview.audit.findings import Kind
 from dentareview.audit.reconcile.tally import Tally
+from dentareview.audit.replies import check_replies
 from dentareview.audit.revisions import SignedBy, check_author_word, text_erased
+from dentareview.db.models import ReviewReplyRow
 from dentareview.db.queries.audit import ReviewAuditRow, RevisionAuditRow
 
 
@@ -29,10 +32,28 @@ class ReviewStates:
     moderation: Mapping[int, str]
     chain_id: int
     registry: str
+    # The practices' signed reply versions, keyed by review id.
+    replies: Mapping[int, list[ReviewReplyRow]] = field(default_factory=dict)
 
     def check(self, row: ReviewAuditRow) -> None:
         self._author_word(row)
+        self._replies(row)
         self._moderation(row)
+
+    def _replies(self, row: ReviewAuditRow) -> None:
+        versions = self.replies.get(row.id, [])
+        if not versions:
+            return
+        self.tally.counts.reply_versions += len(versions)
+        problems = check_replies(
+            row,
+            versions,
+            chain_id=self.chain_id,
+            registry=self.registry,
+            signed=self.revision_signed or _never_signed,
+        )
+        for kind, detail in problems:
+            self.tally.add(kind, row.id, detail)
 
     def _moderation(self, row: ReviewAuditRow) -> None:
         if row.moderation_state == "under_review":

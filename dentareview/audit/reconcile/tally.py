@@ -29,6 +29,7 @@ class AuditCounts:
     erased: int = 0  # ERASED: erased by its author with a signed request (not a discrepancy)
     under_review: int = 0  # UNDER_REVIEW: flagged or signalled, still shown
     removed_by_moderation: int = 0  # REMOVED_BY_MODERATION: a recorded operator decision
+    reply_versions: int = 0  # the practices' signed reply versions checked
 
 
 @dataclass

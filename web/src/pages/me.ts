@@ -6,6 +6,7 @@ import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, stars, tokenAmount } from "../format";
 import { FULL_PROOF_KEY, meApi, OwnReview, OwnRewards } from "../patient/api";
+import { replyBlock } from "../replyview";
 import { deadline, formProblem, ratingGroup, RATINGS, textCounters, textRules, typedData } from "../reviewform";
 import { authApi, notice, showSignIn, WalletSession } from "../signin";
 import { call, discoverWallets, explainWallet, requestAccount, switchChain } from "../wallet";
@@ -133,6 +134,7 @@ function reviewCard(review: OwnReview, author: Author, flash?: HTMLElement): HTM
       h("span", {}, `Treatment ${review.treatment}/5`),
       h("span", {}, `Bedside manner ${review.bedside}/5`),
       h("span", {}, `Waiting time ${review.waitTime}/5`)),
+    replyBlock(review),
     rewardLine(review, author.token),
     flash ?? null,
     actions(review));

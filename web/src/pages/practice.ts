@@ -90,7 +90,16 @@ export async function render(main: HTMLElement): Promise<void> {
       figure("mean", "Mean rating", score(s.mean)),
       figure("review-rate", "Visits reviewed", percent(f.reviewRate), `${n(f.reviews)} of ${n(f.visits)} visits`),
       figure("median-time", "Median time to review", duration(f.medianSecondsToReview)),
-      figure("retention", "Verified retention", percent(r.share), `${n(r.repeatPatients)} of ${n(r.patients)} patients came back within 12 months`)),
+      figure("retention", "Verified retention", percent(r.share), `${n(r.repeatPatients)} of ${n(r.patients)} patients came back within 12 months`),
+      figure("reply-rate", "Reviews replied to", percent(d.replies.rate), `${n(d.replies.replied)} of ${n(d.replies.reviews)} reviews`),
+      figure("reply-time", "Median time to reply", duration(d.replies.medianSecondsToReply))),
+    h("section", { class: "card", id: "replies-card" },
+      h("h2", { style: "margin-top:0" }, "Replies"),
+      h("p", {}, d.replies.reviews === 0
+        ? "No review to answer yet."
+        : `You replied to ${n(d.replies.replied)} of your ${n(d.replies.reviews)} reviews (${percent(d.replies.rate)}); the median time from a review to your reply is ${duration(d.replies.medianSecondsToReply)}.`),
+      h("p", { class: "muted" }, "An answer to every patient keeps patients: many leave when their words go unanswered. "),
+      h("a", { href: "/practice/reviews", class: "button", id: "to-replies" }, "Read and reply to reviews")),
     h("section", { class: "card" },
       h("h2", { style: "margin-top:0" }, "Score over time"),
       h("p", { class: "muted" }, "Bars: reviews anchored each month. Line: the Bayesian score over every review up to the month's end, as your public profile showed it."),

@@ -4,6 +4,7 @@ import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, score, shortAddress, stars } from "../format";
 import { moderationNote, reportControl } from "./report";
+import { replyBlock } from "../replyview";
 
 const PAGE = 50;
 
@@ -104,6 +105,7 @@ function reviewItem(review: ReviewOut): HTMLElement {
       h("span", {}, `Waiting time ${review.waitTime}/5`),
       review.status === "anchored" ? h("a", { href: `/verify/${review.id}` }, "Verify this review") : null),
     moderationNote(review),
+    replyBlock(review),
     reportControl(review),
   );
 }

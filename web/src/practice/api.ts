@@ -41,6 +41,7 @@ export interface Dashboard {
     medianSecondsToReview: number | null;
   };
   retention: { patients: number; repeatPatients: number; share: number | null; windowDays: number };
+  replies: { reviews: number; replied: number; rate: number | null; medianSecondsToReply: number | null };
 }
 
 export interface VisitMessage {

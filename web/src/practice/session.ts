@@ -31,8 +31,8 @@ export async function requirePractice(main: HTMLElement, title: string, onReady:
   }
 }
 
-/** The header of every dentist page: who is signed in, the two pages, sign-out. */
-export function practiceBar(practice: Practice, here: "dashboard" | "visits"): HTMLElement {
+/** The header of every dentist page: who is signed in, the pages, sign-out. */
+export function practiceBar(practice: Practice, here: "dashboard" | "visits" | "reviews"): HTMLElement {
   const link = (href: string, text: string, on: boolean) =>
     h("a", { href, class: on ? "button" : "button secondary", "aria-current": on ? "page" : null }, text);
   return h("div", { class: "practice-bar row" },
@@ -41,6 +41,7 @@ export function practiceBar(practice: Practice, here: "dashboard" | "visits"): H
       h("span", { class: "muted mono", title: practice.address }, shortAddress(practice.address))),
     link("/practice", "Dashboard", here === "dashboard"),
     link("/practice/visits", "Visits and invitations", here === "visits"),
+    link("/practice/reviews", "Reviews and replies", here === "reviews"),
     h("button", { type: "button", class: "secondary", id: "signout", onclick: async () => {
       await authApi.signOut().catch(() => null);
       window.location.assign("/practice");
