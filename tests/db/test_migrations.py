@@ -36,7 +36,7 @@ APP_TABLES = {
     "relay_fees",
     "review_replies",
 }
-HEAD = "0009_replies"
+HEAD = "0011_replies"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

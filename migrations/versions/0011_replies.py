@@ -4,7 +4,7 @@ Adds `review_replies`: one row per signed `ReviewReply` version (the reply, then
 edit naming the one before), with its text (emptied when the review is erased), the
 text's keccak256, the deadline and the dentist's signature.
 
-Revision ID: 0009_replies
+Revision ID: 0011_replies
 Revises: 0010_fees
 Create Date: 2026-11-23
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_replies"
+revision: str = "0011_replies"
 down_revision: str | Sequence[str] | None = "0010_fees"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
