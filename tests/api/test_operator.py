@@ -13,7 +13,7 @@ from hexbytes import HexBytes
 from sqlalchemy import select
 from web3 import Web3
 
-from dentareview.db.models import DentistRow, ReviewRow
+from dentareview.db.models import DentistRow, ReviewRow, StatementAnchorRow
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
 from tests.api.test_moderation import anchored_review, as_wallet
@@ -293,3 +293,24 @@ def test_the_queue_lists_flagged_and_signalled_reviews_until_decided(operated: S
     ]
     bad = operator.get("/v1/moderation/under-review", params={"limit": 0})
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "VALIDATION_ERROR")
+
+
+def test_queue_health_counts_the_fees_of_statement_anchors(operated: System, w3: Web3) -> None:
+    from tests.api.test_revisions import edit_message, post, reviewed
+
+    system = operated
+    operator = as_wallet(system, OPERATOR)
+    patient, review = reviewed(system)
+    before = int(operator.get("/v1/operator/queue").json()["feesWei"])
+    edit = post(system, patient, "edit", review["id"], edit_message(review, review["digest"]))
+    assert edit.status_code == 201, edit.text
+    assert system.anchor().statements == 1
+
+    with system.sessions() as session:
+        anchor = session.scalars(
+            select(StatementAnchorRow).where(StatementAnchorRow.digest == edit.json()["digest"])
+        ).one()
+        assert anchor.tx_hash is not None
+        receipt = w3.eth.get_transaction_receipt(HexBytes(anchor.tx_hash))
+    after = int(operator.get("/v1/operator/queue").json()["feesWei"])
+    assert after - before == int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"])

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import Select, null, select, union
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import BatchRow, PayoutRow, RelayFeeRow, ReviewRow, RewardPaymentRow
+from dentareview.db.models import (
+    BatchRow,
+    PayoutRow,
+    RelayFeeRow,
+    ReviewRow,
+    RewardPaymentRow,
+    StatementAnchorRow,
+)
 
 
 @dataclass(frozen=True)
@@ -47,14 +54,18 @@ def last_anchor(session: Session) -> LastAnchor | None:
 
 def _mined() -> Select[Any]:
     """(tx_hash, block_hash) of every relay transaction the service records as mined:
-    single anchors, batch roots, batch payouts and payments of queued rewards."""
+    single anchors, batch roots, batch payouts, payments of queued rewards and statement
+    anchors (edits, erasures, replies)."""
     reviews = select(ReviewRow.tx_hash, ReviewRow.block_hash).where(
         ReviewRow.status == "anchored", ReviewRow.batch_id.is_(None)
     )
     batches = select(BatchRow.tx_hash, BatchRow.block_hash).where(BatchRow.status == "anchored")
     payouts = select(PayoutRow.tx_hash, PayoutRow.block_hash).where(PayoutRow.status == "paid")
     rewards = select(RewardPaymentRow.tx_hash, null()).where(RewardPaymentRow.status == "paid")
-    mined = union(reviews, batches, payouts, rewards).subquery()
+    statements = select(StatementAnchorRow.tx_hash, StatementAnchorRow.block_hash).where(
+        StatementAnchorRow.status == "anchored"
+    )
+    mined = union(reviews, batches, payouts, rewards, statements).subquery()
     return select(mined.c[0], mined.c[1]).where(mined.c[0].is_not(None))
 
 
