@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from dentareview.config import Settings
 from dentareview.relay.finality import Finality
 
 
+def _default(name: str) -> Any:
+    """The setting's own default: each relay default is stated once, in Settings."""
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class RelayPolicy:
-    finality: Finality = field(default_factory=lambda: Finality(depth=1))
-    max_fee_per_gas: int = 500 * 10**9
-    replace_after_seconds: float = 60.0
-    fee_bump_percent: int = 20
-    receipt_timeout_seconds: float = 30.0
+    finality: Finality = field(default_factory=lambda: Finality.parse(_default("finality")))
+    max_fee_per_gas: int = int(_default("max_fee_per_gas_gwei") * 10**9)
+    replace_after_seconds: float = _default("replace_after_seconds")
+    fee_bump_percent: int = _default("fee_bump_percent")
+    receipt_timeout_seconds: float = _default("receipt_timeout_seconds")
     # Backoff of a review that cannot be anchored now: doubling from `backoff_min_seconds`.
     backoff_min_seconds: int = 5
     backoff_max_seconds: int = 600
