@@ -397,7 +397,7 @@ def write(result: dict[str, Any]) -> None:
         "`LAG() OVER (PARTITION BY patient ORDER BY visited_at)` walks that index in order; "
         "the median time to review is picked by the database with ORDER BY … OFFSET; the "
         "reply rate and median time to reply read `ix_review_replies_dentist_seq_created_at` "
-        "(migration 0009) for the practice's first replies, joined to its reviews.",
+        "(migration 0011) for the practice's first replies, joined to its reviews.",
         "",
     ]
     (RESULTS / "dashboard.md").write_text("\n".join(lines))
