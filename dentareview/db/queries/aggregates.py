@@ -52,7 +52,11 @@ def shift_aggregates(
         .where(where, counted())
         .group_by(ReviewRow.dentist, month, RATING)
     )
-    for dentist, own_month, rating, n, treatment, bedside, wait_time in session.execute(stmt):
+    groups = session.execute(stmt).all()
+    if not groups:
+        return
+    _prefetch(session, {g[0] for g in groups})
+    for dentist, own_month, rating, n, treatment, bedside, wait_time in groups:
         total = _total(session, dentist)
         total.count += sign * n
         total.rating_sum += sign * rating * n
@@ -65,6 +69,18 @@ def shift_aggregates(
         monthly = _month(session, dentist, key)
         monthly.count += sign * n
         monthly.rating_sum += sign * rating * n
+
+
+def _prefetch(session: Session, dentists: set[str]) -> None:
+    """The dentists' totals and months into the session in two queries, so the gets
+    below find them there (a batch of reviews touches many dentists)."""
+    with session.no_autoflush:
+        session.scalars(
+            select(DentistAggregateRow).where(DentistAggregateRow.dentist.in_(dentists))
+        ).all()
+        session.scalars(
+            select(DentistMonthRow).where(DentistMonthRow.dentist.in_(dentists))
+        ).all()
 
 
 def _total(session: Session, dentist: str) -> DentistAggregateRow:
