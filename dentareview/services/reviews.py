@@ -14,7 +14,6 @@ from dentareview.db.models import (
     RewardPaymentRow,
 )
 from dentareview.db.queries import (
-    add_pending_payment,
     add_pending_review,
     get_review,
     get_reward_payment,
@@ -121,13 +120,10 @@ def submit_review(
         reward_withheld_code=decision.reason_code,
         reward_withheld_reason=decision.reason,
         now=now,
+        reward_amount=reward_amount if decision.rewarded else None,  # its pending payment
     )
     if review_id is None:  # a concurrent request won the race
         raise DuplicateReview(f"visit {visit_hex} already has a review")
-    if decision.rewarded:
-        add_pending_payment(
-            session, review_id=review_id, patient=visit.patient, amount=reward_amount, now=now
-        )
     return SubmittedReview(
         review_id=review_id,
         digest=digest,

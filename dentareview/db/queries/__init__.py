@@ -91,7 +91,6 @@ from dentareview.db.queries.reviews import (
 )
 from dentareview.db.queries.rewards import (
     RewardSummary,
-    add_pending_payment,
     get_reward_payment,
     insert_reward_payment,
     patient_reward_summary,
@@ -107,7 +106,6 @@ from dentareview.db.queries.visits import (
 __all__ = [
     "ReviewTarget",
     "add_pending_review",
-    "add_pending_payment",
     "visit_for_review",
     "unpay_payout",
     "mark_payout_final",

@@ -52,12 +52,14 @@ def shift_aggregates(
         .where(where, counted())
         .group_by(ReviewRow.dentist, month, RATING)
     )
+    session.flush()  # totals created by an earlier shift must be in the database now
     groups = session.execute(stmt).all()
     if not groups:
         return
-    _prefetch(session, {g[0] for g in groups})
+    totals, months = _prefetch(session, {g[0] for g in groups})
     for dentist, own_month, rating, n, treatment, bedside, wait_time in groups:
-        total = _total(session, dentist)
+        total = totals.get(dentist) or _new_total(session, dentist)
+        totals[dentist] = total
         total.count += sign * n
         total.rating_sum += sign * rating * n
         total.treatment_sum += sign * int(treatment)
@@ -66,39 +68,41 @@ def shift_aggregates(
         stars = f"stars_{rating}"
         setattr(total, stars, getattr(total, stars) + sign * n)
         key = month_of(anchored_at) if anchored_at is not None else own_month
-        monthly = _month(session, dentist, key)
+        monthly = months.get((dentist, key)) or _new_month(session, dentist, key)
+        months[(dentist, key)] = monthly
         monthly.count += sign * n
         monthly.rating_sum += sign * rating * n
 
 
-def _prefetch(session: Session, dentists: set[str]) -> None:
-    """The dentists' totals and months into the session in two queries, so the gets
-    below find them there (a batch of reviews touches many dentists)."""
-    with session.no_autoflush:
-        session.scalars(
-            select(DentistAggregateRow).where(DentistAggregateRow.dentist.in_(dentists))
-        ).all()
-        session.scalars(
-            select(DentistMonthRow).where(DentistMonthRow.dentist.in_(dentists))
-        ).all()
+def _prefetch(
+    session: Session, dentists: set[str]
+) -> tuple[dict[str, DentistAggregateRow], dict[tuple[str, str], DentistMonthRow]]:
+    """The dentists' totals and months in two queries (a batch of reviews touches many
+    dentists); what is missing does not exist yet (the caller flushed)."""
+    totals = session.scalars(
+        select(DentistAggregateRow).where(DentistAggregateRow.dentist.in_(dentists))
+    ).all()
+    months = session.scalars(
+        select(DentistMonthRow).where(DentistMonthRow.dentist.in_(dentists))
+    ).all()
+    return (
+        {row.dentist: row for row in totals},
+        {(row.dentist, row.month): row for row in months},
+    )
 
 
-def _total(session: Session, dentist: str) -> DentistAggregateRow:
-    row = session.get(DentistAggregateRow, dentist)
-    if row is None:
-        row = DentistAggregateRow(dentist=dentist, count=0, rating_sum=0, treatment_sum=0)
-        row.bedside_sum = row.wait_time_sum = 0
-        for n in STARS:
-            setattr(row, f"stars_{n}", 0)
-        session.add(row)
+def _new_total(session: Session, dentist: str) -> DentistAggregateRow:
+    row = DentistAggregateRow(dentist=dentist, count=0, rating_sum=0, treatment_sum=0)
+    row.bedside_sum = row.wait_time_sum = 0
+    for n in STARS:
+        setattr(row, f"stars_{n}", 0)
+    session.add(row)
     return row
 
 
-def _month(session: Session, dentist: str, month: str) -> DentistMonthRow:
-    row = session.get(DentistMonthRow, (dentist, month))
-    if row is None:
-        row = DentistMonthRow(dentist=dentist, month=month, count=0, rating_sum=0)
-        session.add(row)
+def _new_month(session: Session, dentist: str, month: str) -> DentistMonthRow:
+    row = DentistMonthRow(dentist=dentist, month=month, count=0, rating_sum=0)
+    session.add(row)
     return row
 
 

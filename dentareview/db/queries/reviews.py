@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, func, insert, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ReviewRow, VisitRow
+from dentareview.db.models import ADDRESS, UNIX_TIME, ReviewRow, RewardPaymentRow, VisitRow
 from dentareview.db.queries._write import add_unique
 from dentareview.db.queries.locks import patient_lock
+from dentareview.db.types import TokenAmount
 
 
 def insert_review(
@@ -78,10 +79,13 @@ def add_pending_review(
     reward_withheld_code: str | None,
     reward_withheld_reason: str | None,
     now: int,
+    reward_amount: int | None = None,
 ) -> int | None:
     """Store a pending review and return its id; None if the visit already has one (or the
     digest is taken). One INSERT ... ON CONFLICT DO NOTHING RETURNING: no SAVEPOINT, and
-    the transaction stays usable after a duplicate on both databases."""
+    the transaction stays usable after a duplicate on both databases. With
+    `reward_amount`, its pending reward payment too: on PostgreSQL in the same statement
+    (the payment inserted from the review's RETURNING), on SQLite right after."""
     values = {
         "visit_id": visit_id, "digest": digest, "patient": patient, "dentist": dentist,
         "rating": rating, "treatment": treatment, "bedside": bedside, "wait_time": wait_time,
@@ -93,7 +97,34 @@ def add_pending_review(
     dialect = session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert_(ReviewRow).values(values).on_conflict_do_nothing().returning(ReviewRow.id)
-    return session.execute(stmt).scalar_one_or_none()
+    if reward_amount is None:
+        return session.execute(stmt).scalar_one_or_none()
+    if dialect == "postgresql":
+        review = stmt.cte("review")
+        payment = (
+            insert(RewardPaymentRow)
+            .from_select(
+                ["review_id", "patient", "amount", "status", "created_at"],
+                select(
+                    review.c.id,
+                    literal(patient, ADDRESS),
+                    literal(reward_amount, TokenAmount()),
+                    literal("pending"),
+                    literal(now, UNIX_TIME),
+                ),
+            )
+            .returning(RewardPaymentRow.review_id)
+        )
+        return session.execute(payment).scalar_one_or_none()
+    review_id = session.execute(stmt).scalar_one_or_none()
+    if review_id is not None:
+        session.execute(
+            insert(RewardPaymentRow).values(
+                review_id=review_id, patient=patient, amount=reward_amount, status="pending",
+                created_at=now,
+            )
+        )
+    return review_id
 
 
 @dataclass(frozen=True)

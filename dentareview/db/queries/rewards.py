@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import RewardPaymentRow
@@ -34,18 +34,6 @@ def insert_reward_payment(
         review_id=review_id, patient=patient, amount=amount, status=status, created_at=now
     )
     return add_unique(session, row)
-
-
-def add_pending_payment(
-    session: Session, *, review_id: int, patient: str, amount: int, now: int
-) -> None:
-    """The pending reward of a review inserted in this transaction (so none exists yet):
-    a plain INSERT, no SAVEPOINT."""
-    session.execute(
-        insert(RewardPaymentRow).values(
-            review_id=review_id, patient=patient, amount=amount, status="pending", created_at=now
-        )
-    )
 
 
 def get_reward_payment(session: Session, *, review_id: int) -> RewardPaymentRow | None:
