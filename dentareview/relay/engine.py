@@ -34,17 +34,19 @@ Fees are EIP-1559 from the node and never above the operator's maximum; gas come
 `eth_estimateGas` (which doubles as a dry run: a call that would revert is refused
 before any gas is spent) plus a margin.
 
-**Pipelining** (`dry_run_many`, `sign_many`, `broadcast`, `collect`): many transactions
-in flight at once, with the same guarantees. The dry runs of a whole pass go to the node
-in one JSON-RPC batch; only the calls it accepts get nonces, consecutive ones, so a
-refused call leaves no gap. All of them are signed and noted (one commit) before the
-first leaves; they are broadcast in nonce order, and the receipts are collected in
-batches as they come. A crash after item k of n was broadcast leaves k..n noted but
-unknown to the node: the next pass finds the nonce unused (`nonce_in_pool` false, the
-node's pending count stops at the first gap) and signs them again from that nonce, so
-the gap is filled and nothing is sent twice (the registry refuses a visit twice
-anyway). A stuck transaction holds back the later nonces; each is replaced at its own
-nonce when due, the earliest first, and the later ones then mine in order.
+**Pipelining** (`dry_run_many`, `sign_many`, `send_signed_many`, `collect`): many
+transactions in flight at once, with the same guarantees. The dry runs of a whole pass
+go to the node in one request (`eth_simulateV1`, each call run once and in order, as
+they will be mined; else a JSON-RPC batch of `eth_estimateGas`); only the calls it
+accepts get nonces, consecutive ones, so a refused call leaves no gap. All of them are
+signed and noted (one commit) before the first leaves; they are broadcast in nonce
+order, and the receipts are collected in batches as they come. A crash after k of n
+were broadcast leaves the others noted but unknown to the node, their nonces unused:
+the next pass finds them so (`nonce_in_pool` is false: the node's pending count stops
+at the first gap) and signs them again from the first free nonce, so the gap is filled
+and nothing is sent twice (the registry refuses a visit twice anyway). A stuck
+transaction holds back the later nonces; each is replaced at its own nonce when due,
+the earliest first, and the later ones then mine in order.
 """
 
 from __future__ import annotations

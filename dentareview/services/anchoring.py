@@ -13,6 +13,10 @@ anchor under watch until it is final.
 - **Reorgs.** An anchor whose block is gone makes its review pending again, with the
   dropped transaction noted: it is waited for if the node still has it, and otherwise
   sent again; the registry pays it once either way.
+- **Pipelined.** A pass's transactions are all in flight together: one dry-run request
+  for all, nonces only for the accepted ones, one commit of every noted hash before the
+  first broadcast, broadcasts in nonce order in batched requests, receipts and block
+  times read in batches, and the reputation totals shifted once for the pass.
 
 Nothing is sent while the registry is paused or the network's fees exceed the
 operator's maximum. After the reviews, a pass pays rewards the daily cap had queued.
