@@ -4,7 +4,8 @@
    the reward share apart, a Dentacoin-style baseline, the EAS reference;
 2. intake: POST /v1/reviews per second and p50/p99 at 1, 8, 32 clients on PostgreSQL,
    beside a bare endpoint that only validates the body;
-3. anchoring throughput on Anvil, per-review mode vs batch mode;
+3. anchoring throughput on Anvil, per-review mode (pipelined) vs batch mode, the median
+   of three runs each;
 4. reputation query latency at 100k reviews;
 5. full audit time at 100k reviews (bench/audit/run.py);
 6. the rate limits' cost per write, shared in Redis vs in process memory.

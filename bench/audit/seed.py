@@ -128,6 +128,7 @@ def sign_range(job: tuple[Plan, int, int]) -> list[tuple[bytes, dict[str, Any]]]
             (*ratings, bytes(keccak(text.encode())), deadline),
             review_sig,
             rewardable,
+            plan.now,  # acceptedAt: when the service accepted it, before the deadline
         ]
         calldata = selector + encode(types, args)
         fields = {

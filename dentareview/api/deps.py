@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,12 +24,16 @@ class AppState:
     gateway: ChainGateway
     clock: Callable[[], int]
     anchor_loop: AnchorLoop | None = None
+    _domain: tuple[tuple[int, str], Eip712Domain] | None = field(default=None, repr=False)
 
     def domain(self) -> Eip712Domain:
         manifest = self.gateway.manifest()
-        return Eip712Domain(
-            chain_id=manifest.chain_id, verifying_contract=manifest.registry.address
-        )
+        key = (manifest.chain_id, manifest.registry.address)
+        cached = self._domain
+        if cached is None or cached[0] != key:  # built (and its address checked) once
+            cached = (key, Eip712Domain(chain_id=key[0], verifying_contract=key[1]))
+            self._domain = cached
+        return cached[1]
 
 
 def get_state(request: Request) -> AppState:

@@ -230,6 +230,8 @@ async def limit_writes(request: Request) -> None:
     if request.method != "POST":
         return
     limits: WriteLimits = request.app.state.write_limits
+    if not limits.ip.enabled and not limits.wallet.enabled:
+        return  # nothing to count: no thread hop, no body read
     host = request.client.host if request.client is not None else "unknown"
     raw = await request.body()
     state: AppState = request.app.state.dentareview

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types
 from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
@@ -15,6 +17,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from dentareview.chain.artifacts import load_artifact
+from dentareview.chain.transactions import PreparedCall
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.typed_data import text_hash
 
@@ -85,6 +88,7 @@ class RegistryContract:
         self.address = Web3.to_checksum_address(address)
         self.contract: Contract = w3.eth.contract(address=self.address, abi=artifact.abi)
         self._errors = error_selectors(artifact.abi)
+        self._submit_review_abi: tuple[bytes, list[str]] | None = None
         self._w3 = w3
 
     def error_name(self, revert_data: str | bytes) -> str | None:
@@ -157,6 +161,37 @@ class RegistryContract:
             rewardable,
             accepted_at,
         )
+
+    def submit_review_call(
+        self,
+        visit: Visit,
+        visit_signature: bytes,
+        review: Review,
+        review_signature: bytes,
+        *,
+        rewardable: bool,
+        accepted_at: int,
+    ) -> PreparedCall:
+        """`submit_review` encoded straight with eth-abi: the same calldata as web3 builds
+        (a test compares them), without its per-call lookups and checks."""
+        if self._submit_review_abi is None:
+            abi = next(
+                item for item in self.contract.abi
+                if item.get("type") == "function" and item.get("name") == "submitReview"
+            )
+            self._submit_review_abi = (
+                function_abi_to_4byte_selector(abi), get_abi_input_types(abi)
+            )
+        selector, types = self._submit_review_abi
+        args = (
+            visit_args(visit),
+            visit_signature,
+            review_args(review),
+            review_signature,
+            rewardable,
+            accepted_at,
+        )
+        return PreparedCall(self.address, "0x" + (selector + abi_encode(types, args)).hex())
 
     def anchor_events_in(self, receipt: TxReceipt) -> list[AnchorEvent]:
         # The token's Transfer log shares the receipt: skip logs of other events.

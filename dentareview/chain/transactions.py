@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -12,6 +13,18 @@ from web3.contract.contract import ContractFunction
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from dentareview.relay.fees import Fees, node_fees
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """A contract call encoded once: where it goes and its calldata (0x-hex)."""
+
+    to: str
+    data: str
+
+
+def prepare(call: ContractFunction) -> PreparedCall:
+    return PreparedCall(str(call.address), str(call._encode_transaction_data()))
 
 
 class TransactionFailed(Exception):

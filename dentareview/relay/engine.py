@@ -33,29 +33,49 @@ Why each item is sent, and paid, exactly once:
 Fees are EIP-1559 from the node and never above the operator's maximum; gas comes from
 `eth_estimateGas` (which doubles as a dry run: a call that would revert is refused
 before any gas is spent) plus a margin.
+
+**Pipelining** (`dry_run_many`, `sign_many`, `send_signed_many`, `collect`): many
+transactions in flight at once, with the same guarantees. The dry runs of a whole pass
+go to the node in one request (`eth_simulateV1`, each call run once and in order, as
+they will be mined; else a JSON-RPC batch of `eth_estimateGas`); only the calls it
+accepts get nonces, consecutive ones, so a refused call leaves no gap. All of them are
+signed and noted (one commit) before the first leaves; they are broadcast in nonce
+order, and the receipts are collected in batches as they come. A crash after k of n
+were broadcast leaves the others noted but unknown to the node, their nonces unused:
+the next pass finds them so (`nonce_in_pool` is false: the node's pending count stops
+at the first gap) and signs them again from the first free nonce, so the gap is filled
+and nothing is sent twice (the registry refuses a visit twice anyway). A stuck
+transaction holds back the later nonces; each is replaced at its own nonce when due,
+the earliest first, and the later ones then mine in order.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, cast
 
+from eth_typing import HexStr
 from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
+from web3._utils.method_formatters import receipt_formatter
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
-from web3.types import TxReceipt
+from web3.types import RPCEndpoint, TxParams, TxReceipt
 
 from dentareview.chain.registry import RegistryContract
-from dentareview.chain.transactions import TransactionSender
+from dentareview.chain.transactions import PreparedCall, TransactionSender
 from dentareview.relay.fees import Fees, bump, node_fees, within_cap
 from dentareview.relay.policy import RelayPolicy
 
 log = logging.getLogger(__name__)
 
 GAS_MARGIN_PERCENT = 25
+RPC_BATCH = 200  # JSON-RPC requests per HTTP round trip in the pipelined methods
+SIMULATED_BLOCK_CALLS = 50  # calls per simulated block (well under any block's gas limit)
 
 
 class Refused(Exception):
@@ -77,6 +97,10 @@ class SignedTx:
     raw: HexBytes
 
 
+class DryRunFailed(Exception):
+    """The node could not dry-run the call (not a revert): try again later."""
+
+
 class Inclusion(Enum):
     FINAL = "final"
     WAITING = "waiting"  # included, not final yet
@@ -92,6 +116,7 @@ class Relay:
         self._w3 = registry.contract.w3
         self.policy = policy
         self._final_block: int | None = None
+        self._simulates = True  # until the node says it has no eth_simulateV1
 
     # ------------------------------------------------------------------ building
 
@@ -188,12 +213,181 @@ class Relay:
         )
         return replaced
 
+    # ------------------------------------------------------------------ pipelining
+
+    def _batch(self, requests: Sequence[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """JSON-RPC requests sent RPC_BATCH per HTTP round trip; the answers in order."""
+        provider = self._w3.provider
+        make_batch = getattr(provider, "make_batch_request", None)
+        answers: list[dict[str, Any]] = []
+        if not requests:
+            return answers
+        for start in range(0, len(requests), RPC_BATCH):
+            chunk = [(RPCEndpoint(m), p) for m, p in requests[start:start + RPC_BATCH]]
+            if make_batch is None:  # a provider without batches: one request each
+                answers += [dict(provider.make_request(m, p)) for m, p in chunk]
+                continue
+            response = make_batch(chunk)
+            if not isinstance(response, list) or len(response) != len(chunk):
+                raise DryRunFailed(f"the node refused a batch of requests: {response!r:.200}")
+            # Answers may come in any order; the ids were given in request order.
+            answers += sorted((dict(r) for r in response), key=lambda r: int(r["id"]))
+        return answers
+
+    def send_signed_many(self, signed: Sequence[SignedTx]) -> None:
+        """Broadcast `signed`, in nonce order, in batches of requests."""
+        answers = self._batch([("eth_sendRawTransaction", [tx.raw.to_0x_hex()]) for tx in signed])
+        for tx, answer in zip(signed, answers, strict=True):
+            if "error" in answer:
+                log.info("broadcast of %s refused: %s", tx.tx_hash, answer["error"])
+
+    def dry_run_many(self, calls: Sequence[PreparedCall]) -> list[int | Exception]:
+        """Gas (with the margin) for each call, or Refused (it would revert) or DryRunFailed.
+
+        With `eth_simulateV1` (Anvil, geth, reth, Nethermind), one request runs all the
+        calls once each, in order, each seeing the effects of those before it, as the
+        pipeline's transactions will be mined; a node without it gets a batch of
+        `eth_estimateGas` (which runs each call several times)."""
+        if not calls:
+            return []
+        if self._simulates:
+            try:
+                return self._simulate_many(calls)
+            except DryRunFailed as unsupported:
+                log.info("eth_simulateV1 not usable here, estimating gas: %s", unsupported)
+                self._simulates = False
+        return self._estimate_many(calls)
+
+    def _simulate_many(self, calls: Sequence[PreparedCall]) -> list[int | Exception]:
+        sender = self._sender.address
+        blocks = [
+            {"calls": [{"from": sender, "to": c.to, "data": c.data} for c in chunk]}
+            for chunk in (
+                calls[i:i + SIMULATED_BLOCK_CALLS]
+                for i in range(0, len(calls), SIMULATED_BLOCK_CALLS)
+            )
+        ]
+        answer = self._w3.provider.make_request(
+            RPCEndpoint("eth_simulateV1"), [{"blockStateCalls": blocks}, "latest"]
+        )
+        if "error" in answer or not isinstance(answer.get("result"), list):
+            raise DryRunFailed(str(answer.get("error", answer)))
+        outcomes = [call for block in answer["result"] for call in block.get("calls", [])]
+        if len(outcomes) != len(calls):
+            raise DryRunFailed(f"{len(outcomes)} simulated calls for {len(calls)}")
+        results: list[int | Exception] = []
+        for outcome in outcomes:
+            if int(outcome.get("status", "0x0"), 16) == 1:
+                used = int(outcome["gasUsed"], 16)
+                # What it used, plus what the 63/64 rule keeps back for its inner calls,
+                # plus the margin: the limit an estimate would give, and then some.
+                results.append(used + used // 63 + used * GAS_MARGIN_PERCENT // 100)
+                continue
+            data = outcome.get("returnData")
+            error = outcome.get("error") or {}
+            name = self._registry.error_name(data) if isinstance(data, str) else None
+            message = str(error.get("message", "execution reverted")) if isinstance(
+                error, dict
+            ) else str(error)
+            results.append(Refused(name or message))
+        return results
+
+    def _estimate_many(self, calls: Sequence[PreparedCall]) -> list[int | Exception]:
+        sender = self._sender.address
+        requests = [
+            ("eth_estimateGas", [{"from": sender, "to": call.to, "data": call.data}])
+            for call in calls
+        ]
+        results: list[int | Exception] = []
+        for answer in self._batch(requests):
+            error = answer.get("error")
+            if error is None:
+                estimate = int(answer["result"], 16)
+                results.append(estimate + estimate * GAS_MARGIN_PERCENT // 100)
+                continue
+            data = error.get("data") if isinstance(error, dict) else None
+            message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+            if isinstance(data, str) and data.startswith("0x") or "revert" in message.lower():
+                name = self._registry.error_name(data) if isinstance(data, str) else None
+                results.append(Refused(name or message))
+            else:
+                results.append(DryRunFailed(message))
+        return results
+
+    def sign_many(
+        self, calls: Sequence[tuple[PreparedCall, int]], *, first_nonce: int, fees: Fees
+    ) -> list[SignedTx]:
+        """`(call, gas)` signed with consecutive nonces from `first_nonce`, built directly
+        from the encoded calls (no node round trip)."""
+        chain_id = self._sender.chain_id()
+        signed = []
+        for offset, (call, gas) in enumerate(calls):
+            tx: TxParams = {
+                "type": 2,
+                "chainId": chain_id,
+                "nonce": cast(Any, first_nonce + offset),
+                "gas": gas,
+                "maxFeePerGas": cast(Any, fees.max_fee_per_gas),
+                "maxPriorityFeePerGas": cast(Any, fees.max_priority_fee_per_gas),
+                "to": call.to,
+                "value": cast(Any, 0),
+                "data": HexStr(call.data),
+            }
+            tx_hash, raw = self._sender.sign(tx)
+            signed.append(SignedTx(tx_hash, first_nonce + offset, raw))
+        return signed
+
+    def receipts(self, tx_hashes: Iterable[str]) -> dict[str, TxReceipt | None]:
+        """The receipts of `tx_hashes` (None: not mined), in batches of requests."""
+        hashes = list(tx_hashes)
+        answers = self._batch([("eth_getTransactionReceipt", [h]) for h in hashes])
+        found: dict[str, TxReceipt | None] = {}
+        for tx_hash, answer in zip(hashes, answers, strict=True):
+            result = answer.get("result")
+            found[tx_hash] = cast(TxReceipt, receipt_formatter(result)) if result else None
+        return found
+
+    def collect(self, tx_hashes: Sequence[str]) -> dict[str, TxReceipt | None]:
+        """Receipts as they come, polled in batches until all are in or the receipt
+        timeout passes (those still missing are None: a later pass settles them)."""
+        deadline = time.monotonic() + self.policy.receipt_timeout_seconds
+        missing = list(tx_hashes)
+        found: dict[str, TxReceipt | None] = {}
+        while True:
+            try:
+                answered = self.receipts(missing)
+            except (Web3Exception, OSError, ValueError, DryRunFailed) as error:
+                log.info("receipts not read: %s", error)
+                answered = {}
+            found.update({h: r for h, r in answered.items() if r is not None})
+            missing = [h for h in missing if h not in found]
+            if not missing or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        return {h: found.get(h) for h in tx_hashes}
+
+    def block_timestamps(self, numbers: Iterable[int]) -> dict[int, int]:
+        wanted = sorted(set(numbers))
+        answers = self._batch([("eth_getBlockByNumber", [hex(n), False]) for n in wanted])
+        return {
+            n: int(a["result"]["timestamp"], 16)
+            for n, a in zip(wanted, answers, strict=True)
+            if a.get("result")
+        }
+
+    def inclusions(self, items: Sequence[tuple[str, str | None]]) -> list[Inclusion]:
+        """`inclusion` of many `(tx_hash, block_hash)` at once (batched receipts)."""
+        found = self.receipts(tx_hash for tx_hash, _ in items)
+        return [self._inclusion(found[h], block) for h, block in items]
+
     # ------------------------------------------------------------------ finality
 
     def inclusion(self, tx_hash: str, block_hash: str | None) -> Inclusion:
         """Whether the transaction recorded as included in `block_hash` is final, still
         waiting for finality, or dropped by a reorg."""
-        receipt = self.receipt(tx_hash)
+        return self._inclusion(self.receipt(tx_hash), block_hash)
+
+    def _inclusion(self, receipt: TxReceipt | None, block_hash: str | None) -> Inclusion:
         if receipt is None or receipt["status"] != 1:
             return Inclusion.DROPPED
         mined_in = encode_hex(HexBytes(receipt["blockHash"]))

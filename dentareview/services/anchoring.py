@@ -13,6 +13,10 @@ anchor under watch until it is final.
 - **Reorgs.** An anchor whose block is gone makes its review pending again, with the
   dropped transaction noted: it is waited for if the node still has it, and otherwise
   sent again; the registry pays it once either way.
+- **Pipelined.** A pass's transactions are all in flight together: one dry-run request
+  for all, nonces only for the accepted ones, one commit of every noted hash before the
+  first broadcast, broadcasts in nonce order in batched requests, receipts and block
+  times read in batches, and the reputation totals shifted once for the pass.
 
 Nothing is sent while the registry is paused or the network's fees exceed the
 operator's maximum. After the reviews, a pass pays rewards the daily cap had queued,
@@ -37,13 +41,16 @@ from web3.exceptions import Web3Exception
 from web3.types import TxReceipt
 
 from dentareview.chain.registry import AnchorEvent
-from dentareview.db.models import ReviewRow
+from dentareview.chain.transactions import PreparedCall
+from dentareview.db.models import ReviewRow, RewardPaymentRow, VisitRow
 from dentareview.db.queries import (
     anchored_unfinal_reviews,
     claim_due_reviews,
+    count_anchored,
     defer_review,
     get_dentist,
     get_visit,
+    get_visits,
     give_up_review,
     mark_anchored,
     mark_final,
@@ -51,6 +58,7 @@ from dentareview.db.queries import (
     note_sent,
     record_relay_status,
     release_relayer_lock,
+    reward_payments_of,
     try_relayer_lock,
     unanchor_review,
     withhold_reward,
@@ -58,7 +66,14 @@ from dentareview.db.queries import (
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.policy import DENTIST_LIMIT
 from dentareview.errors import ChainUnavailable, DentaReviewError
-from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
+from dentareview.relay.engine import (
+    AtFeeCap,
+    DryRunFailed,
+    Inclusion,
+    Refused,
+    Relay,
+    SignedTx,
+)
 from dentareview.relay.fees import FeesOverCap
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
@@ -112,8 +127,21 @@ class AnchorReport:
         self.errors += other.errors
 
 
-def _domain_objects(session: Session, row: Any) -> tuple[Visit, bytes, Review, bytes]:
-    visit_row = get_visit(session, visit_id=row.visit_id)
+@dataclass
+class _SettleBatch:
+    """What settling a pass's receipts reads once for all: block times, payments; and
+    the reviews newly anchored, added to the totals together (`count_anchored`)."""
+
+    block_times: dict[int, int]
+    payments: dict[int, RewardPaymentRow]
+    counted_later: list[int] = field(default_factory=list)
+
+
+def _domain_objects(
+    session: Session, row: Any, visit_row: VisitRow | None = None
+) -> tuple[Visit, bytes, Review, bytes]:
+    if visit_row is None:
+        visit_row = get_visit(session, visit_id=row.visit_id)
     assert visit_row is not None  # reviews reference visits by foreign key
     visit = Visit(
         visit_id=decode_hex(visit_row.visit_id),
@@ -221,9 +249,10 @@ class Anchorer:
 
     def _confirm(self, session: Session, relay: Relay, report: AnchorReport) -> None:
         """Mark anchors final, or pending again when a reorg dropped their block."""
-        for row in anchored_unfinal_reviews(session, limit=1000):
-            assert row.tx_hash is not None
-            verdict = relay.inclusion(row.tx_hash, row.block_hash)
+        rows = anchored_unfinal_reviews(session, limit=1000)
+        verdicts = relay.inclusions([(row.tx_hash or "", row.block_hash) for row in rows])
+        for row, verdict in zip(rows, verdicts, strict=True):
+            assert row.tx_hash is not None  # anchored rows have one
             if verdict is Inclusion.FINAL:
                 mark_final(session, review_id=row.id)
                 report.finalized += 1
@@ -261,45 +290,95 @@ class Anchorer:
         except FeesOverCap as error:
             report.errors.append(str(error))
             return
-        nonce = relay.next_nonce()
-        signed: list[tuple[ReviewRow, SignedTx]] = []
-        replace_at = now + int(self._policy.replace_after_seconds)
+        active: dict[str, bool] = {}
+        ready: list[ReviewRow] = []
         for row in to_send:
-            if not self._dentist_active(session, row.dentist):
+            if row.dentist not in active:
+                active[row.dentist] = self._dentist_active(session, row.dentist)
+            if not active[row.dentist]:
                 # The registry would refuse it: it waits (with backoff) for reactivation,
                 # and the reviews behind it go ahead.
                 self._defer(session, row, "the dentist is deactivated", now=now)
                 report.failed += 1
                 continue
-            call = self._call(session, deployment, row)
-            try:
-                gas = relay.gas(call)
-            except Refused as refused:
-                self._refused(session, deployment, row, refused.reason, report, now=now)
-                continue
-            except Web3Exception as error:
-                self._defer(session, row, f"gas estimate failed: {error}", now=now)
+            ready.append(row)
+        visits = get_visits(session, visit_ids=[row.visit_id for row in ready])
+        calls = [
+            self._prepared_call(session, deployment, row, visits.get(row.visit_id))
+            for row in ready
+        ]
+        # The dry runs of the whole pass in one round trip; only accepted calls get nonces
+        # (consecutive ones), so a refusal leaves no gap.
+        try:
+            dry_runs = relay.dry_run_many(calls)
+        except (DryRunFailed, Web3Exception, OSError) as error:
+            report.errors.append(f"gas estimates failed: {error}")
+            return
+        accepted: list[tuple[ReviewRow, PreparedCall, int]] = []
+        for row, call, dry_run in zip(ready, calls, dry_runs, strict=True):
+            if isinstance(dry_run, Refused):
+                self._refused(session, deployment, row, dry_run.reason, report, now=now)
+            elif isinstance(dry_run, Exception):
+                self._defer(session, row, f"gas estimate failed: {dry_run}", now=now)
                 report.failed += 1
-                continue
-            tx = relay.sign(call, nonce=nonce, gas=gas, fees=fees)
+            else:
+                accepted.append((row, call, dry_run))
+        nonce = relay.next_nonce()
+        txs = relay.sign_many([(call, gas) for _, call, gas in accepted], first_nonce=nonce,
+                              fees=fees)
+        replace_at = now + int(self._policy.replace_after_seconds)
+        signed: list[tuple[ReviewRow, SignedTx]] = []
+        for (row, _call, _gas), tx in zip(accepted, txs, strict=True):
             note_sent(
-                session, review_id=row.id, tx_hash=tx.tx_hash, nonce=nonce, replace_at=replace_at
+                session, review_id=row.id, tx_hash=tx.tx_hash, nonce=tx.nonce, replace_at=replace_at
             )
             signed.append((row, tx))
-            nonce += 1
         crash_point("signed")
         session.commit()  # the write-ahead record, before anything leaves
         crash_point("noted")
-        for _row, tx in signed:
-            relay.broadcast(tx)
+        # In nonce order: the first alone, then the rest, half and half, in batched
+        # requests (the crash points let the reliability tests stop in between).
+        txs = [tx for _, tx in signed]
+        half = max(1, len(txs) // 2)
+        if txs:
+            relay.send_signed_many(txs[:1])
             crash_point("sent_one")
+            relay.send_signed_many(txs[1:half])
+            crash_point("sent_half")
+            relay.send_signed_many(txs[half:])
         crash_point("sent")
-        # Wait for every receipt first: no database write lock is held while waiting.
-        receipts = [(row, tx.tx_hash, relay.wait(tx.tx_hash)) for row, tx in signed]
+        crash_point("sent")
+        # Receipts collected in batches as they come; no database write lock is held
+        # while waiting (the write-ahead commit ended the transaction).
+        receipts = relay.collect([tx.tx_hash for _, tx in signed])
         crash_point("mined")
-        for row, tx_hash, receipt in receipts:
-            self._settle(session, deployment, relay, row, tx_hash, receipt, report, now=now)
+        batch = _SettleBatch(
+            block_times=relay.block_timestamps(
+                int(r["blockNumber"]) for r in receipts.values() if r is not None
+            ),
+            payments=reward_payments_of(session, review_ids=[row.id for row, _ in signed]),
+        )
+        with session.no_autoflush:  # the updates go out together at the commit
+            for row, tx in signed:
+                self._settle(
+                    session, deployment, relay, row, tx.tx_hash, receipts[tx.tx_hash], report,
+                    now=now, batch=batch,
+                )
+        count_anchored(session, review_ids=batch.counted_later)
         session.commit()
+
+    def _prepared_call(
+        self, session: Session, deployment: Deployment, row: ReviewRow, visit_row: VisitRow | None
+    ) -> PreparedCall:
+        visit, visit_sig, review, review_sig = _domain_objects(session, row, visit_row)
+        return deployment.registry.submit_review_call(
+            visit,
+            visit_sig,
+            review,
+            review_sig,
+            rewardable=row.rewardable,
+            accepted_at=row.submitted_at,
+        )
 
     def _call(self, session: Session, deployment: Deployment, row: ReviewRow) -> ContractFunction:
         visit, visit_sig, review, review_sig = _domain_objects(session, row)
@@ -431,6 +510,7 @@ class Anchorer:
         report: AnchorReport,
         *,
         now: int,
+        batch: _SettleBatch | None = None,
     ) -> None:
         if receipt is None:
             # Still in flight: a later pass settles it, or replaces it when it is due.
@@ -439,7 +519,10 @@ class Anchorer:
             return
         if receipt["status"] == 1:
             events = deployment.registry.anchor_events_in(receipt)
-            self._mark(session, deployment, row, events, report, reconciled=False, receipt=receipt)
+            self._mark(
+                session, deployment, row, events, report, reconciled=False, receipt=receipt,
+                batch=batch,
+            )
             return
         if self._anchored_on_chain(session, deployment, row, report):
             return
@@ -457,6 +540,7 @@ class Anchorer:
         *,
         reconciled: bool,
         receipt: TxReceipt | None = None,
+        batch: _SettleBatch | None = None,
     ) -> None:
         matching = [event for event in events if event.visit_id == row.visit_id]
         if not matching:
@@ -482,18 +566,23 @@ class Anchorer:
                 code=DENTIST_LIMIT,
                 reason="Not rewarded: the registry's daily limit of rewarded reviews for this "
                 "dentist was reached when it was anchored",
+                payments=batch.payments if batch else None,
             )
             reward_status = None
-        block = deployment.w3.eth.get_block(event.block_number)
+        anchored_at = batch.block_times.get(event.block_number) if batch else None
+        if anchored_at is None:
+            anchored_at = int(deployment.w3.eth.get_block(event.block_number)["timestamp"])
         mark_anchored(
             session,
             review_id=row.id,
             tx_hash=event.tx_hash,
             block_number=event.block_number,
             log_index=event.log_index,
-            anchored_at=int(block["timestamp"]),
+            anchored_at=anchored_at,
             reward_status=reward_status if row.rewardable else None,
             block_hash=event.block_hash,
+            counted_later=batch.counted_later if batch else None,
+            payments=batch.payments if batch else None,
         )
         if reconciled:
             report.reconciled += 1

@@ -52,6 +52,8 @@ from dentareview.services.statements import anchor_statements
 
 log = logging.getLogger(__name__)
 
+BATCHES_PER_PASS = 8  # full batches published by one pass when a backlog waits
+
 
 @dataclass
 class BatchReport(PayoutReport):
@@ -116,8 +118,12 @@ class BatchAnchorer:
                 session.commit()
                 for batch in unsettled_batches(session):
                     self._settle_earlier(session, deployment, relay, batches, batch, report)
-                if not report.errors and self._due(session):
-                    self._publish(session, deployment, relay, batches, report)
+                # A backlog of several batches goes out in one pass, one root after another.
+                for _ in range(BATCHES_PER_PASS):
+                    if report.errors or not self._due(session):
+                        break
+                    if not self._publish(session, deployment, relay, batches, report):
+                        break
                 if not report.errors:
                     self._payer.run(session, deployment, relay, batches, report)
                 if not report.errors:
@@ -176,10 +182,11 @@ class BatchAnchorer:
         relay: Relay,
         batches: BatchRegistry,
         report: BatchReport,
-    ) -> None:
+    ) -> bool:
+        """Build, write ahead and send one batch; False when no review waits."""
         rows = claim_unbatched_reviews(session, limit=self._batch_size)
         if not rows:
-            return
+            return False
         tree, members = build_tree(rows)
         batch = insert_batch(
             session,
@@ -190,7 +197,10 @@ class BatchAnchorer:
         )
         assign_batch_members(session, batch_id=batch.id, members=members)
         session.commit()  # the write-ahead record of members and root, before any signing
+        for row in rows:  # done with: the session stays small across a pass's batches
+            session.expunge(row)
         self._send(session, deployment, relay, batches, batch, report)
+        return True
 
     # -------------------------------------------------------------- sending and settling
 

@@ -41,6 +41,8 @@ class ChainGateway:
         self.w3 = w3 or make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
         self._manifest: Manifest | None = None
         self._warned = False
+        # The contract wrappers, built once (web3 parses their ABIs) per manifest and chain.
+        self._deployment: tuple[tuple[int, int], Deployment] | None = None
 
     def contract_accounts(self) -> Erc1271Accounts:
         """Checks smart-contract accounts' signatures (ERC-1271) through the node."""
@@ -78,9 +80,12 @@ class ChainGateway:
             raise ChainUnavailable("the chain node does not answer")
         key = self._settings.operator_key.get_secret_value()
         self._check_operator_key(chain_id, key)
+        cache_key = (id(manifest), chain_id)
+        if self._deployment is not None and self._deployment[0] == cache_key:
+            return self._deployment[1]
         token_abi = load_artifact("RewardToken").abi
         operator = Account.from_key(key)
-        return Deployment(
+        deployment = Deployment(
             w3=self.w3,
             manifest=manifest,
             registry=RegistryContract(self.w3, manifest.registry.address),
@@ -89,6 +94,8 @@ class ChainGateway:
             ),
             sender=TransactionSender(self.w3, operator),
         )
+        self._deployment = (cache_key, deployment)
+        return deployment
 
     def unsafe_keys(self) -> str | None:
         """Why the operator key may not sign on this chain (for /health), or None."""

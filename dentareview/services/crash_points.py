@@ -14,8 +14,10 @@ from typing import Final, Literal
 CRASH_AT_VARIABLE: Final = "DENTAREVIEW_CRASH_AT"
 
 # In the order the anchorer reaches them (see services/anchoring.py).
-CrashStep = Literal["signed", "noted", "sent_one", "sent", "mined"]
+CrashStep = Literal["signed", "noted", "sent_one", "sent_half", "sent", "mined"]
 CRASH_STEPS: Final[tuple[CrashStep, ...]] = ("signed", "noted", "sent_one", "sent", "mined")
+# Steps only some tests select: "sent_half" (half of a pass's pipeline broadcast).
+OTHER_STEPS: Final[tuple[CrashStep, ...]] = ("sent_half",)
 
 
 def crash_point(step: CrashStep) -> None:

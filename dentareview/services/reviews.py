@@ -7,26 +7,28 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.queries import (
+    add_pending_review,
     get_review,
-    get_review_by_visit,
     get_reward_payment,
-    insert_review,
-    insert_reward_payment,
-    lock_patient,
     reward_history,
+    visit_for_review,
 )
 from dentareview.db.queries.moderation import decisions_of
 from dentareview.db.queries.revisions import list_revisions
-from dentareview.domain.models import Eip712Domain, Review
+from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest
-from dentareview.errors import DuplicateReview, InvalidSignature, NotVisitPatient, ReviewNotFound
+from dentareview.errors import (
+    DuplicateReview,
+    InvalidSignature,
+    NotVisitPatient,
+    ReviewNotFound,
+    VisitNotFound,
+)
 from dentareview.services.replies import reply_thread, reply_view
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.views import ReviewView, RewardView, review_view, reward_view
-from dentareview.services.visits import load_visit
 
 DAY = 86_400
 
@@ -51,7 +53,18 @@ def submit_review(
     contracts: ContractAccounts | None = None,
 ) -> SubmittedReview:
     digest_bytes = review_digest(domain, review)  # hashed once: recovery and storage
-    visit = load_visit(session, visit_id=review.visit_id)
+    visit_hex = "0x" + review.visit_id.hex()
+    # One round trip: the visit, whether it has a review, and the patient's lock (held
+    # to the commit, so two concurrent reviews cannot both slip under the reward limits).
+    target = visit_for_review(session, visit_id=visit_hex)
+    if target is None:
+        raise VisitNotFound(f"no attested visit {visit_hex}; the dentist must attest it first")
+    visit = Visit(
+        visit_id=review.visit_id,
+        patient=target.visit.patient,
+        dentist=target.visit.dentist,
+        visited_at=target.visit.visited_at,
+    )
     signed, recovered = signed_by(visit.patient, digest_bytes, signature, contracts)
     if not signed:
         if recovered is None and len(signature) == 65:
@@ -68,12 +81,8 @@ def submit_review(
             f"the Review signature recovers to {recovered}, who is not this visit's patient"
         )
     check_review(review, visit, now=now, policy=policy)
-    visit_hex = "0x" + review.visit_id.hex()
-    if get_review_by_visit(session, visit_id=visit_hex) is not None:
+    if target.reviewed:
         raise DuplicateReview(f"visit {visit_hex} already has a review")
-    # Serialise one patient's submissions so two concurrent reviews cannot both
-    # slip under the reward limits (a no-op on SQLite, which has one writer).
-    lock_patient(session, patient=visit.patient)
     history = reward_history(
         session,
         patient=visit.patient,
@@ -90,38 +99,29 @@ def submit_review(
         policy=policy,
     )
     digest = "0x" + digest_bytes.hex()
-    try:
-        row = insert_review(
-            session,
-            visit_id=visit_hex,
-            digest=digest,
-            patient=visit.patient,
-            dentist=visit.dentist,
-            rating=review.rating,
-            treatment=review.treatment,
-            bedside=review.bedside,
-            wait_time=review.wait_time,
-            text=review.text,
-            deadline=review.deadline,
-            signature="0x" + signature.hex(),
-            rewardable=decision.rewarded,
-            reward_withheld_code=decision.reason_code,
-            reward_withheld_reason=decision.reason,
-            now=now,
-        )
-    except DuplicateKey as duplicate:  # a concurrent request won the race
-        raise DuplicateReview(f"visit {visit_hex} already has a review") from duplicate
-    if decision.rewarded:
-        insert_reward_payment(
-            session,
-            review_id=row.id,
-            patient=visit.patient,
-            amount=reward_amount,
-            status="pending",
-            now=now,
-        )
+    review_id = add_pending_review(
+        session,
+        visit_id=visit_hex,
+        digest=digest,
+        patient=visit.patient,
+        dentist=visit.dentist,
+        rating=review.rating,
+        treatment=review.treatment,
+        bedside=review.bedside,
+        wait_time=review.wait_time,
+        text=review.text,
+        deadline=review.deadline,
+        signature="0x" + signature.hex(),
+        rewardable=decision.rewarded,
+        reward_withheld_code=decision.reason_code,
+        reward_withheld_reason=decision.reason,
+        now=now,
+        reward_amount=reward_amount if decision.rewarded else None,  # its pending payment
+    )
+    if review_id is None:  # a concurrent request won the race
+        raise DuplicateReview(f"visit {visit_hex} already has a review")
     return SubmittedReview(
-        review_id=row.id,
+        review_id=review_id,
         digest=digest,
         decision=decision,
         reward_amount=reward_amount if decision.rewarded else 0,

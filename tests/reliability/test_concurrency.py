@@ -3,6 +3,7 @@ visit, one reward, one relaying process, no colliding nonce."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -10,12 +11,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from dentareview.api.convert import review_from_wire, signature_from_wire, visit_from_wire
 from dentareview.api.schemas import SignedReview, SignedVisit
 from dentareview.db.models import ReviewRow
+from dentareview.db.queries import ReviewTarget
 from dentareview.domain.models import Eip712Domain
 from dentareview.errors import DuplicateReview
+from dentareview.services import reviews as reviews_service
 from dentareview.services.reviews import submit_review
 from dentareview.services.visits import attest_visit
 from tests.api.system import REVIEW_TEXT, new_wallet
@@ -158,7 +162,13 @@ def test_the_unique_constraint_alone_refuses_a_second_review(
 ) -> None:
     """With the application's duplicate check switched off, PostgreSQL's unique
     constraint still lets exactly one of twenty concurrent submissions through."""
-    monkeypatch.setattr("dentareview.services.reviews.get_review_by_visit", lambda *a, **k: None)
+    looked_up = reviews_service.visit_for_review
+
+    def blind(session: Session, *, visit_id: str) -> ReviewTarget | None:
+        target = looked_up(session, visit_id=visit_id)
+        return None if target is None else dataclasses.replace(target, reviewed=False)
+
+    monkeypatch.setattr(reviews_service, "visit_for_review", blind)
     dentist, patient = stack.new_dentist(), new_wallet()
     visit = stack.signed_visit(dentist, patient)
 

@@ -336,7 +336,8 @@ def test_a_crash_in_the_middle_of_a_replacement_pays_once_whichever_version_is_m
         raise Crash("killed after noting the replacement, before broadcasting it")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Relay, "broadcast", crash)
+        patch.setattr(Relay, "broadcast", crash)  # a replacement leaves by `broadcast`,
+        patch.setattr(Relay, "send_signed_many", crash)  # a pipelined send by this one
         with pytest.raises(Crash):
             anchorer.run_once()
     with system.sessions() as session:

@@ -83,11 +83,10 @@ def post_review(
     body: SignedReview,
     state: State,
     session: DbSession,
-    response: Response,
     wait: Annotated[
         float, Query(ge=0, le=30, description="Seconds to wait for anchoring before answering")
     ] = 0,
-) -> SubmittedReviewOut:
+) -> Response:
     """Accept a patient's signed `Review`: stored at once as `pending` (202), anchored and
     rewarded by the background worker; `201` when it was anchored within `wait` seconds."""
     submitted = submit_review(
@@ -104,11 +103,18 @@ def post_review(
     if state.anchor_loop is not None:
         state.anchor_loop.wake()
     if wait == 0:
-        return _pending(submitted)  # answered from what was just stored: no re-read
+        return _json(_pending(submitted), status.HTTP_202_ACCEPTED)  # no re-read
     review = wait_for_anchor(state.sessions, review_id=submitted.review_id, timeout=wait)
-    if review.review.status == "anchored":
-        response.status_code = status.HTTP_201_CREATED
-    return _submitted(review)
+    anchored = review.review.status == "anchored"
+    return _json(
+        _submitted(review), status.HTTP_201_CREATED if anchored else status.HTTP_202_ACCEPTED
+    )
+
+
+def _json(body: SubmittedReviewOut, status_code: int) -> Response:
+    # Serialised once by the model itself: FastAPI would validate it again against the
+    # response model first (the declared model still documents the answer).
+    return Response(body.model_dump_json(), status_code, media_type="application/json")
 
 
 @router.get(

@@ -10,6 +10,7 @@ from dentareview.db.queries.anchoring import (
     anchored_unfinal_reviews,
     claim_due_reviews,
     claim_pending_reviews,
+    count_anchored,
     defer_review,
     give_up_review,
     iter_anchored_reviews,
@@ -19,6 +20,7 @@ from dentareview.db.queries.anchoring import (
     note_sent,
     record_relay_status,
     relay_queue,
+    reward_payments_of,
     unanchor_review,
     wake_dentist_reviews,
     withhold_reward,
@@ -76,6 +78,8 @@ from dentareview.db.queries.payouts import (
 )
 from dentareview.db.queries.reputation import monthly_aggregates, pending_count, rating_aggregate
 from dentareview.db.queries.reviews import (
+    ReviewTarget,
+    add_pending_review,
     count_dentist_reviews,
     get_review,
     get_review_by_visit,
@@ -83,6 +87,7 @@ from dentareview.db.queries.reviews import (
     list_dentist_reviews,
     reward_history,
     rewarded_times,
+    visit_for_review,
 )
 from dentareview.db.queries.rewards import (
     RewardSummary,
@@ -91,9 +96,17 @@ from dentareview.db.queries.rewards import (
     patient_reward_summary,
     patient_rewards,
 )
-from dentareview.db.queries.visits import count_recent_visits, get_visit, insert_visit
+from dentareview.db.queries.visits import (
+    count_recent_visits,
+    get_visit,
+    get_visits,
+    insert_visit,
+)
 
 __all__ = [
+    "ReviewTarget",
+    "add_pending_review",
+    "visit_for_review",
     "unpay_payout",
     "mark_payout_final",
     "paid_unfinal_payouts",
@@ -131,6 +144,7 @@ __all__ = [
     "get_reward_payment",
     "count_recent_visits",
     "get_visit",
+    "get_visits",
     "insert_review",
     "insert_reward_payment",
     "insert_visit",
@@ -138,6 +152,8 @@ __all__ = [
     "list_dentist_reviews",
     "lock_patient",
     "mark_anchored",
+    "count_anchored",
+    "reward_payments_of",
     "monthly_aggregates",
     "note_anchor_failure",
     "note_sent",

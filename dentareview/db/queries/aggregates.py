@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import DentistAggregateRow, DentistMonthRow, ReviewRow
@@ -51,8 +53,17 @@ def shift_aggregates(
         .where(where, counted())
         .group_by(ReviewRow.dentist, month, RATING)
     )
-    for dentist, own_month, rating, n, treatment, bedside, wait_time in session.execute(stmt):
-        total = _total(session, dentist)
+    session.flush()  # earlier changes first: the rows below are read locked and fresh
+    groups = session.execute(stmt).all()
+    if not groups:
+        return
+    keys = {
+        (dentist, month_of(anchored_at) if anchored_at is not None else own_month)
+        for dentist, own_month, *_ in groups
+    }
+    totals, months = _locked_rows(session, keys)
+    for dentist, own_month, rating, n, treatment, bedside, wait_time in groups:
+        total = totals[dentist]
         total.count += sign * n
         total.rating_sum += sign * rating * n
         total.treatment_sum += sign * int(treatment)
@@ -61,28 +72,50 @@ def shift_aggregates(
         stars = f"stars_{rating}"
         setattr(total, stars, getattr(total, stars) + sign * n)
         key = month_of(anchored_at) if anchored_at is not None else own_month
-        monthly = _month(session, dentist, key)
+        monthly = months[(dentist, key)]
         monthly.count += sign * n
         monthly.rating_sum += sign * rating * n
 
 
-def _total(session: Session, dentist: str) -> DentistAggregateRow:
-    row = session.get(DentistAggregateRow, dentist)
-    if row is None:
-        row = DentistAggregateRow(dentist=dentist, count=0, rating_sum=0, treatment_sum=0)
-        row.bedside_sum = row.wait_time_sum = 0
-        for n in STARS:
-            setattr(row, f"stars_{n}", 0)
-        session.add(row)
-    return row
-
-
-def _month(session: Session, dentist: str, month: str) -> DentistMonthRow:
-    row = session.get(DentistMonthRow, (dentist, month))
-    if row is None:
-        row = DentistMonthRow(dentist=dentist, month=month, count=0, rating_sum=0)
-        session.add(row)
-    return row
+def _locked_rows(
+    session: Session, keys: set[tuple[str, str]]
+) -> tuple[dict[str, DentistAggregateRow], dict[tuple[str, str], DentistMonthRow]]:
+    """The totals and months of `keys` (dentist, month): created empty where missing
+    (INSERT ... ON CONFLICT DO NOTHING, so two writers cannot both create one), then read
+    FOR UPDATE in key order, so concurrent shifts of one dentist take turns instead of
+    losing an update. Four statements, whatever the number of dentists."""
+    dentists = sorted({dentist for dentist, _ in keys})
+    ordered = sorted(keys)
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert_(DentistAggregateRow)
+        .values([{"dentist": d} for d in dentists])
+        .on_conflict_do_nothing()
+    )
+    session.execute(
+        insert_(DentistMonthRow)
+        .values([{"dentist": d, "month": m} for d, m in ordered])
+        .on_conflict_do_nothing()
+    )
+    totals = session.scalars(
+        select(DentistAggregateRow)
+        .where(DentistAggregateRow.dentist.in_(dentists))
+        .order_by(DentistAggregateRow.dentist)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    months = session.scalars(
+        select(DentistMonthRow)
+        .where(tuple_(DentistMonthRow.dentist, DentistMonthRow.month).in_(ordered))
+        .order_by(DentistMonthRow.dentist, DentistMonthRow.month)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return (
+        {row.dentist: row for row in totals},
+        {(row.dentist, row.month): row for row in months},
+    )
 
 
 def stored_rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -106,22 +106,40 @@ def give_up_review(session: Session, *, review_id: int, code: str, error: str) -
     return row
 
 
-def withhold_reward(session: Session, *, review_id: int, code: str, reason: str) -> ReviewRow:
-    """The registry anchored the review without a reward (its own limit): record why."""
+def withhold_reward(
+    session: Session,
+    *,
+    review_id: int,
+    code: str,
+    reason: str,
+    payments: dict[int, RewardPaymentRow] | None = None,
+) -> ReviewRow:
+    """The registry anchored the review without a reward (its own limit): record why.
+    `payments` as in `mark_anchored`."""
     row = get_or_raise(session, ReviewRow, review_id)
-    _withdraw_reward(session, row, code=code, reason=reason)
+    _withdraw_reward(session, row, code=code, reason=reason, payments=payments)
     return row
 
 
-def _withdraw_reward(session: Session, row: ReviewRow, *, code: str, reason: str) -> None:
+def _withdraw_reward(
+    session: Session,
+    row: ReviewRow,
+    *,
+    code: str,
+    reason: str,
+    payments: dict[int, RewardPaymentRow] | None = None,
+) -> None:
     if not row.rewardable:
         return
     row.rewardable = False
     row.reward_withheld_code = code
     row.reward_withheld_reason = reason
-    payment = session.scalars(
-        select(RewardPaymentRow).where(RewardPaymentRow.review_id == row.id)
-    ).one_or_none()
+    if payments is not None and row.id in payments:
+        payment: RewardPaymentRow | None = payments.pop(row.id)
+    else:
+        payment = session.scalars(
+            select(RewardPaymentRow).where(RewardPaymentRow.review_id == row.id)
+        ).one_or_none()
     if payment is not None:
         session.delete(payment)
 
@@ -184,18 +202,26 @@ def mark_anchored(
     anchored_at: int,
     reward_status: Literal["paid", "queued"] | None,
     block_hash: str | None = None,
+    counted_later: list[int] | None = None,
+    payments: dict[int, RewardPaymentRow] | None = None,
 ) -> ReviewRow:
     """Record the confirmed anchor and, unless `reward_status` is None, the reward's fate.
 
     "paid": the anchoring transaction paid it; "queued": a later aggregate payment will.
+    With `counted_later`, a review newly anchored is appended to it instead of being
+    added to its dentist's totals now: the caller then calls `count_anchored` once.
+    `payments` (from `reward_payments_of`) saves the look-up of the review's payment.
     """
     row = get_or_raise(session, ReviewRow, review_id)
-    shift_aggregates(
-        session,
-        where=(ReviewRow.id == review_id) & (ReviewRow.status != "anchored"),
-        sign=1,
-        anchored_at=anchored_at,
-    )
+    if counted_later is None:
+        shift_aggregates(
+            session,
+            where=(ReviewRow.id == review_id) & (ReviewRow.status != "anchored"),
+            sign=1,
+            anchored_at=anchored_at,
+        )
+    elif row.status != "anchored":
+        counted_later.append(review_id)
     row.status = "anchored"
     row.tx_hash = tx_hash
     row.block_number = block_number
@@ -206,9 +232,12 @@ def mark_anchored(
     row.sent_tx_hash = None
     row.sent_nonce = None
     if reward_status is not None:
-        payment = session.scalars(
-            select(RewardPaymentRow).where(RewardPaymentRow.review_id == review_id)
-        ).one_or_none()
+        if payments is not None and review_id in payments:
+            payment: RewardPaymentRow | None = payments[review_id]
+        else:
+            payment = session.scalars(
+                select(RewardPaymentRow).where(RewardPaymentRow.review_id == review_id)
+            ).one_or_none()
         if payment is None:
             raise RowNotFound(RewardPaymentRow.__tablename__, {"review_id": review_id})
         paid = reward_status == "paid"
@@ -216,6 +245,30 @@ def mark_anchored(
         payment.tx_hash = tx_hash if paid else None
         payment.paid_at = anchored_at if paid else None
     return row
+
+
+def reward_payments_of(
+    session: Session, *, review_ids: Sequence[int]
+) -> dict[int, RewardPaymentRow]:
+    """The reward payments of `review_ids`, by review id, in one query."""
+    if not review_ids:
+        return {}
+    stmt = select(RewardPaymentRow).where(RewardPaymentRow.review_id.in_(review_ids))
+    return {payment.review_id: payment for payment in session.scalars(stmt)}
+
+
+def count_anchored(session: Session, *, review_ids: Sequence[int]) -> None:
+    """Add reviews just marked anchored (`mark_anchored(counted_later=...)`) to their
+    dentists' totals, in the month of their own anchoring: one grouped query for all."""
+    if not review_ids:
+        return
+    session.flush()
+    shift_aggregates(
+        session,
+        where=ReviewRow.id.in_(review_ids) & (ReviewRow.status == "anchored"),
+        sign=1,
+        anchored_at=None,
+    )
 
 
 def note_anchor_failure(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.orm import Session, load_only
 
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
@@ -43,6 +43,8 @@ def claim_unbatched_reviews(session: Session, *, limit: int) -> list[ReviewRow]:
     """Lock up to `limit` reviews waiting for a batch, oldest first (SKIP LOCKED on PostgreSQL)."""
     stmt = (
         select(ReviewRow)
+        # What a batch is built from; the text stays in the database.
+        .options(load_only(ReviewRow.id, ReviewRow.digest, ReviewRow.rewardable))
         .where(*_unbatched())  # type: ignore[arg-type]
         .order_by(ReviewRow.id)
         .limit(limit)
@@ -72,15 +74,40 @@ def assign_batch_members(
     second batch on its own too (a write-once trigger), and a leaf taken twice (a unique
     constraint).
     """
-    for review_id, leaf_index in members:
-        result = session.execute(
-            update(ReviewRow)
-            .where(ReviewRow.id == review_id, ReviewRow.batch_id.is_(None))
-            .values(batch_id=batch_id, leaf_index=leaf_index)
-            .execution_options(synchronize_session=False)
+    if not members:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement for all members, joined with the (id, leaf) pairs as arrays.
+        moved = session.execute(
+            text(
+                "UPDATE reviews SET batch_id = :batch_id, leaf_index = m.leaf "
+                "FROM unnest(CAST(:ids AS integer[]), CAST(:leaves AS integer[])) AS m(id, leaf) "
+                "WHERE reviews.id = m.id AND reviews.batch_id IS NULL"
+            ),
+            {
+                "batch_id": batch_id,
+                "ids": [review_id for review_id, _ in members],
+                "leaves": [leaf for _, leaf in members],
+            },
+        ).rowcount  # type: ignore[attr-defined]
+    else:  # SQLite: one statement executed for each member, then one count
+        stmt = (
+            update(ReviewRow.__table__)  # type: ignore[arg-type]
+            .where(ReviewRow.__table__.c.id == bindparam("review_id"))
+            .where(ReviewRow.__table__.c.batch_id.is_(None))
+            .values(batch_id=batch_id, leaf_index=bindparam("leaf"))
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise DuplicateKey(BATCH_LEAF_EXISTS)
+        session.connection().execute(
+            stmt, [{"review_id": review_id, "leaf": leaf} for review_id, leaf in members]
+        )
+        moved = session.scalar(
+            select(func.count())
+            .select_from(ReviewRow)
+            .where(ReviewRow.id.in_([i for i, _ in members]), ReviewRow.batch_id == batch_id)
+        )
+    # A review already in a batch is not moved, and shows up as missing here.
+    if moved != len(members):
+        raise DuplicateKey(BATCH_LEAF_EXISTS)
     session.expire_all()
 
 

@@ -16,7 +16,7 @@ import threading
 from typing import Final
 
 from sqlalchemy import ColumnElement, Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 # First keys of the two-key advisory locks, so ours cannot clash with another app's
 # or with each other.
@@ -36,11 +36,17 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def patient_lock(patient: QueryableAttribute[str] | str) -> ColumnElement[object]:
+    """The SQL expression that waits for, then holds, the patient's lock (PostgreSQL):
+    keyed in SQL, so a query can take the lock of a patient it reads."""
+    return func.pg_advisory_xact_lock(_PATIENT_LOCKS, func.hashtext(func.lower(patient)))
+
+
 def lock_patient(session: Session, *, patient: str) -> None:
     """Wait for, then hold, the patient's lock: reward-limit checks read past rewarded
     reviews and then insert, and two concurrent reviews must not both pass."""
     if _is_postgresql(session):
-        session.execute(select(func.pg_advisory_xact_lock(_PATIENT_LOCKS, _key(patient))))
+        session.execute(select(patient_lock(patient)))
 
 
 # Open lock files of this process, by path: flock locks belong to the open file, so a

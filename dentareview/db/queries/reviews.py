@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, func, insert, literal, select, union_all
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ReviewRow
+from dentareview.db.models import ADDRESS, UNIX_TIME, ReviewRow, RewardPaymentRow, VisitRow
 from dentareview.db.queries._write import add_unique
+from dentareview.db.queries.locks import patient_lock
+from dentareview.db.types import TokenAmount
 
 
 def insert_review(
@@ -55,6 +59,98 @@ def insert_review(
         anchor_attempts=0,
     )
     return add_unique(session, row)
+
+
+def add_pending_review(
+    session: Session,
+    *,
+    visit_id: str,
+    digest: str,
+    patient: str,
+    dentist: str,
+    rating: int,
+    treatment: int,
+    bedside: int,
+    wait_time: int,
+    text: str,
+    deadline: int,
+    signature: str,
+    rewardable: bool,
+    reward_withheld_code: str | None,
+    reward_withheld_reason: str | None,
+    now: int,
+    reward_amount: int | None = None,
+) -> int | None:
+    """Store a pending review and return its id; None if the visit already has one (or the
+    digest is taken). One INSERT ... ON CONFLICT DO NOTHING RETURNING: no SAVEPOINT, and
+    the transaction stays usable after a duplicate on both databases. With
+    `reward_amount`, its pending reward payment too: on PostgreSQL in the same statement
+    (the payment inserted from the review's RETURNING), on SQLite right after."""
+    values = {
+        "visit_id": visit_id, "digest": digest, "patient": patient, "dentist": dentist,
+        "rating": rating, "treatment": treatment, "bedside": bedside, "wait_time": wait_time,
+        "text": text, "deadline": deadline, "signature": signature, "submitted_at": now,
+        "status": "pending", "rewardable": rewardable,
+        "reward_withheld_code": reward_withheld_code,
+        "reward_withheld_reason": reward_withheld_reason, "anchor_attempts": 0,
+    }
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert_(ReviewRow).values(values).on_conflict_do_nothing().returning(ReviewRow.id)
+    if reward_amount is None:
+        return session.execute(stmt).scalar_one_or_none()
+    if dialect == "postgresql":
+        review = stmt.cte("review")
+        payment = (
+            insert(RewardPaymentRow)
+            .from_select(
+                ["review_id", "patient", "amount", "status", "created_at"],
+                select(
+                    review.c.id,
+                    literal(patient, ADDRESS),
+                    literal(reward_amount, TokenAmount()),
+                    literal("pending"),
+                    literal(now, UNIX_TIME),
+                ),
+            )
+            .returning(RewardPaymentRow.review_id)
+        )
+        return session.execute(payment).scalar_one_or_none()
+    review_id = session.execute(stmt).scalar_one_or_none()
+    if review_id is not None:
+        session.execute(
+            insert(RewardPaymentRow).values(
+                review_id=review_id, patient=patient, amount=reward_amount, status="pending",
+                created_at=now,
+            )
+        )
+    return review_id
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """The visit a review is posted for, and whether it already has a review."""
+
+    visit: VisitRow
+    reviewed: bool
+
+
+def visit_for_review(session: Session, *, visit_id: str) -> ReviewTarget | None:
+    """The visit, whether it has a review, and on PostgreSQL its patient's lock (held to
+    the end of the transaction, for the reward-limit reads that follow), in one round
+    trip; None when there is no such visit."""
+    stmt = (
+        select(VisitRow, ReviewRow.id)
+        .outerjoin(ReviewRow, ReviewRow.visit_id == VisitRow.visit_id)
+        .where(VisitRow.visit_id == visit_id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.add_columns(patient_lock(VisitRow.patient))
+    found = session.execute(stmt).first()
+    if found is None:
+        return None
+    return ReviewTarget(visit=found[0], reviewed=found[1] is not None)
 
 
 def get_review(session: Session, *, review_id: int) -> ReviewRow | None:
