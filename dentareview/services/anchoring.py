@@ -30,7 +30,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from eth_utils.hexadecimal import decode_hex
 from hexbytes import HexBytes
@@ -42,6 +42,7 @@ from web3.types import TxReceipt
 
 from dentareview.chain.registry import AnchorEvent
 from dentareview.chain.transactions import PreparedCall
+from dentareview.db.mapping import review_of, visit_of
 from dentareview.db.models import ReviewRow, RewardPaymentRow, VisitRow
 from dentareview.db.queries import (
     anchored_unfinal_reviews,
@@ -138,26 +139,12 @@ class _SettleBatch:
 
 
 def _domain_objects(
-    session: Session, row: Any, visit_row: VisitRow | None = None
+    session: Session, row: ReviewRow, visit_row: VisitRow | None = None
 ) -> tuple[Visit, bytes, Review, bytes]:
     if visit_row is None:
         visit_row = get_visit(session, visit_id=row.visit_id)
     assert visit_row is not None  # reviews reference visits by foreign key
-    visit = Visit(
-        visit_id=decode_hex(visit_row.visit_id),
-        patient=visit_row.patient,
-        dentist=visit_row.dentist,
-        visited_at=visit_row.visited_at,
-    )
-    review = Review(
-        visit_id=decode_hex(row.visit_id),
-        rating=row.rating,
-        treatment=row.treatment,
-        bedside=row.bedside,
-        wait_time=row.wait_time,
-        text=row.text,
-        deadline=row.deadline,
-    )
+    visit, review = visit_of(visit_row), review_of(row)
     return visit, decode_hex(visit_row.signature), review, decode_hex(row.signature)
 
 
