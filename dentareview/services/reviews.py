@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.db.queries import (
@@ -15,6 +16,7 @@ from dentareview.db.queries import (
     visit_for_review,
 )
 from dentareview.db.queries.moderation import decisions_of
+from dentareview.db.queries.reviews import NewReview
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
@@ -99,8 +101,7 @@ def submit_review(
         policy=policy,
     )
     digest = "0x" + digest_bytes.hex()
-    review_id = add_pending_review(
-        session,
+    stored = NewReview(
         visit_id=visit_hex,
         digest=digest,
         patient=visit.patient,
@@ -111,13 +112,15 @@ def submit_review(
         wait_time=review.wait_time,
         text=review.text,
         deadline=review.deadline,
-        signature="0x" + signature.hex(),
+        signature=encode_hex(signature),
         rewardable=decision.rewarded,
         reward_withheld_code=decision.reason_code,
         reward_withheld_reason=decision.reason,
-        now=now,
-        reward_amount=reward_amount if decision.rewarded else None,  # its pending payment
+        submitted_at=now,
     )
+    # With its pending payment when rewarded, in the same statement.
+    amount = reward_amount if decision.rewarded else None
+    review_id = add_pending_review(session, review=stored, reward_amount=amount)
     if review_id is None:  # a concurrent request won the race
         raise DuplicateReview(f"visit {visit_hex} already has a review")
     return SubmittedReview(

@@ -15,6 +15,7 @@ from dentareview.db.queries import (
     mark_anchored,
     upsert_dentist,
 )
+from dentareview.db.queries.reviews import NewReview
 
 postgres_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -65,8 +66,7 @@ def add_review(
     """A review (with its visit unless `visit_id` is given), anchored if `anchored_at`."""
     visit_id = visit_id or add_visit(session, dentist=dentist, patient=patient)
     rating, treatment, bedside, wait_time = ratings
-    row = insert_review(
-        session,
+    review = NewReview(
         visit_id=visit_id,
         digest=digest or bytes32(0xD16E57 << 32 | next(_serial)),
         patient=patient,
@@ -81,8 +81,9 @@ def add_review(
         rewardable=rewardable,
         reward_withheld_code=None if rewardable else "PATIENT_WINDOW",
         reward_withheld_reason=None if rewardable else "3 rewarded reviews in 30 days",
-        now=submitted_at,
+        submitted_at=submitted_at,
     )
+    row = insert_review(session, review=review)
     if anchored_at is not None:
         mark_anchored(
             session,

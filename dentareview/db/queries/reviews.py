@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import ColumnElement, func, insert, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -15,98 +15,62 @@ from dentareview.db.queries.locks import patient_lock
 from dentareview.db.types import TokenAmount
 
 
-def insert_review(
-    session: Session,
-    *,
-    visit_id: str,
-    digest: str,
-    patient: str,
-    dentist: str,
-    rating: int,
-    treatment: int,
-    bedside: int,
-    wait_time: int,
-    text: str,
-    deadline: int,
-    signature: str,
-    rewardable: bool,
-    reward_withheld_code: str | None,
-    reward_withheld_reason: str | None,
-    now: int,
-) -> ReviewRow:
-    """Store a pending review.
+@dataclass(frozen=True)
+class NewReview:
+    """A review as it is first stored: pending, with the reward decided."""
+
+    visit_id: str
+    digest: str
+    patient: str
+    dentist: str
+    rating: int
+    treatment: int
+    bedside: int
+    wait_time: int
+    text: str
+    deadline: int
+    signature: str
+    rewardable: bool
+    reward_withheld_code: str | None
+    reward_withheld_reason: str | None
+    submitted_at: int
+
+    def values(self) -> dict[str, object]:
+        return {**asdict(self), "status": "pending", "anchor_attempts": 0}
+
+
+def insert_review(session: Session, *, review: NewReview) -> ReviewRow:
+    """Store a pending review as a row.
 
     Raises DuplicateKey with constraint REVIEW_OF_VISIT_EXISTS or REVIEW_DIGEST_EXISTS;
     the database enforces both, so concurrent submissions cannot both succeed.
     """
-    row = ReviewRow(
-        visit_id=visit_id,
-        digest=digest,
-        patient=patient,
-        dentist=dentist,
-        rating=rating,
-        treatment=treatment,
-        bedside=bedside,
-        wait_time=wait_time,
-        text=text,
-        deadline=deadline,
-        signature=signature,
-        submitted_at=now,
-        status="pending",
-        rewardable=rewardable,
-        reward_withheld_code=reward_withheld_code,
-        reward_withheld_reason=reward_withheld_reason,
-        anchor_attempts=0,
-    )
-    return add_unique(session, row)
+    return add_unique(session, ReviewRow(**review.values()))
 
 
 def add_pending_review(
-    session: Session,
-    *,
-    visit_id: str,
-    digest: str,
-    patient: str,
-    dentist: str,
-    rating: int,
-    treatment: int,
-    bedside: int,
-    wait_time: int,
-    text: str,
-    deadline: int,
-    signature: str,
-    rewardable: bool,
-    reward_withheld_code: str | None,
-    reward_withheld_reason: str | None,
-    now: int,
-    reward_amount: int | None = None,
+    session: Session, *, review: NewReview, reward_amount: int | None = None
 ) -> int | None:
     """Store a pending review and return its id; None if the visit already has one (or the
     digest is taken). One INSERT ... ON CONFLICT DO NOTHING RETURNING: no SAVEPOINT, and
     the transaction stays usable after a duplicate on both databases. With
     `reward_amount`, its pending reward payment too: on PostgreSQL in the same statement
     (the payment inserted from the review's RETURNING), on SQLite right after."""
-    values = {
-        "visit_id": visit_id, "digest": digest, "patient": patient, "dentist": dentist,
-        "rating": rating, "treatment": treatment, "bedside": bedside, "wait_time": wait_time,
-        "text": text, "deadline": deadline, "signature": signature, "submitted_at": now,
-        "status": "pending", "rewardable": rewardable,
-        "reward_withheld_code": reward_withheld_code,
-        "reward_withheld_reason": reward_withheld_reason, "anchor_attempts": 0,
-    }
+    values = review.values()
+    patient, now = review.patient, review.submitted_at
     dialect = session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert_(ReviewRow).values(values).on_conflict_do_nothing().returning(ReviewRow.id)
     if reward_amount is None:
         return session.execute(stmt).scalar_one_or_none()
     if dialect == "postgresql":
-        review = stmt.cte("review")
+        inserted = stmt.cte("review")
         payment = (
             insert(RewardPaymentRow)
             .from_select(
                 ["review_id", "patient", "amount", "status", "created_at"],
                 select(
-                    review.c.id,
+                    inserted.c.id,
                     literal(patient, ADDRESS),
                     literal(reward_amount, TokenAmount()),
                     literal("pending"),
