@@ -54,3 +54,19 @@ def start_system(rpc_url: str, w3: Web3, data_dir: Path, database_url: str) -> I
 @pytest.fixture
 def system(anvil: AnvilNode, w3: Web3, tmp_path: Path, database_url: str) -> Iterator[System]:
     yield from start_system(anvil.rpc_url, w3, tmp_path / "data", database_url)
+
+
+@pytest.fixture
+def own_chain(tmp_path: Path) -> Iterator[AnvilNode]:
+    """A chain of the test's own, which it may stop (an outage) and start again."""
+    node = AnvilNode(state_path=tmp_path / "anvil-state.json")
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def outage_system(own_chain: AnvilNode, tmp_path: Path, database_url: str) -> Iterator[System]:
+    """The service on `own_chain`."""
+    w3 = Web3(Web3.HTTPProvider(own_chain.rpc_url))
+    yield from start_system(own_chain.rpc_url, w3, tmp_path / "data", database_url)

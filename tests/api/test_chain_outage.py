@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from web3 import Web3
-
-from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
 from tests.support.anvil import AnvilNode
-
-
-@pytest.fixture
-def own_chain(tmp_path: Path) -> Iterator[AnvilNode]:
-    node = AnvilNode(state_path=tmp_path / "anvil-state.json")
-    node.start()
-    yield node
-    node.stop()
-
-
-@pytest.fixture
-def outage_system(own_chain: AnvilNode, tmp_path: Path, database_url: str) -> Iterator[System]:
-    w3 = Web3(Web3.HTTPProvider(own_chain.rpc_url))
-    yield from start_system(own_chain.rpc_url, w3, tmp_path / "data", database_url)
 
 
 def test_reviews_survive_a_chain_outage_and_are_paid_once(

@@ -223,14 +223,6 @@ def test_oversized_bodies_are_refused_before_anything_is_read(operated: System) 
 
 
 @pytest.fixture
-def own_chain(tmp_path: Path) -> Iterator[AnvilNode]:
-    node = AnvilNode(state_path=tmp_path / "anvil-state.json")
-    node.start()
-    yield node
-    node.stop()
-
-
-@pytest.fixture
 def outage(
     own_chain: AnvilNode, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[System]:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from web3 import Web3
 
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings
@@ -18,7 +15,6 @@ from dentareview.errors import ReplyConflict, ReplyVersionLimit
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import deactivate_dentist
 from dentareview.services.replies import reply_to_review
-from tests.api.conftest import start_system
 from tests.api.system import System
 from tests.api.test_replies import THANKS, post_reply, reply_message
 from tests.api.test_revisions import reviewed
@@ -122,20 +118,6 @@ def test_two_first_replies_racing_store_one(system: System, database_url: str) -
     assert len(outcome) == 1 and isinstance(outcome[0], ReplyConflict), outcome
     versions = system.client.get(f"/v1/reviews/{review['id']}/replies").json()["versions"]
     assert [(v["seq"], v["text"]) for v in versions] == [(1, THANKS)]
-
-
-@pytest.fixture
-def own_chain(tmp_path: Path) -> Iterator[AnvilNode]:
-    node = AnvilNode(state_path=tmp_path / "anvil-state.json")
-    node.start()
-    yield node
-    node.stop()
-
-
-@pytest.fixture
-def outage_system(own_chain: AnvilNode, tmp_path: Path, database_url: str) -> Iterator[System]:
-    w3 = Web3(Web3.HTTPProvider(own_chain.rpc_url))
-    yield from start_system(own_chain.rpc_url, w3, tmp_path / "data", database_url)
 
 
 def test_a_reply_during_a_chain_outage_is_kept_and_anchored_after(
