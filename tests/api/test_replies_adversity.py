@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings
@@ -14,7 +15,7 @@ from dentareview.domain.replies import NO_PREVIOUS, ReviewReply
 from dentareview.errors import ReplyConflict, ReplyVersionLimit
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import deactivate_dentist
-from dentareview.services.replies import reply_to_review
+from dentareview.services.replies import AcceptedReply, reply_to_review
 from tests.api.system import System
 from tests.api.test_replies import THANKS, post_reply, reply_message
 from tests.api.test_revisions import reviewed
@@ -41,6 +42,26 @@ def _reply(
     return reply, bytes.fromhex(signature[2:])
 
 
+def submit(
+    session: Session,
+    domain: Eip712Domain,
+    review: dict[str, Any],
+    reply: ReviewReply,
+    signature: bytes,
+    policy: PolicySettings,
+) -> AcceptedReply:
+    """The reply service, as the route calls it, now."""
+    return reply_to_review(
+        session,
+        domain=domain,
+        review_id=review["id"],
+        reply=reply,
+        signature=signature,
+        now=int(time.time()),
+        policy=policy,
+    )
+
+
 def test_a_practice_cannot_edit_its_reply_without_end(system: System) -> None:
     _patient, review = reviewed(system, anchor=False)
     policy = PolicySettings(reply_max_versions=2)
@@ -49,28 +70,12 @@ def test_a_practice_cannot_edit_its_reply_without_end(system: System) -> None:
     for n in range(2):
         reply, signature = _reply(system, review, previous, f"Thank you, version {n + 1}.")
         with system.sessions() as session:
-            accepted = reply_to_review(
-                session,
-                domain=domain,
-                review_id=review["id"],
-                reply=reply,
-                signature=signature,
-                now=int(time.time()),
-                policy=policy,
-            )
+            accepted = submit(session, domain, review, reply, signature, policy)
             session.commit()
         previous = bytes.fromhex(accepted.digest[2:])
     reply, signature = _reply(system, review, previous, "A third version, refused.")
     with system.sessions() as session, pytest.raises(ReplyVersionLimit):
-        reply_to_review(
-            session,
-            domain=domain,
-            review_id=review["id"],
-            reply=reply,
-            signature=signature,
-            now=int(time.time()),
-            policy=policy,
-        )
+        submit(session, domain, review, reply, signature, policy)
 
 
 def test_two_first_replies_racing_store_one(system: System, database_url: str) -> None:
@@ -82,28 +87,13 @@ def test_two_first_replies_racing_store_one(system: System, database_url: str) -
     second, second_signature = _reply(system, review, NO_PREVIOUS, "Another first reply.")
     outcome: list[BaseException | str] = []
     holder = system.sessions()
-    reply_to_review(
-        holder,
-        domain=domain,
-        review_id=review["id"],
-        reply=first,
-        signature=first_signature,
-        now=int(time.time()),
-        policy=policy,
-    )  # written, not committed: the other request reads no reply yet
+    # Written, not committed: the other request reads no reply yet.
+    submit(holder, domain, review, first, first_signature, policy)
 
     def race() -> None:
         with system.sessions() as session:
             try:
-                reply_to_review(
-                    session,
-                    domain=domain,
-                    review_id=review["id"],
-                    reply=second,
-                    signature=second_signature,
-                    now=int(time.time()),
-                    policy=policy,
-                )
+                submit(session, domain, review, second, second_signature, policy)
                 session.commit()
                 outcome.append("stored")
             except ReplyConflict as conflict:
