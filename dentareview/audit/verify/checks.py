@@ -1,0 +1,100 @@
+"""What every part of `verify` shares: the verdict, the signers, receipts, finality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import TransactionNotFound, Web3Exception
+from web3.types import TxReceipt
+
+from dentareview.audit.hashing import digest_from_text_hash
+from dentareview.audit.proof import (
+    AnyProof,
+    PublicReviewProof,
+)
+from dentareview.chain.erc1271 import Erc1271Accounts
+from dentareview.domain.models import Eip712Domain
+from dentareview.domain.typed_data import (
+    recover_signer,
+    review_digest,
+    review_message,
+)
+from dentareview.errors import InvalidSignature
+
+ZERO_ADDRESS: Final = "0x" + "00" * 20
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # stable, for --json and scripts
+    ok: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.name, "ok": self.ok, "detail": self.detail}
+
+
+def same(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
+
+
+def proof_domain(proof: AnyProof) -> Eip712Domain:
+    return Eip712Domain(proof.chain_id, proof.registry)
+
+
+def review_digest_of(proof: AnyProof) -> bytes:
+    if proof.text_hash is None:
+        return review_digest(proof_domain(proof), proof.review)
+    # Erased by its author: EIP-712 encodes the text as keccak256(text), which is kept.
+    message = review_message(proof.review)
+    return digest_from_text_hash(proof.chain_id, proof.registry, "Review", message, proof.text_hash)
+
+
+def removed_by_moderation(proof: AnyProof) -> bool:
+    """A public proof of a review removed by moderation: its text is withheld by the
+    operator's recorded decision, which is not the author's word (no `author` check)."""
+    return isinstance(proof, PublicReviewProof) and proof.text_removed
+
+
+def signer_of(digest: bytes, signature: bytes) -> str | None:
+    try:
+        return recover_signer(digest, signature)
+    except InvalidSignature:
+        return None
+
+
+def signed_by(
+    account: str, digest: bytes, signature: bytes, contracts: Erc1271Accounts | None
+) -> tuple[bool, str]:
+    """Whether `account` signed `digest`: by ECDSA, or (a smart-contract account, asked
+    through the node when there is one) by ERC-1271. The second item says how, or who
+    the signature recovers to instead."""
+    signer = signer_of(digest, signature)
+    if signer is not None and same(signer, account):
+        return True, f"ECDSA, {signer}"
+    if contracts is not None and contracts.accepts(account, digest, signature):
+        return True, f"the smart-contract account {account} accepts it (ERC-1271)"
+    return False, f"recovers to {signer}" if signer else "recovers to no address"
+
+
+def receipt_or_none(w3: Web3, tx_hash: str) -> TxReceipt | None:
+    try:
+        return w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+    except TransactionNotFound:
+        return None
+
+
+def finality(w3: Web3, block_number: int) -> str:
+    """How settled the anchoring block is: confirmations, and whether the node's
+    `finalized` block covers it. A block a reorg dropped fails the anchor check itself
+    (its transaction is no longer on the chain); this says how likely that still is."""
+    confirmations = int(w3.eth.block_number) - block_number + 1
+    try:
+        finalized = int(w3.eth.get_block("finalized")["number"])
+    except (Web3Exception, ValueError, KeyError):
+        return f"{confirmations} confirmations"
+    state = "final" if block_number <= finalized else "not final yet"
+    return f"{confirmations} confirmations, {state} by the node's finalized block {finalized}"
