@@ -75,7 +75,7 @@ from dentareview.relay.engine import (
     Relay,
     SignedTx,
 )
-from dentareview.relay.fees import FeesOverCap
+from dentareview.relay.fees import Fees, FeesOverCap
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
 from dentareview.services.crash_points import crash_point
@@ -265,6 +265,8 @@ class Anchorer:
         *,
         now: int,
     ) -> None:
+        """One pipelined pass: dry-run every due review at once, sign the accepted ones
+        with consecutive nonces, note them (commit), broadcast, then settle the receipts."""
         to_send = [
             row
             for row in rows
@@ -277,9 +279,20 @@ class Anchorer:
         except FeesOverCap as error:
             report.errors.append(str(error))
             return
+        ready = self._of_active_dentists(session, to_send, report, now=now)
+        accepted = self._dry_run(session, deployment, relay, ready, report, now=now)
+        if accepted is None:
+            return
+        signed = self._sign_and_note(session, relay, accepted, fees, now=now)
+        self._broadcast(relay, [tx for _, tx in signed])
+        self._settle_all(session, deployment, relay, signed, report, now=now)
+
+    def _of_active_dentists(
+        self, session: Session, rows: list[ReviewRow], report: AnchorReport, *, now: int
+    ) -> list[ReviewRow]:
         active: dict[str, bool] = {}
         ready: list[ReviewRow] = []
-        for row in to_send:
+        for row in rows:
             if row.dentist not in active:
                 active[row.dentist] = self._dentist_active(session, row.dentist)
             if not active[row.dentist]:
@@ -289,6 +302,20 @@ class Anchorer:
                 report.failed += 1
                 continue
             ready.append(row)
+        return ready
+
+    def _dry_run(
+        self,
+        session: Session,
+        deployment: Deployment,
+        relay: Relay,
+        ready: list[ReviewRow],
+        report: AnchorReport,
+        *,
+        now: int,
+    ) -> list[tuple[ReviewRow, PreparedCall, int]] | None:
+        """The reviews the registry would accept now, with their gas; None if the node
+        could not say."""
         visits = get_visits(session, visit_ids=[row.visit_id for row in ready])
         calls = [
             self._prepared_call(session, deployment, row, visits.get(row.visit_id))
@@ -300,7 +327,7 @@ class Anchorer:
             dry_runs = relay.dry_run_many(calls)
         except (DryRunFailed, Web3Exception, OSError) as error:
             report.errors.append(f"gas estimates failed: {error}")
-            return
+            return None
         accepted: list[tuple[ReviewRow, PreparedCall, int]] = []
         for row, call, dry_run in zip(ready, calls, dry_runs, strict=True):
             if isinstance(dry_run, Refused):
@@ -310,9 +337,22 @@ class Anchorer:
                 report.failed += 1
             else:
                 accepted.append((row, call, dry_run))
-        nonce = relay.next_nonce()
-        txs = relay.sign_many([(call, gas) for _, call, gas in accepted], first_nonce=nonce,
-                              fees=fees)
+        return accepted
+
+    def _sign_and_note(
+        self,
+        session: Session,
+        relay: Relay,
+        accepted: list[tuple[ReviewRow, PreparedCall, int]],
+        fees: Fees,
+        *,
+        now: int,
+    ) -> list[tuple[ReviewRow, SignedTx]]:
+        """Sign with consecutive nonces and commit each hash and nonce: the write-ahead
+        record, before anything leaves this process."""
+        txs = relay.sign_many(
+            [(call, gas) for _, call, gas in accepted], first_nonce=relay.next_nonce(), fees=fees
+        )
         replace_at = now + int(self._policy.replace_after_seconds)
         signed: list[tuple[ReviewRow, SignedTx]] = []
         for (row, _call, _gas), tx in zip(accepted, txs, strict=True):
@@ -321,11 +361,14 @@ class Anchorer:
             )
             signed.append((row, tx))
         crash_point("signed")
-        session.commit()  # the write-ahead record, before anything leaves
+        session.commit()
         crash_point("noted")
-        # In nonce order: the first alone, then the rest, half and half, in batched
-        # requests (the crash points let the reliability tests stop in between).
-        txs = [tx for _, tx in signed]
+        return signed
+
+    @staticmethod
+    def _broadcast(relay: Relay, txs: list[SignedTx]) -> None:
+        """In nonce order: the first alone, then the rest, half and half, in batched
+        requests (the crash points let the reliability tests stop in between)."""
         half = max(1, len(txs) // 2)
         if txs:
             relay.send_signed_many(txs[:1])
@@ -334,7 +377,17 @@ class Anchorer:
             crash_point("sent_half")
             relay.send_signed_many(txs[half:])
         crash_point("sent")
-        crash_point("sent")
+
+    def _settle_all(
+        self,
+        session: Session,
+        deployment: Deployment,
+        relay: Relay,
+        signed: list[tuple[ReviewRow, SignedTx]],
+        report: AnchorReport,
+        *,
+        now: int,
+    ) -> None:
         # Receipts collected in batches as they come; no database write lock is held
         # while waiting (the write-ahead commit ended the transaction).
         receipts = relay.collect([tx.tx_hash for _, tx in signed])
@@ -348,8 +401,15 @@ class Anchorer:
         with session.no_autoflush:  # the updates go out together at the commit
             for row, tx in signed:
                 self._settle(
-                    session, deployment, relay, row, tx.tx_hash, receipts[tx.tx_hash], report,
-                    now=now, batch=batch,
+                    session,
+                    deployment,
+                    relay,
+                    row,
+                    tx.tx_hash,
+                    receipts[tx.tx_hash],
+                    report,
+                    now=now,
+                    batch=batch,
                 )
         count_anchored(session, review_ids=batch.counted_later)
         session.commit()
