@@ -337,6 +337,10 @@ def insert_rows(
         for offset, f in enumerate(seeded.fields[a:b]):
             review_id = a + offset + 1
             anchor = anchors[f["visit_id"]]
+            # The registry's per-dentist daily limit withholds rewards past it (the
+            # event's reward is 0): such a review is stored unrewarded, as the worker does.
+            paid = bool(f["rewardable"]) and int(anchor["reward"]) > 0
+            withheld = "DENTIST_LIMIT" if f["rewardable"] else "DENTIST_COOLDOWN"
             visits.append(
                 {"visit_id": f["visit_id"], "patient": f["patient"], "dentist": f["dentist"],
                  "visited_at": f["visited_at"], "signature": f["visit_signature"],
@@ -348,14 +352,14 @@ def insert_rows(
                  "treatment": f["treatment"], "bedside": f["bedside"],
                  "wait_time": f["wait_time"], "text": f["text"], "deadline": f["deadline"],
                  "signature": f["signature"], "submitted_at": anchor["anchored_at"],
-                 "status": "anchored", "rewardable": f["rewardable"],
-                 "reward_withheld_code": None if f["rewardable"] else "DENTIST_COOLDOWN",
+                 "status": "anchored", "rewardable": paid,
+                 "reward_withheld_code": None if paid else withheld,
                  "reward_withheld_reason": None, "tx_hash": anchor["tx_hash"],
                  "block_number": anchor["block_number"], "log_index": anchor["log_index"],
                  "anchored_at": anchor["anchored_at"], "anchor_attempts": 1,
                  "last_anchor_error": None, "sent_tx_hash": None, "sent_nonce": None}
             )  # fmt: skip
-            if f["rewardable"]:
+            if paid:
                 payments.append(
                     {"review_id": review_id, "patient": f["patient"], "amount": reward,
                      "status": "paid", "tx_hash": anchor["tx_hash"],
