@@ -9,7 +9,12 @@ from dentareview.audit.proof import (
     AnyProof,
     BatchAnchor,
 )
-from dentareview.audit.verify.checks import Check, finality, receipt_or_none, same
+from dentareview.audit.verify.checks import (
+    Check,
+    finality,
+    registry_event_at,
+    same,
+)
 from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.registry import RegistryContract
 from dentareview.domain.merkle import verify_batch_proof
@@ -41,23 +46,17 @@ def _batch_log(w3: Web3, registry: RegistryContract, anchor: BatchAnchor) -> Che
     def fail(reason: str) -> Check:
         return Check("anchor-event", False, reason)
 
-    receipt = receipt_or_none(w3, anchor.tx_hash)
-    if receipt is None:
-        return fail(f"no transaction {anchor.tx_hash} on this chain")
-    if receipt["status"] != 1:
-        return fail(f"transaction {anchor.tx_hash} reverted")
-    if receipt["blockNumber"] != anchor.block_number:
-        return fail(f"transaction is in block {receipt['blockNumber']}, not {anchor.block_number}")
-    logs = [log for log in receipt["logs"] if log["logIndex"] == anchor.log_index]
-    if not logs:
-        return fail(f"transaction {anchor.tx_hash} has no log {anchor.log_index}")
-    log = logs[0]
-    if not same(log["address"], registry.address):
-        return fail(f"{where} was emitted by {log['address']}, not the registry")
-    event = registry.contract.events.BatchAnchored()
-    if not log["topics"] or encode_hex(log["topics"][0]) != event.topic:
-        return fail(f"{where} is not a BatchAnchored event")
-    args = event.process_log(log)["args"]
+    found = registry_event_at(
+        w3,
+        registry,
+        event_name="BatchAnchored",
+        tx_hash=anchor.tx_hash,
+        block_number=anchor.block_number,
+        log_index=anchor.log_index,
+    )
+    if isinstance(found, str):
+        return fail(found)
+    args = found.args
     if not same(encode_hex(args["root"]), anchor.root):
         return fail(f"{where} anchors the root {encode_hex(args['root'])}, not {anchor.root}")
     if int(args["size"]) != anchor.size:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from eth_utils.hexadecimal import encode_hex
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3Exception
@@ -16,6 +17,7 @@ from dentareview.audit.proof import (
     PublicReviewProof,
 )
 from dentareview.chain.erc1271 import Erc1271Accounts
+from dentareview.chain.registry import RegistryContract
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import (
     recover_signer,
@@ -98,3 +100,40 @@ def finality(w3: Web3, block_number: int) -> str:
         return f"{confirmations} confirmations"
     state = "final" if block_number <= finalized else "not final yet"
     return f"{confirmations} confirmations, {state} by the node's finalized block {finalized}"
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    receipt: TxReceipt
+    args: dict[str, Any]
+
+
+def registry_event_at(
+    w3: Web3,
+    registry: RegistryContract,
+    *,
+    event_name: str,
+    tx_hash: str,
+    block_number: int,
+    log_index: int,
+) -> LoggedEvent | str:
+    """The registry's `event_name` log at `log_index` of `tx_hash`, mined in
+    `block_number`; or, in words, why it is not there."""
+    where = f"log {log_index} of transaction {tx_hash}"
+    receipt = receipt_or_none(w3, tx_hash)
+    if receipt is None:
+        return f"no transaction {tx_hash} on this chain"
+    if receipt["status"] != 1:
+        return f"transaction {tx_hash} reverted"
+    if receipt["blockNumber"] != block_number:
+        return f"transaction is in block {receipt['blockNumber']}, not {block_number}"
+    logs = [log for log in receipt["logs"] if log["logIndex"] == log_index]
+    if not logs:
+        return f"transaction {tx_hash} has no log {log_index}"
+    log = logs[0]
+    if not same(log["address"], registry.address):
+        return f"{where} was emitted by {log['address']}, not the registry"
+    event = registry.contract.events[event_name]()
+    if not log["topics"] or encode_hex(log["topics"][0]) != event.topic:
+        return f"{where} is not a {event_name} event"
+    return LoggedEvent(receipt, dict(event.process_log(log)["args"]))

@@ -15,7 +15,13 @@ from dentareview.audit.proof import (
     ReviewProof,
     SingleAnchor,
 )
-from dentareview.audit.verify.checks import ZERO_ADDRESS, Check, finality, receipt_or_none, same
+from dentareview.audit.verify.checks import (
+    ZERO_ADDRESS,
+    Check,
+    finality,
+    registry_event_at,
+    same,
+)
 from dentareview.chain.artifacts import load_artifact
 from dentareview.chain.registry import RegistryContract
 
@@ -31,23 +37,17 @@ def _anchor_log(
     def fail(reason: str) -> tuple[Check, None, None]:
         return Check("anchor-event", False, reason), None, None
 
-    receipt = receipt_or_none(w3, anchor.tx_hash)
-    if receipt is None:
-        return fail(f"no transaction {anchor.tx_hash} on this chain")
-    if receipt["status"] != 1:
-        return fail(f"transaction {anchor.tx_hash} reverted")
-    if receipt["blockNumber"] != anchor.block_number:
-        return fail(f"transaction is in block {receipt['blockNumber']}, not {anchor.block_number}")
-    logs = [log for log in receipt["logs"] if log["logIndex"] == anchor.log_index]
-    if not logs:
-        return fail(f"transaction {anchor.tx_hash} has no log {anchor.log_index}")
-    log = logs[0]
-    if not same(log["address"], registry.address):
-        return fail(f"{where} was emitted by {log['address']}, not the registry")
-    event = registry.contract.events.ReviewAnchored()
-    if not log["topics"] or encode_hex(log["topics"][0]) != event.topic:
-        return fail(f"{where} is not a ReviewAnchored event")
-    args = event.process_log(log)["args"]
+    found = registry_event_at(
+        w3,
+        registry,
+        event_name="ReviewAnchored",
+        tx_hash=anchor.tx_hash,
+        block_number=anchor.block_number,
+        log_index=anchor.log_index,
+    )
+    if isinstance(found, str):
+        return fail(found)
+    receipt, args = found.receipt, found.args
     claimed = {
         "digest": encode_hex(proof.digest),
         "visitId": encode_hex(proof.visit_id),
@@ -71,7 +71,7 @@ def _anchor_log(
         f"dentist, reward {args['reward']}) from the registry; "
         f"{finality(w3, anchor.block_number)}"
     )
-    return Check("anchor-event", True, detail), receipt, dict(args)
+    return Check("anchor-event", True, detail), receipt, args
 
 
 def check_anchored_at(w3: Web3, registry: RegistryContract, proof: AnyProof) -> Check:
