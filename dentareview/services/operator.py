@@ -18,7 +18,6 @@ from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3Exception
 
 from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
-from dentareview.db.models import DentistRow
 from dentareview.db.queries import (
     get_dentist,
     relay_queue,
@@ -41,6 +40,7 @@ from dentareview.errors import (
     DentistStillActiveOnChain,
 )
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.views import DentistView, dentist_view
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def _registry(gateway: ChainGateway) -> RegistryContract:
 
 def record_registered(
     session: Session, *, gateway: ChainGateway, address: str, name: str, now: int
-) -> DentistRow:
+) -> DentistView:
     """Record a dentist the admin wallet registered (or reactivated): only if the registry
     shows it active now."""
     dentist = parse_address(address, "address")
@@ -144,12 +144,12 @@ def record_registered(
         )
     row = upsert_dentist(session, address=dentist, name=name, active=True, now=now)
     wake_dentist_reviews(session, dentist=dentist)  # reviews that waited for it are due
-    return row
+    return dentist_view(row)
 
 
 def record_deactivated(
     session: Session, *, gateway: ChainGateway, address: str, now: int
-) -> DentistRow:
+) -> DentistView:
     """Record a deactivation the admin wallet sent: only if the registry shows the dentist
     no longer active."""
     dentist = parse_address(address, "address")
@@ -162,4 +162,4 @@ def record_deactivated(
             "send deactivateDentist with the admin wallet and wait for it to be mined",
             field="address",
         )
-    return set_dentist_active(session, address=dentist, active=False, now=now)
+    return dentist_view(set_dentist_active(session, address=dentist, active=False, now=now))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dentareview.db.models import (
+    DentistRow,
     ModerationDecisionRow,
     PaymentStatus,
     ReviewFlagRow,
@@ -30,6 +31,17 @@ from dentareview.domain.moderation import (
 from dentareview.domain.revisions import AUTHOR_ERASED, EDIT, STATE_LABELS
 
 PublicState = Literal["published", "edited", "erased", "under_review", "removed"]
+
+
+@dataclass(frozen=True)
+class DentistView:
+    address: str
+    name: str
+    active: bool
+
+
+def dentist_view(row: DentistRow) -> DentistView:
+    return DentistView(address=row.address, name=row.name, active=row.active)
 
 
 @dataclass(frozen=True)

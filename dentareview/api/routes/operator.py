@@ -13,8 +13,8 @@ from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import MALFORMED_BODY, error_responses
 from dentareview.api.routes.moderation import Operator
 from dentareview.api.schemas import Strict
-from dentareview.db.models import DentistRow
 from dentareview.services.operator import queue_health, record_deactivated, record_registered
+from dentareview.services.views import DentistView
 
 router = APIRouter(tags=["operator"])
 
@@ -64,7 +64,7 @@ class DentistRecordOut(BaseModel):
     active: bool
 
 
-def _dentist_out(row: DentistRow) -> DentistRecordOut:
+def _dentist_out(row: DentistView) -> DentistRecordOut:
     return DentistRecordOut(address=row.address, name=row.name, active=row.active)
 
 
