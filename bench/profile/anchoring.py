@@ -13,6 +13,7 @@ from typing import Any
 
 from pyinstrument import Profiler
 
+from bench.profile import repository_relative
 from bench.scale import anchoring
 from bench.scale.common import Stopwatch
 from tests.support.anvil import PROJECT_ROOT
@@ -51,7 +52,7 @@ def main(modes: list[str]) -> str:
             f"{mode} mode: {figures['reviews']} reviews in {figures['seconds']} s "
             f"({figures['per_second']} reviews/s under the profiler, which slows it)\n{tree}"
         )
-    text = "\n\n".join(parts)
+    text = repository_relative("\n\n".join(parts))
     RESULT.write_text(text)
     return text
 

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from pyinstrument import Profiler
 from web3 import Web3
 
+from bench.profile import repository_relative
 from bench.scale.common import anvil_node, settings_for
 from dentareview.api.app import create_app
 from dentareview.api.convert import review_from_wire, signature_from_wire
@@ -94,8 +95,9 @@ def main(reviews: int) -> str:
         f"(rate-limit check, body parsing, submit_review, commit) under the profiler, "
         "which slows it\n\n"
     )
-    RESULT.write_text(header + text)
-    return header + text
+    text = repository_relative(header + text)
+    RESULT.write_text(text)
+    return text
 
 
 def _handle(app: Any, state: Any, raw: bytes) -> None:
