@@ -36,7 +36,8 @@ def visit_from_wire(message: VisitMessage) -> Visit:
     )
 
 
-def review_from_wire(message: ReviewMessage) -> Review:
+def review_from_wire(message: ReviewMessage | ReviewEditMessage) -> Review:
+    """The Review a message carries: a review's, or an edit's new version."""
     return Review(
         visit_id=parse_bytes32(message.visitId, "message.visitId"),
         rating=message.rating,
@@ -51,15 +52,7 @@ def review_from_wire(message: ReviewMessage) -> Review:
 def edit_from_wire(message: ReviewEditMessage) -> ReviewEdit:
     return ReviewEdit(
         previous_digest=parse_bytes32(message.previousDigest, "message.previousDigest"),
-        content=Review(
-            visit_id=parse_bytes32(message.visitId, "message.visitId"),
-            rating=message.rating,
-            treatment=message.treatment,
-            bedside=message.bedside,
-            wait_time=message.waitTime,
-            text=message.text,
-            deadline=message.deadline,
-        ),
+        content=review_from_wire(message),
     )
 
 

@@ -77,14 +77,14 @@ class StatementAnchorer:
         self._relay = relay
         self._now = now
         self.report = StatementReport()
+        self._block_times: dict[int, int] = {}  # one transaction anchors many: read once
 
     def run(self) -> StatementReport:
         self._confirm()
         self._session.commit()
         self._settle_in_flight()
         self._session.commit()
-        if not self._registry.contract.functions.paused().call():
-            self._send_due()
+        self._send_due()
         self._session.commit()
         return self.report
 
@@ -155,7 +155,8 @@ class StatementAnchorer:
 
     def _send_due(self) -> None:
         rows = due_statements(self._session, now=self._now, limit=MAX_STATEMENTS_PER_TX)
-        if not rows:
+        # Asked only when there is something to send: an idle pass makes no call.
+        if not rows or self._registry.contract.functions.paused().call():
             return
         call = self._registry.anchor_statements([decode_hex(row.digest) for row in rows])
         try:
@@ -209,15 +210,20 @@ class StatementAnchorer:
         self._mark(row, events[0])
         return True
 
+    def _block_time(self, number: int) -> int:
+        if number not in self._block_times:
+            block = self._deployment.w3.eth.get_block(number)
+            self._block_times[number] = int(block["timestamp"])
+        return self._block_times[number]
+
     def _mark(self, row: StatementAnchorRow, event: StatementEvent) -> None:
-        block = self._deployment.w3.eth.get_block(event.block_number)
         row.status = "anchored"
         row.tx_hash, row.block_number, row.block_hash = (
             event.tx_hash,
             event.block_number,
             event.block_hash,
         )
-        row.anchored_at = int(block["timestamp"])
+        row.anchored_at = self._block_time(event.block_number)
         row.last_error = None
         self.report.anchored += 1
 
