@@ -21,7 +21,7 @@ from bench.profile import repository_relative
 from bench.scale.common import anvil_node, settings_for
 from dentareview.api.app import create_app
 from dentareview.api.convert import review_from_wire, signature_from_wire
-from dentareview.api.ratelimit import _limit_request
+from dentareview.api.ratelimit import WriteLimits, client_key
 from dentareview.api.schemas import SignedReview
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
@@ -101,7 +101,8 @@ def main(reviews: int) -> str:
 
 
 def _handle(app: Any, state: Any, raw: bytes) -> None:
-    _limit_request(app.state.write_limits, "127.0.0.1", "/v1/reviews", raw, state)
+    limits: WriteLimits = app.state.write_limits
+    limits.check(limits.ip, client_key("127.0.0.1"), "client address")
     body = SignedReview.model_validate_json(raw)
     with state.sessions() as session:
         submit_review(
@@ -113,6 +114,7 @@ def _handle(app: Any, state: Any, raw: bytes) -> None:
             policy=state.settings.policy(),
             reward_amount=state.gateway.manifest().reward_amount,
             contracts=state.gateway.contract_accounts(),
+            count_signer=lambda wallet: limits.check(limits.wallet, wallet, "wallet"),
         )
         session.commit()
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,7 +37,8 @@ class AppState:
         return cached[1]
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # `async`: FastAPI would run a plain function in a worker thread, a hop per request.
     state: AppState = request.app.state.dentareview
     return state
 
@@ -44,14 +46,29 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: State) -> Iterator[Session]:
-    """A session per request; writes commit explicitly before answering."""
+async def get_session(state: State) -> AsyncIterator[Session]:
+    """A session per request; writes commit explicitly before answering.
+
+    `async` so that opening it, which takes no connection yet, and closing it after a
+    commit cost no hop to a worker thread; only a transaction left open (a read, a
+    failed write) is rolled back in one, since that is a round trip to the database.
+    """
     session = state.sessions()
     try:
         yield session
     finally:
-        session.rollback()  # a no-op after commit; undoes a half-done failed request
-        session.close()
+        if session.in_transaction():
+            # Not on the shared worker threads: when every one of them holds a request
+            # waiting for a lock this transaction holds (a patient's), waiting for one
+            # here would never end. FastAPI closes its own dependencies the same way.
+            await to_thread.run_sync(_roll_back_and_close, session, limiter=CapacityLimiter(1))
+        else:
+            session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    session.rollback()  # undoes a half-done failed request; ends a read's transaction
+    session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session)]

@@ -15,20 +15,20 @@ body merely claims, and it gets a counter only once it is known: the registered
 dentist who signed a visit, or the patient of the visit a review names. A random
 signature recovers to a random address and must not get a fresh counter of its own
 (it would dodge the limit and fill the store); it is still counted against its IP.
+The services count the signer (`wallet_counter`) at the point where they have checked
+it, so the signature is recovered and the visit read once per request.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
 
-from eth_utils.hexadecimal import encode_hex
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -36,14 +36,9 @@ from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
-from dentareview.api.convert import review_from_wire, signature_from_wire, visit_from_wire
-from dentareview.api.deps import AppState
 from dentareview.api.openapi import error_responses
-from dentareview.api.schemas import SignedReview, SignedVisit
 from dentareview.config import Settings
-from dentareview.db.queries import get_dentist, get_visit
-from dentareview.domain.typed_data import recover_review_signer, recover_visit_signer
-from dentareview.errors import DentaReviewError, RateLimited
+from dentareview.errors import RateLimited
 from dentareview.redaction import protect_url, scrub
 
 log = logging.getLogger(__name__)
@@ -176,46 +171,19 @@ class WriteLimits:
             )
 
 
-def known_signer(path: str, body: Any, state: AppState) -> str | None:
-    """The wallet that signed a posted visit or review, if it is a known one: a
-    registered dentist for a visit, the visit's patient for a review. None otherwise
-    (the route then answers with the precise error). Blocking: reads the database."""
-    try:
-        domain = state.domain()
-        if path == "/v1/visits":
-            visit_body = SignedVisit.model_validate(body)
-            signer = recover_visit_signer(
-                domain,
-                visit_from_wire(visit_body.message),
-                signature_from_wire(visit_body.signature),
-            )
-            with state.sessions() as session:
-                return signer if get_dentist(session, address=signer) is not None else None
-        if path == "/v1/reviews":
-            review_body = SignedReview.model_validate(body)
-            review = review_from_wire(review_body.message)
-            signer = recover_review_signer(
-                domain, review, signature_from_wire(review_body.signature)
-            )
-            with state.sessions() as session:
-                visit = get_visit(session, visit_id=encode_hex(review.visit_id))
-                return signer if visit is not None and visit.patient == signer else None
-    except (ValueError, DentaReviewError):  # pydantic's ValidationError is a ValueError
-        return None
-    return None
+async def wallet_counter(request: Request) -> Callable[[str], None]:
+    """The per-wallet count of this request, for the service to call once it knows the
+    signer is a known wallet (blocking with Redis: called in the route's thread; the
+    dependency itself is `async` only to spare a thread hop)."""
+    limits: WriteLimits = request.app.state.write_limits
 
-
-def _limit_request(limits: WriteLimits, host: str, path: str, raw: bytes, state: AppState) -> None:
-    limits.check(limits.ip, client_key(host), "client address")
-    if not limits.wallet.enabled:
-        return
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return  # the route reports the malformed body
-    wallet = known_signer(path, body, state)
-    if wallet is not None:
+    def count(wallet: str) -> None:
         limits.check(limits.wallet, wallet, "wallet")
+
+    return count
+
+
+WalletCounter = Annotated[Callable[[str], None], Depends(wallet_counter)]
 
 
 def check_client_ip(request: Request) -> None:
@@ -226,16 +194,14 @@ def check_client_ip(request: Request) -> None:
 
 
 async def limit_writes(request: Request) -> None:
-    """Router dependency: a POST counts against its client IP, then its known signer."""
+    """Router dependency: a POST counts against its client IP. Its signer is counted by
+    the service, which learns who it is anyway (see `wallet_counter`)."""
     if request.method != "POST":
         return
     limits: WriteLimits = request.app.state.write_limits
-    if not limits.ip.enabled and not limits.wallet.enabled:
-        return  # nothing to count: no thread hop, no body read
-    host = request.client.host if request.client is not None else "unknown"
-    raw = await request.body()
-    state: AppState = request.app.state.dentareview
-    await run_in_threadpool(_limit_request, limits, host, request.url.path, raw, state)
+    if not limits.ip.enabled:
+        return  # nothing to count: no thread hop
+    await run_in_threadpool(check_client_ip, request)
 
 
 def include_write_router(app: FastAPI, router: APIRouter) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import ClassVar
 
 from eth_utils.address import to_checksum_address
@@ -33,6 +34,13 @@ class DentistStatus(StrEnum):
     INACTIVE = "inactive"
 
 
+@lru_cache(maxsize=16_384)
+def _checksummed(address: str) -> str:
+    # Two Keccak hashes each time; the same few addresses (a practice, the registry)
+    # come back on every request.
+    return str(to_checksum_address(address))
+
+
 def parse_address(value: object, field: str) -> str:
     """0x-hex address in any case -> checksummed.
 
@@ -42,7 +50,7 @@ def parse_address(value: object, field: str) -> str:
     """
     if not isinstance(value, str) or not _HEX_ADDRESS.fullmatch(value):
         raise ValidationError(f"{field} must be a 0x-prefixed 20-byte hex address", field=field)
-    checksummed = str(to_checksum_address(value))
+    checksummed = _checksummed(value)
     digits = value[2:]
     if digits != digits.lower() and digits != digits.upper() and value != checksummed:
         raise ValidationError(f"{field} has an invalid EIP-55 checksum", field=field)

@@ -30,10 +30,22 @@ def is_visible(char: str) -> bool:
     return unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_GLYPHS
 
 
+def _kept(char: str) -> bool:
+    return char.isspace() or is_visible(char)
+
+
+# What `_kept` drops from ASCII (its control characters), for str.translate: most
+# texts are ASCII, and a table is far cheaper than a Unicode lookup per character.
+_ASCII_DROPPED: Final = {code: None for code in range(128) if not _kept(chr(code))}
+
+
 def measure(text: str) -> VisibleMeasure:
     """Words are split at spacing; invisible characters inside a word are dropped,
     so a zero-width joiner in an emoji sequence does not split it."""
-    kept = "".join(char for char in text if char.isspace() or is_visible(char))
+    if text.isascii():
+        kept = text.translate(_ASCII_DROPPED)
+    else:
+        kept = "".join(char for char in text if _kept(char))
     words = kept.split()
     characters = sum(len(word) for word in words) + max(len(words) - 1, 0)
     return VisibleMeasure(characters=characters, words=len(words))

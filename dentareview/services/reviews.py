@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from eth_utils.hexadecimal import encode_hex
@@ -53,7 +54,10 @@ def submit_review(
     policy: PolicySettings,
     reward_amount: int,
     contracts: ContractAccounts | None = None,
+    count_signer: Callable[[str], None] | None = None,
 ) -> SubmittedReview:
+    """Check and store a patient's signed review, pending. `count_signer` is told the
+    patient once the signature is theirs (the per-wallet rate limit; it may refuse)."""
     digest_bytes = review_digest(domain, review)  # hashed once: recovery and storage
     visit_hex = "0x" + review.visit_id.hex()
     # One round trip: the visit, whether it has a review, and the patient's lock (held
@@ -63,9 +67,9 @@ def submit_review(
         raise VisitNotFound(f"no attested visit {visit_hex}; the dentist must attest it first")
     visit = Visit(
         visit_id=review.visit_id,
-        patient=target.visit.patient,
-        dentist=target.visit.dentist,
-        visited_at=target.visit.visited_at,
+        patient=target.patient,
+        dentist=target.dentist,
+        visited_at=target.visited_at,
     )
     signed, recovered = signed_by(visit.patient, digest_bytes, signature, contracts)
     if not signed:
@@ -82,6 +86,8 @@ def submit_review(
         raise NotVisitPatient(
             f"the Review signature recovers to {recovered}, who is not this visit's patient"
         )
+    if count_signer is not None:
+        count_signer(visit.patient)
     check_review(review, visit, now=now, policy=policy)
     if target.reviewed:
         raise DuplicateReview(f"visit {visit_hex} already has a review")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
@@ -34,7 +36,11 @@ def attest_visit(
     now: int,
     policy: PolicySettings,
     contracts: ContractAccounts | None = None,
+    count_signer: Callable[[str], None] | None = None,
 ) -> Visit:
+    """Check and store a dentist's signed visit. `count_signer` is told the dentist once
+    the signature is theirs and they are registered (the per-wallet rate limit; it may
+    refuse)."""
     signed, recovered = signed_by(
         visit.dentist, visit_digest(domain, visit), signature, contracts
     )
@@ -45,12 +51,10 @@ def attest_visit(
             "(nor does that account accept it by ERC-1271)",
             field="signature",
         )
-    check_visit(
-        visit,
-        dentist_status=dentist_status(session, address=visit.dentist),
-        now=now,
-        policy=policy,
-    )
+    status = dentist_status(session, address=visit.dentist)
+    if count_signer is not None and status is not DentistStatus.UNREGISTERED:
+        count_signer(visit.dentist)
+    check_visit(visit, dentist_status=status, now=now, policy=policy)
     if get_visit(session, visit_id=encode_hex(visit.visit_id)) is not None:
         raise DuplicateVisit(f"visit {encode_hex(visit.visit_id)} is already recorded")
     attested = count_recent_visits(session, dentist=visit.dentist, since=now - DAY)

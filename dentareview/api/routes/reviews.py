@@ -15,6 +15,7 @@ from dentareview.api.convert import (
 )
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
+from dentareview.api.ratelimit import WalletCounter
 from dentareview.api.schemas import ReviewOut, RewardOut, SignedReview, SubmittedReviewOut
 from dentareview.services.reviews import (
     ReviewState,
@@ -83,6 +84,7 @@ def post_review(
     body: SignedReview,
     state: State,
     session: DbSession,
+    count_wallet: WalletCounter,
     wait: Annotated[
         float, Query(ge=0, le=30, description="Seconds to wait for anchoring before answering")
     ] = 0,
@@ -98,6 +100,7 @@ def post_review(
         policy=state.settings.policy(),
         reward_amount=state.gateway.manifest().reward_amount,
         contracts=state.gateway.contract_accounts(),
+        count_signer=count_wallet,
     )
     session.commit()  # durable before we answer: nothing accepted is ever lost
     if state.anchor_loop is not None:

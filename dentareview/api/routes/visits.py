@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 from dentareview.api.convert import signature_from_wire, visit_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
+from dentareview.api.ratelimit import WalletCounter
 from dentareview.api.schemas import InvitationOut, InvitationReviewOut, SignedVisit, VisitOut
 from dentareview.domain.models import parse_bytes32
 from dentareview.domain.typed_data import visit_digest
@@ -32,7 +33,9 @@ router = APIRouter(tags=["visits"])
         "NOT_DEPLOYED",
     ),
 )
-def post_visit(body: SignedVisit, state: State, session: DbSession) -> VisitOut:
+def post_visit(
+    body: SignedVisit, state: State, session: DbSession, count_wallet: WalletCounter
+) -> VisitOut:
     """Record a visit attested (EIP-712 `Visit`) by a registered, active dentist."""
     domain = state.domain()
     visit = visit_from_wire(body.message)
@@ -44,6 +47,7 @@ def post_visit(body: SignedVisit, state: State, session: DbSession) -> VisitOut:
         now=state.clock(),
         policy=state.settings.policy(),
         contracts=state.gateway.contract_accounts(),
+        count_signer=count_wallet,
     )
     session.commit()
     return VisitOut(

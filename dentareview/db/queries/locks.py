@@ -16,7 +16,7 @@ import threading
 from typing import Final
 
 from sqlalchemy import ColumnElement, Connection, func, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 
 # First keys of the two-key advisory locks, so ours cannot clash with another app's
 # or with each other.
@@ -36,7 +36,7 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def patient_lock(patient: QueryableAttribute[str] | str) -> ColumnElement[object]:
+def patient_lock(patient: ColumnElement[str] | str) -> ColumnElement[object]:
     """The SQL expression that waits for, then holds, the patient's lock (PostgreSQL):
     keyed in SQL, so a query can take the lock of a patient it reads."""
     return func.pg_advisory_xact_lock(_PATIENT_LOCKS, func.hashtext(func.lower(patient)))

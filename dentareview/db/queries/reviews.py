@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
-from dentareview.db.models import ADDRESS, UNIX_TIME, ReviewRow, RewardPaymentRow, VisitRow
+from dentareview.db.models import ReviewRow, RewardPaymentRow, VisitRow
 from dentareview.db.queries._write import add_unique
 from dentareview.db.queries.locks import patient_lock
 from dentareview.db.types import TokenAmount
@@ -36,7 +49,10 @@ class NewReview:
     submitted_at: int
 
     def values(self) -> dict[str, object]:
-        return {**asdict(self), "status": "pending", "anchor_attempts": 0}
+        return {**asdict(self), **_NEW_REVIEW_STATE}
+
+
+_NEW_REVIEW_STATE: dict[str, object] = {"status": "pending", "anchor_attempts": 0}
 
 
 def insert_review(session: Session, *, review: NewReview) -> ReviewRow:
@@ -48,46 +64,77 @@ def insert_review(session: Session, *, review: NewReview) -> ReviewRow:
     return add_unique(session, ReviewRow(**review.values()))
 
 
+# The intake's statements, built once with bound parameters: building a statement per
+# request cost more CPU than running it (the intake bench, bench/scale/intake.py).
+_VISITS = VisitRow.metadata.tables[VisitRow.__tablename__]
+_REVIEWS = ReviewRow.metadata.tables[ReviewRow.__tablename__]
+_PAYMENTS = RewardPaymentRow.metadata.tables[RewardPaymentRow.__tablename__]
+
+
+_NEW_REVIEW_FIELDS = tuple(field.name for field in dataclasses.fields(NewReview))
+
+
+def _insert_review_statement(dialect: str) -> ReturningInsert[int]:
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {name: bindparam(name) for name in _NEW_REVIEW_FIELDS} | _NEW_REVIEW_STATE
+    return insert_(_REVIEWS).values(values).on_conflict_do_nothing().returning(_REVIEWS.c.id)
+
+
+def _insert_rewarded_review_statement() -> ReturningInsert[int]:
+    """PostgreSQL: the review and its pending payment in one statement, the payment
+    inserted from the review's RETURNING (nothing when the review was not inserted)."""
+    inserted = (
+        _insert_review_statement("postgresql")
+        .returning(_REVIEWS.c.patient, _REVIEWS.c.submitted_at)
+        .cte("review")
+    )
+    return (
+        insert(_PAYMENTS)
+        .from_select(
+            ["review_id", "patient", "amount", "status", "created_at"],
+            select(
+                inserted.c.id,
+                inserted.c.patient,
+                bindparam("reward_amount", type_=TokenAmount()),
+                literal("pending"),
+                inserted.c.submitted_at,
+            ),
+        )
+        .returning(_PAYMENTS.c.review_id)
+    )
+
+
+_INSERT_REVIEW = {
+    dialect: _insert_review_statement(dialect) for dialect in ("postgresql", "sqlite")
+}
+_INSERT_REWARDED_REVIEW = _insert_rewarded_review_statement()
+_INSERT_PAYMENT = insert(_PAYMENTS).values(
+    review_id=bindparam("review_id"),
+    patient=bindparam("patient"),
+    amount=bindparam("reward_amount", type_=TokenAmount()),
+    status="pending",
+    created_at=bindparam("submitted_at"),
+)
+
+
 def add_pending_review(
     session: Session, *, review: NewReview, reward_amount: int | None = None
 ) -> int | None:
     """Store a pending review and return its id; None if the visit already has one (or the
     digest is taken). One INSERT ... ON CONFLICT DO NOTHING RETURNING: no SAVEPOINT, and
     the transaction stays usable after a duplicate on both databases. With
-    `reward_amount`, its pending reward payment too: on PostgreSQL in the same statement
-    (the payment inserted from the review's RETURNING), on SQLite right after."""
-    values = review.values()
-    patient, now = review.patient, review.submitted_at
+    `reward_amount`, its pending reward payment too: on PostgreSQL in the same statement,
+    on SQLite right after."""
+    params = {name: getattr(review, name) for name in _NEW_REVIEW_FIELDS}
     dialect = session.get_bind().dialect.name
-    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert_(ReviewRow).values(values).on_conflict_do_nothing().returning(ReviewRow.id)
     if reward_amount is None:
-        return session.execute(stmt).scalar_one_or_none()
+        return session.execute(_INSERT_REVIEW[dialect], params).scalar_one_or_none()
+    params["reward_amount"] = reward_amount
     if dialect == "postgresql":
-        inserted = stmt.cte("review")
-        payment = (
-            insert(RewardPaymentRow)
-            .from_select(
-                ["review_id", "patient", "amount", "status", "created_at"],
-                select(
-                    inserted.c.id,
-                    literal(patient, ADDRESS),
-                    literal(reward_amount, TokenAmount()),
-                    literal("pending"),
-                    literal(now, UNIX_TIME),
-                ),
-            )
-            .returning(RewardPaymentRow.review_id)
-        )
-        return session.execute(payment).scalar_one_or_none()
-    review_id = session.execute(stmt).scalar_one_or_none()
+        return session.execute(_INSERT_REWARDED_REVIEW, params).scalar_one_or_none()
+    review_id = session.execute(_INSERT_REVIEW[dialect], params).scalar_one_or_none()
     if review_id is not None:
-        session.execute(
-            insert(RewardPaymentRow).values(
-                review_id=review_id, patient=patient, amount=reward_amount, status="pending",
-                created_at=now,
-            )
-        )
+        session.execute(_INSERT_PAYMENT, {**params, "review_id": review_id})
     return review_id
 
 
@@ -95,26 +142,39 @@ def add_pending_review(
 class ReviewTarget:
     """The visit a review is posted for, and whether it already has a review."""
 
-    visit: VisitRow
+    patient: str
+    dentist: str
+    visited_at: int
     reviewed: bool
+
+
+def _visit_for_review_statement(*, lock_patient: bool) -> Select[*tuple[Any, ...]]:
+    stmt = (
+        select(_VISITS.c.patient, _VISITS.c.dentist, _VISITS.c.visited_at, _REVIEWS.c.id)
+        .select_from(_VISITS.outerjoin(_REVIEWS, _REVIEWS.c.visit_id == _VISITS.c.visit_id))
+        .where(_VISITS.c.visit_id == bindparam("visit_id"))
+        .limit(1)
+    )
+    return stmt.add_columns(patient_lock(_VISITS.c.patient)) if lock_patient else stmt
+
+
+_VISIT_FOR_REVIEW = {
+    "postgresql": _visit_for_review_statement(lock_patient=True),
+    "sqlite": _visit_for_review_statement(lock_patient=False),  # writers take turns
+}
 
 
 def visit_for_review(session: Session, *, visit_id: str) -> ReviewTarget | None:
     """The visit, whether it has a review, and on PostgreSQL its patient's lock (held to
     the end of the transaction, for the reward-limit reads that follow), in one round
     trip; None when there is no such visit."""
-    stmt = (
-        select(VisitRow, ReviewRow.id)
-        .outerjoin(ReviewRow, ReviewRow.visit_id == VisitRow.visit_id)
-        .where(VisitRow.visit_id == visit_id)
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.add_columns(patient_lock(VisitRow.patient))
-    found = session.execute(stmt).first()
+    dialect = session.get_bind().dialect.name
+    found = session.execute(_VISIT_FOR_REVIEW[dialect], {"visit_id": visit_id}).first()
     if found is None:
         return None
-    return ReviewTarget(visit=found[0], reviewed=found[1] is not None)
+    return ReviewTarget(
+        patient=found[0], dentist=found[1], visited_at=found[2], reviewed=found[3] is not None
+    )
 
 
 def get_review(session: Session, *, review_id: int) -> ReviewRow | None:
@@ -176,6 +236,24 @@ class RewardHistory:
     dentist: list[int]  # the dentist's, of any patient
 
 
+def _reward_history_statement() -> CompoundSelect[*tuple[Any, ...]]:
+    columns = (_REVIEWS.c.id, _REVIEWS.c.submitted_at, _REVIEWS.c.patient, _REVIEWS.c.dentist)
+    of_patient = select(*columns).where(
+        _REVIEWS.c.patient == bindparam("patient"),
+        _REVIEWS.c.rewardable,
+        _REVIEWS.c.submitted_at >= bindparam("patient_since"),
+    )
+    of_dentist = select(*columns).where(
+        _REVIEWS.c.dentist == bindparam("dentist"),
+        _REVIEWS.c.rewardable,
+        _REVIEWS.c.submitted_at >= bindparam("dentist_since"),
+    )
+    return union_all(of_patient, of_dentist)
+
+
+_REWARD_HISTORY = _reward_history_statement()
+
+
 def reward_history(
     session: Session,
     *,
@@ -187,18 +265,13 @@ def reward_history(
 ) -> RewardHistory:
     """The three reads of `rewarded_times` the reward decision needs, in one round trip
     (a UNION ALL, each half on its own index)."""
-    columns = (ReviewRow.id, ReviewRow.submitted_at, ReviewRow.patient, ReviewRow.dentist)
-    of_patient = select(*columns).where(
-        ReviewRow.patient == patient,
-        ReviewRow.rewardable,
-        ReviewRow.submitted_at >= min(same_dentist_since, patient_since),
-    )
-    of_dentist = select(*columns).where(
-        ReviewRow.dentist == dentist,
-        ReviewRow.rewardable,
-        ReviewRow.submitted_at >= dentist_since,
-    )
-    rows = {row.id: row for row in session.execute(union_all(of_patient, of_dentist))}
+    params = {
+        "patient": patient,
+        "dentist": dentist,
+        "patient_since": min(same_dentist_since, patient_since),
+        "dentist_since": dentist_since,
+    }
+    rows = {row.id: row for row in session.execute(_REWARD_HISTORY, params)}
     ordered = sorted(rows.values(), key=lambda row: (row.submitted_at, row.id))
     return RewardHistory(
         same_dentist=[
