@@ -3,11 +3,17 @@
 Real uvicorn processes (2 workers on 2 cores), the anchoring worker off, write rate
 limits off; every request is a distinct review, signed before any timing. The bare
 endpoint (bare_app.py) parses and validates the same bodies and does nothing else.
+
+Both servers run side by side and are measured in alternating rounds (service, then
+bare, at each concurrency): the cores are shared with other work and their speed
+drifts by more than the differences measured, so each round's ratio compares two
+runs a few seconds apart, and the report gives the median over the rounds.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -32,7 +38,8 @@ from dentareview.domain.models import Eip712Domain
 from dentareview.services.deploy import deploy
 from tests.support.databases import fresh_postgres_schema
 
-LEVELS = {1: 500, 8: 1500, 32: 2000}  # concurrency: requests
+LEVELS = {1: 300, 8: 1000, 32: 1200}  # concurrency: requests per round
+ROUNDS = 3
 WARMUP = 64
 WORKERS = 2
 
@@ -59,6 +66,21 @@ def _summary(result: LoadResult) -> dict[str, Any]:
     }
 
 
+def _median_of(rounds: list[dict[str, Any]], key: str) -> float:
+    return round(statistics.median(r[key] for r in rounds), 2)
+
+
+def _levels_summary(rounds: list[dict[str, dict[str, Any]]], concurrency: str) -> dict[str, Any]:
+    """Medians over the rounds at one concurrency, and every round's figures."""
+    at = [r[concurrency] for r in rounds]
+    return {
+        "per_second": _median_of(at, "per_second"),
+        "p50_ms": _median_of(at, "p50_ms"),
+        "p99_ms": _median_of(at, "p99_ms"),
+        "rounds": at,
+    }
+
+
 def measure(work_dir: Path) -> dict[str, Any]:
     with anvil_node() as node, fresh_postgres_schema() as database_url:
         w3 = Web3(Web3.HTTPProvider(node.rpc_url))
@@ -70,11 +92,11 @@ def measure(work_dir: Path) -> dict[str, Any]:
         )
         now = latest_timestamp(w3)
         dentists = [Wallet() for _ in range(20)]
-        total = WARMUP * 2 + sum(LEVELS.values())
+        per_round = sum(LEVELS.values())
         pairs = [
             signed_pair(domain, dentists[i % len(dentists)], visited_at=now - 86_400,
                         deadline=int(time.time()) + 3 * 3600)
-            for i in range(total)
+            for i in range(WARMUP + per_round * ROUNDS)
         ]
         engine = make_engine(database_url)
         with Session(engine) as session:
@@ -83,31 +105,47 @@ def measure(work_dir: Path) -> dict[str, Any]:
             session.commit()
         engine.dispose()
         bodies = [request("POST", "/v1/reviews", review_body(p)) for p in pairs]
-
-        def levels(port: int) -> dict[str, Any]:
-            run_load(port, bodies[:WARMUP], 4)
-            offset, results = WARMUP, {}
-            for concurrency, count in LEVELS.items():
-                results[str(concurrency)] = _summary(
-                    run_load(port, bodies[offset:offset + count], concurrency)
-                )
-                offset += count
-            return results
-
         env = _service_env(settings)
-        service_app = "dentareview.api.app:app_from_environment"
-        with uvicorn_server(service_app, workers=WORKERS, env=env) as port:
-            service = levels(port)
-        bare_app = "bench.scale.bare_app:create_bare_app"
-        with uvicorn_server(bare_app, workers=WORKERS, env=env) as port:
-            bare = levels(port)
+        service_rounds: list[dict[str, dict[str, Any]]] = []
+        bare_rounds: list[dict[str, dict[str, Any]]] = []
+        with (
+            uvicorn_server("dentareview.api.app:app_from_environment", workers=WORKERS,
+                           env=env) as service_port,
+            uvicorn_server("bench.scale.bare_app:create_bare_app", workers=WORKERS,
+                           env=env) as bare_port,
+        ):
+            run_load(service_port, bodies[:WARMUP], 4)
+            run_load(bare_port, bodies[:WARMUP], 4)
+            offset = WARMUP
+            for _ in range(ROUNDS):
+                service_round, bare_round = {}, {}
+                for concurrency, count in LEVELS.items():
+                    batch = bodies[offset:offset + count]  # new reviews for the service
+                    offset += count
+                    service_round[str(concurrency)] = _summary(
+                        run_load(service_port, batch, concurrency)
+                    )
+                    bare_round[str(concurrency)] = _summary(
+                        run_load(bare_port, batch, concurrency)
+                    )
+                service_rounds.append(service_round)
+                bare_rounds.append(bare_round)
+    levels = [str(c) for c in LEVELS]
     return {
         "workers": WORKERS,
         "cores": os.cpu_count(),
-        "service": service,
-        "bare": bare,
-        "ratio": {
-            c: round(service[c]["per_second"] / bare[c]["per_second"], 3) for c in service
+        "rounds": ROUNDS,
+        "service": {c: _levels_summary(service_rounds, c) for c in levels},
+        "bare": {c: _levels_summary(bare_rounds, c) for c in levels},
+        "ratio": {  # the median of each round's own ratio
+            c: round(
+                statistics.median(
+                    s[c]["per_second"] / b[c]["per_second"]
+                    for s, b in zip(service_rounds, bare_rounds, strict=True)
+                ),
+                3,
+            )
+            for c in levels
         },
     }
 
