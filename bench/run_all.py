@@ -49,11 +49,29 @@ def _environment() -> dict[str, Any]:
     }
 
 
+def _cpu_times() -> list[int]:
+    """The machine's CPU time so far, in ticks: user, nice, system, idle, iowait, irq,
+    softirq, steal (the first line of /proc/stat; empty where there is none)."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return []
+    return [int(value) for value in first[1:9]]
+
+
+def _stolen_share(start: list[int], end: list[int]) -> float | None:
+    """The share of the run's CPU time the hypervisor gave to other machines (steal)."""
+    if len(start) < 8 or len(end) < 8:
+        return None
+    spent = [b - a for a, b in zip(start, end, strict=True)]
+    return round(spent[7] / sum(spent), 3) if sum(spent) else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-audit", action="store_true", help="leave out step 5")
     args = parser.parse_args(argv)
-    started = time.perf_counter()
+    started, cpu_at_start = time.perf_counter(), _cpu_times()
     results: dict[str, Any] = {"environment": _environment()}
     results["command"] = " ".join(["python -m bench.run_all", *(argv or sys.argv[1:])])
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         results["audit"] = audit_step.measure()
     results["total_seconds"] = round(time.perf_counter() - started)
     results["environment"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["environment"]["cpu_stolen"] = _stolen_share(cpu_at_start, _cpu_times())
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / "scale.md").write_text(render(results))

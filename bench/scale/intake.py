@@ -31,7 +31,16 @@ from bench.scale.common import (
     settings_for,
     signed_pair,
 )
-from bench.scale.loadgen import LoadResult, request, run_load, uvicorn_server
+from bench.scale.loadgen import (
+    LoadResult,
+    Served,
+    cpu_seconds,
+    cpu_spent,
+    postgres_cpu_seconds,
+    request,
+    run_load,
+    uvicorn_server,
+)
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine
 from dentareview.domain.models import Eip712Domain
@@ -66,6 +75,19 @@ def _summary(result: LoadResult) -> dict[str, Any]:
     }
 
 
+def _measured(server: Served, batch: list[bytes], concurrency: int) -> dict[str, Any]:
+    """One run, with the CPU the server's processes and PostgreSQL spent per request."""
+    server_cpu, database_cpu = cpu_seconds(server.pids), postgres_cpu_seconds()
+    result = run_load(server.port, batch, concurrency)
+    server_cpu = cpu_seconds(server.pids) - server_cpu
+    database_cpu = cpu_spent(database_cpu, postgres_cpu_seconds())
+    return {
+        **_summary(result),
+        "server_cpu_ms": round(server_cpu / result.requests * 1000, 2),
+        "postgres_cpu_ms": round(database_cpu / result.requests * 1000, 2),
+    }
+
+
 def _median_of(rounds: list[dict[str, Any]], key: str) -> float:
     return round(statistics.median(r[key] for r in rounds), 2)
 
@@ -75,6 +97,8 @@ def _levels_summary(rounds: list[dict[str, dict[str, Any]]], concurrency: str) -
     at = [r[concurrency] for r in rounds]
     return {
         "per_second": _median_of(at, "per_second"),
+        "server_cpu_ms": _median_of(at, "server_cpu_ms"),
+        "postgres_cpu_ms": _median_of(at, "postgres_cpu_ms"),
         "p50_ms": _median_of(at, "p50_ms"),
         "p99_ms": _median_of(at, "p99_ms"),
         "rounds": at,
@@ -110,24 +134,20 @@ def measure(work_dir: Path) -> dict[str, Any]:
         bare_rounds: list[dict[str, dict[str, Any]]] = []
         with (
             uvicorn_server("dentareview.api.app:app_from_environment", workers=WORKERS,
-                           env=env) as service_port,
+                           env=env) as service,
             uvicorn_server("bench.scale.bare_app:create_bare_app", workers=WORKERS,
-                           env=env) as bare_port,
+                           env=env) as bare,
         ):
-            run_load(service_port, bodies[:WARMUP], 4)
-            run_load(bare_port, bodies[:WARMUP], 4)
+            run_load(service.port, bodies[:WARMUP], 4)
+            run_load(bare.port, bodies[:WARMUP], 4)
             offset = WARMUP
             for _ in range(ROUNDS):
                 service_round, bare_round = {}, {}
                 for concurrency, count in LEVELS.items():
                     batch = bodies[offset:offset + count]  # new reviews for the service
                     offset += count
-                    service_round[str(concurrency)] = _summary(
-                        run_load(service_port, batch, concurrency)
-                    )
-                    bare_round[str(concurrency)] = _summary(
-                        run_load(bare_port, batch, concurrency)
-                    )
+                    service_round[str(concurrency)] = _measured(service, batch, concurrency)
+                    bare_round[str(concurrency)] = _measured(bare, batch, concurrency)
                 service_rounds.append(service_round)
                 bare_rounds.append(bare_round)
     levels = [str(c) for c in LEVELS]

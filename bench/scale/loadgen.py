@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.scale.common import percentile
 
@@ -91,9 +92,56 @@ def run_load(port: int, requests: Sequence[bytes], concurrency: int) -> LoadResu
     return asyncio.run(_run(port, requests, concurrency))
 
 
+@dataclass(frozen=True)
+class Served:
+    port: int
+    pids: tuple[int, ...]  # the worker processes, for their CPU time
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_of(stat: str) -> float:
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime, every thread
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU the processes used so far (Linux /proc)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += _cpu_of(Path(f"/proc/{pid}/stat").read_text())
+        except OSError:
+            continue
+    return total
+
+
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU used so far by each PostgreSQL process on this machine (backends, WAL writer,
+    checkpointer), by pid: what the database server spends, read from /proc."""
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.index("(") + 1:stat.rindex(")")] == "postgres":
+            used[int(entry.name)] = _cpu_of(stat)
+    return used
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the processes of `after` used since `before` (a process new since counts
+    whole; one gone since is left out, so the figure never goes below zero)."""
+    return sum(max(cpu - before.get(pid, 0.0), 0.0) for pid, cpu in after.items())
+
+
 @contextmanager
-def uvicorn_server(factory: str, *, workers: int, env: dict[str, str]) -> Iterator[int]:
-    """`workers` uvicorn processes serving `factory` on one port; yields the port once up.
+def uvicorn_server(factory: str, *, workers: int, env: dict[str, str]) -> Iterator[Served]:
+    """`workers` uvicorn processes serving `factory` on one port; yields it once up.
 
     The listening socket is bound here and inherited (see dentareview/api/server.py for
     why not --workers).
@@ -119,7 +167,7 @@ def uvicorn_server(factory: str, *, workers: int, env: dict[str, str]) -> Iterat
                         raise RuntimeError(f"{factory} did not start") from None
                     time.sleep(0.1)
         time.sleep(1.0)
-        yield port
+        yield Served(port, tuple(p.pid for p in processes))
     finally:
         for process in processes:
             process.terminate()

@@ -95,9 +95,14 @@ def _intake(results: dict[str, Any]) -> list[str]:
             intake["service"]["8"]["rounds"], intake["bare"]["8"]["rounds"], strict=True
         )
     )
+    service8, bare8 = intake["service"]["8"], intake["bare"]["8"]
     lines += [
         "",
         f"Every round at 8 clients (service / bare req/s): {every}.",
+        "",
+        "CPU per request at 8 clients (medians, from /proc): the service's processes "
+        f"{service8['server_cpu_ms']} ms and PostgreSQL {service8['postgres_cpu_ms']} ms; "
+        f"the bare endpoint's processes {bare8['server_cpu_ms']} ms.",
         "",
         f"Targets: >= {INTAKE_RATIO_TARGET} of the bare rate at 8 clients — {ratio} "
         f"({_met(ratio >= INTAKE_RATIO_TARGET)}); p50 <= {INTAKE_P50_TARGET_MS} ms at 1 client "
@@ -176,10 +181,17 @@ def render(results: dict[str, Any]) -> str:
 def _load(env: dict[str, Any]) -> list[str]:
     if "load_average" not in env:
         return []
+    stolen = env.get("cpu_stolen")
+    steal = (
+        f" The hypervisor gave {stolen:.0%} of the run's CPU time to other machines "
+        "(steal, /proc/stat)."
+        if stolen is not None
+        else ""
+    )
     return [
         f"Load average (1, 5, 15 min) at the start: {env['load_average']}, at the end: "
-        f"{env.get('load_average_end', '?')}. The cores are shared with other work: the "
-        "figures are noisy, compare them within one run."
+        f"{env.get('load_average_end', '?')}.{steal} The cores are shared with other work: "
+        "the figures are noisy, compare them within one run."
     ]
 
 

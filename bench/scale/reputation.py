@@ -97,7 +97,8 @@ def measure(work_dir: Path) -> dict[str, Any]:
         large = [request("GET", large_path)] * QUERIES
         with uvicorn_server(
             "dentareview.api.app:app_from_environment", workers=1, env=_service_env(settings)
-        ) as port:
+        ) as served:
+            port = served.port
             run_load(port, typical[:50], 1)
             etag = _etag(port, large_path)
             revalidated = [
