@@ -59,7 +59,7 @@ $(SLITHER_VENV)/.installed: scripts/slither-requirements.txt
 pytest:
 	$(BIN)/python -m pytest
 
-# Scale benchmarks (gas, intake, anchoring, reputation, audit): ~15 minutes, not part of
+# Scale benchmarks (gas, intake, anchoring, reputation, audit): ~5 minutes, not part of
 # `make test`; needs PostgreSQL. Results in bench/results/scale.{json,md}.
 bench: install
 	$(BIN)/python -m bench.run_all
