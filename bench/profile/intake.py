@@ -22,7 +22,7 @@ from bench.profile import repository_relative
 from bench.scale.common import anvil_node, settings_for
 from dentareview.api.app import create_app
 from dentareview.api.convert import review_from_wire, signature_from_wire
-from dentareview.api.ratelimit import WriteLimits, client_key
+from dentareview.api.ratelimit import WriteLimits
 from dentareview.api.schemas import SignedReview
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
@@ -111,7 +111,7 @@ def main(reviews: int) -> str:
 
 def _handle(app: Any, state: Any, raw: bytes) -> None:
     limits: WriteLimits = app.state.write_limits
-    limits.check(limits.ip, client_key("127.0.0.1"), "client address")
+    limits.count_client("127.0.0.1")
     body = SignedReview.model_validate_json(raw)
     with state.sessions() as session:
         submit_review(
@@ -123,7 +123,7 @@ def _handle(app: Any, state: Any, raw: bytes) -> None:
             policy=state.settings.policy(),
             reward_amount=state.gateway.manifest().reward_amount,
             contracts=state.gateway.contract_accounts(),
-            count_signer=lambda wallet: limits.check(limits.wallet, wallet, "wallet"),
+            count_signer=limits.count_wallet,
         )
         session.commit()
 

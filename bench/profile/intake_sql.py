@@ -98,8 +98,7 @@ def _through_driver(engine: Engine, dsn: str, now: int) -> Callable[[Any], None]
         patient, dentist = found[0], found[1]
         run("history", {"patient": patient, "dentist": dentist,
                         "patient_since": now - 30 * DAY, "dentist_since": now - DAY})
-        values = {name: getattr(_new_review(pair, now), name)
-                  for name in review_queries._NEW_REVIEW_FIELDS}
+        values = _new_review(pair, now).params()
         assert run("insert", {**values, "reward_amount": Decimal(REWARD)})
         connection.commit()
 

@@ -161,6 +161,14 @@ class WriteLimits:
                 retry_after_seconds=math.ceil(wait),
             )
 
+    def count_client(self, host: str) -> None:
+        """Count one write against the client's IP (its /64 for IPv6)."""
+        self.check(self.ip, client_key(host), "client address")
+
+    def count_wallet(self, wallet: str) -> None:
+        """Count one write against a known signer's wallet."""
+        self.check(self.wallet, wallet, "wallet")
+
     def _log_outage(self, error: Exception) -> None:
         now = time.monotonic()
         if now - self._outage_logged_at >= _OUTAGE_LOG_SECONDS:
@@ -176,11 +184,7 @@ async def wallet_counter(request: Request) -> Callable[[str], None]:
     signer is a known wallet (blocking with Redis: called in the route's thread; the
     dependency itself is `async` only to spare a thread hop)."""
     limits: WriteLimits = request.app.state.write_limits
-
-    def count(wallet: str) -> None:
-        limits.check(limits.wallet, wallet, "wallet")
-
-    return count
+    return limits.count_wallet
 
 
 WalletCounter = Annotated[Callable[[str], None], Depends(wallet_counter)]
@@ -189,8 +193,7 @@ WalletCounter = Annotated[Callable[[str], None], Depends(wallet_counter)]
 def check_client_ip(request: Request) -> None:
     """Count a request against its client IP only (blocking: call from a `def`)."""
     limits: WriteLimits = request.app.state.write_limits
-    host = request.client.host if request.client is not None else "unknown"
-    limits.check(limits.ip, client_key(host), "client address")
+    limits.count_client(request.client.host if request.client is not None else "unknown")
 
 
 async def limit_writes(request: Request) -> None:

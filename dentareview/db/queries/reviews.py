@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -48,11 +48,17 @@ class NewReview:
     reward_withheld_reason: str | None
     submitted_at: int
 
+    def params(self) -> dict[str, object]:
+        """The values this review gives, by column name."""
+        return {name: getattr(self, name) for name in _NEW_REVIEW_FIELDS}
+
     def values(self) -> dict[str, object]:
-        return {**asdict(self), **_NEW_REVIEW_STATE}
+        """Every stored column of the new row: its values and its first state."""
+        return {**self.params(), **_NEW_REVIEW_STATE}
 
 
 _NEW_REVIEW_STATE: dict[str, object] = {"status": "pending", "anchor_attempts": 0}
+_NEW_REVIEW_FIELDS = tuple(field.name for field in dataclasses.fields(NewReview))
 
 
 def insert_review(session: Session, *, review: NewReview) -> ReviewRow:
@@ -69,9 +75,6 @@ def insert_review(session: Session, *, review: NewReview) -> ReviewRow:
 _VISITS = VisitRow.metadata.tables[VisitRow.__tablename__]
 _REVIEWS = ReviewRow.metadata.tables[ReviewRow.__tablename__]
 _PAYMENTS = RewardPaymentRow.metadata.tables[RewardPaymentRow.__tablename__]
-
-
-_NEW_REVIEW_FIELDS = tuple(field.name for field in dataclasses.fields(NewReview))
 
 
 def _insert_review_statement(dialect: str) -> ReturningInsert[int]:
@@ -125,7 +128,7 @@ def add_pending_review(
     the transaction stays usable after a duplicate on both databases. With
     `reward_amount`, its pending reward payment too: on PostgreSQL in the same statement,
     on SQLite right after."""
-    params = {name: getattr(review, name) for name in _NEW_REVIEW_FIELDS}
+    params = review.params()
     dialect = session.get_bind().dialect.name
     if reward_amount is None:
         return session.execute(_INSERT_REVIEW[dialect], params).scalar_one_or_none()
