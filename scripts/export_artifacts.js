@@ -8,6 +8,10 @@
 //   {contractName, sourceName, abi, bytecode, deployedBytecode,
 //    compiler: {version, settings}}
 //
+// and <out>/standard-json/input.json: the compiler's standard-JSON input (without
+// outputSelection) holding the sources their metadata names, so anyone can recompile
+// the deployed bytecode, metadata hash included (`dentareview verify-contracts`).
+//
 // with a fixed key order, 2-space indent and a trailing newline, so the files
 // are byte-for-byte reproducible from the sources.
 //
@@ -72,13 +76,19 @@ function* artifactFiles(dir) {
   }
 }
 
-function exportArtifact(file) {
-  const artifact = readJson(file);
+function readBuildInfo(file) {
   const debug = readJson(file.replace(/\.json$/, ".dbg.json"));
-  const buildInfo = readJson(path.resolve(path.dirname(file), debug.buildInfo));
-  // outputSelection is Hardhat's request for outputs, not a setting that shapes the bytecode.
+  return readJson(path.resolve(path.dirname(file), debug.buildInfo));
+}
+
+/** The build's settings; outputSelection is a request for outputs, not a setting that shapes the bytecode. */
+function bytecodeSettings(buildInfo) {
   const settings = { ...buildInfo.input.settings };
   delete settings.outputSelection;
+  return sortKeys(settings);
+}
+
+function exportArtifact(artifact, buildInfo) {
   return {
     contractName: artifact.contractName,
     sourceName: artifact.sourceName,
@@ -87,9 +97,32 @@ function exportArtifact(file) {
     deployedBytecode: artifact.deployedBytecode,
     compiler: {
       version: buildInfo.solcLongVersion,
-      settings: sortKeys(settings),
+      settings: bytecodeSettings(buildInfo),
     },
   };
+}
+
+/** One standard-JSON input with every source the deployable contracts' metadata names. */
+function standardJsonInput(built) {
+  const ids = new Set(built.map(({ buildInfo }) => buildInfo.id));
+  if (ids.size !== 1) {
+    throw new Error(`the deployable contracts come from ${ids.size} compiler runs; expected one`);
+  }
+  const { input, output } = built[0].buildInfo;
+  const names = new Set();
+  for (const { artifact } of built) {
+    const compiled = output.contracts[artifact.sourceName][artifact.contractName];
+    for (const name of Object.keys(JSON.parse(compiled.metadata).sources)) names.add(name);
+  }
+  const sources = {};
+  for (const name of [...names].sort()) sources[name] = { content: input.sources[name].content };
+  return { language: input.language, settings: bytecodeSettings(built[0].buildInfo), sources };
+}
+
+function writeJson(target, value) {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, `${JSON.stringify(value, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), target) || target}`);
 }
 
 function main() {
@@ -98,24 +131,24 @@ function main() {
   if (!fs.existsSync(sourcesDir)) {
     throw new Error(`no compiled contracts in ${options.artifacts}: run \`npx hardhat compile\` first`);
   }
-  const exported = [];
+  const built = [];
   for (const file of artifactFiles(sourcesDir)) {
     const artifact = readJson(file);
     if (artifact._format !== "hh-sol-artifact-1") continue;
     if (!artifact.sourceName.startsWith(SOURCE_PREFIX) || artifact.bytecode === "0x") continue;
-    exported.push(exportArtifact(file));
+    built.push({ artifact, buildInfo: readBuildInfo(file) });
   }
-  exported.sort((a, b) => a.contractName.localeCompare(b.contractName));
+  built.sort((a, b) => a.artifact.contractName.localeCompare(b.artifact.contractName));
   const names = new Set();
-  fs.mkdirSync(options.out, { recursive: true });
-  for (const contract of exported) {
-    if (names.has(contract.contractName)) {
-      throw new Error(`two deployable contracts are named ${contract.contractName}`);
+  for (const { artifact, buildInfo } of built) {
+    if (names.has(artifact.contractName)) {
+      throw new Error(`two deployable contracts are named ${artifact.contractName}`);
     }
-    names.add(contract.contractName);
-    const target = path.join(options.out, `${contract.contractName}.json`);
-    fs.writeFileSync(target, `${JSON.stringify(contract, null, 2)}\n`);
-    console.log(`wrote ${path.relative(process.cwd(), target) || target}`);
+    names.add(artifact.contractName);
+    writeJson(path.join(options.out, `${artifact.contractName}.json`), exportArtifact(artifact, buildInfo));
+  }
+  if (built.length > 0) {
+    writeJson(path.join(options.out, "standard-json", "input.json"), standardJsonInput(built));
   }
 }
 
