@@ -43,6 +43,9 @@ module.exports = {
       optimizer: { enabled: true, runs: 10000 },
       viaIR: true,
       evmVersion: "prague",
+      // Added to Hardhat's default outputs (it merges them): the ABI and storage-layout drift test
+      // reads the layout from the build-info. Outputs do not change the bytecode.
+      outputSelection: { "*": { "*": ["storageLayout"] } },
     },
   },
   paths: {
