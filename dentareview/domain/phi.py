@@ -7,17 +7,22 @@ dentist signs, `check_reply_text` lists what looks like such a disclosure, each 
 code, the matched span and a plain-words explanation. It warns; it never blocks: the
 dentist may revise or sign anyway.
 
-Pure and linear-time: every pattern is a plain alternation or bounded repetition, with
-no nested quantifier that could backtrack without end on a hostile text.
+Pure and linear-time: the patterns run on RE2 (dentareview/linear_re.py), whose time is
+linear in the text whatever the pattern, and phone numbers are found by libphonenumber;
+tests/security/test_linear_time.py checks both on hostile texts of the maximum length.
 """
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+import phonenumbers
+
 from dentareview.errors import ValidationError
+from dentareview.linear_re import LinearPattern, compile_linear
 
 # Longer than any reply may be (`reply_max_chars` is at most 20,000 as well).
 MAX_CHECKED_CHARS: Final = 20_000
@@ -74,7 +79,8 @@ class PhiWarning:
     message: str
 
 
-_I = re.IGNORECASE
+# Python's `\s` is Unicode whitespace (a no-break space too); RE2's is ASCII.
+_S = r"[\s\v\p{Z}]"
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -94,110 +100,209 @@ _TREATMENTS = (
     r"|allerg(?:y|ies)|pregnancy|diabetes|anxiety|phobia|chipped tooth|broken tooth"
     r"|cracked tooth|molars?|incisors?|premolars?)"
 )
+# Unicode word characters, as `re`'s `\w` (RE2's is ASCII).
+_W = r"[\p{L}\p{N}_]"
 
-# (code, pattern): each match is one warning.
-_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+# Capitalised words after a greeting that name no one ("Hi There", "Dear Team").
+_NOT_NAMES: tuple[str, ...] = (
+    "There",
+    "Everyone",
+    "All",
+    "Team",
+    "Friend",
+    "Again",
+    "So",
+    "For",
+    "Very",
+    "Sir",
+)
+_NOT_NAMES += ("Madam",)
+# Capitalised possessives that are no person's ("It's crown day", "Today's cleaning").
+_NOT_POSSESSIVES: tuple[str, ...] = (
+    "It's",
+    "That's",
+    "There's",
+    "Here's",
+    "What's",
+    "Who's",
+    "Everyone's",
+)
+_NOT_POSSESSIVES += ("Everybody's", "Today's", "Nobody's", "Someone's", "Somebody's")
+_NOT_POSSESSIVES += ("Everything's", "Nothing's")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One pattern; each match is one warning unless a check below drops it.
+
+    RE2 has no lookahead, so "not followed by" is checked here on the match: it is
+    dropped when the text at the start of group `group` begins with one of
+    `not_words` (as a whole word), or when the text right after it begins with
+    `not_before`.
+    """
+
+    code: str
+    pattern: LinearPattern
+    not_words: tuple[str, ...] = ()
+    group: int = 0
+    not_before: LinearPattern | None = None
+
+
+_RULES: Final[tuple[_Rule, ...]] = (
     # "Mrs. Smith", "Mr Jones"; titles a reviewer is addressed by (not "Dr.": the
     # practice's own dentists sign replies with it).
-    (PERSON_NAME, re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s{{1,3}}{_CAPITALISED}")),
+    _Rule(PERSON_NAME, compile_linear(rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?{_S}{{1,3}}{_CAPITALISED}")),
     # "Dear Sarah", "Hi John,", "Thank you, Maria" at a greeting: a capitalised word
     # right after the greeting (not "Thank you for…", "Hi there", "Dear patient").
-    (
+    _Rule(
         PERSON_NAME,
-        re.compile(
-            rf"(?:^|[.!?\n]\s{{0,3}})(?:Dear|Hi|Hello|Hey|Thanks|Thank you),?\s{{1,3}}"
-            rf"(?!(?:There|Everyone|All|Team|Friend|Again|So|For|Very|Sir|Madam)\b)"
-            rf"{_CAPITALISED}\b"
+        compile_linear(
+            rf"(?:^|[.!?\n]{_S}{{0,3}})(?:Dear|Hi|Hello|Hey|Thanks|Thank you),?{_S}{{1,3}}"
+            rf"({_CAPITALISED})\b"
         ),
+        not_words=_NOT_NAMES,
+        group=1,
     ),
     # "Sarah's crown", "John's filling": a capitalised possessive before a treatment.
-    (
+    _Rule(
         TREATMENT,
-        re.compile(
-            rf"\b(?!(?:It|That|There|Here|What|Who|Everyone|Everybody|Today|Nobody|Someone"
-            rf"|Somebody|Everything|Nothing)'s){_CAPITALISED}'s\s{{1,3}}"
-            rf"(?:[a-z]{{1,20}}\s{{1,3}}){{0,2}}{_TREATMENTS}\b"
+        compile_linear(
+            rf"\b({_CAPITALISED})'s{_S}{{1,3}}"
+            rf"(?:[a-z]{{1,20}}{_S}{{1,3}}){{0,2}}{_TREATMENTS}\b"
         ),
+        not_words=_NOT_POSSESSIVES,
+        group=1,
     ),
     # "your root canal", "her new crown", "your recent treatment", "their infection".
-    (
+    _Rule(
         TREATMENT,
-        re.compile(
-            rf"\b(?:your|his|her|their)\s{{1,3}}(?:[a-z-]{{1,20}}\s{{1,3}}){{0,2}}{_TREATMENTS}\b",
-            _I,
+        compile_linear(
+            rf"\b(?:your|his|her|their){_S}{{1,3}}(?:[a-z-]{{1,20}}{_S}{{1,3}}){{0,2}}"
+            rf"{_TREATMENTS}\b",
+            ignore_case=True,
         ),
     ),
     # "you had a root canal", "you needed two fillings", "you were treated for…".
-    (
+    _Rule(
         TREATMENT,
-        re.compile(
-            r"\byou\s(?:had|got|received|needed|underwent|came in for|were treated for"
-            r"|were diagnosed with|suffer from|suffered from)\s{1,3}"
-            rf"(?:(?:a|an|the|two|three|several|some|your)\s{{1,3}})?(?:[a-z-]{{1,20}}\s{{1,3}}){{0,2}}?"
-            rf"{_TREATMENTS}\b",
-            _I,
+        compile_linear(
+            rf"\byou{_S}(?:had|got|received|needed|underwent|came in for|were treated for"
+            rf"|were diagnosed with|suffer from|suffered from){_S}{{1,3}}"
+            rf"(?:(?:a|an|the|two|three|several|some|your){_S}{{1,3}})?"
+            rf"(?:[a-z-]{{1,20}}{_S}{{1,3}}){{0,2}}?{_TREATMENTS}\b",
+            ignore_case=True,
         ),
     ),
     # "your records", "your chart", "your insurance claim", "your bill".
-    (
+    _Rule(
         PATIENT_RECORD,
-        re.compile(
-            r"\b(?:your|his|her|their)\s{1,3}(?:(?:dental|medical|patient|insurance)\s{1,3})?"
-            r"(?:records?|charts?|files?|x-?ray results|insurance|claims?|bills?|invoices?"
-            r"|balance|account with us|treatment plan)\b",
-            _I,
+        compile_linear(
+            rf"\b(?:your|his|her|their){_S}{{1,3}}(?:(?:dental|medical|patient|insurance)"
+            rf"{_S}{{1,3}})?(?:records?|charts?|files?|x-?ray results|insurance|claims?|bills?"
+            r"|invoices?|balance|account with us|treatment plan)\b",
+            ignore_case=True,
         ),
     ),
     # "March 3", "3rd of March", "Mar. 3rd", "March 3, 2026".
-    (
+    _Rule(
         VISIT_DATE,
-        re.compile(
-            rf"\b(?:{_MONTH}\.?\s{{1,3}}{_ORDINAL}\b(?:,?\s{{1,3}}\d{{4}})?"
-            rf"|{_ORDINAL}\s{{1,3}}(?:of\s{{1,3}})?{_MONTH}\b)",
-            _I,
+        compile_linear(
+            rf"\b(?:{_MONTH}\.?{_S}{{1,3}}{_ORDINAL}\b(?:,?{_S}{{1,3}}\d{{4}})?"
+            rf"|{_ORDINAL}{_S}{{1,3}}(?:of{_S}{{1,3}})?{_MONTH}\b)",
+            ignore_case=True,
         ),
     ),
     # "3/4", "03/04/2026", "2026-03-04", "4.3.26" (not "4.5 stars", not "24/7").
-    (
+    _Rule(
         VISIT_DATE,
-        re.compile(
-            r"\b(?!24/7\b)(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}"
+        compile_linear(
+            r"\b(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}"
             r"|\d{4}-\d{1,2}-\d{1,2})\b"
         ),
+        not_words=("24/7",),
     ),
-    # "last Tuesday", "on Monday" (not "on Mondays": opening days), "yesterday",
-    # "this morning", "last week".
-    (
+    # "last Tuesday", "on Monday" (not "on Mondays": opening days, which the `\b`
+    # after the weekday refuses), "yesterday", "this morning", "last week".
+    _Rule(
         VISIT_DATE,
-        re.compile(
-            rf"\b(?:(?:last|on|this past|that)\s{{1,3}}{_WEEKDAY}\b(?!s)|yesterday"
+        compile_linear(
+            rf"\b(?:(?:last|on|this past|that){_S}{{1,3}}{_WEEKDAY}\b|yesterday"
             rf"|this (?:morning|afternoon)|last (?:week|month|night))",
-            _I,
+            ignore_case=True,
         ),
     ),
     # "at 3pm", "at 10:30", "around 9 a.m." (not "from 8 am to 6 pm": opening hours).
-    (
+    _Rule(
         VISIT_TIME,
-        re.compile(
-            r"\b(?:at|around|about)\s{1,3}\d{1,2}(?::\d{2}(?:\s?[ap]\.?m\.?)?|\s?[ap]\.?m\.?)"
-            r"(?!\w)(?!\s{0,3}(?:-|–|to|until)\s{0,3}\d)",
-            _I,
+        compile_linear(
+            rf"\b(?:at|around|about){_S}{{1,3}}\d{{1,2}}"
+            rf"(?::\d{{2}}(?:{_S}?[ap]\.?m\.?)?|{_S}?[ap]\.?m\.?)",
+            ignore_case=True,
+        ),
+        not_before=compile_linear(
+            rf"{_W}|{_S}{{0,3}}(?:-|–|to|until){_S}{{0,3}}\d", ignore_case=True
         ),
     ),
-    # Phone numbers: 9 to 15 digits with the usual separators.
-    (PHONE, re.compile(r"(?<![\w.])\+?\(?\d(?:[\d\s().-]{0,3}\d){8,14}(?![\w])")),
-    (EMAIL, re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")),
+    # Phone numbers: found by libphonenumber (_phone_spans), not by a pattern.
+    # Any length: RE2 needs no bound against backtracking (and large counted
+    # repetitions of Unicode classes exceed its program size).
+    _Rule(EMAIL, compile_linear(rf"[\p{{L}}\p{{N}}_.+-]+@{_W[:-1]}-]+(?:\.{_W[:-1]}-]+)+\b")),
     # "42 years old", "42-year-old", "aged 42", "in your sixties".
-    (
+    _Rule(
         AGE,
-        re.compile(
-            r"\b(?:\d{1,3}[- ]?(?:years?|yrs?)[- ]?old|aged\s{1,3}\d{1,3}"
+        compile_linear(
+            rf"\b(?:\d{{1,3}}[- ]?(?:years?|yrs?)[- ]?old|aged{_S}{{1,3}}\d{{1,3}}"
             r"|(?:your|his|her) (?:age|twenties|thirties|forties|fifties|sixties|seventies"
             r"|eighties|nineties))\b",
-            _I,
+            ignore_case=True,
         ),
     ),
 )
+# The longest text `not_before` may need to see after a match.
+_LOOKAHEAD_CHARS: Final = 16
+
+# libphonenumber finds numbers by each country's numbering plan. A reply says nothing
+# of its country, so the text is read three ways: numbers written internationally
+# ("+44 20 …", any country: the prefix names the plan) and NANP national numbers
+# ("(212) 555-0100", the United States and Canada, whose HIPAA rules this check
+# follows) at POSSIBLE leniency, a length check that keeps "+1 (555) 123-4567" (555
+# is no real area code) and skips dates and "24/7"; and national numbers of a few
+# other large markets at VALID leniency, which needs an allocated range, as these
+# plans are short enough to mistake dates and prices for numbers otherwise.
+_PHONE_REGIONS: Final[tuple[tuple[str, int], ...]] = (
+    ("ZZ", phonenumbers.Leniency.POSSIBLE),
+    ("US", phonenumbers.Leniency.POSSIBLE),
+    *((region, phonenumbers.Leniency.VALID) for region in ("GB", "DE", "FR", "AU", "IN")),
+)
+
+
+def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    for region, leniency in _PHONE_REGIONS:
+        for found in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
+            yield found.start, found.end
+
+
+def _spans(rule: _Rule, text: str) -> Iterator[tuple[int, int]]:
+    for m in rule.pattern.finditer(text):
+        if rule.not_words and _starts_with_word(text, m.start(rule.group), rule.not_words):
+            continue
+        end = m.end()
+        if rule.not_before and rule.not_before.match(text[end : end + _LOOKAHEAD_CHARS]):
+            continue
+        yield m.span()
+
+
+def _starts_with_word(text: str, at: int, words: tuple[str, ...]) -> bool:
+    """Does `text` hold one of `words` at `at`, followed by no word character?"""
+    for word in words:
+        after = at + len(word)
+        if text.startswith(word, at) and (after == len(text) or not _is_word(text[after])):
+            return True
+    return False
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def check_reply_text(text: str) -> list[PhiWarning]:
@@ -209,20 +314,33 @@ def check_reply_text(text: str) -> list[PhiWarning]:
             f"text has {len(text)} characters; at most {MAX_CHECKED_CHARS} are checked",
             field="text",
         )
-    found: dict[tuple[str, int, int], PhiWarning] = {}
-    for code, pattern in _RULES:
-        for m in pattern.finditer(text):
-            start, end = m.span()
-            # A greeting rule matches the separator before it; report the words only.
-            while start < end and not text[start].isalnum() and text[start] not in "+(":
-                start += 1
-            if start >= end:
-                continue
-            key = (code, start, end)
-            if not any(_overlaps(key, other) for other in found):
-                found[key] = PhiWarning(code, start, end, text[start:end], EXPLANATIONS[code])
-    return sorted(found.values(), key=lambda w: (w.start, w.end, w.code))
+    found: list[PhiWarning] = []
+    taken: dict[str, _Spans] = {}
+    matches = [(rule.code, span) for rule in _RULES for span in _spans(rule, text)]
+    matches += [(PHONE, span) for span in _phone_spans(text)]
+    for code, (start, end) in matches:
+        # A greeting rule matches the separator before it; report the words only.
+        while start < end and not text[start].isalnum() and text[start] not in "+(":
+            start += 1
+        if start < end and taken.setdefault(code, _Spans()).take(start, end):
+            found.append(PhiWarning(code, start, end, text[start:end], EXPLANATIONS[code]))
+    return sorted(found, key=lambda w: (w.start, w.end, w.code))
 
 
-def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
-    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+class _Spans:
+    """Disjoint spans of one code, sorted: a new one is taken unless it overlaps one.
+
+    A bisection, not a scan, so a text with thousands of matches stays fast."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def take(self, start: int, end: int) -> bool:
+        # The span starting last before `end` ends last of those (they are disjoint).
+        at = bisect_left(self._starts, end)
+        if at and self._ends[at - 1] > start:
+            return False
+        self._starts.insert(at, start)
+        self._ends.insert(at, end)
+        return True
