@@ -9,15 +9,15 @@ they mean (digests, signatures, the chain) is the verifier's business.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
 from dentareview.domain.models import parse_address
+from dentareview.linear_re import compile_linear
 
-_BYTES32 = re.compile(r"0x[0-9a-fA-F]{64}")
-_HEX = re.compile(r"0x(?:[0-9a-fA-F]{2})+")
+_BYTES32 = compile_linear(r"0x[0-9a-fA-F]{64}")
+_HEX = compile_linear(r"0x(?:[0-9a-fA-F]{2})+")
 
 
 def _bytes32(value: str) -> str:

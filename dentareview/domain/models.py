@@ -7,7 +7,6 @@ invalid value ever reaches hashing, storage or the chain.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -17,9 +16,10 @@ from eth_utils.address import to_checksum_address
 from eth_utils.hexadecimal import decode_hex
 
 from dentareview.errors import DentaReviewError, InvalidRating, ValidationError
+from dentareview.linear_re import compile_linear
 
-_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-_HEX_BYTES32 = re.compile(r"0x[0-9a-fA-F]{64}")
+_HEX_ADDRESS = compile_linear(r"0x[0-9a-fA-F]{40}")
+_HEX_BYTES32 = compile_linear(r"0x[0-9a-fA-F]{64}")
 _ZERO_ADDRESS = "0x" + "0" * 40
 UINT8_MAX = 2**8 - 1
 UINT64_MAX = 2**64 - 1

@@ -7,7 +7,6 @@ the rule needs, and gets either nothing (accepted), a `DentaReviewError`, or a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from dentareview.errors import (
     ValidationError,
     VisitInFuture,
 )
+from dentareview.linear_re import compile_linear
 
 DAY: Final = 86_400
 DENTIST_COOLDOWN: Final = "DENTIST_COOLDOWN"
@@ -37,7 +37,7 @@ PATIENT_LIMIT: Final = "PATIENT_LIMIT"
 DENTIST_LIMIT: Final = "DENTIST_LIMIT"
 
 # Unicode category Cc except TAB, LF and CR, which a multi-line review needs.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = compile_linear("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ as a patient's edits do.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -19,11 +18,12 @@ from dentareview.domain.revisions import check_deadline
 from dentareview.domain.typed_data import typed_digest
 from dentareview.domain.visible_text import measure
 from dentareview.errors import ReplyTextInvalid, ValidationError
+from dentareview.linear_re import compile_linear
 
 NO_PREVIOUS: Final = bytes(32)  # previousDigest of the first reply
 # Control characters other than TAB, LF and CR: invisible to readers, and NUL cannot be
 # stored by PostgreSQL (the same rule as a review's text).
-_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL: Final = compile_linear("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ viem writes them) and with one (as older libraries write them).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
@@ -39,21 +38,22 @@ from eth_utils.crypto import keccak
 
 from dentareview.domain.typed_data import recover_signer
 from dentareview.errors import SiweDomainMismatch, SiweExpired, SiweInvalid
+from dentareview.linear_re import compile_linear
 
 HEADER_SUFFIX: Final = " wants you to sign in with your Ethereum account:"
 VERSION: Final = "1"
 
-_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
+_SCHEME: Final = compile_linear(r"[A-Za-z][A-Za-z0-9+\-.]*")
 # RFC 3986 authority: [userinfo@]host[:port]; no spaces, slashes, or other delimiters.
-_AUTHORITY: Final = re.compile(r"(?:[A-Za-z0-9\-._~%!$&'()*+,;=:]+@)?[A-Za-z0-9\-._~%\[\]:]+")
-_ADDRESS: Final = re.compile(r"0x[0-9a-fA-F]{40}")
-_NONCE: Final = re.compile(r"[A-Za-z0-9]{8,}")
-_CHAIN_ID: Final = re.compile(r"[1-9][0-9]{0,17}")
-_DATE_TIME: Final = re.compile(
+_AUTHORITY: Final = compile_linear(r"(?:[A-Za-z0-9\-._~%!$&'()*+,;=:]+@)?[A-Za-z0-9\-._~%\[\]:]+")
+_ADDRESS: Final = compile_linear(r"0x[0-9a-fA-F]{40}")
+_NONCE: Final = compile_linear(r"[A-Za-z0-9]{8,}")
+_CHAIN_ID: Final = compile_linear(r"[1-9][0-9]{0,17}")
+_DATE_TIME: Final = compile_linear(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
 )
-_URI_CHARS: Final = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@%]*")
+_URI_CHARS: Final = compile_linear(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_REQUEST_ID: Final = compile_linear(r"[A-Za-z0-9\-._~!$&'()*+,;=:@%]*")
 
 
 @dataclass(frozen=True)

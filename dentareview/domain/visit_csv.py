@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 from eth_utils.address import to_checksum_address
 
-_ADDRESS: Final = re.compile(r"0x[0-9a-fA-F]{40}")
-_UNIX: Final = re.compile(r"\d{9,11}")
+from dentareview.linear_re import compile_linear
+
+_ADDRESS: Final = compile_linear(r"0x[0-9a-fA-F]{40}")
+_UNIX: Final = compile_linear(r"\d{9,11}")
+_HEADER: Final = compile_linear("patient|wallet|address", ignore_case=True)
 MAX_LINES: Final = 10_000
 
 
@@ -50,11 +52,7 @@ def parse_visits_csv(text: str) -> list[VisitLine]:
         cells = [cell.strip() for cell in cells]
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue
-        if (
-            not lines
-            and not cells[0].startswith("0x")
-            and re.search("patient|wallet|address", cells[0], re.IGNORECASE)
-        ):
+        if not lines and not cells[0].startswith("0x") and _HEADER.search(cells[0]):
             continue  # the header
         patient = cells[0]
         visited_at = parse_time(cells[1]) if len(cells) > 1 else None
