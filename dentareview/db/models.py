@@ -60,12 +60,44 @@ class Base(DeclarativeBase):
 
 class DentistRow(Base):
     __tablename__ = "dentists"
+    __table_args__ = (
+        # Equality only, and a skeleton may be several times its name's length: a hash
+        # index has no row size limit on PostgreSQL (SQLite's B-tree has none either).
+        Index("ix_dentists_name_skeleton", "name_skeleton", postgresql_using="hash"),
+    )
 
     address: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name's TR39 skeleton (domain/practice_names.py): look-alike names are found
+    # through this index. Written with every name; NULL only for rows written around
+    # the service (bench seeds).
+    name_skeleton: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool]
     registered_at: Mapped[int] = mapped_column(UNIX_TIME)
     updated_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+NameChannel = Literal["operator", "cli"]
+
+
+class NameDecisionRow(Base):
+    """A practice's name changed: who decided, when, from what to what, and why."""
+
+    __tablename__ = "name_decisions"
+    __table_args__ = (
+        CheckConstraint("channel IN ('operator', 'cli')", name="channel_known"),
+        Index("ix_name_decisions_decided_at_id", "decided_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), index=True)
+    old_name: Mapped[str] = mapped_column(String(200))
+    new_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    # The signed-in operator's wallet, or the account the CLI's admin key controls.
+    decided_by: Mapped[str] = mapped_column(ADDRESS)
+    channel: Mapped[NameChannel] = mapped_column(String(16))
+    decided_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
 class VisitRow(Base):

@@ -9,14 +9,32 @@ from dentareview.chain.registry import OnChainDentistStatus
 from dentareview.db.queries import set_dentist_active, upsert_dentist, wake_dentist_reviews
 from dentareview.db.session import session_scope
 from dentareview.domain.models import parse_address
+from dentareview.domain.practice_names import practice_name
 from dentareview.services.chain_access import Deployment
+from dentareview.services.practice_names import vet_registration
+
+
+def add_dentist(
+    sessions: sessionmaker[Session], deployment: Deployment, *, address: str, name: str, now: int
+) -> tuple[str | None, str]:
+    """`dentareview dentist add`: the name vetted against the stored ones before any
+    transaction (no look-alike, no rename without a decision), then registered; the
+    transaction hash (None if already active) and the name as stored."""
+    dentist = parse_address(address, "address")
+    with session_scope(sessions) as session:
+        clean = vet_registration(session, address=dentist, name=name)
+    return register_dentist(sessions, deployment, address=dentist, name=clean, now=now), clean
 
 
 def register_dentist(
     sessions: sessionmaker[Session], deployment: Deployment, *, address: str, name: str, now: int
 ) -> str | None:
-    """Register (or reactivate) a dentist; returns the transaction hash, None if already active."""
+    """Register (or reactivate) a dentist; returns the transaction hash, None if already active.
+
+    The name is put in its normal form (or refused) here; checks against the stored names
+    are the caller's (`add_dentist`, the operator's route)."""
     dentist = parse_address(address, "address")
+    name = practice_name(name)
     tx_hash: str | None = None
     if deployment.registry.dentist_status(dentist) is not OnChainDentistStatus.ACTIVE:
         receipt = deployment.sender.transact(deployment.registry.register_dentist(dentist))

@@ -40,6 +40,7 @@ from dentareview.errors import (
     DentistStillActiveOnChain,
 )
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.practice_names import vet_registration
 from dentareview.services.views import DentistView, dentist_view
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,9 @@ def record_registered(
     session: Session, *, gateway: ChainGateway, address: str, name: str, now: int
 ) -> DentistView:
     """Record a dentist the admin wallet registered (or reactivated): only if the registry
-    shows it active now."""
+    shows it active now, and under a name that neither deceives nor silently renames."""
     dentist = parse_address(address, "address")
+    name = vet_registration(session, address=dentist, name=name)
     registry = _registry(gateway)
     status = registry.dentist_status(dentist)
     if status is not OnChainDentistStatus.ACTIVE:

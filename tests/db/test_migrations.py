@@ -35,8 +35,9 @@ APP_TABLES = {
     "statement_anchors",
     "relay_fees",
     "review_replies",
+    "name_decisions",
 }
-HEAD = "0011_replies"
+HEAD = "0012_name_decisions"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

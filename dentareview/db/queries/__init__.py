@@ -54,7 +54,14 @@ from dentareview.db.queries.batches import (
     unbatched_backlog,
     unsettled_batches,
 )
-from dentareview.db.queries.dentists import get_dentist, set_dentist_active, upsert_dentist
+from dentareview.db.queries.dentists import (
+    dentist_with_skeleton,
+    get_dentist,
+    list_name_decisions,
+    rename_dentist,
+    set_dentist_active,
+    upsert_dentist,
+)
 from dentareview.db.queries.directory import DirectoryRow, count_dentists, search_dentists
 from dentareview.db.queries.locks import (
     lock_patient,
@@ -172,6 +179,9 @@ __all__ = [
     "rewarded_times",
     "set_dentist_active",
     "upsert_dentist",
+    "dentist_with_skeleton",
+    "list_name_decisions",
+    "rename_dentist",
     # batch mode
     "Backlog",
     "assign_batch_members",

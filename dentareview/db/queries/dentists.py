@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import DentistRow
+from dentareview.db.models import DentistRow, NameChannel, NameDecisionRow
 from dentareview.db.queries._write import get_or_raise
+from dentareview.domain.practice_names import skeleton
 
 
 def get_dentist(session: Session, *, address: str) -> DentistRow | None:
@@ -20,11 +24,12 @@ def upsert_dentist(
     values = {
         "address": address,
         "name": name,
+        "name_skeleton": skeleton(name),
         "active": active,
         "registered_at": now,
         "updated_at": now,
     }
-    changes = ("name", "active", "updated_at")
+    changes = ("name", "name_skeleton", "active", "updated_at")
     # A native upsert, so two concurrent registrations cannot collide on the primary key.
     if session.get_bind().dialect.name == "postgresql":
         pg_insert = postgresql.insert(DentistRow).values(values)
@@ -53,3 +58,58 @@ def set_dentist_active(session: Session, *, address: str, active: bool, now: int
     row.active = active
     row.updated_at = now
     return row
+
+
+def dentist_with_skeleton(
+    session: Session, *, name_skeleton: str, other_than: str
+) -> DentistRow | None:
+    """A practice, other than `other_than`, whose name has this skeleton."""
+    return session.scalars(
+        select(DentistRow)
+        .where(DentistRow.name_skeleton == name_skeleton, DentistRow.address != other_than)
+        .order_by(DentistRow.address)
+        .limit(1)
+    ).first()
+
+
+def rename_dentist(
+    session: Session,
+    *,
+    address: str,
+    new_name: str,
+    reason: str,
+    decided_by: str,
+    channel: NameChannel,
+    now: int,
+) -> NameDecisionRow:
+    """Change a practice's name and record the decision, in the caller's transaction."""
+    row = get_or_raise(session, DentistRow, address)
+    decision = NameDecisionRow(
+        dentist=address,
+        old_name=row.name,
+        new_name=new_name,
+        reason=reason,
+        decided_by=decided_by,
+        channel=channel,
+        decided_at=now,
+    )
+    row.name = new_name
+    row.name_skeleton = skeleton(new_name)
+    row.updated_at = now
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def list_name_decisions(
+    session: Session, *, dentist: str | None = None, limit: int, offset: int = 0
+) -> Sequence[NameDecisionRow]:
+    """Name changes, newest first; one practice's when `dentist` is given."""
+    query = select(NameDecisionRow)
+    if dentist is not None:
+        query = query.where(NameDecisionRow.dentist == dentist)
+    return session.scalars(
+        query.order_by(NameDecisionRow.decided_at.desc(), NameDecisionRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
