@@ -336,12 +336,19 @@ class InvitationReviewOut(BaseModel):
     status: str
 
 
-class InvitationOut(BaseModel):
+class PublicInvitationOut(BaseModel):
+    """What an invitation link shows anyone: nothing of the patient, nor the visit's time."""
+
     visitId: str
-    patient: str
     dentist: str
     dentistName: str
     dentistActive: bool
+    review: InvitationReviewOut | None = Field(description="the visit's review, once written")
+
+
+class InvitationOut(PublicInvitationOut):
+    """The visit itself, for its signed-in patient or dentist."""
+
+    patient: str
     visitedAt: int
     reviewClosesAt: int = Field(description="unix seconds after which the visit cannot be reviewed")
-    review: InvitationReviewOut | None = Field(description="the visit's review, once written")

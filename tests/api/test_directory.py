@@ -12,6 +12,7 @@ from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
 from dentareview.services.public_rpc import public_rpc_url
 from tests.api.system import System, new_wallet
+from tests.support.siwe import wallet_client
 
 
 def _review(system: System, dentist_name: str, ratings: list[int]) -> str:
@@ -74,7 +75,9 @@ def test_visit_lookup_for_invitation_links(system: System) -> None:
     patient = new_wallet()
     visit = system.attested_visit(dentist, patient)
 
-    body = system.client.get(f"/v1/visits/{visit['visitId'].upper().replace('0X', '0x')}").json()
+    # The visit itself is for its patient and dentist, signed in (tests/api/test_privacy.py).
+    practice = wallet_client(system.client, dentist)
+    body = practice.get(f"/v1/visits/{visit['visitId'].upper().replace('0X', '0x')}").json()
     assert body["visitId"] == visit["visitId"]
     assert body["patient"] == patient.address
     assert body["dentist"] == dentist.address
@@ -86,13 +89,13 @@ def test_visit_lookup_for_invitation_links(system: System) -> None:
 
     response = system.post_review(patient, system.review_message(visit))
     review_id = response.json()["id"]
-    body = system.client.get(f"/v1/visits/{visit['visitId']}").json()
+    body = practice.get(f"/v1/visits/{visit['visitId']}").json()
     assert body["review"] == {"id": review_id, "status": "pending"}
 
-    missing = system.client.get("/v1/visits/0x" + os.urandom(32).hex())
+    missing = practice.get("/v1/visits/0x" + os.urandom(32).hex())
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "VISIT_NOT_FOUND"
-    malformed = system.client.get("/v1/visits/0x1234")
+    malformed = practice.get("/v1/visits/0x1234")
     assert malformed.status_code == 422
     assert malformed.json()["error"] == {
         "code": "VALIDATION_ERROR",

@@ -202,3 +202,59 @@ def test_the_full_proof_of_an_unknown_or_pending_review(system: System) -> None:
 
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "REVIEW_NOT_FOUND")
     assert (pending.status_code, pending.json()["error"]["code"]) == (409, "REVIEW_NOT_ANCHORED")
+
+
+def test_a_visit_answers_only_to_its_patient_and_its_dentist(system: System) -> None:
+    """Every review publishes its visitId: the visit behind it must not name the patient."""
+    patient, dentist = new_wallet(), system.new_dentist()
+    review = posted_review(system, patient, dentist)
+    visit_id = system.client.get(f"/v1/reviews/{review['id']}").json()["visitId"]
+    path = f"/v1/visits/{visit_id}"
+
+    anonymous = system.client.get(path)
+    stranger = as_wallet(system, new_wallet()).get(path)
+    other_dentist = as_wallet(system, system.new_dentist("Across the Street")).get(path)
+
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "NOT_SIGNED_IN")
+    for refused in (stranger, other_dentist):
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "FORBIDDEN")
+    for answer in (anonymous, stranger, other_dentist):
+        assert not names(answer.json(), patient)
+        assert str(review["visit"]["visitedAt"]) not in answer.text
+    for party in (patient, dentist):
+        own = as_wallet(system, party).get(f"/v1/visits/0x{visit_id[2:].upper()}")
+        assert own.status_code == 200, own.text
+        assert own.headers["cache-control"] == "no-store"
+        body = own.json()
+        assert (body["patient"], body["dentist"]) == (patient.address, dentist.address)
+        assert body["visitedAt"] == review["visit"]["visitedAt"]
+        assert body["review"] == {"id": review["id"], "status": "pending"}
+
+
+def test_the_invitation_shows_anyone_the_practice_and_nothing_of_the_patient(
+    system: System,
+) -> None:
+    patient, dentist = new_wallet(), system.new_dentist("Link Dental")
+    visit = system.attested_visit(dentist, patient)
+    path = f"/v1/visits/{visit['visitId']}/invitation"
+
+    before = system.client.get(path)
+    response = system.post_review(patient, system.review_message(visit))
+    after = system.client.get(path)
+
+    assert before.status_code == 200, before.text
+    assert before.json() == {
+        "visitId": visit["visitId"],
+        "dentist": dentist.address,
+        "dentistName": "Link Dental",
+        "dentistActive": True,
+        "review": None,
+    }
+    assert after.json()["review"] == {"id": response.json()["id"], "status": "pending"}
+    for answer in (before, after):
+        assert not names(answer.json(), patient)
+        assert str(visit["visitedAt"]) not in answer.text
+    missing = system.client.get("/v1/visits/0x" + "ab" * 32 + "/invitation")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "VISIT_NOT_FOUND")
+    malformed = system.client.get("/v1/visits/0x1234/invitation")
+    assert (malformed.status_code, malformed.json()["error"]["field"]) == (422, "visitId")

@@ -1,18 +1,30 @@
-"""POST /v1/visits: a dentist attests a patient's visit."""
+"""POST /v1/visits: a dentist attests a patient's visit; GET: the invitation, and the visit
+for its own patient and dentist."""
 
 from __future__ import annotations
 
 from eth_utils.hexadecimal import encode_hex
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
+from dentareview.api.auth import SignedInWallet
 from dentareview.api.convert import signature_from_wire, visit_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import WalletCounter
-from dentareview.api.schemas import InvitationOut, InvitationReviewOut, SignedVisit, VisitOut
+from dentareview.api.schemas import (
+    InvitationOut,
+    InvitationReviewOut,
+    PublicInvitationOut,
+    SignedVisit,
+    VisitOut,
+)
 from dentareview.domain.models import parse_bytes32
 from dentareview.domain.typed_data import visit_digest
-from dentareview.services.invitations import load_invitation
+from dentareview.services.invitations import (
+    PublicInvitation,
+    load_invitation,
+    load_public_invitation,
+)
 from dentareview.services.visits import attest_visit
 
 router = APIRouter(tags=["visits"])
@@ -59,19 +71,47 @@ def post_visit(
     )
 
 
+def _review(found: PublicInvitation) -> InvitationReviewOut | None:
+    if found.review_id is None or found.review_status is None:
+        return None
+    return InvitationReviewOut(id=found.review_id, status=found.review_status)
+
+
+@router.get(
+    "/v1/visits/{visit_id}/invitation",
+    response_model=PublicInvitationOut,
+    responses=error_responses("VALIDATION_ERROR", "VISIT_NOT_FOUND"),
+)
+def get_invitation(visit_id: str, session: DbSession) -> PublicInvitationOut:
+    """What an invitation link shows anyone holding it: the practice, and the review once
+    written; never the patient or the visit time (a review publishes its visitId)."""
+    found = load_public_invitation(session, visit_id=parse_bytes32(visit_id, "visitId"))
+    return PublicInvitationOut(
+        visitId=found.visit_id,
+        dentist=found.dentist,
+        dentistName=found.dentist_name,
+        dentistActive=found.dentist_active,
+        review=_review(found),
+    )
+
+
 @router.get(
     "/v1/visits/{visit_id}",
     response_model=InvitationOut,
-    responses=error_responses("VALIDATION_ERROR", "VISIT_NOT_FOUND"),
+    responses=error_responses("NOT_SIGNED_IN", "FORBIDDEN", "VALIDATION_ERROR", "VISIT_NOT_FOUND"),
 )
-def get_visit(visit_id: str, state: State, session: DbSession) -> InvitationOut:
-    """The visit an invitation link names: its random visitId is the capability."""
+def get_visit(
+    visit_id: str, wallet: SignedInWallet, state: State, session: DbSession, response: Response
+) -> InvitationOut:
+    """The visit, with its patient and time: for the visit's patient or dentist, signed in
+    (401 NOT_SIGNED_IN, 403 FORBIDDEN for any other wallet)."""
     found = load_invitation(
-        session, visit_id=parse_bytes32(visit_id, "visitId"), policy=state.settings.policy()
+        session,
+        visit_id=parse_bytes32(visit_id, "visitId"),
+        wallet=wallet.wallet,
+        policy=state.settings.policy(),
     )
-    review = None
-    if found.review_id is not None and found.review_status is not None:
-        review = InvitationReviewOut(id=found.review_id, status=found.review_status)
+    response.headers["Cache-Control"] = "no-store"
     return InvitationOut(
         visitId=found.visit_id,
         patient=found.patient,
@@ -80,5 +120,5 @@ def get_visit(visit_id: str, state: State, session: DbSession) -> InvitationOut:
         dentistActive=found.dentist_active,
         visitedAt=found.visited_at,
         reviewClosesAt=found.review_closes_at,
-        review=review,
+        review=_review(found),
     )
