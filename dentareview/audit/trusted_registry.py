@@ -36,6 +36,7 @@ class TrustedRegistry:
     source: Literal["--registry", "manifest"]
     manifest: Path | None = None
     chain_id: int | None = None  # the manifest's
+    token: str | None = None  # the manifest's reward token, checksummed
 
     def describe(self) -> str:
         if self.manifest is None:
@@ -75,11 +76,16 @@ def _from_manifest(path: Path) -> TrustedRegistry:
             f"{path} is not a deployment manifest (deployments/<chainId>.json): "
             f"missing or malformed {error}"
         ) from None
-    address = manifest.registry.address
-    if not isinstance(address, str) or not is_hex_address(address):
-        raise UntrustedRegistry(f"{path} is not a deployment manifest: bad registry address")
+    address, token = manifest.registry.address, manifest.token.address
+    for what, value in (("registry", address), ("token", token)):
+        if not isinstance(value, str) or not is_hex_address(value):
+            raise UntrustedRegistry(f"{path} is not a deployment manifest: bad {what} address")
     return TrustedRegistry(
-        to_checksum_address(address), "manifest", manifest=path, chain_id=manifest.chain_id
+        to_checksum_address(address),
+        "manifest",
+        manifest=path,
+        chain_id=manifest.chain_id,
+        token=to_checksum_address(token),
     )
 
 

@@ -23,6 +23,7 @@ class ContractArtifact:
     """ABI, bytecode and compiler provenance of one deployable contract."""
 
     name: str
+    source_name: str  # e.g. contracts/ReviewRegistry.sol
     abi: list[dict[str, Any]]
     bytecode: str
     deployed_bytecode: str
@@ -59,6 +60,7 @@ def load_artifact(name: str) -> ContractArtifact:
         compiler = data["compiler"]
         return ContractArtifact(
             name=str(data["contractName"]),
+            source_name=str(data["sourceName"]),
             abi=list(data["abi"]),
             bytecode=str(data["bytecode"]),
             deployed_bytecode=str(data["deployedBytecode"]),
@@ -67,3 +69,15 @@ def load_artifact(name: str) -> ContractArtifact:
         )
     except (KeyError, TypeError) as error:
         raise ArtifactError(f"artifact {name!r} is malformed: {error}") from error
+
+
+def load_standard_json_input() -> dict[str, Any]:
+    """The compiler's standard-JSON input the shipped artifacts were built from (sources and
+    settings, no outputSelection): `npm run artifacts` writes it beside them."""
+    resource = resources.files(_PACKAGE).joinpath("artifacts", "standard-json", "input.json")
+    if not resource.is_file():
+        raise ArtifactError("no standard-JSON input beside the artifacts: run `npm run artifacts`")
+    data = json.loads(resource.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
+        raise ArtifactError("the shipped standard-JSON input is malformed")
+    return data

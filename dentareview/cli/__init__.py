@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from dentareview.cli.audit import audit_command, verify_command
+from dentareview.cli.contracts import verify_contracts_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command
 from dentareview.cli.moderation import moderation_app
@@ -30,6 +31,7 @@ app.command("migrate")(migrate_command)
 app.command("serve")(serve_command)
 app.command("anchor")(anchor_command)
 app.command("verify")(verify_command)
+app.command("verify-contracts")(verify_contracts_command)
 app.command("audit")(audit_command)
 app.add_typer(moderation_app, name="moderation")
 app.add_typer(reputation_app, name="reputation")

@@ -37,6 +37,24 @@ from dentareview.services.chain_access import ChainGateway
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON report instead of text")]
 CANNOT_RUN = 2  # exit code when the check could not be made at all (vs 1: it failed)
+# The registry to check against, stated by the user (see audit/trusted_registry.py).
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        help="The registry address the operator publishes (this or --manifest is required)",
+        show_default=False,
+    ),
+]
+ManifestOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--manifest",
+        help="A deployment manifest you trust (deployments/<chainId>.json): its registry, "
+        "token and chain are the ones checked",
+        show_default=False,
+    ),
+]
 
 
 # ---------------------------------------------------------------------- verify
@@ -53,7 +71,7 @@ def _read_proof(path: Path) -> object:
         raise fail(f"{path} is not JSON: {error}", CANNOT_RUN) from None
 
 
-def _print_checks(checks: list[Check], unchecked: list[Check], header: str, calls: str) -> None:
+def print_checks(checks: list[Check], unchecked: list[Check], header: str, calls: str) -> None:
     typer.echo(header)
     for check in checks:
         mark = typer.style("PASS", fg="green") if check.ok else typer.style("FAIL", fg="red")
@@ -87,24 +105,8 @@ def verify_command(
         ),
     ],
     rpc_url: RpcUrlOption = None,
-    registry: Annotated[
-        str | None,
-        typer.Option(
-            "--registry",
-            help="The registry address the operator publishes; the proof must name it "
-            "(this or --manifest is required)",
-            show_default=False,
-        ),
-    ] = None,
-    manifest: Annotated[
-        Path | None,
-        typer.Option(
-            "--manifest",
-            help="A deployment manifest you trust (deployments/<chainId>.json): the proof "
-            "must name its registry and chain",
-            show_default=False,
-        ),
-    ] = None,
+    registry: RegistryOption = None,
+    manifest: ManifestOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Verify a review proof with a node alone (no database): exit 0 only if every check holds.
@@ -155,7 +157,7 @@ def verify_command(
         }
         typer.echo(json.dumps(body, indent=2))
     else:
-        _print_checks(
+        print_checks(
             checks, unchecked, f"{header}\nRegistry: {trusted.describe()}", format_calls(calls)
         )
     raise typer.Exit(0 if ok else 1)
