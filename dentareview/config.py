@@ -83,7 +83,9 @@ class Settings(BaseSettings):
 
     # Sign-In with Ethereum: the URL browsers use to reach this service. A sign-in message
     # must name its host as `domain` and a URI on it; the session cookie is `Secure` when
-    # it is https. On 127.0.0.1 / localhost either name is accepted.
+    # it is https; a signed-in change (POST, ...) must come from its origin (api/origin.py).
+    # On 127.0.0.1 / localhost either name is accepted. Unset, `dentareview serve` uses
+    # the address it serves.
     public_url: str = "http://127.0.0.1:8000"
     siwe_nonce_ttl_seconds: int = Field(default=600, ge=10, le=86_400)
     session_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86_400)

@@ -232,6 +232,15 @@ class NotAnOperator(DentaReviewError):
     )
 
 
+class CrossSiteRequest(DentaReviewError):
+    code = "CROSS_SITE_REQUEST"
+    status = 403
+    description = (
+        "A signed-in change must come from this service's own pages: the request's Origin "
+        "(or Sec-Fetch-Site) names another site."
+    )
+
+
 class DentistNotOnChain(DentaReviewError):
     code = "DENTIST_NOT_ON_CHAIN"
     status = 409
@@ -379,6 +388,7 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     Forbidden,
     NotADentist,
     NotAnOperator,
+    CrossSiteRequest,
     DentistNotOnChain,
     DentistStillActiveOnChain,
     PayloadTooLarge,

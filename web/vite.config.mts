@@ -1,9 +1,11 @@
 // The pages: one HTML shell, one module per page loaded on demand, built into the
-// Python package (dentareview/webapp) so the service serves it with no CDN.
+// Python package (dentareview/webapp) so the service serves it with no CDN; and the
+// API reference (/docs, Swagger UI from the pinned npm package) as a second page.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const outDir = fileURLToPath(new URL("../dentareview/webapp", import.meta.url));
+const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
@@ -17,5 +19,6 @@ export default defineConfig({
     manifest: true,
     reportCompressedSize: false,
     chunkSizeWarningLimit: 600,
+    rollupOptions: { input: { index: page("index.html"), docs: page("docs.html") } },
   },
 });

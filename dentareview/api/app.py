@@ -13,6 +13,7 @@ from web3 import Web3
 from dentareview.api.caching import PublicCache
 from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
+from dentareview.api.headers import NoSniff
 from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import WriteLimits, include_write_router
 from dentareview.api.routes import (
@@ -89,6 +90,10 @@ def create_app(
         version="1",
         description=DESCRIPTION + error_catalog_markdown(),
         lifespan=lifespan,
+        # /docs is a page of the web build (Swagger UI bundled from npm, under the pages'
+        # CSP); FastAPI's own pages would load it from a CDN. No ReDoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.dentareview = state
     install_error_handlers(app)
@@ -104,6 +109,7 @@ def create_app(
     for module in (visits, reviews, revisions, replies):
         include_write_router(app, module.router)
     install_webapp(app)
+    app.add_middleware(NoSniff)  # last added, outermost: every answer carries it
     return app
 
 

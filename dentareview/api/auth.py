@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Response
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie
 
 from dentareview.api.deps import DbSession, State
+from dentareview.api.origin import require_same_origin
 from dentareview.config import Settings
 from dentareview.services.auth import WalletSession, current_session
 
@@ -21,11 +22,23 @@ session_cookie = APIKeyCookie(
 )
 
 
-def signed_in(
+async def presented_session(
+    request: Request,
     state: State,
-    session: DbSession,
     session_id: Annotated[str | None, Depends(session_cookie)],
-) -> WalletSession:
+) -> str | None:
+    """The session cookie, if any; a change it would authorise must come from our own
+    pages (403 CROSS_SITE_REQUEST otherwise, see api/origin.py). Every route that reads
+    the cookie reads it through here."""
+    if session_id is not None:
+        require_same_origin(request, state.settings.public_url)
+    return session_id
+
+
+SessionId = Annotated[str | None, Depends(presented_session)]
+
+
+def signed_in(state: State, session: DbSession, session_id: SessionId) -> WalletSession:
     """The signed-in wallet; 401 NOT_SIGNED_IN without a live session."""
     return current_session(session, session_id=session_id, now=state.clock())
 

@@ -53,8 +53,28 @@ async def on_validation_error(_: Request, error: Exception) -> JSONResponse:
     return error_response(422, "VALIDATION_ERROR", message, field=field)
 
 
+# FastAPI answers a JSON body it cannot decode at all (not UTF-8, an integer past
+# Python's 4,300-digit conversion limit, nesting past the recursion limit) with a bare
+# 400 of this detail, the cause chained; it is a malformed body like any other.
+_UNDECODABLE_BODY = "There was an error parsing the body"
+
+
+def _undecodable_body(cause: BaseException | None) -> JSONResponse:
+    if isinstance(cause, UnicodeDecodeError):
+        message = f"body: not valid UTF-8 (byte {cause.start})"
+    elif isinstance(cause, RecursionError):
+        message = "body: JSON nested too deeply"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        message = "body: a number has too many digits (at most 4300)"
+    else:
+        message = "body: not valid JSON"
+    return error_response(422, "VALIDATION_ERROR", message, field="body")
+
+
 async def on_http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and error.detail == _UNDECODABLE_BODY:
+        return _undecodable_body(error.__cause__)
     code = HTTP_CODES.get(error.status_code, f"HTTP_{error.status_code}")
     return error_response(error.status_code, code, str(error.detail))
 

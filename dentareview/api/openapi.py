@@ -22,8 +22,6 @@ def error_responses(*codes: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
-# A POST whose body is not JSON at all (not UTF-8, truncated) is refused before any
-# route's validation: 400 with the code HTTP_400.
-MALFORMED_BODY: Final[dict[int | str, dict[str, Any]]] = {
-    400: {"model": ErrorResponse, "description": "The body is not valid JSON."}
-}
+# A body that is not JSON at all (not UTF-8, truncated, a number of more than 4,300
+# digits) is refused before any route's validation: 422 VALIDATION_ERROR, field "body".
+MALFORMED_BODY: Final[dict[int | str, dict[str, Any]]] = error_responses("VALIDATION_ERROR")

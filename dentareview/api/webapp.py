@@ -1,7 +1,9 @@
 """The web app: the Vite build shipped in the package, served at `/`.
 
 Hashed assets under /assets are cached for a year; the HTML shell, served for every
-page route, is revalidated on each load so a new build is picked up at once. A missing
+page route, and the API reference at /docs (Swagger UI, bundled from npm by the same
+build) are revalidated on each load so a new build is picked up at once; both carry the
+Content-Security-Policy below, which loads nothing from another origin. A missing
 build answers a plain page that says how to build it. CORS lets the widget read the
 public GET API from a practice's own site.
 """
@@ -32,6 +34,7 @@ PAGE_ROUTES: Final = (
     "/operator",
     "/practice/reviews",
 )
+DOCS_ROUTE: Final = "/docs"
 
 # The pages talk to our API and to any RPC node or wallet the visitor picks.
 CONTENT_SECURITY_POLICY: Final = (
@@ -50,7 +53,8 @@ NOT_BUILT: Final = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DentaReview: web app not built</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em">
 <h1>The web app is not built</h1>
-<p>The API works (see <a href="/docs">/docs</a>), but the pages have not been built.
+<p>The API works (see <a href="/openapi.json">/openapi.json</a>), but the pages have not
+been built.
 From the project directory, run <code>make install</code> (or <code>npm ci</code> then
 <code>npm run build:web</code>) and reload this page.</p>
 </body></html>
@@ -68,8 +72,8 @@ class ImmutableAssets(StaticFiles):
         return response
 
 
-def _shell(web_dir: Path) -> Response:
-    index = web_dir / "index.html"
+def _shell(web_dir: Path, name: str = "index.html") -> Response:
+    index = web_dir / name
     if not index.is_file():
         return HTMLResponse(NOT_BUILT, status_code=503, headers={"Cache-Control": "no-store"})
     return FileResponse(index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
@@ -94,6 +98,11 @@ def install_webapp(app: FastAPI, web_dir: Path = WEBAPP_DIR) -> None:
 
     for path in PAGE_ROUTES:
         app.add_api_route(path, shell, methods=["GET"], include_in_schema=False)
+
+    def docs() -> Response:
+        return _shell(web_dir, "docs.html")
+
+    app.add_api_route(DOCS_ROUTE, docs, methods=["GET"], include_in_schema=False)
 
     def widget() -> Response:
         # Short cache: practices embed this URL, so a fix must reach them soon.

@@ -41,6 +41,14 @@ def _export(settings: Settings) -> None:
         os.environ["DENTAREVIEW_ALLOW_DEV_KEYS"] = "true"
 
 
+def _served_url(host: str, port: int) -> str:
+    """The public URL when none is configured: the address served (loopback for a
+    wildcard bind). Sign-in messages and the cross-site check of signed-in changes
+    compare browsers' origins with it."""
+    name = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{f'[{name}]' if ':' in name else name}:{port}"
+
+
 def migrate_command(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
     """Apply the database migrations (Alembic `upgrade head`)."""
     settings = load_settings(data_dir=data_dir, database_url=database_url)
@@ -69,6 +77,8 @@ def serve_command(
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     _export(settings)
+    if "public_url" not in settings.model_fields_set:
+        os.environ["DENTAREVIEW_PUBLIC_URL"] = _served_url(host, port)
     base = f"http://{host}:{port}"
     typer.echo(f"API       {base}/v1/chain")
     typer.echo(f"docs      {base}/docs")

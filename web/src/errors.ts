@@ -39,6 +39,7 @@ const SENTENCES: Record<string, string> = {
   NOT_SIGNED_IN: "Sign in with your wallet to see this.",
   NOT_A_DENTIST: "This wallet is not registered as a dentist. Switch your wallet to the practice's registered account and sign in again, or ask DentaReview to register it.",
   NOT_AN_OPERATOR: "This wallet is not one of this service's operators. Switch your wallet to an operator's account and sign in again.",
+  CROSS_SITE_REQUEST: "This change was sent from another site, so it was refused. Open this service's own page and try again.",
   DENTIST_NOT_ON_CHAIN: "The blockchain does not show this dentist as registered and active, so nothing was recorded. Send the registration with the admin wallet first, wait until it is mined, then try again.",
   DENTIST_STILL_ACTIVE_ON_CHAIN: "The blockchain still shows this dentist as active, so the deactivation was not recorded. Send the deactivation with the admin wallet first, wait until it is mined, then try again.",
   FORBIDDEN: "This belongs to another wallet. Sign in with the wallet it belongs to.",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
 
 from dentareview.api.auth import (
-    SESSION_COOKIE,
+    SessionId,
     SignedInWallet,
     clear_session_cookie,
     set_session_cookie,
@@ -138,10 +138,15 @@ def get_session(wallet: SignedInWallet) -> SessionOut:
     return _session_out(wallet)
 
 
-@router.post("/v1/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def post_logout(request: Request, state: State, session: DbSession) -> Response:
-    """End the session (if any) and clear its cookie; 204 whether or not one was open."""
-    sign_out(session, session_id=request.cookies.get(SESSION_COOKIE))
+@router.post(
+    "/v1/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses("CROSS_SITE_REQUEST"),
+)
+def post_logout(session_id: SessionId, state: State, session: DbSession) -> Response:
+    """End the session (if any) and clear its cookie; 204 whether or not one was open.
+    Sent by another site's page, 403 CROSS_SITE_REQUEST: it cannot sign anyone out."""
+    sign_out(session, session_id=session_id)
     session.commit()
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(response, state.settings)

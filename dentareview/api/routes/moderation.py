@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from dentareview.api.auth import SignedInWallet, session_cookie
+from dentareview.api.auth import SessionId, SignedInWallet
 from dentareview.api.bounds import NO_CONTROL_CHARACTERS, ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import MALFORMED_BODY, error_responses
@@ -30,6 +30,8 @@ router = APIRouter(tags=["moderation"])
 
 
 class FlagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: FlagReason
 
 
@@ -44,6 +46,8 @@ class FlagOut(BaseModel):
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     action: DecisionAction
     reason: DecisionReason
     note: str | None = Field(None, max_length=500, pattern=NO_CONTROL_CHARACTERS)
@@ -101,7 +105,7 @@ def post_flag(
     request: Request,
     state: State,
     session: DbSession,
-    session_id: Annotated[str | None, Depends(session_cookie)],
+    session_id: SessionId,
 ) -> FlagOut:
     """Report a review, with a reason from the fixed list; anyone may (the dentist too).
     The review stays online, shown "under review", until an operator decides."""
