@@ -110,3 +110,34 @@ def test_hostile_text_is_checked_in_linear_time() -> None:
         started = time.perf_counter()
         check_reply_text(text)
         assert time.perf_counter() - started < 2.0, text[:20]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("Call the patient back on +44 20 7946 0958 today.", "+44 20 7946 0958"),
+        ("We left a message at (212) 555-0100 for you.", "(212) 555-0100"),
+        ("Your number 020 7946 0958 is in our file.", "020 7946 0958"),
+        ("Reach us on +49 30 1234567 any time.", "+49 30 1234567"),
+    ],
+)
+def test_phone_numbers_are_found_by_numbering_plan(text: str, match: str) -> None:
+    phones = [w.match for w in check_reply_text(text) if w.code == PHONE]
+    assert phones == [match]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your appointment on 03/04/2026 ran late.",
+        "We're available 24/7 and rated 4.5 by 1200 patients.",
+        "Our practice opened in 2004-05-06 with 12 chairs.",
+        "A crown costs 1,250.00 here.",
+    ],
+)
+def test_dates_and_figures_are_not_phone_numbers(text: str) -> None:
+    assert [w.match for w in check_reply_text(text) if w.code == PHONE] == []
+
+
+def test_a_time_followed_by_a_range_is_opening_hours_not_a_visit() -> None:
+    assert check_reply_text("We open at 10:30 am to 6 pm, and around 9 a.m. - 5 on Sundays.") == []
