@@ -259,6 +259,100 @@ class DentistStillActiveOnChain(DentaReviewError):
     )
 
 
+# Practice names (dentareview/domain/practice_names.py) and their recorded changes.
+
+
+class NameBidiControl(DentaReviewError):
+    code = "NAME_BIDI_CONTROL"
+    status = 422
+    description = (
+        "The name holds a bidirectional control (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, "
+        "PDI, LRM, RLM or ALM), which reorders what readers see."
+    )
+
+
+class NameControlCharacters(DentaReviewError):
+    code = "NAME_CONTROL_CHARACTERS"
+    status = 422
+    description = "The name holds a control character or a line or paragraph break."
+
+
+class NameUnusableCharacters(DentaReviewError):
+    code = "NAME_UNUSABLE_CHARACTERS"
+    status = 422
+    description = "The name holds an unassigned, private-use or surrogate code point."
+
+
+class NameInvisibleCharacters(DentaReviewError):
+    code = "NAME_INVISIBLE_CHARACTERS"
+    status = 422
+    description = (
+        "The name holds an invisible character: a format character (zero-width space or "
+        "joiner, soft hyphen, tag) or another default-ignorable code point."
+    )
+
+
+class NameMarkup(DentaReviewError):
+    code = "NAME_MARKUP"
+    status = 422
+    description = "The name holds '<' or '>'; markup has no place in a name."
+
+
+class NameBlank(DentaReviewError):
+    code = "NAME_BLANK"
+    status = 422
+    description = "The name has no visible characters once spaces are removed."
+
+
+class NameTooLong(DentaReviewError):
+    code = "NAME_TOO_LONG"
+    status = 422
+    description = "The name is longer than 200 characters."
+
+
+class NameMixedScript(DentaReviewError):
+    code = "NAME_MIXED_SCRIPT"
+    status = 422
+    description = (
+        "A word of the name mixes scripts with look-alike letters (a Cyrillic 'а' in a "
+        "Latin word); write each word in one script."
+    )
+
+
+class NameConfusable(DentaReviewError):
+    code = "NAME_CONFUSABLE"
+    status = 409
+    description = (
+        "The name looks like another practice's (their Unicode TR39 skeletons are equal, "
+        "case aside); choose a name readers can tell apart."
+    )
+
+
+class RenameRequiresReason(DentaReviewError):
+    code = "RENAME_REQUIRES_REASON"
+    status = 409
+    description = (
+        "The dentist is already recorded under another name; change it with "
+        "POST /v1/operator/dentists/{address}/name (or `dentareview dentist rename`), "
+        "giving a reason."
+    )
+
+
+class RenameReasonInvalid(DentaReviewError):
+    code = "RENAME_REASON_INVALID"
+    status = 422
+    description = (
+        "The reason for a name change is missing, longer than 500 characters, or holds "
+        "control, bidirectional or invisible characters."
+    )
+
+
+class NameUnchanged(DentaReviewError):
+    code = "NAME_UNCHANGED"
+    status = 409
+    description = "The practice already has this name; there is no change to record."
+
+
 class PayloadTooLarge(DentaReviewError):
     code = "PAYLOAD_TOO_LARGE"
     status = 413
@@ -391,6 +485,18 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     CrossSiteRequest,
     DentistNotOnChain,
     DentistStillActiveOnChain,
+    NameBidiControl,
+    NameControlCharacters,
+    NameUnusableCharacters,
+    NameInvisibleCharacters,
+    NameMarkup,
+    NameBlank,
+    NameTooLong,
+    NameMixedScript,
+    NameConfusable,
+    RenameRequiresReason,
+    RenameReasonInvalid,
+    NameUnchanged,
     PayloadTooLarge,
     RateLimited,
     ChainUnavailable,

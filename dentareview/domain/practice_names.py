@@ -67,6 +67,7 @@ _DEFAULT_IGNORABLE: Final = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 _SHARED_SCRIPTS: Final = frozenset({"COMMON", "INHERITED"})
 # confusables.txt wraps right-to-left characters in LRM marks for display.
 _DISPLAY_MARK: Final = "\u200e"
+_SKELETON_PASSES: Final = 4  # two suffice for every name tried; a bound all the same
 
 
 def _named(char: str) -> str:
@@ -217,7 +218,16 @@ def _mapped(text: str) -> str:
 def skeleton(name: str) -> str:
     """TR39's skeleton, case-blind: names equal here look alike to a reader.
 
-    skeleton → casefold → skeleton, so "HARBOUR DENTAL", "Harbour Dental" and
-    "Hаrbour Dеntal" (Cyrillic letters) meet; never raises, so any stored name has one.
+    Upper case, skeleton, case-fold, skeleton: capitals meet their look-alikes first
+    ("DentaI" with a capital I), then small letters theirs ("rn" and "m"); repeated
+    until nothing changes, as a letter without case (a mathematical bold "𝐢") only
+    meets the capitals' look-alikes on the second pass. So "HARBOUR DENTAL", "Harbour
+    Dental" and "Hаrbour Dеntal" (Cyrillic letters) meet. Never raises.
     """
-    return _mapped(_mapped(_tidy(name)).casefold())
+    current = _tidy(name)
+    for _ in range(_SKELETON_PASSES):
+        folded = _mapped(_mapped(current.upper()).casefold())
+        if folded == current:
+            break
+        current = folded
+    return current

@@ -187,6 +187,11 @@ def test_the_skeleton_is_stable_and_never_raises() -> None:
         assert skeleton(skeleton(name)) == skeleton(name)
     assert skeleton("Dr. 1") == skeleton("Dr. l")
     assert skeleton("rn Dental") == skeleton("m Dental")
+    # Capitals meet small letters even where a capital has a look-alike of its own.
+    assert skeleton("BRIGHT SMILES") == skeleton("Bright Smiles") == skeleton("Bright Smi1es")
+    bold = "\U0001d401\U0001d42b\U0001d422\U0001d420\U0001d421\U0001d42d Smiles"  # no case
+    assert skeleton(bold) == skeleton("BRIGHT SMILES")
+    assert skeleton("Harbour DentaI") == skeleton("HARBOUR DENTAL") == skeleton("harbour dental")
 
 
 def test_a_reason_is_plain_text_of_bounded_length() -> None:

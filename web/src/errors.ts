@@ -51,6 +51,18 @@ const SENTENCES: Record<string, string> = {
   REPLY_CONFLICT: "The reply changed since you opened it (perhaps from another window). Reload the page and sign your reply again.",
   REPLY_TEXT_INVALID: "Your reply is empty, too long or holds characters that cannot be shown. Correct it, then sign again.",
   REPLY_VERSION_LIMIT: "This reply has been edited the most times allowed, so it cannot be changed again.",
+  NAME_BIDI_CONTROL: "The name holds a hidden character that reverses the text direction. Remove it and type the name again.",
+  NAME_CONTROL_CHARACTERS: "The name holds a control character or a line break. Write it on one line of plain text.",
+  NAME_UNUSABLE_CHARACTERS: "The name holds a character that has no standard meaning. Use ordinary letters, digits and punctuation.",
+  NAME_INVISIBLE_CHARACTERS: "The name holds an invisible character (such as a zero-width space). Remove it and type the name again.",
+  NAME_MARKUP: "A name cannot hold the characters < or >. Remove them.",
+  NAME_BLANK: "Give the practice a name with visible letters, as patients will see it.",
+  NAME_TOO_LONG: "The name is too long: at most 200 characters.",
+  NAME_MIXED_SCRIPT: "A word of the name mixes alphabets with look-alike letters (for example a Cyrillic a in a Latin word). Write each word in one alphabet.",
+  NAME_CONFUSABLE: "This name looks like another practice's name. Choose a name patients can tell apart.",
+  RENAME_REQUIRES_REASON: "This dentist is already recorded under another name. Change the name with Rename, giving a reason.",
+  RENAME_REASON_INVALID: "Give the reason for the name change in plain words (at most 500 characters).",
+  NAME_UNCHANGED: "The practice already has this name; there is nothing to change.",
   NETWORK: "The service cannot be reached. Check your connection and try again.",
 };
 

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from dentareview.api.bounds import NO_CONTROL_CHARACTERS
+from dentareview.api.bounds import PageOffset, PageSize
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import MALFORMED_BODY, error_responses
 from dentareview.api.routes.moderation import Operator
 from dentareview.api.schemas import Strict
 from dentareview.services.operator import queue_health, record_deactivated, record_registered
+from dentareview.services.practice_names import NameDecisionView, name_decisions, rename_practice
 from dentareview.services.views import DentistView
 
 router = APIRouter(tags=["operator"])
@@ -50,12 +51,64 @@ class QueueHealthOut(BaseModel):
     )
 
 
+# Bounds on what is read at all; the name's and the reason's own rules (and their codes)
+# are the domain's (domain/practice_names.py).
+_TEXT_READ_MAX = 1000
+_NAME_CODES = (
+    "NAME_BIDI_CONTROL",
+    "NAME_CONTROL_CHARACTERS",
+    "NAME_UNUSABLE_CHARACTERS",
+    "NAME_INVISIBLE_CHARACTERS",
+    "NAME_MARKUP",
+    "NAME_BLANK",
+    "NAME_TOO_LONG",
+    "NAME_MIXED_SCRIPT",
+    "NAME_CONFUSABLE",
+)
+
+
 class DentistRecordIn(Strict):
     address: Annotated[str, Field(max_length=42, description="the dentist's wallet")]
     name: Annotated[
         str,
-        Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS),
+        Field(
+            min_length=1,
+            max_length=_TEXT_READ_MAX,
+            description="the practice's name: stored as NFC, at most 200 characters",
+        ),
     ]
+
+
+class NameChangeIn(Strict):
+    name: Annotated[str, Field(max_length=_TEXT_READ_MAX, description="the new name")]
+    reason: Annotated[
+        str,
+        Field(max_length=_TEXT_READ_MAX, description="why, in plain text (1-500 characters)"),
+    ]
+
+
+class NameDecisionOut(BaseModel):
+    id: int
+    dentist: str
+    oldName: str
+    newName: str
+    reason: str
+    decidedBy: str = Field(description="the operator's wallet, or the CLI's admin account")
+    channel: str = Field(description="operator (the API) or cli")
+    decidedAt: int
+
+
+def _decision_out(view: NameDecisionView) -> NameDecisionOut:
+    return NameDecisionOut(
+        id=view.id,
+        dentist=view.dentist,
+        oldName=view.old_name,
+        newName=view.new_name,
+        reason=view.reason,
+        decidedBy=view.decided_by,
+        channel=view.channel,
+        decidedAt=view.decided_at,
+    )
 
 
 class DentistRecordOut(BaseModel):
@@ -108,7 +161,13 @@ def get_queue(
     responses={
         **MALFORMED_BODY,
         **error_responses(
-            *_GATE, "VALIDATION_ERROR", "DENTIST_NOT_ON_CHAIN", "CHAIN_UNAVAILABLE", "NOT_DEPLOYED"
+            *_GATE,
+            "VALIDATION_ERROR",
+            *_NAME_CODES,
+            "RENAME_REQUIRES_REASON",
+            "DENTIST_NOT_ON_CHAIN",
+            "CHAIN_UNAVAILABLE",
+            "NOT_DEPLOYED",
         ),
     },
 )
@@ -116,7 +175,8 @@ def post_dentist(
     body: DentistRecordIn, _operator: Operator, state: State, session: DbSession
 ) -> DentistRecordOut:
     """Record a dentist the admin wallet registered on-chain: the service reads the
-    registry and refuses (DENTIST_NOT_ON_CHAIN) unless it shows the dentist active."""
+    registry and refuses (DENTIST_NOT_ON_CHAIN) unless it shows the dentist active. A
+    recorded dentist keeps its name: another one is refused (RENAME_REQUIRES_REASON)."""
     row = record_registered(
         session, gateway=state.gateway, address=body.address, name=body.name, now=state.clock()
     )
@@ -147,3 +207,54 @@ def post_deactivation(
     row = record_deactivated(session, gateway=state.gateway, address=address, now=state.clock())
     session.commit()
     return _dentist_out(row)
+
+
+@router.post(
+    "/v1/operator/dentists/{address}/name",
+    response_model=NameDecisionOut,
+    status_code=201,
+    responses={
+        **MALFORMED_BODY,
+        **error_responses(
+            *_GATE,
+            "VALIDATION_ERROR",
+            *_NAME_CODES,
+            "RENAME_REASON_INVALID",
+            "NAME_UNCHANGED",
+            "DENTIST_NOT_FOUND",
+        ),
+    },
+)
+def post_name(
+    address: str, body: NameChangeIn, operator_wallet: Operator, state: State, session: DbSession
+) -> NameDecisionOut:
+    """Rename a practice: recorded with the operator's wallet, the time, the old and the
+    new name and the reason, all listed at GET /v1/operator/name-decisions."""
+    decision = rename_practice(
+        session,
+        address=address,
+        name=body.name,
+        reason=body.reason,
+        decided_by=operator_wallet,
+        channel="operator",
+        now=state.clock(),
+    )
+    session.commit()
+    return _decision_out(decision)
+
+
+@router.get(
+    "/v1/operator/name-decisions",
+    response_model=list[NameDecisionOut],
+    responses=error_responses(*_GATE, "VALIDATION_ERROR"),
+)
+def get_name_decisions(
+    _operator: Operator,
+    session: DbSession,
+    response: Response,
+    limit: PageSize = 50,
+    offset: PageOffset = 0,
+) -> list[NameDecisionOut]:
+    """Practices' name changes, newest first: who, when, old name, new name, why."""
+    response.headers["Cache-Control"] = "no-store"
+    return [_decision_out(v) for v in name_decisions(session, limit=limit, offset=offset)]
