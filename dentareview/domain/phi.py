@@ -266,13 +266,14 @@ _LOOKAHEAD_CHARS: Final = 16
 # ("+44 20 …", any country: the prefix names the plan) and NANP national numbers
 # ("(212) 555-0100", the United States and Canada, whose HIPAA rules this check
 # follows) at POSSIBLE leniency, a length check that keeps "+1 (555) 123-4567" (555
-# is no real area code) and skips dates and "24/7"; and national numbers of a few
-# other large markets at VALID leniency, which needs an allocated range, as these
-# plans are short enough to mistake dates and prices for numbers otherwise.
+# is no real area code) and skips dates and "24/7"; and national numbers of the UK,
+# Germany and France ("020 7946 0958") at VALID leniency, which needs an allocated
+# range, as their plans would otherwise take dates and prices for numbers. Each
+# region is one more pass over the text: the list stays short.
 _PHONE_REGIONS: Final[tuple[tuple[str, int], ...]] = (
     ("ZZ", phonenumbers.Leniency.POSSIBLE),
     ("US", phonenumbers.Leniency.POSSIBLE),
-    *((region, phonenumbers.Leniency.VALID) for region in ("GB", "DE", "FR", "AU", "IN")),
+    *((region, phonenumbers.Leniency.VALID) for region in ("GB", "DE", "FR")),
 )
 
 

@@ -34,9 +34,9 @@ PACKAGE = ROOT / "dentareview"
 
 # A hostile text may cost this many times prose of the same length...
 FACTOR = 1000
-# ...and never less than this: a loaded machine schedules a process late at times, and
-# a backtracking pattern on these texts runs for minutes or more.
-FLOOR_SECONDS = 10.0
+# ...and never less than this: a loaded machine gives a process a fraction of a core at
+# times, and a backtracking pattern on these texts runs for hours or more.
+FLOOR_SECONDS = 20.0
 # A /health answer while the check runs (it waited 31 s behind the backtracking check).
 HEALTH_SECONDS = 3.0
 # Interpreter start and imports of the child process, before the first text.
