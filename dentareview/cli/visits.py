@@ -8,7 +8,6 @@ posted to POST /v1/visits, as the web page does.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -23,6 +22,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.hexadecimal import encode_hex
 
 from dentareview.cli.common import fail
+from dentareview.domain.spreadsheet import write_csv
 from dentareview.domain.visit_csv import VisitLine, parse_visits_csv
 
 visit_app = typer.Typer(
@@ -109,9 +109,8 @@ def attest_line(
 
 
 def _write(out: TextIO, rows: list[tuple[str, ...]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(OUT_HEADER)
-    writer.writerows(rows)
+    # A line's patient cell is echoed as the practice wrote it: maybe a formula.
+    write_csv(out, [OUT_HEADER, *rows])
 
 
 @visit_app.command("attest")

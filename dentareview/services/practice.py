@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -36,6 +38,7 @@ from dentareview.domain.reputation import (
     month_start,
     trend_months,
 )
+from dentareview.domain.spreadsheet import Cell, write_csv
 from dentareview.errors import DentistInactive, NotADentist
 
 
@@ -122,53 +125,56 @@ def practice_dashboard(
 
 
 CSV_HEADER = (
-    "month,reviews,mean_rating,treatment,bedside,wait_time,cumulative_reviews,bayesian_score"
+    "month",
+    "reviews",
+    "mean_rating",
+    "treatment",
+    "bedside",
+    "wait_time",
+    "cumulative_reviews",
+    "bayesian_score",
 )
 
 
 def dashboard_csv(dashboard: Dashboard) -> str:
     """The monthly figures as CSV (one row per month, oldest first), then the funnel,
     retention and replies as `metric,value` rows after an empty line."""
-
-    def cell(value: float | int | None) -> str:
-        return "" if value is None else str(value)
-
-    lines = [CSV_HEADER]
+    rows: list[Sequence[Cell]] = [CSV_HEADER]
     for m in dashboard.months:
-        lines.append(
-            ",".join(
-                [
-                    m.month,
-                    cell(m.count),
-                    cell(m.mean),
-                    cell(m.treatment),
-                    cell(m.bedside),
-                    cell(m.wait_time),
-                    cell(m.cumulative_count),
-                    cell(m.bayesian_score),
-                ]
-            )
+        rows.append(
+            [
+                m.month,
+                m.count,
+                m.mean,
+                m.treatment,
+                m.bedside,
+                m.wait_time,
+                m.cumulative_count,
+                m.bayesian_score,
+            ]
         )
     f, r, a = dashboard.funnel, dashboard.retention, dashboard.replies
 
     def hours(seconds: int | None) -> float | None:
         return None if seconds is None else round(seconds / 3600, 1)
 
-    lines += [
-        "",
-        "metric,value",
-        f"visits_attested,{f.visits}",
-        f"reviews_written,{f.reviews}",
-        f"reviews_anchored,{f.anchored}",
-        f"reviews_rewarded,{f.rewarded}",
-        f"review_rate,{cell(f.review_rate)}",
-        f"median_hours_to_review,{cell(hours(f.median_seconds_to_review))}",
-        f"patients,{r.patients}",
-        f"patients_with_repeat_visit_within_{r.window_days}_days,{r.repeat_patients}",
-        f"verified_retention,{cell(r.share)}",
-        f"reviews_replyable,{a.reviews}",
-        f"reviews_replied,{a.replied}",
-        f"reply_rate,{cell(a.rate)}",
-        f"median_hours_to_reply,{cell(hours(a.median_seconds_to_reply))}",
+    rows += [
+        [],
+        ["metric", "value"],
+        ["visits_attested", f.visits],
+        ["reviews_written", f.reviews],
+        ["reviews_anchored", f.anchored],
+        ["reviews_rewarded", f.rewarded],
+        ["review_rate", f.review_rate],
+        ["median_hours_to_review", hours(f.median_seconds_to_review)],
+        ["patients", r.patients],
+        [f"patients_with_repeat_visit_within_{r.window_days}_days", r.repeat_patients],
+        ["verified_retention", r.share],
+        ["reviews_replyable", a.reviews],
+        ["reviews_replied", a.replied],
+        ["reply_rate", a.rate],
+        ["median_hours_to_reply", hours(a.median_seconds_to_reply)],
     ]
-    return "\n".join(lines) + "\n"
+    out = io.StringIO()
+    write_csv(out, rows)  # escapes any formula-like text (CSV injection)
+    return out.getvalue()
