@@ -97,9 +97,11 @@ def watched(page: Page) -> Iterator[list[tuple[str, str]]]:
     page.on("request", lambda request: seen.append((request.resource_type, request.url)))
     page.on(
         "console",
-        lambda message: seen.append(("csp", message.text))
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            seen.append(("csp", message.text))
+            if "Content Security Policy" in message.text
+            else None
+        ),
     )
     yield seen
 
