@@ -81,7 +81,7 @@ def test_attest_from_env_key_writes_links_that_open_each_visit(
     assert [r["result"] for r in rows] == ["recorded"] * 3
     for row, patient in zip(rows, patients, strict=True):
         assert row["invitation_link"] == f"{system.url}/invite/{row['visit_id']}"
-        visit = system.api_get(f"/v1/visits/{row['visit_id']}")
+        visit = system.api_get(f"/v1/visits/{row['visit_id']}", wallet=dentist)
         assert visit["patient"] == patient.address
         assert visit["dentist"] == dentist.address
         assert visit["visitedAt"] == int(row["visited_at"])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx import Client, Response
+
+# A test client of the app, or an HTTP client of a running service.
+AnyClient = TypeVar("AnyClient", bound=Client)
 
 
 def personal_sign(account: LocalAccount, text: str) -> str:
@@ -51,18 +54,18 @@ def siwe_text(
     return "\n".join(lines)
 
 
-def get_nonce(client: TestClient) -> dict[str, Any]:
+def get_nonce(client: Client) -> dict[str, Any]:
     response = client.get("/v1/auth/nonce")
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def post_siwe(client: TestClient, text: str, signature: str) -> Response:
+def post_siwe(client: Client, text: str, signature: str) -> Response:
     return client.post("/v1/auth/siwe", json={"message": text, "signature": signature})
 
 
-def sign_in(client: TestClient, account: LocalAccount, **fields: Any) -> Response:
+def sign_in(client: Client, account: LocalAccount, **fields: Any) -> Response:
     """A fresh nonce, the message built from what the service says, signed and posted."""
     offered = get_nonce(client)
     values: dict[str, Any] = {
@@ -77,7 +80,7 @@ def sign_in(client: TestClient, account: LocalAccount, **fields: Any) -> Respons
     return post_siwe(client, text, personal_sign(account, text))
 
 
-def signed_in(client: TestClient, account: LocalAccount) -> TestClient:
+def signed_in(client: AnyClient, account: LocalAccount) -> AnyClient:
     response = sign_in(client, account)
     assert response.status_code == 200, response.text
     return client

@@ -19,6 +19,7 @@ from dentareview.services.dentists import register_dentist
 from tests.api.system import new_wallet
 from tests.reliability.service import Service, Stack, deployed_stack, running
 from tests.support.anvil import AnvilNode
+from tests.support.siwe import signed_in
 from tests.web.browser import (
     CHROMIUM,
     CHROMIUM_FLAGS,
@@ -77,9 +78,12 @@ class WebSystem:
             time.sleep(0.2)
         raise AssertionError(f"review {review_id} not anchored within {timeout} s")
 
-    def api_get(self, path: str) -> Any:
-        """GET a path of the service's API; the JSON body."""
-        response = httpx.get(f"{self.url}{path}", timeout=10)
+    def api_get(self, path: str, *, wallet: LocalAccount | None = None) -> Any:
+        """GET a path of the service's API, signed in as `wallet` if given; the JSON body."""
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            if wallet is not None:
+                signed_in(client, wallet)
+            response = client.get(path)
         assert response.status_code == 200, response.text
         return response.json()
 

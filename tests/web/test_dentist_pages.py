@@ -109,7 +109,7 @@ def test_dentist_attests_one_visit_and_a_csv_of_five(
     for link in links:
         found = INVITE.match(link)
         assert found is not None, link
-        visit = web.api_get(f"/v1/visits/{found.group(1)}")
+        visit = web.api_get(f"/v1/visits/{found.group(1)}", wallet=dentist)
         assert visit["dentist"] == dentist.address
         by_patient[visit["patient"]] = link
     assert set(by_patient) == {p.address for p in patients}

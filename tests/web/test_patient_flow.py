@@ -47,9 +47,13 @@ def test_patient_reviews_through_invitation_link(page: Page, web: WebSystem) -> 
     expect(page.locator("#reward-note")).to_contain_text("You receive 10 DRT")
     expect(page.locator("#reward-note")).to_contain_text("same amount whatever rating")
     shoot(page, "invite-connect")
+    expect(page.locator("#visit-date")).to_have_text("")  # the link alone shows no visit date
 
     connect(page)
     expect(page.get_by_text(f"Connected as {wallet.account.address}")).to_be_visible()
+    # Signed in with the patient's wallet, the page reads the visit and shows its date.
+    assert "personal_sign" in wallet.methods()
+    expect(page.locator("#visit-date")).to_contain_text("Visit on")
     assert ("wallet_switchEthereumChain", [{"chainId": hex(web.stack.manifest.chain_id)}]) in (
         wallet.calls
     )
@@ -130,7 +134,8 @@ def test_wrong_wallet_is_explained(page: Page, web: WebSystem) -> None:
     notice = page.get_by_role("alert")
     expect(notice).to_contain_text("This wallet is not the one this visit was recorded for")
     expect(notice).to_contain_text(stranger.account.address)
-    expect(notice).to_contain_text(patient.address)
+    # The visit's patient is named to no other wallet (a review publishes its visitId).
+    expect(notice).not_to_contain_text(patient.address)
     expect(page.get_by_label("Your review")).to_have_count(0)
     assert "eth_signTypedData_v4" not in stranger.methods()
     shoot(page, "invite-wrong-wallet")
@@ -216,7 +221,7 @@ def test_declined_signature_is_explained(page: Page, web: WebSystem) -> None:
         "You declined the request in your wallet. Nothing was sent; try again when you are ready."
     )
     expect(page.get_by_role("button", name="Sign and publish my review")).to_be_enabled()
-    body = web.api_get(f"/v1/visits/{visit['visitId']}")
+    body = web.api_get(f"/v1/visits/{visit['visitId']}/invitation")
     assert body["review"] is None
 
 

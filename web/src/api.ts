@@ -131,15 +131,20 @@ export interface DirectoryPage {
   items: DirectoryEntry[];
 }
 
-export interface Invitation {
+/** What an invitation link shows anyone: nothing of the patient, nor the visit's time. */
+export interface PublicInvitation {
   visitId: string;
-  patient: string;
   dentist: string;
   dentistName: string;
   dentistActive: boolean;
+  review: { id: number; status: string } | null;
+}
+
+/** The visit itself: for its patient and its practice, signed in. */
+export interface Invitation extends PublicInvitation {
+  patient: string;
   visitedAt: number;
   reviewClosesAt: number;
-  review: { id: number; status: string } | null;
 }
 
 export interface Submitted {
@@ -211,6 +216,7 @@ export const api = {
     ),
   review: (id: number) => send<ReviewOut>(`/v1/reviews/${id}`),
   proof: (id: number) => send<unknown>(`/v1/reviews/${id}/proof`),
+  invitation: (visitId: string) => send<PublicInvitation>(`/v1/visits/${visitId}/invitation`),
   visit: (visitId: string) => send<Invitation>(`/v1/visits/${visitId}`),
   postReview: (body: unknown) =>
     send<Submitted>("/v1/reviews", {

@@ -1,12 +1,15 @@
-// The patient's path: invitation link → connect wallet → rate and write → sign → publish
-// → watch it anchored and paid.
+// The patient's path: invitation link → connect and sign in with the wallet → rate and
+// write → sign → publish → watch it anchored and paid. A review publishes its visitId, so
+// the link alone shows only the practice; the visit (its patient and date) is read once
+// the patient's wallet has signed in.
 import { createPublicClient, custom, getAddress, isAddressEqual } from "viem";
 import { tokenAbi } from "../abi";
-import { api, ApiError, ChainFacts, Eip712, Invitation, ReviewOut, Submitted } from "../api";
+import { api, ApiError, ChainFacts, Eip712, Invitation, PublicInvitation, ReviewOut, Submitted } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, shortAddress, tokenAmount } from "../format";
 import { formProblem, ratingGroup, RATINGS, textCounters, textRules } from "../reviewform";
+import { authApi, signInWith } from "../signin";
 import {
   call,
   discoverWallets,
@@ -17,8 +20,10 @@ import {
   WalletChoice,
 } from "../wallet";
 
+const SIGN_IN_STATEMENT = "Sign in to DentaReview to review your visit.";
+
 interface Context {
-  visit: Invitation;
+  invitation: PublicInvitation;
   chain: ChainFacts;
   symbol: string;
   decimals: number;
@@ -33,28 +38,24 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   const visitId = match[1].toLowerCase();
   let ctx: Context;
   try {
-    const [visit, chain] = await Promise.all([api.visit(visitId), api.chain()]);
-    ctx = { visit, chain, symbol: chain.tokenSymbol ?? "tokens", decimals: chain.tokenDecimals ?? 18 };
+    const [invitation, chain] = await Promise.all([api.invitation(visitId), api.chain()]);
+    ctx = { invitation, chain, symbol: chain.tokenSymbol ?? "tokens", decimals: chain.tokenDecimals ?? 18 };
   } catch (error) {
     replace(main, h("h1", {}, "Review your visit"), alert("bad", explain(error)));
     return;
   }
-  const { visit, chain } = ctx;
+  const { invitation, chain } = ctx;
   const reward = `${tokenAmount(chain.rewardAmount, ctx.decimals)} ${ctx.symbol}`;
-  const now = Date.now() / 1000;
+  const when = h("span", { id: "visit-date" });  // the patient's to see, once signed in
   const header = [
-    h("h1", {}, `Review your visit to ${visit.dentistName || shortAddress(visit.dentist)}`),
-    h("p", { class: "muted" }, `Visit on ${date(visit.visitedAt)}. `,
-      h("a", { href: `/dentists/${visit.dentist}` }, "See the practice's reviews")),
+    h("h1", {}, `Review your visit to ${invitation.dentistName || shortAddress(invitation.dentist)}`),
+    h("p", { class: "muted" }, when,
+      h("a", { href: `/dentists/${invitation.dentist}` }, "See the practice's reviews")),
   ];
-  if (visit.review) {
+  if (invitation.review) {
     replace(main, ...header, alert("info",
       "This visit already has a review. Each visit can be reviewed once. ",
-      h("a", { href: `/verify/${visit.review.id}` }, "See and verify it")));
-    return;
-  }
-  if (now > visit.reviewClosesAt) {
-    replace(main, ...header, alert("bad", `The time to review this visit ended on ${date(visit.reviewClosesAt)}.`));
+      h("a", { href: `/verify/${invitation.review.id}` }, "See and verify it")));
     return;
   }
   const walletBox = h("section", { class: "card", "aria-labelledby": "wallet-h" });
@@ -68,15 +69,31 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     walletBox,
     formBox,
   );
-  await connectStep(walletBox, formBox, ctx);
+  await connectStep(walletBox, formBox, ctx, when);
 }
 
-async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context): Promise<void> {
+/** The visit, read signed in as `account` (signing in first unless already): null when the
+ * visit is another wallet's. */
+async function visitAs(provider: Eip1193, account: string, ctx: Context, status: HTMLElement): Promise<Invitation | null> {
+  const session = await authApi.session().catch(() => null);
+  if (!session || !isAddressEqual(getAddress(session.address), getAddress(account))) {
+    replace(status, h("p", {}, "Check your wallet: it asks you to sign in, so that only you see this visit."));
+    await signInWith(provider, SIGN_IN_STATEMENT);
+  }
+  try {
+    return await api.visit(ctx.invitation.visitId);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "FORBIDDEN") return null;
+    throw error;
+  }
+}
+
+async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context, when: HTMLElement): Promise<void> {
   const title = h("h2", { id: "wallet-h", style: "margin-top:0" }, "1. Connect your wallet");
   const status = h("div", { "aria-live": "polite" });
   replace(box, title, h("p", { class: "muted" },
-    `Use the wallet whose address you gave the practice (${shortAddress(ctx.visit.patient)}). `,
-    "You will sign your review with it; you pay no fees."), status);
+    "Use the wallet whose address you gave the practice. It signs you in, so that only you see this visit, ",
+    "then signs your review; you pay no fees."), status);
   const wallets = await discoverWallets();
   if (wallets.length === 0) {
     replace(status, alert("warn",
@@ -88,13 +105,19 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context)
     replace(status, h("p", {}, `Connecting to ${choice.name}…`));
     try {
       const account = getAddress(await requestAccount(choice.provider));
-      if (!isAddressEqual(account, getAddress(ctx.visit.patient))) {
+      const visit = await visitAs(choice.provider, account, ctx, status);
+      if (visit === null || !isAddressEqual(account, getAddress(visit.patient))) {
         replace(status, alert("bad",
           h("strong", {}, "This wallet is not the one this visit was recorded for. "),
-          `Your wallet is connected as ${account}, but the practice recorded the visit for ${ctx.visit.patient}. `,
-          "Open your wallet, switch to that account, then press Connect again. ",
+          `Your wallet is connected as ${account}, but the practice recorded the visit for another wallet. `,
+          "Open your wallet, switch to the account you gave the practice, then press Connect again. ",
           "Only the patient of a visit can review it."),
           buttons(wallets, connect));
+        return;
+      }
+      replace(when, `Visit on ${date(visit.visitedAt)}. `);
+      if (Date.now() / 1000 > visit.reviewClosesAt) {
+        replace(status, alert("bad", `The time to review this visit ended on ${date(visit.reviewClosesAt)}.`));
         return;
       }
       await switchChain(choice.provider, ctx.chain.chainId, ctx.chain.rpcUrl ?? null);
@@ -102,7 +125,8 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context)
       choice.provider.on?.("accountsChanged", () => window.location.reload());
       renderForm(formBox, ctx, choice.provider, account);
     } catch (error) {
-      replace(status, alert("bad", explainWallet(error)), buttons(wallets, connect));
+      const sentence = error instanceof ApiError ? explain(error) : explainWallet(error);
+      replace(status, alert("bad", sentence), buttons(wallets, connect));
     }
   };
   replace(status, buttons(wallets, connect));
@@ -172,7 +196,7 @@ async function signAndPost(
     return;
   }
   const ahead = Math.min(3600, ctx.chain.policy.max_deadline_ahead_seconds - 60);
-  const message = { visitId: ctx.visit.visitId, ...fields, deadline: Math.floor(Date.now() / 1000) + ahead };
+  const message = { visitId: ctx.invitation.visitId, ...fields, deadline: Math.floor(Date.now() / 1000) + ahead };
   const typedData = { domain: eip712.domain, types: eip712.types, primaryType: "Review", message };
   let signature: string;
   try {
