@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 
-from dentareview.domain import phi, replies, siwe, visit_csv
+from dentareview.domain import phi, practice_names, replies, siwe, visit_csv
 from dentareview.domain.policy import PolicySettings, check_text
 from dentareview.errors import DentaReviewError
 
@@ -80,6 +80,8 @@ CHECKS: dict[str, Callable[[str], None]] = {
         )
     ),
     "visits CSV": _refused(visit_csv.parse_visits_csv),
+    "practice name": _refused(practice_names.practice_name),
+    "rename reason": _refused(practice_names.rename_reason),
 }
 
 
