@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -224,7 +225,7 @@ def test_register_and_deactivate_a_dentist_through_the_admin_wallet(
     assert [(d["name"], d["active"]) for d in listed] == [("Lighthouse Dental", True)]
 
     row.get_by_text("Deactivate", exact=True).click()
-    expect(row.locator(".cli code")).to_have_text(
+    expect(row.locator(".cli code", has_text="deactivate")).to_have_text(
         f"dentareview dentist deactivate {dentist.address}"
     )
     row.get_by_role("button", name="Deactivate with the admin wallet").click()
@@ -234,6 +235,59 @@ def test_register_and_deactivate_a_dentist_through_the_admin_wallet(
     assert chain_status(ops, dentist.address) is OnChainDentistStatus.INACTIVE
     listed = ops.api_get(f"/v1/dentists?q={dentist.address}")["items"]
     assert [d["active"] for d in listed] == [False]
+    page.context.close()
+
+
+def test_a_rename_is_a_recorded_decision_shown_on_the_page(
+    browser: Browser, ops: WebSystem
+) -> None:
+    seaside = ops.new_dentist("Seaside Dental")
+    ops.new_dentist("Lagoon Dental")
+    page = operator_page(browser, ops, TestWallet(OPERATOR, ops.rpc_url))
+    row = page.locator(f"li.dentist[data-dentist='{seaside.address}']")
+    row.get_by_text("Rename", exact=True).click()
+    submit = row.get_by_role("button", name="Record the new name")
+    row.get_by_label("New name").fill("Seaside Dental Care")
+    expect(row.locator("form.rename .cli code")).to_contain_text(
+        f"dentareview dentist rename {seaside.address} 'Seaside Dental Care' --reason 'Why'"
+    )
+    submit.click()  # no reason: refused in words, nothing recorded
+    expect(row.get_by_role("alert")).to_have_text(
+        "Give the reason for the name change in plain words (at most 500 characters)."
+    )
+    row.get_by_label("Reason for the change (recorded with your wallet)").fill("New owner.")
+    row.get_by_label("New name").fill("Lag00n DentaI")  # another practice's look-alike
+    submit.click()
+    expect(row.get_by_role("alert")).to_have_text(
+        "This name looks like another practice's name. Choose a name patients can tell apart."
+    )
+    assert ops.api_get("/v1/operator/name-decisions", wallet=OPERATOR) == []
+
+    row.get_by_label("New name").fill("Seaside Dental Care")
+    submit.click()
+    expect(row.get_by_role("status")).to_contain_text(
+        "Renamed from Seaside Dental to Seaside Dental Care"
+    )
+    (decision,) = ops.api_get("/v1/operator/name-decisions", wallet=OPERATOR)
+    assert (decision["decidedBy"], decision["reason"]) == (OPERATOR.address, "New owner.")
+
+    page.reload()
+    item = page.locator(f"#name-changes li.name-change[data-decision-id='{decision['id']}']")
+    expect(item.locator("[data-old]")).to_have_text("Seaside Dental")
+    expect(item.locator("[data-new]")).to_have_text("Seaside Dental Care")
+    expect(item.locator("[data-by]")).to_have_text(OPERATOR.address)
+    expect(item.locator("[data-why]")).to_have_text("Why: New owner.")
+    expect(item.locator("time")).to_have_attribute(
+        "datetime",
+        datetime.fromtimestamp(decision["decidedAt"], UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    )
+    expect(item).to_contain_text("(operator page)")
+    expect(page.locator(f"li.dentist[data-dentist='{seaside.address}'] strong")).to_have_text(
+        "Seaside Dental Care"
+    )
+    shoot(page, "operator-name-changes")
     page.context.close()
 
 

@@ -52,6 +52,17 @@ export interface DentistRecord {
   active: boolean;
 }
 
+export interface NameDecision {
+  id: number;
+  dentist: string;
+  oldName: string;
+  newName: string;
+  reason: string;
+  decidedBy: string;
+  channel: "operator" | "cli";
+  decidedAt: number;
+}
+
 export interface QueueHealth {
   pending: number;
   inFlight: number;
@@ -85,4 +96,7 @@ export const operatorApi = {
     send<DentistRecord>("/v1/operator/dentists", post({ address, name })),
   recordDeactivation: (address: string) =>
     send<DentistRecord>(`/v1/operator/dentists/${address}/deactivation`, post()),
+  rename: (address: string, name: string, reason: string) =>
+    send<NameDecision>(`/v1/operator/dentists/${address}/name`, post({ name, reason })),
+  nameDecisions: () => send<NameDecision[]>("/v1/operator/name-decisions?limit=50"),
 };

@@ -4,11 +4,11 @@ import { BaseError, getAddress, isAddress, UserRejectedRequestError } from "viem
 import { ApiError, ChainFacts, DirectoryEntry } from "../api";
 import { h, replace } from "../dom";
 import { explain } from "../errors";
-import { shortAddress } from "../format";
+import { date, shortAddress } from "../format";
 import { notice } from "../signin";
 import { explainWallet, WalletError } from "../wallet";
 import { AdminRefusal, adminWrite } from "./admin";
-import { operatorApi } from "./api";
+import { NameDecision, operatorApi } from "./api";
 
 const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
 
@@ -18,6 +18,10 @@ export function addCommand(address: string, name: string): string {
 
 export function deactivateCommand(address: string): string {
   return `dentareview dentist deactivate ${address}`;
+}
+
+export function renameCommand(address: string, name: string, reason: string): string {
+  return `dentareview dentist rename ${address} ${quote(name || "New name")} --reason ${quote(reason || "Why")}`;
 }
 
 /** A command in a box with a Copy button (the text stays selectable when copying fails). */
@@ -41,6 +45,7 @@ export function copyable(command: string, id?: string): HTMLElement {
 export function explainAdmin(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "VALIDATION_ERROR" && error.field === "name") return "Give the practice a name of 1 to 200 characters, without control characters.";
+    if (error.code === "VALIDATION_ERROR" && error.field === "reason") return "Give the reason for the name change in plain words (at most 500 characters).";
     if (error.code === "VALIDATION_ERROR") return "The dentist's wallet address is not valid. Check it: 0x followed by 40 hexadecimal characters.";
     return explain(error);
   }
@@ -108,6 +113,60 @@ function registerForm(chain: () => Promise<ChainFacts>, onChanged: () => void): 
   return form;
 }
 
+/** Rename a practice: the service records who (this operator), when, old, new and why. */
+function renameForm(d: DirectoryEntry, onChanged: () => void): HTMLElement {
+  const id = `rename-${d.address}`;
+  const name = h("input", { type: "text", id: `${id}-name`, name: "name", maxlength: 200, autocomplete: "off", value: d.name });
+  const reason = h("input", { type: "text", id: `${id}-reason`, name: "reason", maxlength: 500, autocomplete: "off" });
+  const status = h("div", { "aria-live": "polite" });
+  const submit = h("button", { type: "submit", class: "secondary" }, "Record the new name");
+  const command = copyable(renameCommand(d.address, "", ""));
+  const update = () => {
+    const code = command.querySelector("code");
+    if (code) code.textContent = renameCommand(d.address, name.value.trim(), reason.value.trim());
+  };
+  name.addEventListener("input", update);
+  reason.addEventListener("input", update);
+  const form = h("form", { class: "rename" },
+    h("div", {}, h("label", { for: `${id}-name` }, "New name"), name),
+    h("div", {}, h("label", { for: `${id}-reason` }, "Reason for the change (recorded with your wallet)"), reason),
+    h("div", { class: "row" }, submit), status,
+    h("p", { class: "muted" }, "Or on the server (recorded with the admin's account):"), command);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      const done = await operatorApi.rename(d.address, name.value, reason.value);
+      replace(status, notice("ok", `Renamed from ${done.oldName} to ${done.newName}; the decision is listed under Name changes.`));
+      onChanged();
+    } catch (error) {
+      replace(status, notice("bad", explainAdmin(error)));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** Every recorded name change: who, when, old name, new name, why (or why they could
+ * not be read). */
+function nameChanges(decisions: NameDecision[] | Error): HTMLElement {
+  return h("div", { id: "name-changes" },
+    h("h3", {}, "Name changes"),
+    decisions instanceof Error
+      ? notice("bad", `The name changes could not be read: ${explain(decisions)}`)
+      : decisions.length
+      ? h("ul", { class: "card name-changes" }, decisions.map((c) =>
+          h("li", { class: "name-change", "data-decision-id": c.id, "data-dentist": c.dentist },
+            h("div", {}, h("s", { "data-old": "" }, c.oldName), " \u2192 ", h("strong", { "data-new": "" }, c.newName)),
+            h("div", { class: "muted" },
+              h("time", { datetime: new Date(c.decidedAt * 1000).toISOString(), title: new Date(c.decidedAt * 1000).toISOString() }, date(c.decidedAt)),
+              " by ", h("span", { class: "mono", "data-by": "", title: c.decidedBy }, c.decidedBy),
+              c.channel === "cli" ? " (command line)" : " (operator page)"),
+            h("div", { "data-why": "" }, `Why: ${c.reason}`))))
+      : h("p", { class: "muted" }, "No practice has been renamed."));
+}
+
 function dentistRow(d: DirectoryEntry, chain: () => Promise<ChainFacts>, onChanged: () => void): HTMLElement {
   const status = h("div", { "aria-live": "polite" });
   const button = h("button", { type: "button", class: "secondary" }, "Deactivate with the admin wallet");
@@ -134,6 +193,7 @@ function dentistRow(d: DirectoryEntry, chain: () => Promise<ChainFacts>, onChang
       d.active ? h("span", { class: "badge ok", "data-active": "true" }, "active")
         : h("span", { class: "badge", "data-active": "false" }, "deactivated"),
       h("span", { class: "muted" }, `${d.count} review(s)`)),
+    h("details", {}, h("summary", {}, "Rename"), renameForm(d, onChanged)),
     d.active
       ? h("details", {}, h("summary", {}, "Deactivate"),
           h("p", { class: "muted" }, "New visits are refused; existing reviews stay valid and visible."),
@@ -143,6 +203,7 @@ function dentistRow(d: DirectoryEntry, chain: () => Promise<ChainFacts>, onChang
 
 export function dentistSection(
   dentists: DirectoryEntry[], total: number, chain: () => Promise<ChainFacts>, onChanged: () => void,
+  decisions: NameDecision[] | Error = [],
 ): HTMLElement {
   return h("section", { id: "dentists", "aria-labelledby": "dentists-h" },
     h("h2", { id: "dentists-h" }, "Dentists"),
@@ -151,5 +212,6 @@ export function dentistSection(
     dentists.length
       ? h("ul", { class: "card dentist-list" }, dentists.map((d) => dentistRow(d, chain, onChanged)))
       : h("p", { class: "muted" }, "No dentist is registered yet."),
-    total > dentists.length ? h("p", { class: "muted" }, `The first ${dentists.length} are shown; find others from the directory.`) : null);
+    total > dentists.length ? h("p", { class: "muted" }, `The first ${dentists.length} are shown; find others from the directory.`) : null,
+    nameChanges(decisions));
 }

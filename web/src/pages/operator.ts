@@ -43,7 +43,9 @@ export async function render(main: HTMLElement): Promise<void> {
   }
   const names = new Map(directory.items.map((d) => [d.address, d.name]));
   const flags = await flagSection(names);
-  const [signals, queue] = await Promise.all([signalSection(directory.items, flags.reload), queueSection()]);
+  const [signals, queue, decisions] = await Promise.all([
+    signalSection(directory.items, flags.reload), queueSection(), operatorApi.nameDecisions().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+  ]);
   replace(main,
     h("div", { class: "practice-bar row operator-bar" },
       h("div", { style: "flex:1 1 240px" }, h("strong", {}, "Operator"), " ",
@@ -60,6 +62,6 @@ export async function render(main: HTMLElement): Promise<void> {
       h("a", { href: "#queue" }, "Queue health")),
     flags.section,
     signals,
-    dentistSection(directory.items, directory.total, chain, () => undefined),
+    dentistSection(directory.items, directory.total, chain, () => undefined, decisions),
     queue);
 }
