@@ -146,11 +146,11 @@ def test_no_page_loads_anything_from_another_origin(
         TestWallet.random(system.rpc_url).attach(page)
         with watched(page) as seen:
             load(page, system.url + path)
-            if path == "/docs":  # Swagger UI drew the API from our own document
-                expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
         assert any(url.startswith(system.url) for _, url in seen), path
         if found := foreign(seen, page, system.url, node):
             problems[path] = found
+        if path == "/docs" and not page.locator(".opblock").count():
+            problems.setdefault(path, []).append("Swagger UI drew no operation")
         context.close()
     assert problems == {}
 
@@ -220,7 +220,7 @@ def test_a_page_on_another_port_cannot_sign_the_operator_out(
     assert session_alive(page, system)
     with other_site({"/": attack}) as elsewhere:
         with page.expect_response(f"{system.url}/v1/auth/logout") as submitted:
-            page.goto(elsewhere + "/")
+            page.goto(elsewhere + "/", wait_until="commit")
         refused = submitted.value
         assert refused.status == 403 and "CROSS_SITE_REQUEST" in refused.text()
     assert session_alive(page, system)
