@@ -2,20 +2,25 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IRegistryAdmin} from "./interfaces/IRegistryAdmin.sol";
+import {IRegistryBatches} from "./interfaces/IRegistryBatches.sol";
+import {IRegistryPayouts} from "./interfaces/IRegistryPayouts.sol";
+import {IRegistryReviews} from "./interfaces/IRegistryReviews.sol";
+import {IRegistryStatements} from "./interfaces/IRegistryStatements.sol";
 import {IReviewRegistry} from "./interfaces/IReviewRegistry.sol";
 import {IRewardToken} from "./interfaces/IRewardToken.sol";
+import {RegistrySignatures} from "./RegistrySignatures.sol";
+import {Batch, DentistRecord, DentistStatus, ReviewData, Visit} from "./types/RegistryTypes.sol";
 
 /**
  * @title ReviewRegistry
  * @notice Verifies dentist-signed visits and patient-signed reviews, anchors review digests and pays rewards.
  * @dev See {IReviewRegistry}. `DEFAULT_ADMIN_ROLE` administers dentists, the reward and the pause;
- * `RELAYER_ROLE` submits reviews. The registry must hold the token's `MINTER_ROLE`.
+ * `RELAYER_ROLE` submits reviews. The registry must hold the token's `MINTER_ROLE`. The EIP-712 hashing and
+ * the signer checks live in {RegistrySignatures}.
  *
  * Storage is laid out for {submitReview}: the reward amount, the day's reward tally and the per-dentist daily
  * limit share the slot of Pausable's `_paused` flag (declared just before them in the linearization), so the
@@ -25,22 +30,11 @@ import {IRewardToken} from "./interfaces/IRewardToken.sol";
  * Batch mode ({anchorBatch}, {payRewards}) costs one new slot per batch (its {Batch} record) and one word shared
  * by every batch and payout (the reward credit), so a batch's gas does not grow with its size.
  */
-contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
+contract ReviewRegistry is IReviewRegistry, RegistrySignatures, AccessControl, Pausable {
     using SafeCast for uint256;
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     bytes32 public constant RELAYER_ROLE = keccak256("RELAYER_ROLE");
-
-    /// @inheritdoc IReviewRegistry
-    bytes32 public constant VISIT_TYPEHASH =
-        keccak256("Visit(bytes32 visitId,address patient,address dentist,uint64 visitedAt)");
-
-    /// @inheritdoc IReviewRegistry
-    bytes32 public constant REVIEW_TYPEHASH =
-        keccak256(
-            "Review(bytes32 visitId,uint8 rating,uint8 treatment,uint8 bedside,uint8 waitTime,"
-            "string text,uint64 deadline)"
-        );
 
     IRewardToken private immutable _rewardToken;
 
@@ -89,7 +83,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         uint256 rewardAmount_,
         uint256 dailyRewardCap_,
         uint8 dentistDailyRewardLimit_
-    ) EIP712("DentaReview", "1") {
+    ) {
         if (admin == address(0) || relayer == address(0) || rewardToken_ == address(0)) revert ZeroAddress();
         _rewardToken = IRewardToken(rewardToken_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -104,48 +98,48 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
 
     // ------------------------------------------------------------------ administration
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function registerDentist(address dentist) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (dentist == address(0)) revert ZeroAddress();
         _dentists[dentist].status = DentistStatus.Active;
         emit DentistRegistered(dentist);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function deactivateDentist(address dentist) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_dentists[dentist].status != DentistStatus.Active) revert DentistNotRegistered(dentist);
         _dentists[dentist].status = DentistStatus.Inactive;
         emit DentistDeactivated(dentist);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function setRewardAmount(uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setRewardAmount(amount);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function setDailyRewardCap(uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setDailyRewardCap(cap);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function setDentistDailyRewardLimit(uint8 limit) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setDentistDailyRewardLimit(limit);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _pause();
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
     // ------------------------------------------------------------------ relayer
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryReviews
     function submitReview(
         Visit calldata visit,
         bytes calldata visitSignature,
@@ -171,13 +165,9 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         DentistRecord memory record = _dentists[dentist];
         if (record.status != DentistStatus.Active) revert DentistNotActive(dentist);
 
-        (bool visitSigned, address visitSigner) = _isSignedBy(dentist, visitDigest(visit), visitSignature);
-        if (!visitSigned) revert InvalidVisitSignature(visitSigner);
-
+        _checkVisitSignature(dentist, visit, visitSignature);
         if (_reviewDigestOf[visitId] != 0) revert VisitAlreadyReviewed(visitId);
-        digest = reviewDigest(visitId, review);
-        (bool reviewSigned, address reviewSigner) = _isSignedBy(patient, digest, reviewSignature);
-        if (!reviewSigned) revert NotVisitPatient(reviewSigner, patient);
+        digest = _checkReviewSignature(patient, visitId, review, reviewSignature);
 
         _reviewDigestOf[visitId] = digest;
         _anchoredAt[digest] = block.timestamp;
@@ -200,7 +190,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         if (reward != 0) _rewardToken.mint(patient, reward);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function payQueuedReward(
         address patient
     ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (uint256 paid) {
@@ -214,7 +204,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
 
     // ------------------------------------------------------------------ batches
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryBatches
     function anchorBatch(bytes32 root, uint32 size, uint32 rewarded) external onlyRole(RELAYER_ROLE) whenNotPaused {
         if (root == 0 || size == 0 || rewarded > size) revert InvalidBatch();
         if (_batches[root].anchoredAt != 0) revert BatchAlreadyAnchored(root);
@@ -228,7 +218,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         emit BatchAnchored(root, size, rewarded, credit);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function payRewards(
         bytes32 payoutId,
         address[] calldata patients,
@@ -253,7 +243,7 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
 
     // ------------------------------------------------------------------ statements
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryStatements
     function anchorStatements(
         bytes32[] calldata digests
     ) external onlyRole(RELAYER_ROLE) whenNotPaused returns (uint256 anchored) {
@@ -271,42 +261,42 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
 
     // ------------------------------------------------------------------ views
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function rewardToken() external view returns (address) {
         return address(_rewardToken);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function rewardAmount() external view returns (uint256) {
         return _rewardAmount;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function dailyRewardCap() external view returns (uint256) {
         return _dailyRewardCap;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function rewardedToday() external view returns (uint256 day, uint256 minted) {
         return (block.timestamp / 1 days, _mintedToday());
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function queuedReward(address patient) external view returns (uint256) {
         return _queuedReward[patient];
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function dentistStatus(address dentist) external view returns (DentistStatus) {
         return _dentists[dentist].status;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function dentistDailyRewardLimit() external view returns (uint256) {
         return _dentistDailyRewardLimit;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryAdmin
     function dentistRewardedToday(address dentist) external view returns (uint256 day, uint256 rewarded) {
         DentistRecord memory record = _dentists[dentist];
         day = _today();
@@ -314,116 +304,55 @@ contract ReviewRegistry is IReviewRegistry, EIP712, AccessControl, Pausable {
         rewarded = record.rewardDay == day ? record.rewardedThatDay : 0;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryReviews
     function anchoredAt(bytes32 digest) external view returns (uint64) {
         // Cannot truncate: block timestamps fit 64 bits.
         return uint64(_anchoredAt[digest]);
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryReviews
     function reviewDigestOf(bytes32 visitId) external view returns (bytes32) {
         return _reviewDigestOf[visitId];
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryReviews
     function isVisitReviewed(bytes32 visitId) external view returns (bool) {
         return _reviewDigestOf[visitId] != 0;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryBatches
     function batchOf(bytes32 root) external view returns (Batch memory) {
         return _batches[root];
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryBatches
     function isReviewInBatch(bytes32 root, bytes32 digest, bytes32[] calldata proof) external view returns (bool) {
         return _batches[root].anchoredAt != 0 && MerkleProof.verifyCalldata(proof, root, reviewLeaf(digest));
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryBatches
     function reviewLeaf(bytes32 digest) public pure returns (bytes32) {
         // OpenZeppelin StandardMerkleTree leaf for the value type `bytes32`.
         return keccak256(bytes.concat(keccak256(abi.encode(digest))));
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function batchRewardCredit() external view returns (uint256) {
         return _batchRewardAccrued - _batchRewardPaid;
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryPayouts
     function isPayoutMade(bytes32 payoutId) external view returns (bool) {
         return _payoutMade[payoutId];
     }
 
-    /// @inheritdoc IReviewRegistry
+    /// @inheritdoc IRegistryStatements
     function statementAnchoredAt(bytes32 digest) external view returns (uint64) {
         // Cannot truncate: block timestamps fit 64 bits.
         return uint64(_statementAnchoredAt[digest]);
     }
 
-    /// @inheritdoc IReviewRegistry
-    function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    /// @inheritdoc IReviewRegistry
-    function hashVisit(Visit calldata visit) public pure returns (bytes32 structHash) {
-        // keccak256(abi.encode(VISIT_TYPEHASH, visit)), hashing the struct's calldata words in place: the members
-        // of `Visit` are those of the EIP-712 type, in order, each one word. Calldata is hashed as sent, so a
-        // non-canonical encoding (dirty high bits) only yields a hash that no wallet signed.
-        bytes32 typeHash = VISIT_TYPEHASH;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, typeHash)
-            calldatacopy(add(ptr, 0x20), visit, 0x80)
-            structHash := keccak256(ptr, 0xa0)
-        }
-    }
-
-    /// @inheritdoc IReviewRegistry
-    function hashReview(bytes32 visitId, ReviewData calldata review) public pure returns (bytes32 structHash) {
-        // keccak256(abi.encode(REVIEW_TYPEHASH, visitId, review)), as in {hashVisit}: the members of `ReviewData`
-        // follow `visitId` in the EIP-712 type, in order, `textHash` standing for the `string text` member exactly
-        // as EIP-712 encodes it (the keccak256 of its bytes).
-        bytes32 typeHash = REVIEW_TYPEHASH;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, typeHash)
-            mstore(add(ptr, 0x20), visitId)
-            calldatacopy(add(ptr, 0x40), review, 0xc0)
-            structHash := keccak256(ptr, 0x100)
-        }
-    }
-
-    /// @inheritdoc IReviewRegistry
-    function reviewDigest(bytes32 visitId, ReviewData calldata review) public view returns (bytes32) {
-        return _hashTypedDataV4(hashReview(visitId, review));
-    }
-
-    /// @inheritdoc IReviewRegistry
-    function visitDigest(Visit calldata visit) public view returns (bytes32) {
-        return _hashTypedDataV4(hashVisit(visit));
-    }
-
     // ------------------------------------------------------------------ internal
-
-    /**
-     * @dev Whether `signer` signed `hash`: an EOA by ECDSA (the cheap path, no code lookup), otherwise a
-     * smart-contract account by ERC-1271. Also returns the ECDSA-recovered address (zero if none) for errors.
-     */
-    function _isSignedBy(
-        address signer,
-        bytes32 hash,
-        bytes calldata signature
-    ) private view returns (bool, address recovered) {
-        ECDSA.RecoverError recoverError;
-        // The third value only details a malformed signature; either way the ERC-1271 path decides.
-        // slither-disable-next-line unused-return
-        (recovered, recoverError, ) = ECDSA.tryRecoverCalldata(hash, signature);
-        if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return (true, recovered);
-        return (SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature), recovered);
-    }
 
     /**
      * @dev Counts a rewarded review of `dentist` against its daily limit if there is room; returns whether

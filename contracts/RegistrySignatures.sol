@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IRegistrySignatures} from "./interfaces/IRegistrySignatures.sol";
+import {ReviewData, Visit} from "./types/RegistryTypes.sol";
+
+/**
+ * @title RegistrySignatures
+ * @notice The registry's EIP-712 typed data and signer checks: the domain, the `Visit` and `Review` type
+ * hashes, their struct hashes and digests, and whether a dentist or a patient signed them.
+ * @dev See {IRegistrySignatures}. Holds no storage of its own (EIP712's fallback strings stay unused for the
+ * short name and version), so inheriting it leaves the registry's storage layout as it was.
+ */
+abstract contract RegistrySignatures is IRegistrySignatures, EIP712 {
+    /// @inheritdoc IRegistrySignatures
+    bytes32 public constant VISIT_TYPEHASH =
+        keccak256("Visit(bytes32 visitId,address patient,address dentist,uint64 visitedAt)");
+
+    /// @inheritdoc IRegistrySignatures
+    bytes32 public constant REVIEW_TYPEHASH =
+        keccak256(
+            "Review(bytes32 visitId,uint8 rating,uint8 treatment,uint8 bedside,uint8 waitTime,"
+            "string text,uint64 deadline)"
+        );
+
+    /// @dev The domain `{name: "DentaReview", version: "1"}` of the wire protocol; the chain and the
+    /// verifying contract are added by EIP712.
+    constructor() EIP712("DentaReview", "1") {}
+
+    /// @inheritdoc IRegistrySignatures
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IRegistrySignatures
+    function hashVisit(Visit calldata visit) public pure returns (bytes32 structHash) {
+        // keccak256(abi.encode(VISIT_TYPEHASH, visit)), hashing the struct's calldata words in place: the members
+        // of `Visit` are those of the EIP-712 type, in order, each one word. Calldata is hashed as sent, so a
+        // non-canonical encoding (dirty high bits) only yields a hash that no wallet signed.
+        bytes32 typeHash = VISIT_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), visit, 0x80)
+            structHash := keccak256(ptr, 0xa0)
+        }
+    }
+
+    /// @inheritdoc IRegistrySignatures
+    function hashReview(bytes32 visitId, ReviewData calldata review) public pure returns (bytes32 structHash) {
+        // keccak256(abi.encode(REVIEW_TYPEHASH, visitId, review)), as in {hashVisit}: the members of `ReviewData`
+        // follow `visitId` in the EIP-712 type, in order, `textHash` standing for the `string text` member exactly
+        // as EIP-712 encodes it (the keccak256 of its bytes).
+        bytes32 typeHash = REVIEW_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), visitId)
+            calldatacopy(add(ptr, 0x40), review, 0xc0)
+            structHash := keccak256(ptr, 0x100)
+        }
+    }
+
+    /// @inheritdoc IRegistrySignatures
+    function reviewDigest(bytes32 visitId, ReviewData calldata review) public view returns (bytes32) {
+        return _hashTypedDataV4(hashReview(visitId, review));
+    }
+
+    /// @inheritdoc IRegistrySignatures
+    function visitDigest(Visit calldata visit) public view returns (bytes32) {
+        return _hashTypedDataV4(hashVisit(visit));
+    }
+
+    /**
+     * @dev Reverts with {InvalidVisitSignature} unless `signature` is `dentist`'s signature of `visit`.
+     * `dentist` is `visit.dentist` as the caller already read it (calldata members are validated on each read).
+     */
+    function _checkVisitSignature(address dentist, Visit calldata visit, bytes calldata signature) internal view {
+        (bool signed, address signer) = _isSignedBy(dentist, visitDigest(visit), signature);
+        if (!signed) revert InvalidVisitSignature(signer);
+    }
+
+    /**
+     * @dev Returns the digest of the `Review` of `visitId` with the members of `review`; reverts with
+     * {NotVisitPatient} unless `signature` is `patient`'s signature of it.
+     */
+    function _checkReviewSignature(
+        address patient,
+        bytes32 visitId,
+        ReviewData calldata review,
+        bytes calldata signature
+    ) internal view returns (bytes32 digest) {
+        digest = reviewDigest(visitId, review);
+        (bool signed, address signer) = _isSignedBy(patient, digest, signature);
+        if (!signed) revert NotVisitPatient(signer, patient);
+    }
+
+    /**
+     * @dev Whether `signer` signed `hash`: an EOA by ECDSA (the cheap path, no code lookup), otherwise a
+     * smart-contract account by ERC-1271. Also returns the ECDSA-recovered address (zero if none) for errors.
+     */
+    function _isSignedBy(
+        address signer,
+        bytes32 hash,
+        bytes calldata signature
+    ) private view returns (bool, address recovered) {
+        ECDSA.RecoverError recoverError;
+        // The third value only details a malformed signature; either way the ERC-1271 path decides.
+        // slither-disable-next-line unused-return
+        (recovered, recoverError, ) = ECDSA.tryRecoverCalldata(hash, signature);
+        if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return (true, recovered);
+        return (SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature), recovered);
+    }
+}
