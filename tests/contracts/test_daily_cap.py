@@ -1,7 +1,7 @@
 """The daily reward cap: over it, reviews are anchored and rewards queued, paid on a later day.
 
-These tests move the chain's clock forward, so they run on their own Anvil node
-and leave the session's node (and its clock) alone.
+These tests move the chain's clock forward, so they run on their own chain (an Anvil
+node, or a py-evm chain) and leave the session's node (and its clock) alone.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.types import RPCEndpoint
 
+from tests.contracts.evm import EVMS, PYEVM, advance_time, pyevm_web3
 from tests.contracts.helpers import (
     REWARD,
     System,
@@ -29,8 +29,11 @@ from tests.support.anvil import AnvilNode, dev_account
 DAY = 86_400
 
 
-@pytest.fixture(scope="module")
-def clock_chain() -> Iterator[Web3]:
+@pytest.fixture(scope="module", params=EVMS)
+def clock_chain(request: pytest.FixtureRequest) -> Iterator[Web3]:
+    if request.param == PYEVM:
+        yield pyevm_web3()
+        return
     node = AnvilNode()
     node.start()
     try:
@@ -48,8 +51,7 @@ def capped(
 
 
 def next_day(w3: Web3) -> None:
-    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [DAY])
-    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    advance_time(w3, DAY)
 
 
 def review(system: System, relayer: LocalAccount, dentist: LocalAccount, patient: Any) -> Any:

@@ -6,6 +6,7 @@ import os
 
 from eth_account.signers.local import LocalAccount
 
+from tests.contracts.evm import advance_time
 from tests.contracts.helpers import System, events, revert_of, transact
 
 
@@ -37,7 +38,7 @@ def test_a_resend_and_a_repeated_digest_change_nothing(
 ) -> None:
     first, again = os.urandom(32), os.urandom(32)
     timestamp, _ = anchor(system, relayer, [first])
-    system.w3.provider.make_request("evm_increaseTime", [60])  # type: ignore[arg-type]
+    advance_time(system.w3, 60)
 
     later, named = anchor(system, relayer, [first, again, again])
 
