@@ -69,7 +69,9 @@ def vet_registration(session: Session, *, address: str, name: str) -> str:
     if it deceives, looks like another practice's, or would silently rename it."""
     clean = practice_name(name)
     known = get_dentist(session, address=address)
-    if known is not None and known.name != clean:
+    if known is not None and known.name == clean:
+        return clean  # recorded already under this name: nothing new to compare
+    if known is not None:
         raise RenameRequiresReason(
             f"{address} is recorded as {known.name!r}; to change its name use "
             f"POST /v1/operator/dentists/{address}/name or `dentareview dentist rename "

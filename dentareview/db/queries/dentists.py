@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from dentareview.db.errors import RowNotFound
 from dentareview.db.models import DentistRow, NameChannel, NameDecisionRow
 from dentareview.db.queries._write import get_or_raise
 from dentareview.domain.practice_names import skeleton
@@ -82,8 +83,11 @@ def rename_dentist(
     channel: NameChannel,
     now: int,
 ) -> NameDecisionRow:
-    """Change a practice's name and record the decision, in the caller's transaction."""
-    row = get_or_raise(session, DentistRow, address)
+    """Change a practice's name and record the decision, in the caller's transaction. The
+    row is locked first, so two renames at once record each other's names as old."""
+    row = session.get(DentistRow, address, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise RowNotFound(DentistRow.__tablename__, address)
     decision = NameDecisionRow(
         dentist=address,
         old_name=row.name,
