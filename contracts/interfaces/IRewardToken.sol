@@ -8,10 +8,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * @notice The ERC-20 token paid to patients for their reviews, minted by accounts holding `MINTER_ROLE`.
  */
 interface IRewardToken is IERC20 {
-    /// @notice An account argument is the zero address.
+    /// @notice Thrown when an account argument is the zero address.
     error ZeroAddress();
 
-    /// @notice The role allowed to mint tokens (granted to the review registry).
+    /**
+     * @notice The role allowed to mint tokens (granted to the review registry).
+     * @return `keccak256("MINTER_ROLE")`.
+     */
     function MINTER_ROLE() external view returns (bytes32);
 
     /**

@@ -158,6 +158,58 @@ def test_the_comparison_sees_a_moved_slot_and_a_renamed_error() -> None:
     assert abi_entries(json.loads(retyped)) != abi_entries(recorded["abi"])
 
 
+def _canonical(param: dict[str, Any]) -> str:
+    """A parameter's type as signatures spell it, tuples expanded: `(bytes32,address)[]`."""
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_canonical(c) for c in param["components"]) + ")" + kind[5:]
+    return kind
+
+
+def natspec_gaps(abi: list[dict[str, Any]], metadata: dict[str, Any]) -> list[str]:
+    """The ABI's functions, events and errors that lack a notice, a `@param` or a `@return`."""
+    user, dev = metadata["output"]["userdoc"], metadata["output"]["devdoc"]
+    sections = {"function": "methods", "event": "events", "error": "errors"}
+    gaps = []
+    for entry in abi:
+        if entry["type"] not in sections:
+            continue
+        section = sections[entry["type"]]
+        key = f"{entry['name']}({','.join(_canonical(p) for p in entry['inputs'])})"
+        # Errors map to a list: one documentation per declaration of the same signature.
+        notice = user.get(section, {}).get(key, {})
+        details = dev.get(section, {}).get(key, {})
+        if section == "errors":
+            notice, details = (notice or [{}])[0], (details or [{}])[0]
+        if not notice.get("notice"):
+            gaps.append(f"{key}: no @notice")
+        gaps += [
+            f"{key}: no @param {p['name']}"
+            for p in entry["inputs"]
+            if p["name"] and p["name"] not in details.get("params", {})
+        ]
+        outputs = entry.get("outputs", [])
+        if len(details.get("returns", {})) < len(outputs):
+            gaps.append(f"{key}: not every value has a @return")
+    return gaps
+
+
+def test_every_external_item_of_the_interfaces_has_natspec(fresh_build: Path) -> None:
+    """Every function, event and error of the interfaces has a notice, @param and @return."""
+    build_info = next((fresh_build / "build" / "artifacts" / "build-info").glob("*.json"))
+    contracts = json.loads(build_info.read_text())["output"]["contracts"]
+    erc20 = contracts["@openzeppelin/contracts/token/ERC20/IERC20.sol"]["IERC20"]["abi"]
+    gaps = []
+    for source, name, inherited in (
+        ("contracts/interfaces/IReviewRegistry.sol", "IReviewRegistry", []),
+        ("contracts/interfaces/IRewardToken.sol", "IRewardToken", erc20),
+    ):
+        output = contracts[source][name]
+        own = [entry for entry in output["abi"] if entry not in inherited]
+        gaps += [f"{name}.{gap}" for gap in natspec_gaps(own, json.loads(output["metadata"]))]
+    assert not gaps, "\n".join(gaps)
+
+
 def record() -> None:
     """Writes tests/contracts/recorded/ from a fresh build of the current sources."""
     with tempfile.TemporaryDirectory() as scratch:
