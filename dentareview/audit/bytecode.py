@@ -55,20 +55,21 @@ class Comparison:
     immutables: int
     first_difference: int | None  # offset of the first differing byte outside immutables
 
-    def describe(self) -> str:
-        masked = f"{self.immutables} immutable slots ({self.masked_bytes} bytes) set aside"
+    def describe(self, name: str) -> str:
+        """The verdict in words, for the contract called `name`."""
+        masked = f"{self.immutables} immutable references ({self.masked_bytes} bytes) set aside"
         if self.match is Match.FULL:
-            return f"{self.deployed_size:,} bytes identical to the compiled runtime, {masked}"
+            return f"full match with {name}: {self.deployed_size:,} bytes identical, {masked}"
         if self.match is Match.PARTIAL:
             return (
-                f"the code is identical ({masked}) but the metadata hash differs: compiled "
-                "from other sources or settings (a partial match only)"
+                f"{name}'s code ({masked}) but the metadata hash differs: compiled from other "
+                "sources or settings (a partial match only)"
             )
         if self.compiled_size != self.deployed_size:
             size = f"{self.deployed_size:,} bytes deployed, {self.compiled_size:,} compiled"
         else:
             size = f"both {self.deployed_size:,} bytes"
-        return f"not this contract's code: {size}, first difference at byte {self.first_difference}"
+        return f"not {name}'s code: {size}, first difference at byte {self.first_difference}"
 
 
 def _first_difference(compiled: bytes, deployed: bytes, masked: Sequence[Span]) -> int | None:

@@ -137,12 +137,9 @@ def _code_checks(
     )
     comparison = compare_runtime(compiled.runtime, code, compiled.immutables)
     report.comparisons[role] = comparison
-    verdict = "full match: " if comparison.match is Match.FULL else ""
     report.checks.append(
         Check(
-            f"{role}-bytecode",
-            comparison.match is Match.FULL,
-            f"{verdict}{comparison.describe()} of {compiled.name}",
+            f"{role}-bytecode", comparison.match is Match.FULL, comparison.describe(compiled.name)
         )
     )
 

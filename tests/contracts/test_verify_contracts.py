@@ -111,7 +111,7 @@ def test_the_deployed_contracts_are_a_full_match(
     assert result.exit_code == 0, result.output
     for role in CONTRACTS:
         assert "PASS" in line_of(result, f"{role}-code")
-        assert "full match" in line_of(result, f"{role}-bytecode")
+        assert f"full match with {CONTRACTS[role]}" in line_of(result, f"{role}-bytecode")
     assert "PASS" in line_of(result, "build")
     assert f"token {deployed.token_address}" in result.output
     assert "VERIFIED: all 6 checks hold" in result.output
@@ -176,7 +176,7 @@ def test_another_contract_at_the_stated_address_is_refused(
     result = verify_contracts(anvil.rpc_url, "--registry", deployed.token_address)
     assert result.exit_code == 1, result.output
     refused = line_of(result, "registry-bytecode")
-    assert "FAIL" in refused and "not this contract's code" in refused
+    assert "FAIL" in refused and "not ReviewRegistry's code" in refused
     assert "NOT VERIFIED" in result.output
 
 
