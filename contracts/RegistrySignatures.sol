@@ -11,8 +11,8 @@ import {ReviewData, Visit} from "./types/RegistryTypes.sol";
  * @title RegistrySignatures
  * @notice The registry's EIP-712 typed data and signer checks: the domain, the `Visit` and `Review` type
  * hashes, their struct hashes and digests, and whether a dentist or a patient signed them.
- * @dev See {IRegistrySignatures}. Holds no storage of its own (EIP712's fallback strings stay unused for the
- * short name and version), so inheriting it leaves the registry's storage layout as it was.
+ * @dev See {IRegistrySignatures}. Declares no state variable: EIP712's two fallback strings keep the first two
+ * slots, as when the registry inherited EIP712 directly, so its storage layout is unchanged.
  */
 abstract contract RegistrySignatures is IRegistrySignatures, EIP712 {
     /// @inheritdoc IRegistrySignatures
