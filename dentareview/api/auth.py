@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie
@@ -36,6 +36,11 @@ async def presented_session(
 
 
 SessionId = Annotated[str | None, Depends(presented_session)]
+
+# `openapi_extra` of a route that reads the cookie but answers without one too (logout,
+# a flag): FastAPI adds this empty requirement beside the cookie's, which makes the
+# session optional in the document.
+OPTIONAL_SESSION: Final[dict[str, Any]] = {"security": [{}]}
 
 
 def signed_in(state: State, session: DbSession, session_id: SessionId) -> WalletSession:

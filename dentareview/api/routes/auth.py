@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
 
 from dentareview.api.auth import (
+    OPTIONAL_SESSION,
     SessionId,
     SignedInWallet,
     clear_session_cookie,
@@ -142,6 +143,7 @@ def get_session(wallet: SignedInWallet) -> SessionOut:
     "/v1/auth/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses("CROSS_SITE_REQUEST"),
+    openapi_extra=OPTIONAL_SESSION,
 )
 def post_logout(session_id: SessionId, state: State, session: DbSession) -> Response:
     """End the session (if any) and clear its cookie; 204 whether or not one was open.

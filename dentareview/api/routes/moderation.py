@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from dentareview.api.auth import SessionId, SignedInWallet
+from dentareview.api.auth import OPTIONAL_SESSION, SessionId, SignedInWallet
 from dentareview.api.bounds import NO_CONTROL_CHARACTERS, ReviewIdPath
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import MALFORMED_BODY, error_responses
@@ -95,9 +95,14 @@ Operator = Annotated[str, Depends(operator)]
     responses={
         **MALFORMED_BODY,
         **error_responses(
-            "VALIDATION_ERROR", "REVIEW_NOT_FOUND", "RATE_LIMITED", "PAYLOAD_TOO_LARGE"
+            "VALIDATION_ERROR",
+            "REVIEW_NOT_FOUND",
+            "RATE_LIMITED",
+            "PAYLOAD_TOO_LARGE",
+            "CROSS_SITE_REQUEST",
         ),
     },
+    openapi_extra=OPTIONAL_SESSION,
 )
 def post_flag(
     review_id: ReviewIdPath,
