@@ -2,12 +2,42 @@
 
 Clients branch on `code`, never on `message`: codes are part of the wire
 protocol and never change meaning. `ERROR_CATALOG` lists every error so the
-README and the OpenAPI description are generated from this module alone.
+API page (docs/API.md) and the OpenAPI description are generated from this module alone.
+Callers may catch a whole group; only the leaves carry a code.
+
+    DentaReviewError
+    ├── InputRejected          422 (413 for a body too large): the request's content
+    │   ├── ValidationError, SelfReview, VisitInFuture, ReviewWindowClosed,
+    │   │   SignatureExpired, DeadlineTooFar, TextTooShort, TextTooLong, TooFewWords,
+    │   │   InvalidRating, ReplyTextInvalid, PayloadTooLarge, RenameReasonInvalid
+    │   └── NameRejected       a practice name that could mislead (NAME_*)
+    ├── NotFound               404: VisitNotFound, ReviewNotFound, DentistNotFound
+    ├── Conflict               409: the stored state forbids it (duplicates, stale
+    │                          digests, erased reviews, the registry disagreeing)
+    ├── SignatureRejected      400/403: the signer may not sign this
+    ├── SignInRejected         401/403: sign-in, session, role and origin
+    ├── ChainProblem           503: ChainUnavailable, NotDeployed, UnsafeKeys
+    ├── LimitReached           429: DentistVisitLimit, RateLimited
+    └── InternalError          500
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
+
+# The groups of the tree: they carry no code of their own, only their leaves do.
+_GROUPS = frozenset(
+    {
+        "InputRejected",
+        "NameRejected",
+        "NotFound",
+        "Conflict",
+        "SignatureRejected",
+        "SignInRejected",
+        "ChainProblem",
+        "LimitReached",
+    }
+)
 
 
 class DentaReviewError(Exception):
@@ -21,7 +51,7 @@ class DentaReviewError(Exception):
         super().__init_subclass__()
         # A subclass that forgot its code would silently inherit a wrong one.
         missing = [name for name in ("code", "status", "description") if name not in cls.__dict__]
-        if missing:
+        if missing and cls.__name__ not in _GROUPS:
             raise TypeError(f"{cls.__name__} must define {', '.join(missing)}")
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
@@ -40,61 +70,93 @@ class DentaReviewError(Exception):
         return f"{type(self).__name__}({self.message!r}, field={self.field!r})"
 
 
-class ValidationError(DentaReviewError):
+class InputRejected(DentaReviewError):
+    """The request's content breaks a rule: fix the named field and send it again."""
+
+
+class NameRejected(InputRejected):
+    """A practice name that is invisible, deceptive or a look-alike of another's."""
+
+
+class NotFound(DentaReviewError):
+    """Nothing is stored under the identifier given."""
+
+
+class Conflict(DentaReviewError):
+    """What is stored (or on-chain) forbids the change; read it again and retry."""
+
+
+class SignatureRejected(DentaReviewError):
+    """The signature is malformed, or its signer may not sign this message."""
+
+
+class SignInRejected(DentaReviewError):
+    """No session, a refused sign-in, a missing role, or a change from another site."""
+
+
+class ChainProblem(DentaReviewError):
+    """The chain or the service's keys for it are not usable now."""
+
+
+class LimitReached(DentaReviewError):
+    """A rate or count limit is spent; retry later."""
+
+
+class ValidationError(InputRejected):
     code = "VALIDATION_ERROR"
     status = 422
     description = "A field is missing, malformed or out of range; `field` names it."
 
 
-class InvalidSignature(DentaReviewError):
+class InvalidSignature(SignatureRejected):
     code = "INVALID_SIGNATURE"
     status = 400
     description = "The signature is malformed, not 65 bytes, high-s, or does not recover."
 
 
-class UnknownDentist(DentaReviewError):
+class UnknownDentist(SignatureRejected):
     code = "UNKNOWN_DENTIST"
     status = 403
     description = "The visit was signed by a wallet that is not a registered dentist."
 
 
-class DentistInactive(DentaReviewError):
+class DentistInactive(SignatureRejected):
     code = "DENTIST_INACTIVE"
     status = 403
     description = "The dentist is registered but currently deactivated."
 
 
-class VisitNotFound(DentaReviewError):
+class VisitNotFound(NotFound):
     code = "VISIT_NOT_FOUND"
     status = 404
     description = "No attested visit has this visitId."
 
 
-class NotVisitPatient(DentaReviewError):
+class NotVisitPatient(SignatureRejected):
     code = "NOT_VISIT_PATIENT"
     status = 403
     description = "The review was not signed by the patient of the visit."
 
 
-class SelfReview(DentaReviewError):
+class SelfReview(InputRejected):
     code = "SELF_REVIEW"
     status = 422
     description = "The patient and the dentist of a visit are the same wallet."
 
 
-class VisitInFuture(DentaReviewError):
+class VisitInFuture(InputRejected):
     code = "VISIT_IN_FUTURE"
     status = 422
     description = "visitedAt lies in the future."
 
 
-class DuplicateVisit(DentaReviewError):
+class DuplicateVisit(Conflict):
     code = "DUPLICATE_VISIT"
     status = 409
     description = "A visit with this visitId is already recorded."
 
 
-class DentistVisitLimit(DentaReviewError):
+class DentistVisitLimit(LimitReached):
     code = "DENTIST_VISIT_LIMIT"
     status = 429
     description = (
@@ -103,31 +165,31 @@ class DentistVisitLimit(DentaReviewError):
     )
 
 
-class DuplicateReview(DentaReviewError):
+class DuplicateReview(Conflict):
     code = "DUPLICATE_REVIEW"
     status = 409
     description = "This visit has already been reviewed."
 
 
-class ReviewWindowClosed(DentaReviewError):
+class ReviewWindowClosed(InputRejected):
     code = "REVIEW_WINDOW_CLOSED"
     status = 422
     description = "The review comes before the visit or too long after it (default 90 days)."
 
 
-class SignatureExpired(DentaReviewError):
+class SignatureExpired(InputRejected):
     code = "SIGNATURE_EXPIRED"
     status = 422
     description = "The signed deadline has passed; sign the review again."
 
 
-class DeadlineTooFar(DentaReviewError):
+class DeadlineTooFar(InputRejected):
     code = "DEADLINE_TOO_FAR"
     status = 422
     description = "The signed deadline is too far ahead (default at most 1 day)."
 
 
-class TextTooShort(DentaReviewError):
+class TextTooShort(InputRejected):
     code = "TEXT_TOO_SHORT"
     status = 422
     description = (
@@ -136,85 +198,85 @@ class TextTooShort(DentaReviewError):
     )
 
 
-class TextTooLong(DentaReviewError):
+class TextTooLong(InputRejected):
     code = "TEXT_TOO_LONG"
     status = 422
     description = "The review text has too many characters (default maximum 5000)."
 
 
-class TooFewWords(DentaReviewError):
+class TooFewWords(InputRejected):
     code = "TOO_FEW_WORDS"
     status = 422
     description = "The review text has too few words of visible characters (default minimum 10)."
 
 
-class InvalidRating(DentaReviewError):
+class InvalidRating(InputRejected):
     code = "INVALID_RATING"
     status = 422
     description = "A rating is outside 1..5; `field` names it."
 
 
-class ReviewNotFound(DentaReviewError):
+class ReviewNotFound(NotFound):
     code = "REVIEW_NOT_FOUND"
     status = 404
     description = "No review matches this identifier."
 
 
-class ReviewNotAnchored(DentaReviewError):
+class ReviewNotAnchored(Conflict):
     code = "REVIEW_NOT_ANCHORED"
     status = 409
     description = "The review is not anchored on-chain yet; its proof exists once it is."
 
 
-class DentistNotFound(DentaReviewError):
+class DentistNotFound(NotFound):
     code = "DENTIST_NOT_FOUND"
     status = 404
     description = "No dentist is registered at this address."
 
 
-class SiweInvalid(DentaReviewError):
+class SiweInvalid(SignInRejected):
     code = "SIWE_INVALID"
     status = 422
     description = "The sign-in message is not a well-formed EIP-4361 message."
 
 
-class SiweDomainMismatch(DentaReviewError):
+class SiweDomainMismatch(SignInRejected):
     code = "SIWE_DOMAIN_MISMATCH"
     status = 401
     description = "The sign-in message names another domain, URI or chain than this service's."
 
 
-class SiweNonceUnknown(DentaReviewError):
+class SiweNonceUnknown(SignInRejected):
     code = "SIWE_NONCE_UNKNOWN"
     status = 401
     description = "The sign-in nonce was not issued here, was already used, or has expired."
 
 
-class SiweExpired(DentaReviewError):
+class SiweExpired(SignInRejected):
     code = "SIWE_EXPIRED"
     status = 401
     description = "The sign-in message has expired, is not valid yet, or was issued too long ago."
 
 
-class SiweSignatureMismatch(DentaReviewError):
+class SiweSignatureMismatch(SignInRejected):
     code = "SIWE_SIGNATURE_MISMATCH"
     status = 401
     description = "The sign-in signature does not recover to the message's address."
 
 
-class NotSignedIn(DentaReviewError):
+class NotSignedIn(SignInRejected):
     code = "NOT_SIGNED_IN"
     status = 401
     description = "No valid session: sign in with the wallet first (POST /v1/auth/siwe)."
 
 
-class Forbidden(DentaReviewError):
+class Forbidden(SignInRejected):
     code = "FORBIDDEN"
     status = 403
     description = "The signed-in wallet may not see this: it belongs to another patient."
 
 
-class NotADentist(DentaReviewError):
+class NotADentist(SignInRejected):
     code = "NOT_A_DENTIST"
     status = 403
     description = (
@@ -223,7 +285,7 @@ class NotADentist(DentaReviewError):
     )
 
 
-class NotAnOperator(DentaReviewError):
+class NotAnOperator(SignInRejected):
     code = "NOT_AN_OPERATOR"
     status = 403
     description = (
@@ -232,7 +294,7 @@ class NotAnOperator(DentaReviewError):
     )
 
 
-class CrossSiteRequest(DentaReviewError):
+class CrossSiteRequest(SignInRejected):
     code = "CROSS_SITE_REQUEST"
     status = 403
     description = (
@@ -241,7 +303,7 @@ class CrossSiteRequest(DentaReviewError):
     )
 
 
-class DentistNotOnChain(DentaReviewError):
+class DentistNotOnChain(Conflict):
     code = "DENTIST_NOT_ON_CHAIN"
     status = 409
     description = (
@@ -250,7 +312,7 @@ class DentistNotOnChain(DentaReviewError):
     )
 
 
-class DentistStillActiveOnChain(DentaReviewError):
+class DentistStillActiveOnChain(Conflict):
     code = "DENTIST_STILL_ACTIVE_ON_CHAIN"
     status = 409
     description = (
@@ -262,7 +324,7 @@ class DentistStillActiveOnChain(DentaReviewError):
 # Practice names (dentareview/domain/practice_names.py) and their recorded changes.
 
 
-class NameBidiControl(DentaReviewError):
+class NameBidiControl(NameRejected):
     code = "NAME_BIDI_CONTROL"
     status = 422
     description = (
@@ -271,19 +333,19 @@ class NameBidiControl(DentaReviewError):
     )
 
 
-class NameControlCharacters(DentaReviewError):
+class NameControlCharacters(NameRejected):
     code = "NAME_CONTROL_CHARACTERS"
     status = 422
     description = "The name holds a control character or a line or paragraph break."
 
 
-class NameUnusableCharacters(DentaReviewError):
+class NameUnusableCharacters(NameRejected):
     code = "NAME_UNUSABLE_CHARACTERS"
     status = 422
     description = "The name holds an unassigned, private-use or surrogate code point."
 
 
-class NameInvisibleCharacters(DentaReviewError):
+class NameInvisibleCharacters(NameRejected):
     code = "NAME_INVISIBLE_CHARACTERS"
     status = 422
     description = (
@@ -292,25 +354,25 @@ class NameInvisibleCharacters(DentaReviewError):
     )
 
 
-class NameMarkup(DentaReviewError):
+class NameMarkup(NameRejected):
     code = "NAME_MARKUP"
     status = 422
     description = "The name holds '<' or '>'; markup has no place in a name."
 
 
-class NameBlank(DentaReviewError):
+class NameBlank(NameRejected):
     code = "NAME_BLANK"
     status = 422
     description = "The name has no visible characters once spaces are removed."
 
 
-class NameTooLong(DentaReviewError):
+class NameTooLong(NameRejected):
     code = "NAME_TOO_LONG"
     status = 422
     description = "The name is longer than 200 characters."
 
 
-class NameMixedScript(DentaReviewError):
+class NameMixedScript(NameRejected):
     code = "NAME_MIXED_SCRIPT"
     status = 422
     description = (
@@ -319,7 +381,7 @@ class NameMixedScript(DentaReviewError):
     )
 
 
-class NameConfusable(DentaReviewError):
+class NameConfusable(NameRejected):
     code = "NAME_CONFUSABLE"
     status = 409
     description = (
@@ -328,7 +390,7 @@ class NameConfusable(DentaReviewError):
     )
 
 
-class RenameRequiresReason(DentaReviewError):
+class RenameRequiresReason(Conflict):
     code = "RENAME_REQUIRES_REASON"
     status = 409
     description = (
@@ -338,7 +400,7 @@ class RenameRequiresReason(DentaReviewError):
     )
 
 
-class RenameReasonInvalid(DentaReviewError):
+class RenameReasonInvalid(InputRejected):
     code = "RENAME_REASON_INVALID"
     status = 422
     description = (
@@ -347,19 +409,19 @@ class RenameReasonInvalid(DentaReviewError):
     )
 
 
-class NameUnchanged(DentaReviewError):
+class NameUnchanged(Conflict):
     code = "NAME_UNCHANGED"
     status = 409
     description = "The practice already has this name; there is no change to record."
 
 
-class PayloadTooLarge(DentaReviewError):
+class PayloadTooLarge(InputRejected):
     code = "PAYLOAD_TOO_LARGE"
     status = 413
     description = "The request body exceeds the size limit."
 
 
-class RateLimited(DentaReviewError):
+class RateLimited(LimitReached):
     code = "RATE_LIMITED"
     status = 429
     description = "Too many requests; retry later."
@@ -370,19 +432,19 @@ class RateLimited(DentaReviewError):
         self.headers = {"Retry-After": str(max(1, retry_after_seconds))}
 
 
-class ChainUnavailable(DentaReviewError):
+class ChainUnavailable(ChainProblem):
     code = "CHAIN_UNAVAILABLE"
     status = 503
     description = "The blockchain node cannot be reached; retry later."
 
 
-class NotDeployed(DentaReviewError):
+class NotDeployed(ChainProblem):
     code = "NOT_DEPLOYED"
     status = 503
     description = "No DentaReview contracts are deployed on the configured chain."
 
 
-class UnsafeKeys(DentaReviewError):
+class UnsafeKeys(ChainProblem):
     code = "UNSAFE_KEYS"
     status = 503
     description = (
@@ -391,13 +453,13 @@ class UnsafeKeys(DentaReviewError):
     )
 
 
-class NotReviewAuthor(DentaReviewError):
+class NotReviewAuthor(SignatureRejected):
     code = "NOT_REVIEW_AUTHOR"
     status = 403
     description = "The edit or erasure was not signed by the review's own patient."
 
 
-class RevisionConflict(DentaReviewError):
+class RevisionConflict(Conflict):
     code = "REVISION_CONFLICT"
     status = 409
     description = (
@@ -406,7 +468,7 @@ class RevisionConflict(DentaReviewError):
     )
 
 
-class ReviewErased(DentaReviewError):
+class ReviewErased(Conflict):
     code = "REVIEW_ERASED"
     status = 409
     description = (
@@ -415,13 +477,13 @@ class ReviewErased(DentaReviewError):
     )
 
 
-class NotVisitDentist(DentaReviewError):
+class NotVisitDentist(SignatureRejected):
     code = "NOT_VISIT_DENTIST"
     status = 403
     description = "The reply was not signed by the dentist of the reviewed visit."
 
 
-class ReplyConflict(DentaReviewError):
+class ReplyConflict(Conflict):
     code = "REPLY_CONFLICT"
     status = 409
     description = (
@@ -430,7 +492,7 @@ class ReplyConflict(DentaReviewError):
     )
 
 
-class ReplyTextInvalid(DentaReviewError):
+class ReplyTextInvalid(InputRejected):
     code = "REPLY_TEXT_INVALID"
     status = 422
     description = (
@@ -439,7 +501,7 @@ class ReplyTextInvalid(DentaReviewError):
     )
 
 
-class ReplyVersionLimit(DentaReviewError):
+class ReplyVersionLimit(Conflict):
     code = "REPLY_VERSION_LIMIT"
     status = 409
     description = "The reply has been edited the most times allowed (default 20 versions)."

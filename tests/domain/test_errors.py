@@ -81,7 +81,7 @@ def test_every_error_class_is_in_the_catalog() -> None:
         for obj in vars(errors).values()
         if isinstance(obj, type)
         and issubclass(obj, DentaReviewError)
-        and obj is not DentaReviewError
+        and "code" in vars(obj)  # the leaves; the groups of the tree carry no code
     }
     assert defined == set(ERROR_CATALOG)
 
@@ -120,3 +120,28 @@ def test_the_api_page_lists_every_error_code() -> None:
     readme = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text(encoding="utf-8")
     for cls in ERROR_CATALOG:
         assert f"| `{cls.code}` | {cls.status} | {cls.description} |" in readme, cls.code
+
+
+def test_every_error_sits_in_one_group_of_the_drawn_tree() -> None:
+    from dentareview import errors
+
+    groups = {
+        errors.InputRejected,
+        errors.NameRejected,
+        errors.NotFound,
+        errors.Conflict,
+        errors.SignatureRejected,
+        errors.SignInRejected,
+        errors.ChainProblem,
+        errors.LimitReached,
+    }
+    direct = {
+        cls for cls in DentaReviewError.__subclasses__() if cls.__module__ == errors.__name__
+    }
+    assert direct == (groups - {errors.NameRejected}) | {errors.InternalError}
+    for cls in ERROR_CATALOG:
+        assert cls is errors.InternalError or cls.__mro__[1] in groups, cls.code
+    assert errors.__doc__ is not None
+    for group in groups:
+        assert group.__name__ in errors.__doc__
+        assert "code" not in vars(group)
