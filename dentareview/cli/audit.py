@@ -23,12 +23,10 @@ from dentareview.audit.trusted_registry import UntrustedRegistry, trusted_regist
 from dentareview.audit.verify import Check, needs_full_proof, verify_proof
 from dentareview.chain.client import chain_id_or_none
 from dentareview.cli.common import (
-    DatabaseUrlOption,
-    DataDirOption,
-    RpcUrlOption,
     fail,
-    load_settings,
+    with_settings,
 )
+from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.errors import DentaReviewError
 from dentareview.redaction import display_url
@@ -96,7 +94,9 @@ def print_checks(checks: list[Check], unchecked: list[Check], header: str, calls
         typer.secho(f"VERIFIED: all {len(checks)} checks hold", fg="green")
 
 
+@with_settings("rpc")
 def verify_command(
+    settings: Settings,
     proof_file: Annotated[
         Path,
         typer.Argument(
@@ -104,7 +104,6 @@ def verify_command(
             "(GET /v1/me/reviews/{id}/proof); '-' for stdin"
         ),
     ],
-    rpc_url: RpcUrlOption = None,
     registry: RegistryOption = None,
     manifest: ManifestOption = None,
     as_json: JsonOption = False,
@@ -117,7 +116,7 @@ def verify_command(
     except UntrustedRegistry as error:
         raise fail(str(error), CANNOT_RUN) from None
     data = _read_proof(proof_file)
-    url = load_settings(rpc_url=rpc_url).rpc_url
+    url = settings.rpc_url
     calls: Counter[str] = Counter()
     unchecked: list[Check] = []
     kind = None
@@ -257,10 +256,9 @@ def _print_report(report: AuditReport) -> None:
         typer.secho(f"FAILED: {len(report.findings)} discrepancies of {kinds} kinds", fg="red")
 
 
+@with_settings("rpc", "data_dir", "database")
 def audit_command(
-    rpc_url: RpcUrlOption = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
+    settings: Settings,
     block_range: Annotated[
         int, typer.Option(min=1, help="Blocks per eth_getLogs call (halved if the node refuses)")
     ] = DEFAULT_BLOCK_RANGE,
@@ -273,7 +271,6 @@ def audit_command(
     as_json: JsonOption = False,
 ) -> None:
     """Reconcile the whole database with the chain; exit 1 on any discrepancy."""
-    settings = load_settings(rpc_url=rpc_url, data_dir=data_dir, database_url=database_url)
     w3 = counting_web3(settings.rpc_url)
     gateway = ChainGateway(settings, w3)
     try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from pydantic import SecretStr
@@ -136,6 +139,76 @@ def load_settings(
     if database_url is not None:
         overrides["database_url"] = database_url
     return Settings(**overrides)
+
+
+SharedOption = Literal["rpc", "key", "data_dir", "database", "admin", "dev_keys"]
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+# Each shared option: its parameter name, its declaration above, its default.
+_SHARED: dict[SharedOption, tuple[tuple[str, Any, Any], ...]] = {
+    "rpc": (("rpc_url", RpcUrlOption, None),),
+    "key": (("private_key", PrivateKeyOption, None),),
+    "data_dir": (("data_dir", DataDirOption, None),),
+    "database": (("database_url", DatabaseUrlOption, None),),
+    "admin": (
+        ("admin_key_env", AdminKeyEnvOption, None),
+        ("admin_keystore", AdminKeystoreOption, None),
+        ("admin_password_env", AdminPasswordEnvOption, None),
+    ),
+    "dev_keys": (("allow_dev_keys", AllowDevKeysOption, False),),
+}
+
+
+def with_settings(*options: SharedOption) -> Callable[[Command], Command]:
+    """Add the shared options named to a command and hand it the Settings they make.
+
+    The command declares a `settings: Settings` parameter instead of the options: they
+    are declared once, here, and read into Settings once (flags over the environment).
+    """
+
+    def decorate(command: Command) -> Command:
+        own = inspect.signature(command, eval_str=True)
+        added = [
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind
+            )
+            for option in options
+            for name, kind, default in _SHARED[option]
+        ]
+        kept = [param for param in own.parameters.values() if param.name != "settings"]
+
+        @functools.wraps(command)
+        def run(**values: Any) -> Any:
+            shared = {param.name: values.pop(param.name) for param in added}
+            return command(**values, settings=_settings_from(shared))
+
+        signature = own.replace(parameters=[*kept, *added])
+        run.__signature__ = signature  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+def _settings_from(shared: dict[str, Any]) -> Settings:
+    extra = (
+        admin_overrides(
+            key_env=shared["admin_key_env"],
+            keystore=shared["admin_keystore"],
+            password_env=shared["admin_password_env"],
+        )
+        if "admin_key_env" in shared
+        else {}
+    )
+    if shared.get("allow_dev_keys"):
+        extra["allow_dev_keys"] = True
+    return load_settings(
+        rpc_url=shared.get("rpc_url"),
+        private_key=shared.get("private_key"),
+        data_dir=shared.get("data_dir"),
+        database_url=shared.get("database_url"),
+        extra=extra,
+    )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

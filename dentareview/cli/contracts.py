@@ -25,7 +25,11 @@ from dentareview.cli.audit import (
     RegistryOption,
     print_checks,
 )
-from dentareview.cli.common import RpcUrlOption, fail, load_settings
+from dentareview.cli.common import (
+    fail,
+    with_settings,
+)
+from dentareview.config import Settings
 from dentareview.redaction import display_url
 
 SolcOption = Annotated[
@@ -48,8 +52,9 @@ def _header(report: ContractsReport, registry: str, seconds: float) -> str:
     )
 
 
+@with_settings("rpc")
 def verify_contracts_command(
-    rpc_url: RpcUrlOption = None,
+    settings: Settings,
     registry: RegistryOption = None,
     manifest: ManifestOption = None,
     solc: SolcOption = None,
@@ -69,7 +74,7 @@ def verify_contracts_command(
         version = load_artifact("ReviewRegistry").compiler_version
     except ArtifactError as error:
         raise fail(str(error), CANNOT_RUN) from None
-    url = load_settings(rpc_url=rpc_url).rpc_url
+    url = settings.rpc_url
     w3 = counting_web3(url)
     chain_id = chain_id_or_none(w3)
     if chain_id is None:

@@ -14,16 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dentareview.chain.admin_account import AdminKeyError, load_admin_account
 from dentareview.chain.transactions import TransactionSender
 from dentareview.cli.common import (
-    AdminKeyEnvOption,
-    AdminKeystoreOption,
-    AdminPasswordEnvOption,
-    DatabaseUrlOption,
-    DataDirOption,
-    PrivateKeyOption,
-    RpcUrlOption,
-    admin_overrides,
     fail,
-    load_settings,
+    with_settings,
 )
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
@@ -52,27 +44,13 @@ def _connect(settings: Settings) -> tuple[Deployment, sessionmaker[Session]]:
 
 
 @dentist_app.command("add")
+@with_settings("rpc", "key", "data_dir", "database", "admin")
 def add_command(
+    settings: Settings,
     address: Annotated[str, typer.Argument(help="The dentist's wallet address")],
     name: Annotated[str, typer.Option("--name", help="Practice or dentist name")],
-    rpc_url: RpcUrlOption = None,
-    private_key: PrivateKeyOption = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
-    admin_key_env: AdminKeyEnvOption = None,
-    admin_keystore: AdminKeystoreOption = None,
-    admin_password_env: AdminPasswordEnvOption = None,
 ) -> None:
     """Register a dentist on-chain (or reactivate one) and in the service database."""
-    settings = load_settings(
-        rpc_url=rpc_url,
-        private_key=private_key,
-        data_dir=data_dir,
-        database_url=database_url,
-        extra=admin_overrides(
-            key_env=admin_key_env, keystore=admin_keystore, password_env=admin_password_env
-        ),
-    )
     try:
         deployment, sessions = _connect(settings)
         tx_hash, stored = add_dentist(
@@ -85,26 +63,12 @@ def add_command(
 
 
 @dentist_app.command("deactivate")
+@with_settings("rpc", "key", "data_dir", "database", "admin")
 def deactivate_command(
+    settings: Settings,
     address: Annotated[str, typer.Argument(help="The dentist's wallet address")],
-    rpc_url: RpcUrlOption = None,
-    private_key: PrivateKeyOption = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
-    admin_key_env: AdminKeyEnvOption = None,
-    admin_keystore: AdminKeystoreOption = None,
-    admin_password_env: AdminPasswordEnvOption = None,
 ) -> None:
     """Deactivate a dentist: new visits are refused; existing reviews stay valid."""
-    settings = load_settings(
-        rpc_url=rpc_url,
-        private_key=private_key,
-        data_dir=data_dir,
-        database_url=database_url,
-        extra=admin_overrides(
-            key_env=admin_key_env, keystore=admin_keystore, password_env=admin_password_env
-        ),
-    )
     try:
         deployment, sessions = _connect(settings)
         tx_hash = deactivate_dentist(sessions, deployment, address=address, now=int(time.time()))
@@ -127,29 +91,17 @@ def _admin_address(settings: Settings) -> str:
 
 
 @dentist_app.command("rename")
+@with_settings("key", "data_dir", "database", "admin")
 def rename_command(
+    settings: Settings,
     address: Annotated[str, typer.Argument(help="The dentist's wallet address")],
     name: Annotated[str, typer.Argument(help="The practice's new name")],
     reason: Annotated[
         str, typer.Option("--reason", help="Why the name changes (plain text, recorded)")
     ],
-    private_key: PrivateKeyOption = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
-    admin_key_env: AdminKeyEnvOption = None,
-    admin_keystore: AdminKeystoreOption = None,
-    admin_password_env: AdminPasswordEnvOption = None,
 ) -> None:
     """Change a practice's name, recording who (the admin's account), when, the old and
     the new name and why; the service database only, no transaction."""
-    settings = load_settings(
-        private_key=private_key,
-        data_dir=data_dir,
-        database_url=database_url,
-        extra=admin_overrides(
-            key_env=admin_key_env, keystore=admin_keystore, password_env=admin_password_env
-        ),
-    )
     who = _admin_address(settings)
     upgrade_database(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
@@ -175,13 +127,12 @@ def rename_command(
 
 
 @dentist_app.command("names")
+@with_settings("data_dir", "database")
 def names_command(
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
+    settings: Settings,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 20,
 ) -> None:
     """The recorded name changes, newest first."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
     upgrade_database(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     try:

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from dentareview.chain.admin_account import AdminKeyError
 from dentareview.chain.client import chain_id_or_none, make_web3
 from dentareview.cli.common import (
-    AdminKeyEnvOption,
-    AdminKeystoreOption,
-    AdminPasswordEnvOption,
-    AllowDevKeysOption,
-    DataDirOption,
-    PrivateKeyOption,
-    RpcUrlOption,
-    admin_overrides,
     fail,
-    load_settings,
+    with_settings,
 )
+from dentareview.config import Settings
 from dentareview.errors import UnsafeKeys
 from dentareview.redaction import display_url
 from dentareview.services.deploy import AlreadyDeployed, deploy, plan_roles
 
 
+@with_settings("rpc", "key", "data_dir", "admin", "dev_keys")
 def deploy_command(
-    rpc_url: RpcUrlOption = None,
-    private_key: PrivateKeyOption = None,
-    data_dir: DataDirOption = None,
+    settings: Settings,
     force: Annotated[
         bool, typer.Option("--force", help="Deploy even if this chain has a live deployment")
     ] = False,
@@ -53,10 +45,6 @@ def deploy_command(
             show_default=False,
         ),
     ] = None,
-    admin_key_env: AdminKeyEnvOption = None,
-    admin_keystore: AdminKeystoreOption = None,
-    admin_password_env: AdminPasswordEnvOption = None,
-    allow_dev_keys: AllowDevKeysOption = False,
     allow_shared_admin: Annotated[
         bool,
         typer.Option(
@@ -70,16 +58,8 @@ def deploy_command(
 
     The admin key (if set) deploys and administers; the operator key relays. Outside a
     local chain (31337, 1337) Anvil's public keys and a shared admin are refused."""
-    extra: dict[str, Any] = admin_overrides(
-        key_env=admin_key_env, keystore=admin_keystore, password_env=admin_password_env
-    )
-    if allow_dev_keys:
-        extra["allow_dev_keys"] = True
     if allow_shared_admin:
-        extra["allow_shared_admin"] = True
-    settings = load_settings(
-        rpc_url=rpc_url, private_key=private_key, data_dir=data_dir, extra=extra
-    )
+        settings = settings.model_copy(update={"allow_shared_admin": True})
     w3 = make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
     if chain_id_or_none(w3) is None:
         raise fail(f"no node answers at {display_url(settings.rpc_url)}; start one (make run does)")

@@ -14,7 +14,10 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.cli.common import DatabaseUrlOption, DataDirOption, fail, load_settings
+from dentareview.cli.common import (
+    fail,
+    with_settings,
+)
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
@@ -52,13 +55,12 @@ def _operator(settings: Settings, operator: str) -> str:
 
 
 @moderation_app.command("flags")
+@with_settings("data_dir", "database")
 def flags_command(
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
+    settings: Settings,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
 ) -> None:
     """List open flags, oldest first."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
     with _sessions(settings)() as session:
         flags = list_open_flags(session, limit=limit, offset=0)
         for flag in flags:
@@ -69,17 +71,16 @@ def flags_command(
 
 
 @moderation_app.command("decide")
+@with_settings("data_dir", "database")
 def decide_command(
+    settings: Settings,
     review_id: Annotated[int, typer.Argument(min=1, max=2**31 - 1)],
     action: Annotated[str, typer.Option("--action", help="keep, remove or under_review")],
     reason: Annotated[str, typer.Option("--reason", help=", ".join(DECISION_REASONS))],
     operator: OperatorOption,
     note: Annotated[str | None, typer.Option("--note", help="public, at most 500 chars")] = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Keep or remove a review (or mark it under review), recorded with who and why."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
     who = _operator(settings, operator)
     with _sessions(settings)() as session:
         try:
@@ -97,18 +98,17 @@ def decide_command(
 
 
 @moderation_app.command("signals")
+@with_settings("data_dir", "database")
 def signals_command(
+    settings: Settings,
     dentist: Annotated[str, typer.Argument(help="the dentist's address")],
     mark: Annotated[
         bool, typer.Option("--mark", help="mark the reviews of raised signals under review")
     ] = False,
     operator: Annotated[str | None, typer.Option("--operator", help="needed with --mark")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Anomaly signals of a practice: new wallets, bursts, a rating shift."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
     if mark and operator is None:
         raise fail("--mark needs --operator")
     who = _operator(settings, operator) if mark and operator is not None else None

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from dentareview.cli.common import DatabaseUrlOption, DataDirOption, fail, load_settings
+from dentareview.cli.common import (
+    fail,
+    with_settings,
+)
+from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.services.reputation_rebuild import RelayBusy, rebuild_reputation
@@ -13,10 +17,10 @@ reputation_app = typer.Typer(help="Maintain the stored reputation totals.", no_a
 
 
 @reputation_app.command("rebuild")
-def rebuild_command(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+@with_settings("data_dir", "database")
+def rebuild_command(settings: Settings) -> None:
     """Recompute every dentist's reputation totals from the anchored reviews (they are
     otherwise kept up to date as reviews are anchored); safe while the service runs."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
     upgrade_database(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     try:

@@ -12,14 +12,9 @@ import uvicorn
 
 from dentareview.api.server import APP_FACTORY, run_workers
 from dentareview.cli.common import (
-    AllowDevKeysOption,
-    DatabaseUrlOption,
-    DataDirOption,
-    PrivateKeyOption,
-    RpcUrlOption,
     fail,
-    load_settings,
     refuse_unsafe_operator_key,
+    with_settings,
 )
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
@@ -49,31 +44,21 @@ def _served_url(host: str, port: int) -> str:
     return f"http://{f'[{name}]' if ':' in name else name}:{port}"
 
 
-def migrate_command(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+@with_settings("data_dir", "database")
+def migrate_command(settings: Settings) -> None:
     """Apply the database migrations (Alembic `upgrade head`)."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
     upgrade_database(settings.resolved_database_url)
     typer.echo(f"database migrated: {_redacted(settings.resolved_database_url)}")
 
 
+@with_settings("rpc", "key", "data_dir", "database", "dev_keys")
 def serve_command(
+    settings: Settings,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
-    rpc_url: RpcUrlOption = None,
-    private_key: PrivateKeyOption = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
-    allow_dev_keys: AllowDevKeysOption = False,
 ) -> None:
     """Run the API (with its anchoring worker); OpenAPI docs at /docs."""
-    settings = load_settings(
-        rpc_url=rpc_url,
-        private_key=private_key,
-        data_dir=data_dir,
-        database_url=database_url,
-        extra={"allow_dev_keys": True} if allow_dev_keys else None,
-    )
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     _export(settings)
@@ -90,25 +75,15 @@ def serve_command(
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
 
 
+@with_settings("rpc", "key", "data_dir", "database", "dev_keys")
 def anchor_command(
-    rpc_url: RpcUrlOption = None,
-    private_key: PrivateKeyOption = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
+    settings: Settings,
     watch: Annotated[
         bool, typer.Option("--watch", help="Keep anchoring until interrupted")
     ] = False,
-    allow_dev_keys: AllowDevKeysOption = False,
 ) -> None:
     """Relay pending reviews to the registry now (the service also does this by itself)."""
     logging.basicConfig(level=logging.INFO)
-    settings = load_settings(
-        rpc_url=rpc_url,
-        private_key=private_key,
-        data_dir=data_dir,
-        database_url=database_url,
-        extra={"allow_dev_keys": True} if allow_dev_keys else None,
-    )
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
