@@ -2,8 +2,8 @@
 receipts, replacements and finality.
 
 Every on-chain write of the service goes through it: single reviews
-(`services/anchoring.py`), batch roots (`services/batch_anchoring.py`), aggregate
-payouts (`services/batch_payouts.py`) and queued rewards (`services/queued_rewards.py`).
+(`anchoring/reviews.py`), batch roots (`anchoring/batches.py`), aggregate
+payouts (`anchoring/payouts.py`) and queued rewards (`anchoring/queued_rewards.py`).
 Each of those keeps its own write-ahead record (the hash and nonce of what it signed)
 in its own table, and hands the relay a `note` callback that commits it; the relay
 calls it *before* anything leaves this process.

@@ -21,8 +21,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3.types import TxReceipt
 
+from dentareview.anchoring.payouts import PayoutReport, RewardPayer
+from dentareview.anchoring.statements import anchor_statements
 from dentareview.chain.batches import BatchEvent, BatchRegistry
-from dentareview.config import Settings
 from dentareview.db.models import BatchRow, ReviewRow
 from dentareview.db.queries import (
     anchored_unfinal_batches,
@@ -45,10 +46,7 @@ from dentareview.errors import DentaReviewError
 from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
 from dentareview.relay.fees import FeesOverCap
 from dentareview.relay.policy import RelayPolicy
-from dentareview.services.anchoring import Anchorer
-from dentareview.services.batch_payouts import PayoutReport, RewardPayer
 from dentareview.services.chain_access import ChainGateway, Deployment
-from dentareview.services.statements import anchor_statements
 
 log = logging.getLogger(__name__)
 
@@ -365,23 +363,3 @@ class BatchAnchorer:
         else:
             report.anchored += batch.size
 
-
-def build_anchorer(
-    settings: Settings, sessions: sessionmaker[Session], gateway: ChainGateway
-) -> Anchorer | BatchAnchorer:
-    """The worker of the configured anchor mode."""
-    if settings.anchor_mode == "batch":
-        return BatchAnchorer(
-            sessions,
-            gateway,
-            batch_size=settings.batch_size,
-            batch_seconds=settings.batch_seconds,
-            payout_seconds=settings.batch_payout_seconds,
-            relay=RelayPolicy.from_settings(settings),
-        )
-    return Anchorer(
-        sessions,
-        gateway,
-        batch_limit=settings.anchor_batch_limit,
-        relay=RelayPolicy.from_settings(settings),
-    )

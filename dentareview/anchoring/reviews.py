@@ -20,7 +20,7 @@ anchor under watch until it is final.
 
 Nothing is sent while the registry is paused or the network's fees exceed the
 operator's maximum. After the reviews, a pass pays rewards the daily cap had queued,
-then anchors signed statements (`services/statements.py`).
+then anchors signed statements (`anchoring/statements.py`).
 The `crash_point` calls are inert unless a reliability test selects one.
 """
 
@@ -40,6 +40,9 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 from web3.types import TxReceipt
 
+from dentareview.anchoring.crash_points import crash_point
+from dentareview.anchoring.queued_rewards import pay_queued_rewards
+from dentareview.anchoring.statements import anchor_statements
 from dentareview.chain.registry import AnchorEvent
 from dentareview.chain.transactions import PreparedCall
 from dentareview.db.mapping import review_of, visit_of
@@ -78,9 +81,6 @@ from dentareview.relay.engine import (
 from dentareview.relay.fees import Fees, FeesOverCap
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
-from dentareview.services.crash_points import crash_point
-from dentareview.services.queued_rewards import pay_queued_rewards
-from dentareview.services.statements import anchor_statements
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 from web3.types import TxReceipt
 
+from dentareview.anchoring.reviews import AnchorReport
 from dentareview.chain.batches import BatchRegistry, PayoutEvent
 from dentareview.db.models import PayoutRow, RewardPaymentRow
 from dentareview.db.queries import (
@@ -44,7 +45,6 @@ from dentareview.db.queries import (
 )
 from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
 from dentareview.relay.fees import FeesOverCap
-from dentareview.services.anchoring import AnchorReport
 from dentareview.services.chain_access import Deployment
 
 log = logging.getLogger(__name__)
