@@ -1,17 +1,16 @@
 """Batch mode: anchor pending reviews as one Merkle root per batch, pay rewards in aggregate.
 
 A batch is published when `batch_size` reviews wait, or when the oldest has waited
-`batch_seconds`. Write-ahead, as in single mode: the batch's members, leaf positions,
-root and signed transaction are committed *before* the transaction is sent. After a
-crash the next pass finds each unconfirmed batch and either its receipt, or its root
-already on-chain (then it marks it from the event), or neither (then it sends the same
-root again). The registry refuses a root twice and the database a review in two
-batches, so nothing is lost and nothing is anchored twice.
+`batch_seconds`. The batch's members, leaf positions and root are committed before its
+transaction is signed; the transaction goes through the outbox (`outbox.py`), which
+notes it before it leaves. After a crash the next pass finds each unconfirmed batch and
+either its receipt, or its root already on-chain (then it marks it from the event), or
+neither (then it sends the same root again). The registry refuses a root twice and the
+database a review in two batches, so nothing is lost and nothing is anchored twice.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,8 +18,10 @@ from dataclasses import dataclass
 from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from dentareview.anchoring.outbox import ChainWriter, Outbox
 from dentareview.anchoring.payouts import PayoutReport, RewardPayer
 from dentareview.anchoring.statements import anchor_statements
 from dentareview.chain.batches import BatchEvent, BatchRegistry
@@ -33,7 +34,6 @@ from dentareview.db.queries import (
     mark_batch_anchored,
     mark_batch_final,
     note_batch_failure,
-    note_batch_sent,
     record_relay_status,
     release_relayer_lock,
     try_relayer_lock,
@@ -43,12 +43,9 @@ from dentareview.db.queries import (
 )
 from dentareview.domain.merkle import MerkleTree
 from dentareview.errors import DentaReviewError
-from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
-from dentareview.relay.fees import FeesOverCap
+from dentareview.relay.engine import Relay
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
-
-log = logging.getLogger(__name__)
 
 BATCHES_PER_PASS = 8  # full batches published by one pass when a backlog waits
 
@@ -71,6 +68,95 @@ def build_tree(rows: Sequence[ReviewRow]) -> tuple[MerkleTree, list[tuple[int, i
     return tree, [(row.id, position[decode_hex(row.digest)]) for row in rows]
 
 
+class BatchWriter(ChainWriter[BatchRow]):
+    """A batch in the outbox: `anchorBatch` of its root; success anchors every member."""
+
+    noun = "batch"
+    waits_in_flight = True  # roots go out one after another
+
+    def __init__(
+        self, session: Session, deployment: Deployment, batches: BatchRegistry, report: BatchReport
+    ) -> None:
+        self._session = session
+        self._deployment = deployment
+        self._batches = batches
+        self._report = report
+
+    def rows(self, item: BatchRow) -> list[BatchRow]:
+        return [item]
+
+    def size(self, item: BatchRow) -> int:
+        return item.size
+
+    def call(self, item: BatchRow) -> ContractFunction:
+        return self._batches.anchor_batch(
+            decode_hex(item.root), size=item.size, rewarded=item.rewarded
+        )
+
+    def record(self, item: BatchRow, receipt: TxReceipt, *, reconciled: bool) -> bool:
+        events = [e for e in self._batches.batch_events_in(receipt) if e.root == item.root]
+        if events:
+            self._mark(item, events[0], reconciled=reconciled)
+        return bool(events)
+
+    def reconcile(self, item: BatchRow) -> bool:
+        if self._batches.batch_of(decode_hex(item.root)) is None:
+            return False
+        events = self._batches.batch_events(
+            from_block=self._deployment.manifest.registry.block_number,
+            to_block=int(self._deployment.w3.eth.block_number),
+            root=decode_hex(item.root),
+        )
+        if not events:
+            self._report.errors.append(f"batch {item.id}: root anchored but no BatchAnchored event")
+        else:
+            self._mark(item, events[0], reconciled=True)
+        return True
+
+    def refused(self, item: BatchRow, reason: str) -> None:
+        note_batch_failure(self._session, batch_id=item.id, error=f"not sent: {reason}")
+        self._report.errors.append(f"batch {item.id}: anchorBatch would revert: {reason}")
+
+    def retry_later(self, item: BatchRow, error: str) -> None:
+        note_batch_failure(self._session, batch_id=item.id, error=error)
+        self._report.errors.append(f"batch {item.id}: {error}")
+
+    def in_flight(self, item: BatchRow, tx_hash: str) -> None:
+        if not self.reconcile(item):
+            self._fail(item, "no receipt yet")
+
+    def failed(self, item: BatchRow, tx_hash: str) -> None:
+        self._fail(item, "reverted")
+
+    def finalize(self, item: BatchRow) -> None:
+        mark_batch_final(self._session, batch_id=item.id)
+
+    def undo(self, item: BatchRow, dropped_tx: str) -> None:
+        unanchor_batch(self._session, batch_id=item.id, dropped_tx=dropped_tx)
+
+    def _fail(self, item: BatchRow, why: str) -> None:
+        note_batch_failure(self._session, batch_id=item.id, error=f"root transaction {why}")
+        self._session.commit()
+        self._report.failed += item.size
+
+    def _mark(self, item: BatchRow, event: BatchEvent, *, reconciled: bool) -> None:
+        mark_batch_anchored(
+            self._session,
+            batch_id=item.id,
+            tx_hash=event.tx_hash,
+            block_number=event.block_number,
+            log_index=event.log_index,
+            anchored_at=int(self._deployment.w3.eth.get_block(event.block_number)["timestamp"]),
+            block_hash=event.block_hash,
+        )
+        self._session.commit()
+        self._report.batches += 1
+        if reconciled:
+            self._report.reconciled += item.size
+        else:
+            self._report.anchored += item.size
+
+
 class BatchAnchorer:
     """Same contract as the single-mode Anchorer: passes under the relayer lock."""
 
@@ -91,11 +177,7 @@ class BatchAnchorer:
         self._batch_seconds = batch_seconds
         self._clock = clock
         self._policy = relay or RelayPolicy()
-        self._payer = RewardPayer(
-            payout_seconds=payout_seconds,
-            clock=clock,
-            replace_after_seconds=self._policy.replace_after_seconds,
-        )
+        self._payer = RewardPayer(payout_seconds=payout_seconds, clock=clock)
 
     def run_once(self) -> BatchReport:
         report = BatchReport()
@@ -111,25 +193,7 @@ class BatchAnchorer:
             if not try_relayer_lock(lock):
                 return report
             try:
-                self._confirm(session, relay, report)
-                self._payer.confirm(session, relay, report)
-                session.commit()
-                for batch in unsettled_batches(session):
-                    self._settle_earlier(session, deployment, relay, batches, batch, report)
-                # A backlog of several batches goes out in one pass, one root after another.
-                for _ in range(BATCHES_PER_PASS):
-                    if report.errors or not self._due(session):
-                        break
-                    if not self._publish(session, deployment, relay, batches, report):
-                        break
-                if not report.errors:
-                    self._payer.run(session, deployment, relay, batches, report)
-                if not report.errors:
-                    statements = anchor_statements(
-                        session, deployment, relay, now=int(self._clock())
-                    )
-                    report.statements, report.errors = statements.anchored, statements.errors
-                    report.reorged += statements.reorged
+                self._pass(session, deployment, relay, batches, report)
                 record_relay_status(
                     session,
                     problem=report.errors[0] if report.errors else None,
@@ -140,6 +204,36 @@ class BatchAnchorer:
                 session.rollback()
                 release_relayer_lock(lock)
         return report
+
+    def _pass(
+        self,
+        session: Session,
+        deployment: Deployment,
+        relay: Relay,
+        batches: BatchRegistry,
+        report: BatchReport,
+    ) -> None:
+        writer = BatchWriter(session, deployment, batches, report)
+        outbox = Outbox(session, relay, writer, report, now=int(self._clock()))
+        payouts = self._payer.outbox(session, deployment, relay, batches, report)
+        outbox.confirm(anchored_unfinal_batches(session))
+        self._payer.confirm(session, payouts)
+        session.commit()
+        for batch in unsettled_batches(session):
+            if not outbox.settle_earlier(batch):
+                outbox.send(batch)
+        # A backlog of several batches goes out in one pass, one root after another.
+        for _ in range(BATCHES_PER_PASS):
+            if report.errors or not self._due(session):
+                break
+            if not self._publish(session, outbox):
+                break
+        if not report.errors:
+            self._payer.run(session, payouts, batches, report)
+        if not report.errors:
+            statements = anchor_statements(session, deployment, relay, now=int(self._clock()))
+            report.statements, report.errors = statements.anchored, statements.errors
+            report.reorged += statements.reorged
 
     def run_until_idle(self, *, max_passes: int = 1000) -> BatchReport:
         total = BatchReport()
@@ -152,8 +246,6 @@ class BatchAnchorer:
                 break
         return total
 
-    # -------------------------------------------------------------- building
-
     def _due(self, session: Session) -> bool:
         backlog = unbatched_backlog(session)
         if backlog.count == 0 or backlog.oldest_submitted_at is None:
@@ -161,26 +253,7 @@ class BatchAnchorer:
         waited = self._clock() - backlog.oldest_submitted_at
         return backlog.count >= self._batch_size or waited >= self._batch_seconds
 
-    def _confirm(self, session: Session, relay: Relay, report: BatchReport) -> None:
-        """Anchored roots become final, or built again when a reorg dropped their block."""
-        for batch in anchored_unfinal_batches(session):
-            assert batch.tx_hash is not None
-            verdict = relay.inclusion(batch.tx_hash, batch.block_hash)
-            if verdict is Inclusion.FINAL:
-                mark_batch_final(session, batch_id=batch.id)
-            elif verdict is Inclusion.DROPPED:
-                log.warning("batch %s: its root's block was reorganised away", batch.id)
-                unanchor_batch(session, batch_id=batch.id, dropped_tx=batch.tx_hash)
-                report.reorged += batch.size
-
-    def _publish(
-        self,
-        session: Session,
-        deployment: Deployment,
-        relay: Relay,
-        batches: BatchRegistry,
-        report: BatchReport,
-    ) -> bool:
+    def _publish(self, session: Session, outbox: Outbox[BatchRow]) -> bool:
         """Build, write ahead and send one batch; False when no review waits."""
         rows = claim_unbatched_reviews(session, limit=self._batch_size)
         if not rows:
@@ -197,169 +270,5 @@ class BatchAnchorer:
         session.commit()  # the write-ahead record of members and root, before any signing
         for row in rows:  # done with: the session stays small across a pass's batches
             session.expunge(row)
-        self._send(session, deployment, relay, batches, batch, report)
+        outbox.send(batch)
         return True
-
-    # -------------------------------------------------------------- sending and settling
-
-    def _send(
-        self,
-        session: Session,
-        deployment: Deployment,
-        relay: Relay,
-        batches: BatchRegistry,
-        batch: BatchRow,
-        report: BatchReport,
-    ) -> None:
-        call = batches.anchor_batch(
-            decode_hex(batch.root), size=batch.size, rewarded=batch.rewarded
-        )
-
-        def note(tx: SignedTx) -> None:
-            note_batch_sent(
-                session,
-                batch_id=batch.id,
-                tx_hash=tx.tx_hash,
-                nonce=tx.nonce,
-                replace_at=int(self._clock() + self._policy.replace_after_seconds),
-            )
-            session.commit()
-
-        try:
-            receipt = relay.send(call, note=note)
-        except Refused as refused:
-            note_batch_failure(session, batch_id=batch.id, error=f"not sent: {refused.reason}")
-            session.commit()
-            report.errors.append(f"batch {batch.id}: anchorBatch would revert: {refused.reason}")
-            return
-        except FeesOverCap as error:
-            report.errors.append(str(error))
-            return
-        self._settle(session, deployment, batches, batch, receipt, report, reconciled=False)
-
-    def _settle_earlier(
-        self,
-        session: Session,
-        deployment: Deployment,
-        relay: Relay,
-        batches: BatchRegistry,
-        batch: BatchRow,
-        report: BatchReport,
-    ) -> None:
-        """A batch an earlier pass wrote ahead (maybe before a crash): find it, or resend it."""
-        receipt = None
-        if batch.sent_tx_hash is not None:
-            receipt = relay.receipt(batch.sent_tx_hash)
-            if receipt is None and relay.pending_in_node(batch.sent_tx_hash):
-                self._replace_if_due(session, relay, batches, batch, report)
-                receipt = relay.wait(batch.sent_tx_hash)
-        if receipt is not None and receipt["status"] == 1:
-            self._settle(session, deployment, batches, batch, receipt, report, reconciled=True)
-        elif batches.batch_of(decode_hex(batch.root)) is not None:
-            self._reconcile_from_logs(session, deployment, batches, batch, report)
-        elif batch.sent_tx_hash is not None and relay.pending_in_node(batch.sent_tx_hash):
-            report.errors.append(f"batch {batch.id}: transaction still pending")
-        else:
-            self._send(session, deployment, relay, batches, batch, report)
-
-    def _replace_if_due(
-        self,
-        session: Session,
-        relay: Relay,
-        batches: BatchRegistry,
-        batch: BatchRow,
-        report: BatchReport,
-    ) -> None:
-        assert batch.sent_tx_hash is not None and batch.sent_nonce is not None
-        if self._clock() < batch.replace_at:
-            return
-        call = batches.anchor_batch(
-            decode_hex(batch.root), size=batch.size, rewarded=batch.rewarded
-        )
-        try:
-            replacement = relay.replacement(batch.sent_tx_hash, call)
-        except AtFeeCap as error:
-            report.errors.append(f"batch {batch.id}: {error}")
-            return
-        if replacement is None:
-            return
-        note_batch_sent(
-            session,
-            batch_id=batch.id,
-            tx_hash=replacement.tx_hash,
-            nonce=replacement.nonce,
-            replace_at=int(self._clock() + self._policy.replace_after_seconds),
-        )
-        session.commit()  # noted before it leaves: either version may be mined
-        relay.broadcast(replacement)
-        report.replaced += 1
-
-    def _settle(
-        self,
-        session: Session,
-        deployment: Deployment,
-        batches: BatchRegistry,
-        batch: BatchRow,
-        receipt: TxReceipt | None,
-        report: BatchReport,
-        *,
-        reconciled: bool,
-    ) -> None:
-        if receipt is not None and receipt["status"] == 1:
-            events = [e for e in batches.batch_events_in(receipt) if e.root == batch.root]
-            if events:
-                self._mark(session, deployment, batch, events[0], report, reconciled=reconciled)
-                return
-        if batches.batch_of(decode_hex(batch.root)) is not None:
-            self._reconcile_from_logs(session, deployment, batches, batch, report)
-            return
-        why = "no receipt yet" if receipt is None else "reverted"
-        note_batch_failure(session, batch_id=batch.id, error=f"root transaction {why}")
-        session.commit()
-        report.failed += batch.size
-        log.warning("batch %s: root transaction %s", batch.id, why)
-
-    def _reconcile_from_logs(
-        self,
-        session: Session,
-        deployment: Deployment,
-        batches: BatchRegistry,
-        batch: BatchRow,
-        report: BatchReport,
-    ) -> None:
-        events = batches.batch_events(
-            from_block=deployment.manifest.registry.block_number,
-            to_block=int(deployment.w3.eth.block_number),
-            root=decode_hex(batch.root),
-        )
-        if not events:
-            report.errors.append(f"batch {batch.id}: root anchored but no BatchAnchored event")
-            return
-        self._mark(session, deployment, batch, events[0], report, reconciled=True)
-
-    def _mark(
-        self,
-        session: Session,
-        deployment: Deployment,
-        batch: BatchRow,
-        event: BatchEvent,
-        report: BatchReport,
-        *,
-        reconciled: bool,
-    ) -> None:
-        mark_batch_anchored(
-            session,
-            batch_id=batch.id,
-            tx_hash=event.tx_hash,
-            block_number=event.block_number,
-            log_index=event.log_index,
-            anchored_at=int(deployment.w3.eth.get_block(event.block_number)["timestamp"]),
-            block_hash=event.block_hash,
-        )
-        session.commit()
-        report.batches += 1
-        if reconciled:
-            report.reconciled += batch.size
-        else:
-            report.anchored += batch.size
-

@@ -6,48 +6,44 @@ as a credit added by `anchorBatch`. Once the oldest unpaid one has waited
 pending rewards, as far as today's cap and the credit allow; the rest waits for the
 next payout. A mint names a patient and an amount, never a review or a dentist.
 
-Crash safety as for batches: the payout (random id, members) and its signed transaction
-are committed before sending; the registry refuses a payout id twice, so a payout
-found unconfirmed after a crash is looked up on-chain and resent under the same id.
-Sent through the relay like every write; a paid payout is watched until final, and one
-whose block a reorg dropped is built again under the same id, its payments pending.
+Sent through the outbox (`outbox.py`) like every chain write: the payout (random id,
+members) is committed before it is signed, its transaction before it leaves; the
+registry refuses a payout id twice, so a payout found unconfirmed after a crash is
+looked up on-chain and resent under the same id. A paid payout is watched until final,
+and one whose block a reorg dropped is built again under the same id, its payments
+pending.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
+from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from dentareview.anchoring.outbox import ChainWriter, Outbox
 from dentareview.anchoring.reviews import AnchorReport
 from dentareview.chain.batches import BatchRegistry, PayoutEvent
 from dentareview.db.models import PayoutRow, RewardPaymentRow
 from dentareview.db.queries import (
     assign_payout,
     insert_payout,
-    mark_payout_final,
     mark_payout_paid,
     note_payout_failure,
-    note_payout_sent,
     paid_unfinal_payouts,
     payable_rewards,
     payout_payments,
     unpay_payout,
     unsettled_payouts,
 )
-from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
-from dentareview.relay.fees import FeesOverCap
+from dentareview.relay.engine import Relay
 from dentareview.services.chain_access import Deployment
-
-log = logging.getLogger(__name__)
 
 # Each mint costs 30-50k gas: 200 keeps a payout far below any block gas limit.
 MAX_RECIPIENTS = 200
@@ -87,40 +83,120 @@ class PayoutReport(AnchorReport):
     payouts: int = 0
 
 
-class RewardPayer:
+class PayoutWriter(ChainWriter[PayoutRow]):
+    """An aggregate payout in the outbox: `payRewards` under its payout id."""
+
+    noun = "payout"
+    waits_in_flight = True  # one payout in flight: the next must see this one's cap use
+
     def __init__(
-        self,
-        *,
-        payout_seconds: float,
-        clock: Callable[[], float] = time.time,
-        replace_after_seconds: float = 60.0,
+        self, session: Session, deployment: Deployment, batches: BatchRegistry, report: PayoutReport
     ) -> None:
+        self._session = session
+        self._deployment = deployment
+        self._batches = batches
+        self._report = report
+
+    def rows(self, item: PayoutRow) -> list[PayoutRow]:
+        return [item]
+
+    def size(self, item: PayoutRow) -> int:
+        return 1
+
+    def call(self, item: PayoutRow) -> ContractFunction:
+        patients, amounts = totals_by_patient(payout_payments(self._session, payout_id=item.id))
+        return self._batches.pay_rewards(decode_hex(item.payout_key), patients, amounts)
+
+    def record(self, item: PayoutRow, receipt: TxReceipt, *, reconciled: bool) -> bool:
+        events = [
+            e for e in self._batches.payout_events_in(receipt) if e.payout_key == item.payout_key
+        ]
+        if events:
+            self._mark(item, events[0])
+        return bool(events)
+
+    def reconcile(self, item: PayoutRow) -> bool:
+        if not self._batches.is_payout_made(decode_hex(item.payout_key)):
+            return False
+        events = self._batches.payout_events(
+            from_block=self._deployment.manifest.registry.block_number,
+            to_block=int(self._deployment.w3.eth.block_number),
+            payout_key=decode_hex(item.payout_key),
+        )
+        if not events:
+            self._report.errors.append(f"payout {item.id}: made but no RewardsPaid event found")
+        else:
+            self._mark(item, events[0])
+        return True
+
+    def refused(self, item: PayoutRow, reason: str) -> None:
+        note_payout_failure(self._session, payout_id=item.id, error=f"not sent: {reason}")
+        self._report.errors.append(f"payout {item.id}: payRewards would revert: {reason}")
+
+    def retry_later(self, item: PayoutRow, error: str) -> None:
+        self._fail(item, error)
+
+    def in_flight(self, item: PayoutRow, tx_hash: str) -> None:
+        if not self.reconcile(item):
+            self._fail(item, "no receipt yet")
+
+    def failed(self, item: PayoutRow, tx_hash: str) -> None:
+        self._fail(item, "reverted")
+
+    def undo(self, item: PayoutRow, dropped_tx: str) -> None:
+        unpay_payout(self._session, payout_id=item.id, dropped_tx=dropped_tx)
+
+    def _fail(self, item: PayoutRow, why: str) -> None:
+        note_payout_failure(self._session, payout_id=item.id, error=f"payout transaction {why}")
+        self._session.commit()
+        self._report.errors.append(f"payout {item.id}: transaction {why}")
+
+    def _mark(self, item: PayoutRow, event: PayoutEvent) -> None:
+        mark_payout_paid(
+            self._session,
+            payout_id=item.id,
+            tx_hash=event.tx_hash,
+            block_number=event.block_number,
+            paid_at=int(self._deployment.w3.eth.get_block(event.block_number)["timestamp"]),
+            block_hash=event.block_hash,
+        )
+        self._session.commit()
+        self._report.payouts += 1
+
+
+class RewardPayer:
+    """Builds payouts once rewards have waited `payout_seconds`; the outbox sends them."""
+
+    def __init__(self, *, payout_seconds: float, clock: Callable[[], float] = time.time) -> None:
         self._payout_seconds = payout_seconds
         self._clock = clock
-        self._replace_after = replace_after_seconds
 
-    def confirm(self, session: Session, relay: Relay, report: AnchorReport) -> None:
-        """Paid payouts become final, or built again when a reorg dropped their block."""
-        for payout in paid_unfinal_payouts(session):
-            assert payout.tx_hash is not None
-            verdict = relay.inclusion(payout.tx_hash, payout.block_hash)
-            if verdict is Inclusion.FINAL:
-                mark_payout_final(session, payout_id=payout.id)
-            elif verdict is Inclusion.DROPPED:
-                log.warning("payout %s: its block was reorganised away", payout.id)
-                unpay_payout(session, payout_id=payout.id, dropped_tx=payout.tx_hash)
-                report.reorged += 1
-
-    def run(
+    def outbox(
         self,
         session: Session,
         deployment: Deployment,
         relay: Relay,
         batches: BatchRegistry,
         report: PayoutReport,
+    ) -> Outbox[PayoutRow]:
+        writer = PayoutWriter(session, deployment, batches, report)
+        return Outbox(session, relay, writer, report, now=int(self._clock()))
+
+    @staticmethod
+    def confirm(session: Session, outbox: Outbox[PayoutRow]) -> None:
+        """Paid payouts become final, or built again when a reorg dropped their block."""
+        outbox.confirm(paid_unfinal_payouts(session))
+
+    def run(
+        self,
+        session: Session,
+        outbox: Outbox[PayoutRow],
+        batches: BatchRegistry,
+        report: PayoutReport,
     ) -> None:
         for payout in unsettled_payouts(session):
-            self._settle_earlier(session, deployment, relay, batches, payout, report)
+            if not outbox.settle_earlier(payout):
+                outbox.send(payout)
         if report.errors or unsettled_payouts(session):
             return  # one payout in flight at a time: the next one must see this one's cap use
         now = self._clock()
@@ -141,152 +217,4 @@ class RewardPayer:
         )
         assign_payout(session, payout_id=payout.id, payment_ids=[p.id for p in chosen])
         session.commit()  # the write-ahead record of the payout's members
-        self._send(session, deployment, relay, batches, payout, report)
-
-    def _call(self, session: Session, batches: BatchRegistry, payout: PayoutRow) -> Any:
-        patients, amounts = totals_by_patient(payout_payments(session, payout_id=payout.id))
-        return batches.pay_rewards(decode_hex(payout.payout_key), patients, amounts)
-
-    def _note(self, session: Session, payout: PayoutRow, tx: SignedTx) -> None:
-        note_payout_sent(
-            session,
-            payout_id=payout.id,
-            tx_hash=tx.tx_hash,
-            nonce=tx.nonce,
-            replace_at=int(self._clock() + self._replace_after),
-        )
-        session.commit()
-
-    def _send(
-        self,
-        session: Session,
-        deployment: Deployment,
-        relay: Relay,
-        batches: BatchRegistry,
-        payout: PayoutRow,
-        report: PayoutReport,
-    ) -> None:
-        try:
-            receipt = relay.send(
-                self._call(session, batches, payout),
-                note=lambda tx: self._note(session, payout, tx),
-            )
-        except Refused as refused:
-            note_payout_failure(session, payout_id=payout.id, error=f"not sent: {refused.reason}")
-            session.commit()
-            report.errors.append(f"payout {payout.id}: payRewards would revert: {refused.reason}")
-            return
-        except FeesOverCap as error:
-            report.errors.append(str(error))
-            return
-        self._settle(session, deployment, batches, payout, receipt, report)
-
-    def _settle_earlier(
-        self,
-        session: Session,
-        deployment: Deployment,
-        relay: Relay,
-        batches: BatchRegistry,
-        payout: PayoutRow,
-        report: PayoutReport,
-    ) -> None:
-        receipt = None
-        if payout.sent_tx_hash is not None:
-            receipt = relay.receipt(payout.sent_tx_hash)
-            if receipt is None and relay.pending_in_node(payout.sent_tx_hash):
-                self._replace_if_due(session, relay, batches, payout, report)
-                receipt = relay.wait(payout.sent_tx_hash)
-        if receipt is not None and receipt["status"] == 1:
-            self._settle(session, deployment, batches, payout, receipt, report)
-        elif batches.is_payout_made(decode_hex(payout.payout_key)):
-            self._reconcile_from_logs(session, deployment, batches, payout, report)
-        elif payout.sent_tx_hash is not None and relay.pending_in_node(payout.sent_tx_hash):
-            report.errors.append(f"payout {payout.id}: transaction still pending")
-        else:
-            self._send(session, deployment, relay, batches, payout, report)
-
-    def _replace_if_due(
-        self,
-        session: Session,
-        relay: Relay,
-        batches: BatchRegistry,
-        payout: PayoutRow,
-        report: PayoutReport,
-    ) -> None:
-        assert payout.sent_tx_hash is not None
-        if self._clock() < payout.replace_at:
-            return
-        try:
-            replacement = relay.replacement(
-                payout.sent_tx_hash, self._call(session, batches, payout)
-            )
-        except AtFeeCap as error:
-            report.errors.append(f"payout {payout.id}: {error}")
-            return
-        if replacement is None:
-            return
-        self._note(session, payout, replacement)  # before it leaves: either may be mined
-        relay.broadcast(replacement)
-        report.replaced += 1
-
-    def _settle(
-        self,
-        session: Session,
-        deployment: Deployment,
-        batches: BatchRegistry,
-        payout: PayoutRow,
-        receipt: TxReceipt | None,
-        report: PayoutReport,
-    ) -> None:
-        if receipt is not None and receipt["status"] == 1:
-            events = [
-                e for e in batches.payout_events_in(receipt) if e.payout_key == payout.payout_key
-            ]
-            if events:
-                self._mark(session, deployment, payout, events[0], report)
-                return
-        if batches.is_payout_made(decode_hex(payout.payout_key)):
-            self._reconcile_from_logs(session, deployment, batches, payout, report)
-            return
-        why = "no receipt yet" if receipt is None else "reverted"
-        note_payout_failure(session, payout_id=payout.id, error=f"payout transaction {why}")
-        session.commit()
-        report.errors.append(f"payout {payout.id}: transaction {why}")
-        log.warning("payout %s: transaction %s", payout.id, why)
-
-    def _reconcile_from_logs(
-        self,
-        session: Session,
-        deployment: Deployment,
-        batches: BatchRegistry,
-        payout: PayoutRow,
-        report: PayoutReport,
-    ) -> None:
-        events = batches.payout_events(
-            from_block=deployment.manifest.registry.block_number,
-            to_block=int(deployment.w3.eth.block_number),
-            payout_key=decode_hex(payout.payout_key),
-        )
-        if not events:
-            report.errors.append(f"payout {payout.id}: made but no RewardsPaid event found")
-            return
-        self._mark(session, deployment, payout, events[0], report)
-
-    @staticmethod
-    def _mark(
-        session: Session,
-        deployment: Deployment,
-        payout: PayoutRow,
-        event: PayoutEvent,
-        report: PayoutReport,
-    ) -> None:
-        mark_payout_paid(
-            session,
-            payout_id=payout.id,
-            tx_hash=event.tx_hash,
-            block_number=event.block_number,
-            paid_at=int(deployment.w3.eth.get_block(event.block_number)["timestamp"]),
-            block_hash=event.block_hash,
-        )
-        session.commit()
-        report.payouts += 1
+        outbox.send(payout)

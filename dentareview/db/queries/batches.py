@@ -111,16 +111,6 @@ def assign_batch_members(
     session.expire_all()
 
 
-def note_batch_sent(
-    session: Session, *, batch_id: int, tx_hash: str, nonce: int, replace_at: int = 0
-) -> BatchRow:
-    """Record the signed root transaction before it is broadcast (the write-ahead record);
-    past `replace_at` a still unmined one is replaced at the same nonce."""
-    row = get_or_raise(session, BatchRow, batch_id)
-    row.sent_tx_hash = tx_hash
-    row.sent_nonce = nonce
-    row.replace_at = replace_at
-    return row
 
 
 def note_batch_failure(session: Session, *, batch_id: int, error: str) -> BatchRow:

@@ -73,14 +73,6 @@ def payout_payments(session: Session, *, payout_id: int) -> list[RewardPaymentRo
     return list(session.scalars(stmt))
 
 
-def note_payout_sent(
-    session: Session, *, payout_id: int, tx_hash: str, nonce: int, replace_at: int = 0
-) -> PayoutRow:
-    row = get_or_raise(session, PayoutRow, payout_id)
-    row.sent_tx_hash = tx_hash
-    row.sent_nonce = nonce
-    row.replace_at = replace_at
-    return row
 
 
 def note_payout_failure(session: Session, *, payout_id: int, error: str) -> PayoutRow:
@@ -140,8 +132,6 @@ def paid_unfinal_payouts(session: Session) -> list[PayoutRow]:
     return list(session.scalars(stmt))
 
 
-def mark_payout_final(session: Session, *, payout_id: int) -> None:
-    get_or_raise(session, PayoutRow, payout_id).final = True
 
 
 def unpay_payout(session: Session, *, payout_id: int, dropped_tx: str) -> None:
