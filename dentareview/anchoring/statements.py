@@ -3,11 +3,10 @@ replies.
 
 A statement is queued (`services/statements.py`) in the same database transaction that
 accepts it. Each pass of the anchoring worker, in single and batch mode alike, sends the
-digests of every due statement in one `anchorStatements` transaction through the relay
-(`dentareview/relay/engine.py`), under its rules:
+digests of every due statement in one `anchorStatements` transaction through the
+outbox (`outbox.py`: write-ahead, settling, replacement, finality), an item being the
+rows one transaction carries:
 
-- **Write-ahead.** The transaction's hash and nonce are committed on every row it
-  carries before it leaves; after a crash the next pass finds them.
 - **Idempotent on-chain.** The registry records a digest once and skips it after, so a
   resend, a replacement at the same nonce or a re-broadcast records nothing twice, and
   a statement is anchored as soon as any version of its transaction is mined.
@@ -25,11 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from eth_utils.hexadecimal import decode_hex, encode_hex
+from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
-from web3.exceptions import Web3Exception
+from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from dentareview.anchoring.outbox import ChainWriter, Outbox
 from dentareview.chain.registry import StatementEvent
 from dentareview.db.models import StatementAnchorRow
 from dentareview.db.queries.statements import (
@@ -37,8 +37,7 @@ from dentareview.db.queries.statements import (
     in_flight_statements,
     unfinal_statements,
 )
-from dentareview.relay.engine import AtFeeCap, Inclusion, Refused, Relay, SignedTx
-from dentareview.relay.fees import FeesOverCap
+from dentareview.relay.engine import Relay
 from dentareview.services.chain_access import Deployment
 
 log = logging.getLogger(__name__)
@@ -61,8 +60,10 @@ def _by_tx(rows: Sequence[StatementAnchorRow], key: str) -> list[list[StatementA
     return [list(group) for _, group in groupby(ordered, key=lambda row: getattr(row, key))]
 
 
-class StatementAnchorer:
+class StatementAnchorer(ChainWriter[list[StatementAnchorRow]]):
     """One pass over the statements, run by the worker under the relayer lock."""
+
+    noun = "statements"
 
     def __init__(self, session: Session, deployment: Deployment, relay: Relay, *, now: int) -> None:
         self._session = session
@@ -72,125 +73,93 @@ class StatementAnchorer:
         self._now = now
         self.report = StatementReport()
         self._block_times: dict[int, int] = {}  # one transaction anchors many: read once
+        self._outbox = Outbox(session, relay, self, self.report, now=now)
 
     def run(self) -> StatementReport:
-        self._confirm()
+        self._outbox.confirm(_by_tx(unfinal_statements(self._session, limit=1000), "tx_hash"))
         self._session.commit()
-        self._settle_in_flight()
+        for rows in _by_tx(in_flight_statements(self._session), "sent_tx_hash"):
+            if not self._outbox.settle_earlier(rows):
+                self._due_again(rows)
         self._session.commit()
-        self._send_due()
+        rows = due_statements(self._session, now=self._now, limit=MAX_STATEMENTS_PER_TX)
+        # Asked only when there is something to send: an idle pass makes no call.
+        if rows and not self._registry.contract.functions.paused().call():
+            self._outbox.send(rows)
         self._session.commit()
         return self.report
 
-    # ------------------------------------------------------------------ finality
+    # ------------------------------------------------------------------ the writer
 
-    def _confirm(self) -> None:
-        for rows in _by_tx(unfinal_statements(self._session, limit=1000), "tx_hash"):
-            first = rows[0]
-            assert first.tx_hash is not None
-            verdict = self._relay.inclusion(first.tx_hash, first.block_hash)
-            if verdict is Inclusion.FINAL:
-                for row in rows:
-                    row.final = True
-                self.report.finalized += len(rows)
-            elif verdict is Inclusion.DROPPED:
-                log.warning("statements of %s: its block was reorganised away", first.tx_hash)
-                for row in rows:
-                    self._unanchor(row, dropped_tx=first.tx_hash)
-                self.report.reorged += len(rows)
+    def rows(self, item: list[StatementAnchorRow]) -> list[StatementAnchorRow]:
+        return item
 
-    @staticmethod
-    def _unanchor(row: StatementAnchorRow, *, dropped_tx: str) -> None:
-        """Pending again, with the dropped transaction noted: it is waited for if the node
-        still has it; otherwise the chain's record decides."""
-        row.status = "pending"
-        row.sent_tx_hash, row.sent_nonce = dropped_tx, None
-        row.tx_hash = row.block_hash = None
-        row.block_number = row.anchored_at = None
-        row.final = False
+    def describe(self, item: list[StatementAnchorRow]) -> str:
+        return f"statements of {item[0].sent_tx_hash or item[0].tx_hash}"
 
-    # ------------------------------------------------------------------ in flight
+    def call(self, item: list[StatementAnchorRow]) -> ContractFunction:
+        return self._registry.anchor_statements([decode_hex(row.digest) for row in item])
 
-    def _settle_in_flight(self) -> None:
-        for rows in _by_tx(in_flight_statements(self._session), "sent_tx_hash"):
-            tx_hash = rows[0].sent_tx_hash
-            assert tx_hash is not None
-            receipt = self._relay.receipt(tx_hash)
-            if receipt is not None and receipt["status"] == 1:
-                self._record(rows, receipt)
-                continue
-            if receipt is None and self._relay.pending_in_node(tx_hash):
-                if self._now >= rows[0].replace_at:
-                    self._replace(rows, tx_hash)
-                continue
-            # Reverted, dropped, or noted and never sent: what the chain holds decides.
-            missing = [row for row in rows if not self._from_chain(row)]
-            nonce = rows[0].sent_nonce
-            if missing and nonce is not None and self._relay.nonce_in_pool(nonce):
-                continue  # another version at the noted nonce waits in the pool
-            for row in missing:
-                row.sent_tx_hash, row.sent_nonce = None, None  # due again
-
-    def _replace(self, rows: list[StatementAnchorRow], tx_hash: str) -> None:
-        """The stuck transaction again at its nonce with bumped fees, noted first."""
-        call = self._registry.anchor_statements([decode_hex(row.digest) for row in rows])
-        try:
-            replacement = self._relay.replacement(tx_hash, call)
-        except AtFeeCap as error:
-            self.report.errors.append(str(error))
-            return
-        if replacement is None:
-            return
-        self._note(rows, replacement)
-        self._relay.broadcast(replacement)
-        self.report.replaced += 1
-
-    # ------------------------------------------------------------------ sending
-
-    def _send_due(self) -> None:
-        rows = due_statements(self._session, now=self._now, limit=MAX_STATEMENTS_PER_TX)
-        # Asked only when there is something to send: an idle pass makes no call.
-        if not rows or self._registry.contract.functions.paused().call():
-            return
-        call = self._registry.anchor_statements([decode_hex(row.digest) for row in rows])
-        try:
-            receipt = self._relay.send(call, note=lambda signed: self._note(rows, signed))
-        except (Refused, FeesOverCap, Web3Exception) as error:
-            self._defer(rows, f"anchoring statements waits: {error}")
-            return
-        if receipt is None:
-            return  # in flight: the next pass settles or replaces it
-        if receipt["status"] == 1:
-            self._record(rows, receipt)
-        else:
-            self._defer(rows, f"transaction {encode_hex(receipt['transactionHash'])} reverted")
-
-    def _note(self, rows: list[StatementAnchorRow], signed: SignedTx) -> None:
-        replace_at = self._now + int(self._relay.policy.replace_after_seconds)
-        for row in rows:
-            row.sent_tx_hash, row.sent_nonce = signed.tx_hash, signed.nonce
-            row.replace_at = replace_at
-        self._session.commit()  # the write-ahead record, before anything leaves
-
-    def _defer(self, rows: list[StatementAnchorRow], error: str) -> None:
-        log.warning("%s", error)
-        self.report.errors.append(error)
-        for row in rows:
-            row.attempts += 1
-            row.last_error = error
-            row.sent_tx_hash, row.sent_nonce = None, None
-            row.next_attempt_at = self._now + self._relay.policy.backoff(row.attempts)
-
-    # ------------------------------------------------------------------ recording
-
-    def _record(self, rows: list[StatementAnchorRow], receipt: TxReceipt) -> None:
+    def record(
+        self, item: list[StatementAnchorRow], receipt: TxReceipt, *, reconciled: bool
+    ) -> bool:
         events = {event.digest: event for event in self._registry.statement_events_in(receipt)}
-        for row in rows:
+        for row in item:
             event = events.get(row.digest)
             if event is not None:
                 self._mark(row, event)
             elif not self._from_chain(row):  # skipped: an earlier version anchored it
                 row.sent_tx_hash, row.sent_nonce = None, None
+        return True
+
+    def reconcile(self, item: list[StatementAnchorRow]) -> bool:
+        """Each row from the chain's record; those it lacks stay in `item`."""
+        item[:] = [row for row in item if not self._from_chain(row)]
+        return not item
+
+    def refused(self, item: list[StatementAnchorRow], reason: str) -> None:
+        self._defer(item, f"anchoring statements waits: {reason}")
+
+    def retry_later(self, item: list[StatementAnchorRow], error: str) -> None:
+        self._defer(item, f"anchoring statements waits: {error}")
+
+    def held_back(self, items: Sequence[list[StatementAnchorRow]], error: str) -> None:
+        for item in items:
+            self._defer(item, f"anchoring statements waits: {error}", report=False)
+
+    def in_flight(self, item: list[StatementAnchorRow], tx_hash: str) -> None:
+        """The next pass settles or replaces it."""
+
+    def failed(self, item: list[StatementAnchorRow], tx_hash: str) -> None:
+        self._defer(item, f"transaction {tx_hash} reverted")
+
+    @staticmethod
+    def undo(item: list[StatementAnchorRow], dropped_tx: str) -> None:
+        """Pending again, with the dropped transaction noted: it is waited for if the node
+        still has it; otherwise the chain's record decides."""
+        for row in item:
+            row.status = "pending"
+            row.sent_tx_hash, row.sent_nonce = dropped_tx, None
+            row.tx_hash = row.block_hash = None
+            row.block_number = row.anchored_at = None
+            row.final = False
+
+    # ------------------------------------------------------------------ its records
+
+    @staticmethod
+    def _due_again(rows: list[StatementAnchorRow]) -> None:
+        for row in rows:
+            row.sent_tx_hash, row.sent_nonce = None, None
+
+    def _defer(self, rows: list[StatementAnchorRow], error: str, *, report: bool = True) -> None:
+        log.warning("%s", error)
+        if report:
+            self.report.errors.append(error)
+        for row in rows:
+            row.attempts += 1
+            row.last_error = error
+            row.sent_tx_hash, row.sent_nonce = None, None
+            row.next_attempt_at = self._now + self._relay.policy.backoff(row.attempts)
 
     def _from_chain(self, row: StatementAnchorRow) -> bool:
         """Mark `row` from the registry's record if its digest is anchored there."""
