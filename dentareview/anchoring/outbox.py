@@ -172,7 +172,9 @@ class ChainWriter(ABC, Generic[Item]):
     def describe(self, item: Item) -> str:
         return f"{self.noun} {getattr(self.rows(item)[0], 'id', '?')}"
 
-    def begin_settling(self, receipts: Mapping[str, TxReceipt | None]) -> None:
+    def begin_settling(
+        self, items: Sequence[Item], receipts: Mapping[str, TxReceipt | None]
+    ) -> None:
         """Before a pipelined pass settles its receipts (to read what they share once)."""
 
     def end_settling(self) -> None:
@@ -289,7 +291,7 @@ class Outbox(Generic[Item]):
         # while waiting (the write-ahead commit ended the transaction).
         receipts = self._relay.collect([tx.tx_hash for tx in txs])
         crash_point("mined")
-        self._writer.begin_settling(receipts)
+        self._writer.begin_settling([item for item, _ in signed], receipts)
         with self._session.no_autoflush:  # the updates go out together at the commit
             for item, tx in signed:
                 self.settle(item, receipts[tx.tx_hash], reconciled=False)
