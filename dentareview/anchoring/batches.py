@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eth_utils.hexadecimal import decode_hex, encode_hex
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from dentareview.anchoring.outbox import ChainWriter, Outbox
+from dentareview.anchoring.batch_mode import BatchModeWriter
+from dentareview.anchoring.outbox import Outbox, relaying_pass
 from dentareview.anchoring.payouts import PayoutReport, RewardPayer
 from dentareview.anchoring.statements import anchor_statements
 from dentareview.chain.batches import BatchEvent, BatchRegistry
@@ -33,16 +33,11 @@ from dentareview.db.queries import (
     insert_batch,
     mark_batch_anchored,
     mark_batch_final,
-    note_batch_failure,
-    record_relay_status,
-    release_relayer_lock,
-    try_relayer_lock,
     unanchor_batch,
     unbatched_backlog,
     unsettled_batches,
 )
 from dentareview.domain.merkle import MerkleTree
-from dentareview.errors import DentaReviewError
 from dentareview.relay.engine import Relay
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
@@ -68,22 +63,18 @@ def build_tree(rows: Sequence[ReviewRow]) -> tuple[MerkleTree, list[tuple[int, i
     return tree, [(row.id, position[decode_hex(row.digest)]) for row in rows]
 
 
-class BatchWriter(ChainWriter[BatchRow]):
+class BatchWriter(BatchModeWriter[BatchRow, BatchEvent]):
     """A batch in the outbox: `anchorBatch` of its root; success anchors every member."""
 
     noun = "batch"
-    waits_in_flight = True  # roots go out one after another
+    function = "anchorBatch"
+    event = "BatchAnchored"
 
     def __init__(
         self, session: Session, deployment: Deployment, batches: BatchRegistry, report: BatchReport
     ) -> None:
-        self._session = session
-        self._deployment = deployment
-        self._batches = batches
-        self._report = report
-
-    def rows(self, item: BatchRow) -> list[BatchRow]:
-        return [item]
+        super().__init__(session, deployment, batches, report)
+        self._batch_report = report
 
     def size(self, item: BatchRow) -> int:
         return item.size
@@ -93,68 +84,41 @@ class BatchWriter(ChainWriter[BatchRow]):
             decode_hex(item.root), size=item.size, rewarded=item.rewarded
         )
 
-    def record(self, item: BatchRow, receipt: TxReceipt, *, reconciled: bool) -> bool:
-        events = [e for e in self._batches.batch_events_in(receipt) if e.root == item.root]
-        if events:
-            self._mark(item, events[0], reconciled=reconciled)
-        return bool(events)
+    def events_in(self, item: BatchRow, receipt: TxReceipt) -> list[BatchEvent]:
+        return [e for e in self._batches.batch_events_in(receipt) if e.root == item.root]
 
-    def reconcile(self, item: BatchRow) -> bool:
-        if self._batches.batch_of(decode_hex(item.root)) is None:
-            return False
-        events = self._batches.batch_events(
-            from_block=self._deployment.manifest.registry.block_number,
-            to_block=int(self._deployment.w3.eth.block_number),
-            root=decode_hex(item.root),
-        )
-        if not events:
-            self._report.errors.append(f"batch {item.id}: root anchored but no BatchAnchored event")
-        else:
-            self._mark(item, events[0], reconciled=True)
-        return True
+    def made(self, item: BatchRow) -> bool:
+        return self._batches.batch_of(decode_hex(item.root)) is not None
 
-    def refused(self, item: BatchRow, reason: str) -> None:
-        note_batch_failure(self._session, batch_id=item.id, error=f"not sent: {reason}")
-        self._report.errors.append(f"batch {item.id}: anchorBatch would revert: {reason}")
+    def logged(self, item: BatchRow, *, from_block: int, to_block: int) -> list[BatchEvent]:
+        root = decode_hex(item.root)
+        return self._batches.batch_events(from_block=from_block, to_block=to_block, root=root)
 
-    def retry_later(self, item: BatchRow, error: str) -> None:
-        note_batch_failure(self._session, batch_id=item.id, error=error)
-        self._report.errors.append(f"batch {item.id}: {error}")
-
-    def in_flight(self, item: BatchRow, tx_hash: str) -> None:
-        if not self.reconcile(item):
-            self._fail(item, "no receipt yet")
-
-    def failed(self, item: BatchRow, tx_hash: str) -> None:
-        self._fail(item, "reverted")
-
-    def finalize(self, item: BatchRow) -> None:
-        mark_batch_final(self._session, batch_id=item.id)
-
-    def undo(self, item: BatchRow, dropped_tx: str) -> None:
-        unanchor_batch(self._session, batch_id=item.id, dropped_tx=dropped_tx)
-
-    def _fail(self, item: BatchRow, why: str) -> None:
-        note_batch_failure(self._session, batch_id=item.id, error=f"root transaction {why}")
-        self._session.commit()
-        self._report.failed += item.size
-
-    def _mark(self, item: BatchRow, event: BatchEvent, *, reconciled: bool) -> None:
+    def mark(self, item: BatchRow, event: BatchEvent, *, reconciled: bool) -> None:
         mark_batch_anchored(
             self._session,
             batch_id=item.id,
             tx_hash=event.tx_hash,
             block_number=event.block_number,
             log_index=event.log_index,
-            anchored_at=int(self._deployment.w3.eth.get_block(event.block_number)["timestamp"]),
+            anchored_at=self.block_time(event.block_number),
             block_hash=event.block_hash,
         )
-        self._session.commit()
-        self._report.batches += 1
+        report = self._batch_report
+        report.batches += 1
         if reconciled:
-            self._report.reconciled += item.size
+            report.reconciled += item.size
         else:
-            self._report.anchored += item.size
+            report.anchored += item.size
+
+    def count_failure(self, item: BatchRow, error: str) -> None:
+        self._report.failed += item.size
+
+    def finalize(self, item: BatchRow) -> None:
+        mark_batch_final(self._session, batch_id=item.id)
+
+    def undo(self, item: BatchRow, dropped_tx: str) -> None:
+        unanchor_batch(self._session, batch_id=item.id, dropped_tx=dropped_tx)
 
 
 class BatchAnchorer:
@@ -180,39 +144,14 @@ class BatchAnchorer:
         self._payer = RewardPayer(payout_seconds=payout_seconds, clock=clock)
 
     def run_once(self) -> BatchReport:
-        report = BatchReport()
-        try:
-            deployment = self._gateway.deployment()
-        except DentaReviewError as error:
-            report.errors.append(error.message)
-            return report
-        batches = BatchRegistry(deployment.registry.contract)
-        relay = Relay(deployment.sender, deployment.registry, self._policy)
-        engine: Engine = self._sessions.kw["bind"]
-        with engine.connect() as lock, self._sessions() as session:
-            if not try_relayer_lock(lock):
-                return report
-            try:
-                self._pass(session, deployment, relay, batches, report)
-                record_relay_status(
-                    session,
-                    problem=report.errors[0] if report.errors else None,
-                    now=int(self._clock()),
-                )
-                session.commit()
-            finally:
-                session.rollback()
-                release_relayer_lock(lock)
-        return report
+        return relaying_pass(
+            self._sessions, self._gateway, self._policy, BatchReport(), self._pass, now=self._clock
+        )
 
     def _pass(
-        self,
-        session: Session,
-        deployment: Deployment,
-        relay: Relay,
-        batches: BatchRegistry,
-        report: BatchReport,
+        self, session: Session, deployment: Deployment, relay: Relay, report: BatchReport
     ) -> None:
+        batches = BatchRegistry(deployment.registry.contract)
         writer = BatchWriter(session, deployment, batches, report)
         outbox = Outbox(session, relay, writer, report, now=int(self._clock()))
         payouts = self._payer.outbox(session, deployment, relay, batches, report)

@@ -77,10 +77,11 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 from web3.types import TxReceipt
@@ -88,12 +89,17 @@ from web3.types import TxReceipt
 from dentareview.anchoring.crash_points import crash_point
 from dentareview.chain.transactions import PreparedCall, prepare
 from dentareview.db.models import SentTransaction
+from dentareview.db.queries import record_relay_status, release_relayer_lock, try_relayer_lock
+from dentareview.errors import DentaReviewError
 from dentareview.relay.engine import AtFeeCap, DryRunFailed, Inclusion, Refused, Relay, SignedTx
 from dentareview.relay.fees import FeesOverCap
+from dentareview.relay.policy import RelayPolicy
+from dentareview.services.chain_access import ChainGateway, Deployment
 
 log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
+Report = TypeVar("Report", bound="OutboxReport")
 
 
 class OutboxReport(Protocol):
@@ -103,6 +109,42 @@ class OutboxReport(Protocol):
     reorged: int
     replaced: int
     errors: list[str]
+
+
+def relaying_pass(
+    sessions: sessionmaker[Session],
+    gateway: ChainGateway,
+    policy: RelayPolicy,
+    report: Report,
+    run: Callable[[Session, Deployment, Relay, Report], None],
+    *,
+    now: Callable[[], float],
+) -> Report:
+    """Run one pass of a worker (`run`) as the one relaying process, and record what it
+    ran into for /health; an empty report if another process is relaying right now."""
+    try:
+        deployment = gateway.deployment()
+    except DentaReviewError as error:
+        report.errors.append(error.message)
+        return report
+    relay = Relay(deployment.sender, deployment.registry, policy)
+    engine: Engine = sessions.kw["bind"]
+    # The lock lives on its own connection so it holds across the pass's commits; if
+    # this process dies, so does the lock.
+    with engine.connect() as lock, sessions() as session:
+        if not try_relayer_lock(lock):
+            return report
+        try:
+            run(session, deployment, relay, report)
+            # Whichever process answers /health shows what this pass ran into.
+            record_relay_status(
+                session, problem=report.errors[0] if report.errors else None, now=int(now())
+            )
+            session.commit()
+        finally:
+            session.rollback()
+            release_relayer_lock(lock)
+    return report
 
 
 class ChainWriter(ABC, Generic[Item]):

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from dentareview.anchoring.outbox import ChainWriter, Outbox
+from dentareview.anchoring.batch_mode import BatchModeWriter
+from dentareview.anchoring.outbox import Outbox
 from dentareview.anchoring.reviews import AnchorReport
 from dentareview.chain.batches import BatchRegistry, PayoutEvent
 from dentareview.db.models import PayoutRow, RewardPaymentRow
@@ -35,7 +36,6 @@ from dentareview.db.queries import (
     assign_payout,
     insert_payout,
     mark_payout_paid,
-    note_payout_failure,
     paid_unfinal_payouts,
     payable_rewards,
     payout_payments,
@@ -83,22 +83,12 @@ class PayoutReport(AnchorReport):
     payouts: int = 0
 
 
-class PayoutWriter(ChainWriter[PayoutRow]):
+class PayoutWriter(BatchModeWriter[PayoutRow, PayoutEvent]):
     """An aggregate payout in the outbox: `payRewards` under its payout id."""
 
     noun = "payout"
-    waits_in_flight = True  # one payout in flight: the next must see this one's cap use
-
-    def __init__(
-        self, session: Session, deployment: Deployment, batches: BatchRegistry, report: PayoutReport
-    ) -> None:
-        self._session = session
-        self._deployment = deployment
-        self._batches = batches
-        self._report = report
-
-    def rows(self, item: PayoutRow) -> list[PayoutRow]:
-        return [item]
+    function = "payRewards"
+    event = "RewardsPaid"
 
     def size(self, item: PayoutRow) -> int:
         return 1
@@ -107,61 +97,33 @@ class PayoutWriter(ChainWriter[PayoutRow]):
         patients, amounts = totals_by_patient(payout_payments(self._session, payout_id=item.id))
         return self._batches.pay_rewards(decode_hex(item.payout_key), patients, amounts)
 
-    def record(self, item: PayoutRow, receipt: TxReceipt, *, reconciled: bool) -> bool:
-        events = [
-            e for e in self._batches.payout_events_in(receipt) if e.payout_key == item.payout_key
-        ]
-        if events:
-            self._mark(item, events[0])
-        return bool(events)
+    def events_in(self, item: PayoutRow, receipt: TxReceipt) -> list[PayoutEvent]:
+        events = self._batches.payout_events_in(receipt)
+        return [e for e in events if e.payout_key == item.payout_key]
 
-    def reconcile(self, item: PayoutRow) -> bool:
-        if not self._batches.is_payout_made(decode_hex(item.payout_key)):
-            return False
-        events = self._batches.payout_events(
-            from_block=self._deployment.manifest.registry.block_number,
-            to_block=int(self._deployment.w3.eth.block_number),
-            payout_key=decode_hex(item.payout_key),
-        )
-        if not events:
-            self._report.errors.append(f"payout {item.id}: made but no RewardsPaid event found")
-        else:
-            self._mark(item, events[0])
-        return True
+    def made(self, item: PayoutRow) -> bool:
+        return self._batches.is_payout_made(decode_hex(item.payout_key))
 
-    def refused(self, item: PayoutRow, reason: str) -> None:
-        note_payout_failure(self._session, payout_id=item.id, error=f"not sent: {reason}")
-        self._report.errors.append(f"payout {item.id}: payRewards would revert: {reason}")
+    def logged(self, item: PayoutRow, *, from_block: int, to_block: int) -> list[PayoutEvent]:
+        key = decode_hex(item.payout_key)
+        return self._batches.payout_events(from_block=from_block, to_block=to_block, payout_key=key)
 
-    def retry_later(self, item: PayoutRow, error: str) -> None:
-        self._fail(item, error)
-
-    def in_flight(self, item: PayoutRow, tx_hash: str) -> None:
-        if not self.reconcile(item):
-            self._fail(item, "no receipt yet")
-
-    def failed(self, item: PayoutRow, tx_hash: str) -> None:
-        self._fail(item, "reverted")
-
-    def undo(self, item: PayoutRow, dropped_tx: str) -> None:
-        unpay_payout(self._session, payout_id=item.id, dropped_tx=dropped_tx)
-
-    def _fail(self, item: PayoutRow, why: str) -> None:
-        note_payout_failure(self._session, payout_id=item.id, error=f"payout transaction {why}")
-        self._session.commit()
-        self._report.errors.append(f"payout {item.id}: transaction {why}")
-
-    def _mark(self, item: PayoutRow, event: PayoutEvent) -> None:
+    def mark(self, item: PayoutRow, event: PayoutEvent, *, reconciled: bool) -> None:
         mark_payout_paid(
             self._session,
             payout_id=item.id,
             tx_hash=event.tx_hash,
             block_number=event.block_number,
-            paid_at=int(self._deployment.w3.eth.get_block(event.block_number)["timestamp"]),
+            paid_at=self.block_time(event.block_number),
             block_hash=event.block_hash,
         )
-        self._session.commit()
         self._report.payouts += 1
+
+    def count_failure(self, item: PayoutRow, error: str) -> None:
+        self._report.errors.append(f"{self.describe(item)}: {error}")
+
+    def undo(self, item: PayoutRow, dropped_tx: str) -> None:
+        unpay_payout(self._session, payout_id=item.id, dropped_tx=dropped_tx)
 
 
 class RewardPayer:

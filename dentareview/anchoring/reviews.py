@@ -32,12 +32,11 @@ from typing import Literal
 
 from eth_utils.hexadecimal import decode_hex
 from hexbytes import HexBytes
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from dentareview.anchoring.outbox import ChainWriter, Outbox
+from dentareview.anchoring.outbox import ChainWriter, Outbox, relaying_pass
 from dentareview.anchoring.queued_rewards import pay_queued_rewards
 from dentareview.anchoring.statements import anchor_statements
 from dentareview.chain.registry import AnchorEvent
@@ -55,16 +54,12 @@ from dentareview.db.queries import (
     give_up_review,
     mark_anchored,
     note_anchor_failure,
-    record_relay_status,
-    release_relayer_lock,
     reward_payments_of,
-    try_relayer_lock,
     unanchor_review,
     withhold_reward,
 )
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.policy import DENTIST_LIMIT
-from dentareview.errors import ChainUnavailable, DentaReviewError
 from dentareview.relay.engine import Relay
 from dentareview.relay.policy import RelayPolicy
 from dentareview.services.chain_access import ChainGateway, Deployment
@@ -156,32 +151,10 @@ class Anchorer:
         self._clock = clock
 
     def run_once(self) -> AnchorReport:
-        report = AnchorReport()
-        try:
-            deployment = self._gateway.deployment()
-        except (ChainUnavailable, DentaReviewError) as error:
-            report.errors.append(error.message)
-            return report
-        relay = Relay(deployment.sender, deployment.registry, self._policy)
-        engine: Engine = self._sessions.kw["bind"]
-        # One relaying process at a time: the lock lives on its own connection so it
-        # holds across the pass's commits; if this process dies, so does the lock.
-        with engine.connect() as lock, self._sessions() as session:
-            if not try_relayer_lock(lock):
-                return report  # another process is relaying right now
-            try:
-                self._pass(session, deployment, relay, report)
-                # Whichever process answers /health shows what this pass ran into.
-                record_relay_status(
-                    session,
-                    problem=report.errors[0] if report.errors else None,
-                    now=int(self._clock()),
-                )
-                session.commit()
-            finally:
-                session.rollback()
-                release_relayer_lock(lock)
-        return report
+        """One pass, unless another process is relaying (one relays at a time)."""
+        return relaying_pass(
+            self._sessions, self._gateway, self._policy, AnchorReport(), self._pass, now=self._clock
+        )
 
     def _pass(
         self, session: Session, deployment: Deployment, relay: Relay, report: AnchorReport

@@ -12,7 +12,6 @@ from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
 from dentareview.db.queries._write import add_unique, get_or_raise
 from dentareview.db.queries.aggregates import shift_aggregates
-from dentareview.redaction import scrub
 
 
 @dataclass(frozen=True)
@@ -113,11 +112,6 @@ def assign_batch_members(
 
 
 
-def note_batch_failure(session: Session, *, batch_id: int, error: str) -> BatchRow:
-    row = get_or_raise(session, BatchRow, batch_id)
-    row.attempts += 1
-    row.last_error = scrub(error)  # node errors may name the RPC URL and its key
-    return row
 
 
 def unsettled_batches(session: Session) -> list[BatchRow]:

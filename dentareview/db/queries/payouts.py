@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.models import PayoutRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import add_unique, get_or_raise
-from dentareview.redaction import scrub
 
 
 def payable_rewards(
@@ -75,11 +74,6 @@ def payout_payments(session: Session, *, payout_id: int) -> list[RewardPaymentRo
 
 
 
-def note_payout_failure(session: Session, *, payout_id: int, error: str) -> PayoutRow:
-    row = get_or_raise(session, PayoutRow, payout_id)
-    row.attempts += 1
-    row.last_error = scrub(error)  # node errors may name the RPC URL and its key
-    return row
 
 
 def unsettled_payouts(session: Session) -> list[PayoutRow]:
