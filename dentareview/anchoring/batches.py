@@ -173,6 +173,7 @@ class BatchAnchorer:
             statements = anchor_statements(session, deployment, relay, now=int(self._clock()))
             report.statements, report.errors = statements.anchored, statements.errors
             report.reorged += statements.reorged
+            report.replaced += statements.replaced
 
     def run_until_idle(self, *, max_passes: int = 1000) -> BatchReport:
         total = BatchReport()

@@ -176,6 +176,7 @@ class Anchorer:
         report.queued_paid = pay_queued_rewards(session, deployment, relay)
         statements = anchor_statements(session, deployment, relay, now=now)
         report.statements, report.reorged = statements.anchored, report.reorged + statements.reorged
+        report.replaced += statements.replaced
         report.errors += statements.errors
 
     def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
