@@ -25,11 +25,11 @@ from bench.scale.common import (
     settings_for,
     signed_pair,
 )
+from dentareview.anchoring.batches import BatchAnchorer
+from dentareview.anchoring.reviews import Anchorer
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.domain.models import Eip712Domain
-from dentareview.services.anchoring import Anchorer
-from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.deploy import deploy
 from tests.support.databases import fresh_postgres_schema

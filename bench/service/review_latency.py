@@ -31,10 +31,10 @@ import httpx
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from dentareview.anchoring.reviews import Anchorer
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
-from dentareview.services.anchoring import Anchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import register_dentist
 from dentareview.services.deploy import deploy

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from web3 import Web3
 
+from dentareview.anchoring.modes import build_anchorer
+from dentareview.anchoring.worker import AnchorLoop, WorkerLease
 from dentareview.api.caching import PublicCache
 from dentareview.api.deps import AppState
 from dentareview.api.errors import error_catalog_markdown, install_error_handlers
@@ -34,9 +36,7 @@ from dentareview.api.routes import (
 from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
-from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
-from dentareview.services.worker import AnchorLoop, WorkerLease
 
 log = logging.getLogger(__name__)
 

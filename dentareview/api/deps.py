@@ -11,10 +11,10 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dentareview.anchoring.worker import AnchorLoop
 from dentareview.config import Settings
 from dentareview.domain.models import Eip712Domain
 from dentareview.services.chain_access import ChainGateway
-from dentareview.services.worker import AnchorLoop
 
 
 @dataclass

@@ -10,6 +10,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from dentareview.anchoring.modes import build_anchorer
+from dentareview.anchoring.reviews import AnchorReport
+from dentareview.anchoring.worker import AnchorLoop, WorkerLease
 from dentareview.api.server import APP_FACTORY, run_workers
 from dentareview.cli.common import (
     fail,
@@ -20,10 +23,7 @@ from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.redaction import display_url
-from dentareview.services.anchoring import AnchorReport
-from dentareview.services.batch_anchoring import build_anchorer
 from dentareview.services.chain_access import ChainGateway
-from dentareview.services.worker import AnchorLoop, WorkerLease
 
 
 def _export(settings: Settings) -> None:
@@ -95,7 +95,7 @@ def anchor_command(
             raise fail("; ".join(report.errors))
         return
     # Watching: the active worker if no other process is, else a standby that takes
-    # over when the active one dies (see services/worker.py).
+    # over when the active one dies (see anchoring/worker.py).
     lease = WorkerLease(engine)
     loop = AnchorLoop(anchorer, interval_seconds=settings.anchor_interval_seconds, lease=lease)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
 
 from dentareview.db.types import TokenAmount
 from dentareview.domain.moderation import DecisionAction, ModerationState
@@ -56,6 +56,36 @@ UNIX_TIME = BigInteger  # seconds
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SentTransaction:
+    """The columns of a chain write's transaction, defined once for every table the
+    outbox writes ahead (`dentareview/anchoring/outbox.py`).
+
+    `sent_tx_hash` and `sent_nonce`: the noted transaction, committed before it leaves,
+    so a restarted worker looks for it instead of sending twice. `tx_hash`,
+    `block_number` and `block_hash`: the transaction that included the write, to notice
+    a reorg; `final` once its block is past the configured finality depth or tag.
+    """
+
+    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(BYTES32)
+    final: Mapped[bool] = mapped_column(default=False, server_default=false())
+    if TYPE_CHECKING:  # each table maps it: when a stuck noted transaction is replaced
+        replace_at: Mapped[int]
+
+
+class RetriedWrite(SentTransaction):
+    """A chain write with its own retry columns: when a stuck send is replaced, how many
+    sends failed and the last error. (Reviews keep theirs under older names:
+    `next_attempt_at`, `anchor_attempts`, `last_anchor_error`.)"""
+
+    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class DentistRow(Base):
@@ -118,7 +148,7 @@ class VisitRow(Base):
 RATING_COLUMNS: Final = ("rating", "treatment", "bedside", "wait_time")
 
 
-class ReviewRow(Base):
+class ReviewRow(SentTransaction, Base):
     __tablename__ = "reviews"
     __table_args__ = (
         UniqueConstraint("visit_id"),  # one review per visit, even under concurrent inserts
@@ -173,8 +203,6 @@ class ReviewRow(Base):
     rewardable: Mapped[bool]
     reward_withheld_code: Mapped[str | None] = mapped_column(String(32))
     reward_withheld_reason: Mapped[str | None] = mapped_column(Text)
-    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    block_number: Mapped[int | None] = mapped_column(BigInteger)
     log_index: Mapped[int | None] = mapped_column(Integer)
     anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
     anchor_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -182,16 +210,10 @@ class ReviewRow(Base):
     # Claimed by this time: a review that cannot be anchored now waits with backoff
     # without holding back the others.
     next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    # While a transaction is in flight, `next_attempt_at` says when it is replaced.
+    replace_at: Mapped[int] = synonym("next_attempt_at")
     # Set when the review can never be anchored (a stable reason code); it stays published.
     failure_code: Mapped[str | None] = mapped_column(String(48))
-    # The block that included the anchor, to notice a reorg; `final` once it is past the
-    # configured finality depth or tag.
-    block_hash: Mapped[str | None] = mapped_column(BYTES32)
-    final: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # A relay transaction broadcast but not yet confirmed, so a restarted worker can
-    # look for its receipt instead of sending the review twice.
-    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
     # Batch mode: the batch whose Merkle root anchors this review, and its leaf there.
     batch_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("batches.id"))
     leaf_index: Mapped[int | None] = mapped_column(Integer)
@@ -247,7 +269,7 @@ StatementKind = Literal["edit", "erasure", "reply"]
 StatementStatus = Literal["pending", "anchored"]
 
 
-class StatementAnchorRow(Base):
+class StatementAnchorRow(RetriedWrite, Base):
     """The on-chain anchor of one signed statement about a review: a patient's edit or
     erasure, or a dentist's reply (`anchorStatements`). Its write-ahead record (the noted
     transaction and nonce) is committed before the transaction leaves, as for reviews."""
@@ -270,17 +292,8 @@ class StatementAnchorRow(Base):
     kind: Mapped[StatementKind] = mapped_column(String(16))
     status: Mapped[StatementStatus] = mapped_column(String(16), default="pending")
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
-    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
-    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
     next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_error: Mapped[str | None] = mapped_column(Text)
-    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    block_number: Mapped[int | None] = mapped_column(BigInteger)
-    block_hash: Mapped[str | None] = mapped_column(BYTES32)
     anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
-    final: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ReviewReplyRow(Base):
@@ -347,7 +360,7 @@ class ModerationDecisionRow(Base):
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
-class BatchRow(Base):
+class BatchRow(RetriedWrite, Base):
     """A batch of reviews anchored as one Merkle root (batch mode).
 
     Written with its members and its signed transaction before the transaction is
@@ -373,21 +386,11 @@ class BatchRow(Base):
     rewarded: Mapped[int] = mapped_column(Integer)
     status: Mapped[BatchStatus] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
-    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
-    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    block_number: Mapped[int | None] = mapped_column(BigInteger)
     log_index: Mapped[int | None] = mapped_column(Integer)
     anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_error: Mapped[str | None] = mapped_column(Text)
-    # As for reviews: the including block, finality, and when a stuck send is replaced.
-    block_hash: Mapped[str | None] = mapped_column(BYTES32)
-    final: Mapped[bool] = mapped_column(default=False, server_default=false())
-    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
 
-class PayoutRow(Base):
+class PayoutRow(RetriedWrite, Base):
     """One aggregate reward payout of batch mode (`payRewards`), written before it is sent."""
 
     __tablename__ = "payouts"
@@ -408,16 +411,7 @@ class PayoutRow(Base):
     total: Mapped[int] = mapped_column(TokenAmount())
     status: Mapped[PayoutStatus] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
-    sent_tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    sent_nonce: Mapped[int | None] = mapped_column(BigInteger)
-    tx_hash: Mapped[str | None] = mapped_column(BYTES32)
-    block_number: Mapped[int | None] = mapped_column(BigInteger)
     paid_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_error: Mapped[str | None] = mapped_column(Text)
-    block_hash: Mapped[str | None] = mapped_column(BYTES32)
-    final: Mapped[bool] = mapped_column(default=False, server_default=false())
-    replace_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
 
 class RewardPaymentRow(Base):

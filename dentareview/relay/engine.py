@@ -1,34 +1,14 @@
 """The relay: the one place where the operator's transactions get nonces, fees, gas,
 receipts, replacements and finality.
 
-Every on-chain write of the service goes through it: single reviews
-(`services/anchoring.py`), batch roots (`services/batch_anchoring.py`), aggregate
-payouts (`services/batch_payouts.py`) and queued rewards (`services/queued_rewards.py`).
-Each of those keeps its own write-ahead record (the hash and nonce of what it signed)
-in its own table, and hands the relay a `note` callback that commits it; the relay
-calls it *before* anything leaves this process.
-
-Why each item is sent, and paid, exactly once:
-
-1. **Write-ahead.** `send` signs, calls `note` (which commits the hash and nonce), and
-   only then broadcasts. A crash before `note` leaves nothing behind; after it, the
-   next pass finds the noted hash.
-2. **Idempotent effects.** Every write the service makes is refused by the registry the
-   second time: a visit is anchored once (`VisitAlreadyReviewed`), a root once
-   (`BatchAlreadyAnchored`), a payout id once (`PayoutAlreadyMade`), a queued reward is
-   paid whole or not at all (`NothingQueued`). Rewards are minted by those same
-   transactions. So a resend, a replacement or a re-broadcast can revert, never pay
-   twice; whichever version of a transaction is mined, the chain's state says so.
-3. **After a crash**, each caller looks for its noted transaction: a receipt settles it;
-   a transaction still in the node's pool is waited for, or `replace`d at the same nonce
-   once due; so is any other version at its nonce (`nonce_in_pool`: a replacement noted
-   but never broadcast leaves the earlier version waiting); otherwise the chain's state
-   (the visit's digest, the root's record, the payout flag) tells whether the effect
-   happened, and only if it did not is a new transaction sent.
-4. **Finality.** An included transaction is recorded with its block hash. `inclusion`
-   re-checks it against the node until it is final (a confirmation depth, or the node's
-   `safe`/`finalized` block); if its block is gone, the caller marks the item unsent and
-   step 3 applies.
+Every on-chain write of the service goes through it, through the outbox
+(`anchoring/outbox.py`: the lifecycle of a chain write, and the argument for why each
+takes effect exactly once) or, for queued rewards (`anchoring/queued_rewards.py`), with
+the registry's own record as the write-ahead record. The relay's part in that argument:
+`send` signs, calls `note` (which commits the hash and nonce) and only then broadcasts;
+`pending_in_node`, `nonce_in_pool` and `replacement` tell a caller whether a noted
+transaction may still be mined, and replace it at its nonce; `inclusion` re-checks an
+included transaction against the node until it is final, or its block is gone.
 
 Fees are EIP-1559 from the node and never above the operator's maximum; gas comes from
 `eth_estimateGas` (which doubles as a dry run: a call that would revert is refused

@@ -14,9 +14,9 @@ from httpx import Response
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
+from dentareview.anchoring.reviews import Anchorer, AnchorReport
 from dentareview.chain.deployments import Manifest
 from dentareview.config import Settings
-from dentareview.services.anchoring import Anchorer, AnchorReport
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import register_dentist
 from tests.support.wallet import sign_typed

@@ -65,7 +65,7 @@ def test_full_story_rewards_patient_on_chain(system: System) -> None:
 
 
 def test_wait_parameter_returns_201_once_anchored(system: System) -> None:
-    from dentareview.services.worker import AnchorLoop
+    from dentareview.anchoring.worker import AnchorLoop
 
     loop = AnchorLoop(system.anchorer(), interval_seconds=0.05)
     loop.start()
@@ -125,7 +125,7 @@ def test_eip712_endpoint_is_what_wallets_sign_with(system: System) -> None:
 
 
 def test_reviews_keep_flowing_while_the_worker_anchors(system: System) -> None:
-    from dentareview.services.worker import AnchorLoop
+    from dentareview.anchoring.worker import AnchorLoop
 
     dentist = system.new_dentist()
     pairs = [

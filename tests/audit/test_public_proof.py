@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from web3 import Web3
 
+from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.audit.proof import PublicReviewProof, ReviewProof, parse_proof
-from dentareview.services.batch_anchoring import BatchAnchorer
 from tests.api.system import REVIEW_TEXT, System, new_wallet
 from tests.audit.helpers import Posted, post_review, proof_of, public_proof_of, verify
 from tests.batch.conftest import start_batch_system

@@ -10,11 +10,11 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import func, select
 
+from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.chain.batches import BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
 from dentareview.domain.merkle import MerkleTree, verify_batch_proof
 from dentareview.relay.engine import Relay
-from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.batch_proofs import batch_proof
 from tests.api.system import System, new_wallet
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.db.models import RewardPaymentRow
-from dentareview.services.batch_anchoring import BatchAnchorer
 from tests.api.system import REVIEW_TEXT, System, new_wallet
 from tests.audit.helpers import Posted, audit, audit_json, post_review, proof_of, verify_json
 

@@ -12,9 +12,9 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import select
 from web3 import Web3
 
+from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.db.models import PayoutRow
 from dentareview.relay.engine import Relay
-from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.batch_proofs import batch_proof
 from tests.api.system import System, new_wallet
 from tests.batch.conftest import start_batch_system

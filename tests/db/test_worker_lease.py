@@ -8,8 +8,8 @@ import logging
 import pytest
 from sqlalchemy import Engine, text
 
+from dentareview.anchoring.worker import WorkerLease
 from dentareview.db.session import make_engine
-from dentareview.services.worker import WorkerLease
 from tests.db.helpers import postgres_only
 
 

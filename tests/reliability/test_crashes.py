@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from dentareview.anchoring.crash_points import CRASH_AT_VARIABLE, CRASH_STEPS, CrashStep
 from dentareview.api.app import create_app
-from dentareview.services.crash_points import CRASH_AT_VARIABLE, CRASH_STEPS, CrashStep
 from tests.api.system import new_wallet
 from tests.reliability.figures import record
 from tests.reliability.service import (

@@ -17,6 +17,8 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import select
 from web3 import Web3
 
+from dentareview.anchoring.batches import BatchAnchorer
+from dentareview.anchoring.reviews import Anchorer, AnchorReport
 from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.transactions import TransactionSender
 from dentareview.db.models import BatchRow, ReviewRow
@@ -30,8 +32,6 @@ from dentareview.db.queries import (
 from dentareview.relay.engine import Relay
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
-from dentareview.services.anchoring import Anchorer, AnchorReport
-from dentareview.services.batch_anchoring import BatchAnchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import deactivate_dentist
 from tests.api.system import System, new_wallet

@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from dentareview.anchoring.reviews import Anchorer, AnchorReport
+from dentareview.anchoring.statements import anchor_statements
 from dentareview.db.models import StatementAnchorRow
 from dentareview.db.queries.statements import due_statements
 from dentareview.relay.engine import Relay, SignedTx
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy
-from dentareview.services.anchoring import Anchorer, AnchorReport
-from dentareview.services.statements import anchor_statements
 from tests.api.system import System
 from tests.api.test_revisions import edit_message, erasure_message, post, reviewed
 from tests.reliability.figures import record

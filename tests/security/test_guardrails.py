@@ -13,9 +13,9 @@ from sqlalchemy import update
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
+from dentareview.anchoring.reviews import Anchorer
 from dentareview.config import TOKEN_UNIT
 from dentareview.db.models import RewardPaymentRow
-from dentareview.services.anchoring import Anchorer
 from dentareview.services.chain_access import ChainGateway
 from tests.api.system import System, new_wallet
 from tests.reliability.figures import record

@@ -17,13 +17,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from web3 import Web3
 
+from dentareview.anchoring.reviews import Anchorer
 from dentareview.api.app import create_app
 from dentareview.cli import app as cli
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.redaction import display_url, protect_url, scrub
-from dentareview.services.anchoring import Anchorer
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.deploy import deploy
 from tests.api.system import new_wallet

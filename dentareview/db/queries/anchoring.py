@@ -186,10 +186,6 @@ def wake_dentist_reviews(session: Session, *, dentist: str) -> None:
     )
 
 
-def mark_final(session: Session, *, review_id: int) -> ReviewRow:
-    row = get_or_raise(session, ReviewRow, review_id)
-    row.final = True
-    return row
 
 
 def mark_anchored(

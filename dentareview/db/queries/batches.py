@@ -12,7 +12,6 @@ from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
 from dentareview.db.queries._write import add_unique, get_or_raise
 from dentareview.db.queries.aggregates import shift_aggregates
-from dentareview.redaction import scrub
 
 
 @dataclass(frozen=True)
@@ -111,23 +110,8 @@ def assign_batch_members(
     session.expire_all()
 
 
-def note_batch_sent(
-    session: Session, *, batch_id: int, tx_hash: str, nonce: int, replace_at: int = 0
-) -> BatchRow:
-    """Record the signed root transaction before it is broadcast (the write-ahead record);
-    past `replace_at` a still unmined one is replaced at the same nonce."""
-    row = get_or_raise(session, BatchRow, batch_id)
-    row.sent_tx_hash = tx_hash
-    row.sent_nonce = nonce
-    row.replace_at = replace_at
-    return row
 
 
-def note_batch_failure(session: Session, *, batch_id: int, error: str) -> BatchRow:
-    row = get_or_raise(session, BatchRow, batch_id)
-    row.attempts += 1
-    row.last_error = scrub(error)  # node errors may name the RPC URL and its key
-    return row
 
 
 def unsettled_batches(session: Session) -> list[BatchRow]:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.models import PayoutRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import add_unique, get_or_raise
-from dentareview.redaction import scrub
 
 
 def payable_rewards(
@@ -73,21 +72,8 @@ def payout_payments(session: Session, *, payout_id: int) -> list[RewardPaymentRo
     return list(session.scalars(stmt))
 
 
-def note_payout_sent(
-    session: Session, *, payout_id: int, tx_hash: str, nonce: int, replace_at: int = 0
-) -> PayoutRow:
-    row = get_or_raise(session, PayoutRow, payout_id)
-    row.sent_tx_hash = tx_hash
-    row.sent_nonce = nonce
-    row.replace_at = replace_at
-    return row
 
 
-def note_payout_failure(session: Session, *, payout_id: int, error: str) -> PayoutRow:
-    row = get_or_raise(session, PayoutRow, payout_id)
-    row.attempts += 1
-    row.last_error = scrub(error)  # node errors may name the RPC URL and its key
-    return row
 
 
 def unsettled_payouts(session: Session) -> list[PayoutRow]:
@@ -140,8 +126,6 @@ def paid_unfinal_payouts(session: Session) -> list[PayoutRow]:
     return list(session.scalars(stmt))
 
 
-def mark_payout_final(session: Session, *, payout_id: int) -> None:
-    get_or_raise(session, PayoutRow, payout_id).final = True
 
 
 def unpay_payout(session: Session, *, payout_id: int, dropped_tx: str) -> None:

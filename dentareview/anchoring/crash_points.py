@@ -13,7 +13,7 @@ from typing import Final, Literal
 
 CRASH_AT_VARIABLE: Final = "DENTAREVIEW_CRASH_AT"
 
-# In the order the anchorer reaches them (see services/anchoring.py).
+# In the order the anchorer reaches them (see anchoring/outbox.py).
 CrashStep = Literal["signed", "noted", "sent_one", "sent_half", "sent", "mined"]
 CRASH_STEPS: Final[tuple[CrashStep, ...]] = ("signed", "noted", "sent_one", "sent", "mined")
 # Steps only some tests select: "sent_half" (half of a pass's pipeline broadcast).

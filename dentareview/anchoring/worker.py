@@ -19,8 +19,8 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from dentareview.anchoring.reviews import AnchorReport
 from dentareview.db.queries import release_worker_lock, try_worker_lock
-from dentareview.services.anchoring import AnchorReport
 
 
 class AnchorPasses(Protocol):
