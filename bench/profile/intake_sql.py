@@ -27,9 +27,13 @@ from sqlalchemy.orm import Session
 
 from bench.scale.common import REWARD, Wallet, insert_dentists, insert_visits, signed_pair
 from dentareview.db.migrate import upgrade_database
-from dentareview.db.queries import add_pending_review, reward_history, visit_for_review
 from dentareview.db.queries import reviews as review_queries
-from dentareview.db.queries.reviews import NewReview
+from dentareview.db.queries.reviews import (
+    NewReview,
+    add_pending_review,
+    reward_history,
+    visit_for_review,
+)
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.domain.models import Eip712Domain
 from tests.support.anvil import PROJECT_ROOT

@@ -26,7 +26,7 @@ from dentareview.anchoring.payouts import PayoutReport, RewardPayer
 from dentareview.anchoring.statements import anchor_statements
 from dentareview.chain.batches import BatchEvent, BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
-from dentareview.db.queries import (
+from dentareview.db.queries.batches import (
     anchored_unfinal_batches,
     assign_batch_members,
     claim_unbatched_reviews,

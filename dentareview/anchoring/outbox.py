@@ -97,7 +97,8 @@ from web3.types import TxReceipt
 from dentareview.anchoring.crash_points import crash_point
 from dentareview.chain.transactions import PreparedCall, prepare
 from dentareview.db.models import SentTransaction
-from dentareview.db.queries import record_relay_status, release_relayer_lock, try_relayer_lock
+from dentareview.db.queries.anchoring import record_relay_status
+from dentareview.db.queries.locks import release_relayer_lock, try_relayer_lock
 from dentareview.errors import DentaReviewError
 from dentareview.relay.engine import AtFeeCap, DryRunFailed, Inclusion, Refused, Relay, SignedTx
 from dentareview.relay.fees import FeesOverCap

@@ -32,7 +32,7 @@ from dentareview.anchoring.outbox import Outbox
 from dentareview.anchoring.reviews import AnchorReport
 from dentareview.chain.batches import BatchRegistry, PayoutEvent
 from dentareview.db.models import PayoutRow, RewardPaymentRow
-from dentareview.db.queries import (
+from dentareview.db.queries.payouts import (
     assign_payout,
     insert_payout,
     mark_payout_paid,

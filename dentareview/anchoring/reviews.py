@@ -43,14 +43,11 @@ from dentareview.chain.registry import AnchorEvent
 from dentareview.chain.transactions import PreparedCall
 from dentareview.db.mapping import review_of, visit_of
 from dentareview.db.models import ReviewRow, RewardPaymentRow, VisitRow
-from dentareview.db.queries import (
+from dentareview.db.queries.anchoring import (
     anchored_unfinal_reviews,
     claim_due_reviews,
     count_anchored,
     defer_review,
-    get_dentist,
-    get_visit,
-    get_visits,
     give_up_review,
     mark_anchored,
     note_anchor_failure,
@@ -58,6 +55,8 @@ from dentareview.db.queries import (
     unanchor_review,
     withhold_reward,
 )
+from dentareview.db.queries.dentists import get_dentist
+from dentareview.db.queries.visits import get_visit, get_visits
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.policy import DENTIST_LIMIT
 from dentareview.relay.engine import Relay

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from dentareview.anchoring.reviews import AnchorReport
-from dentareview.db.queries import release_worker_lock, try_worker_lock
+from dentareview.db.queries.locks import release_worker_lock, try_worker_lock
 
 
 class AnchorPasses(Protocol):

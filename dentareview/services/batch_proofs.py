@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from eth_utils.hexadecimal import decode_hex, encode_hex
 from sqlalchemy.orm import Session
 
-from dentareview.db.queries import batch_digests, get_batch, get_review
+from dentareview.db.queries.batches import batch_digests, get_batch
+from dentareview.db.queries.reviews import get_review
 from dentareview.domain.merkle import MerkleTree, leaf_hash
 
 

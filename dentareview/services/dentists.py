@@ -6,7 +6,8 @@ from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.chain.registry import OnChainDentistStatus
-from dentareview.db.queries import set_dentist_active, upsert_dentist, wake_dentist_reviews
+from dentareview.db.queries.anchoring import wake_dentist_reviews
+from dentareview.db.queries.dentists import set_dentist_active, upsert_dentist
 from dentareview.db.session import session_scope
 from dentareview.domain.models import parse_address
 from dentareview.domain.practice_names import practice_name

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.queries import count_dentists, search_dentists
+from dentareview.db.queries.directory import count_dentists, search_dentists
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import bayesian_score
 

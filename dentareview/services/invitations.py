@@ -14,7 +14,9 @@ from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import VisitRow
-from dentareview.db.queries import get_dentist, get_review_by_visit, get_visit
+from dentareview.db.queries.dentists import get_dentist
+from dentareview.db.queries.reviews import get_review_by_visit
+from dentareview.db.queries.visits import get_visit
 from dentareview.domain.policy import DAY, PolicySettings
 from dentareview.errors import Forbidden, VisitNotFound
 

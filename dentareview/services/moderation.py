@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import ModerationDecisionRow, ReviewRow
-from dentareview.db.queries import get_review
 from dentareview.db.queries.moderation import (
     dentist_review_facts,
     first_seen,
@@ -22,6 +21,7 @@ from dentareview.db.queries.moderation import (
     set_moderation_state,
     under_review,
 )
+from dentareview.db.queries.reviews import get_review
 from dentareview.domain.moderation import (
     DECISION_REASONS,
     FLAG_REASONS,

@@ -18,13 +18,8 @@ from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3Exception
 
 from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
-from dentareview.db.queries import (
-    get_dentist,
-    relay_queue,
-    set_dentist_active,
-    upsert_dentist,
-    wake_dentist_reviews,
-)
+from dentareview.db.queries.anchoring import relay_queue, wake_dentist_reviews
+from dentareview.db.queries.dentists import get_dentist, set_dentist_active, upsert_dentist
 from dentareview.db.queries.relay_health import (
     LastAnchor,
     last_anchor,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import DentistRow
-from dentareview.db.queries import get_dentist, pending_count, rating_aggregate
+from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.practice import (
     funnel_counts,
     median_seconds_to_review,
@@ -18,6 +18,7 @@ from dentareview.db.queries.practice import (
     sums_before,
 )
 from dentareview.db.queries.replies import median_seconds_to_reply, reply_counts
+from dentareview.db.queries.reputation import pending_count, rating_aggregate
 from dentareview.domain.policy import DAY, PolicySettings
 from dentareview.domain.practice import (
     DASHBOARD_MONTHS,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import NameChannel, NameDecisionRow
-from dentareview.db.queries import (
+from dentareview.db.queries.dentists import (
     dentist_with_skeleton,
     get_dentist,
     list_name_decisions,

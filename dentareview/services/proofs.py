@@ -21,9 +21,10 @@ from dentareview.audit.proof import (
 )
 from dentareview.db.mapping import review_of, visit_of
 from dentareview.db.models import ReviewRevisionRow, ReviewRow, StatementAnchorRow
-from dentareview.db.queries import get_review, get_visit
+from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.db.queries.statements import statement_anchors
+from dentareview.db.queries.visits import get_visit
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.moderation import REMOVED
 from dentareview.domain.typed_data import text_hash

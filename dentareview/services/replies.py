@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import ReviewReplyRow, ReviewRow, StatementAnchorRow
-from dentareview.db.queries import get_dentist, get_review
+from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.replies import insert_reply, list_replies, replies_of
+from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.statements import statement_anchors
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings

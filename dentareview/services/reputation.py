@@ -7,15 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import DentistRow
-from dentareview.db.queries import (
-    count_dentist_reviews,
-    get_dentist,
-    list_dentist_reviews,
-    pending_count,
-    stored_monthly_aggregates,
-    stored_rating_aggregate,
-)
+from dentareview.db.queries.aggregates import stored_monthly_aggregates, stored_rating_aggregate
+from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.moderation import decisions_of
+from dentareview.db.queries.reputation import pending_count
+from dentareview.db.queries.reviews import count_dentist_reviews, list_dentist_reviews
 from dentareview.db.queries.revisions import revisions_of
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.reputation import Reputation, compute_reputation, month_start, trend_months

@@ -7,7 +7,8 @@ import time
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.db.queries import rebuild_aggregates, release_relayer_lock, try_relayer_lock
+from dentareview.db.queries.aggregates import rebuild_aggregates
+from dentareview.db.queries.locks import release_relayer_lock, try_relayer_lock
 
 
 class RelayBusy(RuntimeError):

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.db.queries import (
+from dentareview.db.queries.moderation import decisions_of
+from dentareview.db.queries.reviews import (
+    NewReview,
     add_pending_review,
     get_review,
-    get_reward_payment,
     reward_history,
     visit_for_review,
 )
-from dentareview.db.queries.moderation import decisions_of
-from dentareview.db.queries.reviews import NewReview
 from dentareview.db.queries.revisions import list_revisions
+from dentareview.db.queries.rewards import get_reward_payment
 from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import ReviewRevisionRow, ReviewRow
-from dentareview.db.queries import get_review
 from dentareview.db.queries.aggregates import restating_review
+from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.revisions import insert_revision, list_revisions
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.queries import patient_rewards
+from dentareview.db.queries.rewards import patient_rewards
 from dentareview.errors import DentaReviewError
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.views import PaymentView, payment_view

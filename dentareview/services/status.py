@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.config import Settings
-from dentareview.db.queries import relay_queue
+from dentareview.db.queries.anchoring import relay_queue
 from dentareview.errors import DentaReviewError
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.public_rpc import public_rpc_url

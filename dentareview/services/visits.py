@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.mapping import visit_of
-from dentareview.db.queries import count_recent_visits, get_dentist, get_visit, insert_visit
+from dentareview.db.queries.dentists import get_dentist
+from dentareview.db.queries.visits import count_recent_visits, get_visit, insert_visit
 from dentareview.domain.models import DentistStatus, Eip712Domain, Visit
 from dentareview.domain.policy import PolicySettings, check_visit
 from dentareview.domain.typed_data import visit_digest

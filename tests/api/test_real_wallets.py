@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
 
-from dentareview.db.queries import get_review, get_visit
+from dentareview.db.queries.reviews import get_review
+from dentareview.db.queries.visits import get_visit
 from tests.api.system import System, new_wallet
 from tests.audit.helpers import audit
 from tests.contracts.helpers import deploy_smart_account

@@ -13,16 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from dentareview.db.errors import DuplicateKey
 from dentareview.db.migrate import downgrade_database, upgrade_database
 from dentareview.db.models import BATCH_LEAF_EXISTS, BATCH_ROOT_EXISTS
-from dentareview.db.queries import (
+from dentareview.db.queries.batches import (
     assign_batch_members,
     batch_digests,
     claim_unbatched_reviews,
-    get_review,
     insert_batch,
     mark_batch_anchored,
     unbatched_backlog,
     unsettled_batches,
 )
+from dentareview.db.queries.reviews import get_review
 from dentareview.db.session import make_engine, make_session_factory
 from tests.db.helpers import add_dentist, add_review, address, bytes32
 from tests.support.databases import DatabaseKind, fresh_database

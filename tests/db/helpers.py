@@ -9,13 +9,10 @@ from eth_utils.address import to_checksum_address
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import ReviewRow
-from dentareview.db.queries import (
-    insert_review,
-    insert_visit,
-    mark_anchored,
-    upsert_dentist,
-)
-from dentareview.db.queries.reviews import NewReview
+from dentareview.db.queries.anchoring import mark_anchored
+from dentareview.db.queries.dentists import upsert_dentist
+from dentareview.db.queries.reviews import NewReview, insert_review
+from dentareview.db.queries.visits import insert_visit
 
 postgres_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 

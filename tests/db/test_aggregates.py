@@ -8,20 +8,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.db.migrate import downgrade_database, upgrade_database
 from dentareview.db.models import DentistAggregateRow, ReviewRow
-from dentareview.db.queries import (
-    assign_batch_members,
-    insert_batch,
-    mark_anchored,
-    mark_batch_anchored,
-    monthly_aggregates,
-    rating_aggregate,
+from dentareview.db.queries.aggregates import (
+    restating_review,
     stored_monthly_aggregates,
     stored_rating_aggregate,
-    unanchor_batch,
-    unanchor_review,
 )
-from dentareview.db.queries.aggregates import restating_review
+from dentareview.db.queries.anchoring import mark_anchored, unanchor_review
+from dentareview.db.queries.batches import (
+    assign_batch_members,
+    insert_batch,
+    mark_batch_anchored,
+    unanchor_batch,
+)
 from dentareview.db.queries.moderation import set_moderation_state
+from dentareview.db.queries.reputation import monthly_aggregates, rating_aggregate
 from dentareview.db.session import session_scope
 from dentareview.services.reputation_rebuild import rebuild_reputation
 from tests.db.helpers import add_dentist, add_review, address, bytes32

@@ -15,19 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.db.errors import RowNotFound
 from dentareview.db.models import ReviewRow
-from dentareview.db.queries import (
+from dentareview.db.queries.anchoring import (
     claim_pending_reviews,
-    get_review,
-    get_reward_payment,
-    insert_reward_payment,
     iter_anchored_reviews,
-    lock_patient,
     mark_anchored,
     note_anchor_failure,
     note_sent,
-    release_relayer_lock,
-    try_relayer_lock,
 )
+from dentareview.db.queries.locks import lock_patient, release_relayer_lock, try_relayer_lock
+from dentareview.db.queries.reviews import get_review
+from dentareview.db.queries.rewards import get_reward_payment, insert_reward_payment
 from dentareview.db.session import session_scope
 from tests.db.helpers import add_dentist, add_review, address, bytes32, postgres_only
 
@@ -229,7 +226,7 @@ def test_sqlite_relayer_lock_holds_across_processes(tmp_path: Path) -> None:
             "-c",
             "import sys, time\n"
             "from sqlalchemy import create_engine\n"
-            "from dentareview.db.queries import try_relayer_lock\n"
+            "from dentareview.db.queries.locks import try_relayer_lock\n"
             f"connection = create_engine({url!r}).connect()\n"
             "assert try_relayer_lock(connection)\n"
             "print('locked', flush=True)\n"

@@ -18,7 +18,9 @@ from dentareview.db.models import (
     Base,
     ReviewRow,
 )
-from dentareview.db.queries import get_review, get_visit, insert_reward_payment
+from dentareview.db.queries.reviews import get_review
+from dentareview.db.queries.rewards import insert_reward_payment
+from dentareview.db.queries.visits import get_visit
 from tests.db.helpers import add_dentist, add_review, add_visit, address, postgres_only
 
 

@@ -7,7 +7,7 @@ from alembic import command
 from sqlalchemy import text
 
 from dentareview.db.migrate import alembic_config, upgrade_database
-from dentareview.db.queries import dentist_with_skeleton
+from dentareview.db.queries.dentists import dentist_with_skeleton
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.domain.practice_names import skeleton
 

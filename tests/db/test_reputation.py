@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dentareview.db.queries import monthly_aggregates, pending_count, rating_aggregate
+from dentareview.db.queries.reputation import monthly_aggregates, pending_count, rating_aggregate
 from dentareview.domain.reputation import (
     MonthlyAggregate,
     RatedReview,

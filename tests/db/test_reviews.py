@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.queries import (
+from dentareview.db.queries.reviews import (
     count_dentist_reviews,
     get_review_by_visit,
     list_dentist_reviews,

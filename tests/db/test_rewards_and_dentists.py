@@ -6,14 +6,12 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.queries import (
+from dentareview.db.queries.dentists import get_dentist, set_dentist_active, upsert_dentist
+from dentareview.db.queries.rewards import (
     RewardSummary,
-    get_dentist,
     insert_reward_payment,
     patient_reward_summary,
     patient_rewards,
-    set_dentist_active,
-    upsert_dentist,
 )
 from tests.db.helpers import add_dentist, add_review, address
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentareview.db.models import DentistRow
-from dentareview.db.queries import get_dentist, insert_visit
+from dentareview.db.queries.dentists import get_dentist
+from dentareview.db.queries.visits import insert_visit
 from dentareview.db.session import make_engine, normalize_database_url, session_scope
 from tests.db.helpers import SIGNATURE, add_dentist, address, bytes32
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dentareview.api.convert import review_from_wire, signature_from_wire, visit_from_wire
 from dentareview.api.schemas import SignedReview, SignedVisit
 from dentareview.db.models import ReviewRow
-from dentareview.db.queries import ReviewTarget
+from dentareview.db.queries.reviews import ReviewTarget
 from dentareview.domain.models import Eip712Domain
 from dentareview.errors import DuplicateReview
 from dentareview.services import reviews as reviews_service

@@ -22,13 +22,9 @@ from dentareview.anchoring.reviews import Anchorer, AnchorReport
 from dentareview.chain.batches import BatchRegistry
 from dentareview.chain.transactions import TransactionSender
 from dentareview.db.models import BatchRow, ReviewRow
-from dentareview.db.queries import (
-    get_review,
-    monthly_aggregates,
-    rating_aggregate,
-    stored_monthly_aggregates,
-    stored_rating_aggregate,
-)
+from dentareview.db.queries.aggregates import stored_monthly_aggregates, stored_rating_aggregate
+from dentareview.db.queries.reputation import monthly_aggregates, rating_aggregate
+from dentareview.db.queries.reviews import get_review
 from dentareview.relay.engine import Relay
 from dentareview.relay.finality import Finality
 from dentareview.relay.policy import RelayPolicy

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from dentareview.chain.registry import OnChainDentistStatus
 from dentareview.db.models import ReviewRow
-from dentareview.db.queries import relay_queue
+from dentareview.db.queries.anchoring import relay_queue
 from tests.api.system import new_wallet
 from tests.reliability.service import DENTAREVIEW
 from tests.web.browser import (
