@@ -10,7 +10,7 @@ from dentareview.config import POLICY_SETTINGS, Settings
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.ratings import RATING_MAX, RATING_MIN
 from dentareview.relay.finality import Finality
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 
 
 def test_the_policy_settings_default_to_the_policys_defaults() -> None:
@@ -37,7 +37,7 @@ def test_the_rating_scale_is_the_registrys() -> None:
 
 
 def test_the_relay_policy_defaults_are_the_settings_defaults() -> None:
-    assert RelayPolicy() == RelayPolicy.from_settings(Settings())
+    assert RelaySettings() == RelaySettings.from_settings(Settings())
 
 
 def test_each_relay_setting_reaches_the_relay_policy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,7 +46,7 @@ def test_each_relay_setting_reaches_the_relay_policy(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("DENTAREVIEW_REPLACE_AFTER_SECONDS", "9")
     monkeypatch.setenv("DENTAREVIEW_FEE_BUMP_PERCENT", "33")
     monkeypatch.setenv("DENTAREVIEW_RECEIPT_TIMEOUT_SECONDS", "4")
-    policy = RelayPolicy.from_settings(Settings())
+    policy = RelaySettings.from_settings(Settings())
     assert policy.finality == Finality.parse("safe")
     assert (policy.max_fee_per_gas, policy.replace_after_seconds) == (7 * 10**9, 9)
     assert (policy.fee_bump_percent, policy.receipt_timeout_seconds) == (33, 4)

@@ -39,7 +39,7 @@ from dentareview.db.queries.batches import (
 )
 from dentareview.domain.merkle import MerkleTree
 from dentareview.relay.engine import Relay
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway, Deployment
 
 BATCHES_PER_PASS = 8  # full batches published by one pass when a backlog waits
@@ -133,19 +133,24 @@ class BatchAnchorer:
         batch_seconds: float,
         payout_seconds: float,
         clock: Callable[[], float] = time.time,
-        relay: RelayPolicy | None = None,
+        relay: RelaySettings | None = None,
     ) -> None:
         self._sessions = sessions
         self._gateway = gateway
         self._batch_size = batch_size
         self._batch_seconds = batch_seconds
         self._clock = clock
-        self._policy = relay or RelayPolicy()
+        self._relay_settings = relay or RelaySettings()
         self._payer = RewardPayer(payout_seconds=payout_seconds, clock=clock)
 
     def run_once(self) -> BatchReport:
         return relaying_pass(
-            self._sessions, self._gateway, self._policy, BatchReport(), self._pass, now=self._clock
+            self._sessions,
+            self._gateway,
+            self._relay_settings,
+            BatchReport(),
+            self._pass,
+            now=self._clock,
         )
 
     def _pass(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.anchoring.reviews import Anchorer
 from dentareview.config import Settings
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway
 
 
@@ -23,11 +23,11 @@ def build_anchorer(
             batch_size=settings.batch_size,
             batch_seconds=settings.batch_seconds,
             payout_seconds=settings.batch_payout_seconds,
-            relay=RelayPolicy.from_settings(settings),
+            relay=RelaySettings.from_settings(settings),
         )
     return Anchorer(
         sessions,
         gateway,
         batch_limit=settings.anchor_batch_limit,
-        relay=RelayPolicy.from_settings(settings),
+        relay=RelaySettings.from_settings(settings),
     )

@@ -95,14 +95,14 @@ from web3.exceptions import Web3Exception
 from web3.types import TxReceipt
 
 from dentareview.anchoring.crash_points import crash_point
+from dentareview.chain.fees import FeesOverCap
 from dentareview.chain.transactions import PreparedCall, prepare
 from dentareview.db.models import SentTransaction
 from dentareview.db.queries.anchoring import record_relay_status
 from dentareview.db.queries.locks import release_relayer_lock, try_relayer_lock
 from dentareview.errors import DentaReviewError
 from dentareview.relay.engine import AtFeeCap, DryRunFailed, Inclusion, Refused, Relay, SignedTx
-from dentareview.relay.fees import FeesOverCap
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway, Deployment
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class OutboxReport(Protocol):
 def relaying_pass(
     sessions: sessionmaker[Session],
     gateway: ChainGateway,
-    policy: RelayPolicy,
+    settings: RelaySettings,
     report: Report,
     run: Callable[[Session, Deployment, Relay, Report], None],
     *,
@@ -136,7 +136,7 @@ def relaying_pass(
     except DentaReviewError as error:
         report.errors.append(error.message)
         return report
-    relay = Relay(deployment.sender, deployment.registry, policy)
+    relay = Relay(deployment.sender, deployment.registry, settings)
     engine: Engine = sessions.kw["bind"]
     # The lock lives on its own connection so it holds across the pass's commits; if
     # this process dies, so does the lock.
@@ -276,7 +276,7 @@ class Outbox(Generic[Item]):
     def note(self, noted: Iterable[tuple[Item, SignedTx]]) -> None:
         """Commit each signed transaction's hash and nonce on its rows: the write-ahead
         record, before anything leaves this process."""
-        replace_at = self._now + int(self._relay.policy.replace_after_seconds)
+        replace_at = self._now + int(self._relay.settings.replace_after_seconds)
         for item, tx in noted:
             for row in self._writer.rows(item):
                 row.sent_tx_hash, row.sent_nonce, row.replace_at = tx.tx_hash, tx.nonce, replace_at

@@ -16,9 +16,9 @@ from eth_utils.hexadecimal import encode_hex
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dentareview.chain.fees import FeesOverCap
 from dentareview.db.models import RewardPaymentRow
 from dentareview.relay.engine import Refused, Relay, SignedTx
-from dentareview.relay.fees import FeesOverCap
 from dentareview.services.chain_access import Deployment
 
 log = logging.getLogger(__name__)

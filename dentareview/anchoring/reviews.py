@@ -60,7 +60,7 @@ from dentareview.db.queries.visits import get_visit, get_visits
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.policy import DENTIST_LIMIT
 from dentareview.relay.engine import Relay
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway, Deployment
 
 log = logging.getLogger(__name__)
@@ -139,20 +139,25 @@ class Anchorer:
         *,
         batch_limit: int = 100,
         on_anchored: Callable[[int], None] | None = None,
-        relay: RelayPolicy | None = None,
+        relay: RelaySettings | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sessions = sessions
         self._gateway = gateway
         self._batch_limit = batch_limit
         self._on_anchored = on_anchored
-        self._policy = relay or RelayPolicy()
+        self._relay_settings = relay or RelaySettings()
         self._clock = clock
 
     def run_once(self) -> AnchorReport:
         """One pass, unless another process is relaying (one relays at a time)."""
         return relaying_pass(
-            self._sessions, self._gateway, self._policy, AnchorReport(), self._pass, now=self._clock
+            self._sessions,
+            self._gateway,
+            self._relay_settings,
+            AnchorReport(),
+            self._pass,
+            now=self._clock,
         )
 
     def _pass(
@@ -305,7 +310,7 @@ class ReviewWriter(ChainWriter[ReviewRow]):
         log.warning("review %s can never be anchored: %s", item.id, reason)
 
     def retry_later(self, item: ReviewRow, error: str, *, clear_sent: bool = False) -> None:
-        until = self._now + self._relay.policy.backoff(item.anchor_attempts + 1)
+        until = self._now + self._relay.settings.backoff(item.anchor_attempts + 1)
         defer_review(
             self._session, review_id=item.id, error=error, until=until, clear_sent=clear_sent
         )

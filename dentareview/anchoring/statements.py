@@ -159,7 +159,7 @@ class StatementAnchorer(ChainWriter[list[StatementAnchorRow]]):
             row.attempts += 1
             row.last_error = error
             row.sent_tx_hash, row.sent_nonce = None, None
-            row.next_attempt_at = self._now + self._relay.policy.backoff(row.attempts)
+            row.next_attempt_at = self._now + self._relay.settings.backoff(row.attempts)
 
     def _from_chain(self, row: StatementAnchorRow) -> bool:
         """Mark `row` from the registry's record if its digest is anchored there."""

@@ -14,7 +14,7 @@ from dentareview.anchoring.modes import build_anchorer
 from dentareview.anchoring.worker import AnchorLoop, WorkerLease
 from dentareview.api.caching import PublicCache
 from dentareview.api.deps import AppState
-from dentareview.api.errors import error_catalog_markdown, install_error_handlers
+from dentareview.api.error_responses import error_catalog_markdown, install_error_handlers
 from dentareview.api.headers import NoSniff
 from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import WriteLimits, include_write_router

@@ -22,7 +22,7 @@ from dentareview.audit.hashing import (
     signed_by,
     visit_digest,
 )
-from dentareview.db.queries.audit import ReviewAuditRow
+from dentareview.db.queries.audit_rows import ReviewAuditRow
 
 
 @dataclass(frozen=True)

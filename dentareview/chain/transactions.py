@@ -12,7 +12,7 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
-from dentareview.relay.fees import Fees, node_fees
+from dentareview.chain.fees import Fees, node_fees
 
 
 @dataclass(frozen=True)

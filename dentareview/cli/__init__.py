@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dentareview.cli.audit import audit_command, verify_command
+from dentareview.cli.auditor import audit_command, verify_command
 from dentareview.cli.contracts import verify_contracts_command
 from dentareview.cli.dentists import dentist_app
 from dentareview.cli.deploy import deploy_command

@@ -18,7 +18,7 @@ from dentareview.audit.solc import CompilerNotFound, find_solc
 from dentareview.audit.trusted_registry import UntrustedRegistry, trusted_registry
 from dentareview.chain.artifacts import ArtifactError, load_artifact, load_standard_json_input
 from dentareview.chain.client import chain_id_or_none
-from dentareview.cli.audit import (
+from dentareview.cli.auditor import (
     CANNOT_RUN,
     JsonOption,
     ManifestOption,

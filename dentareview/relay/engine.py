@@ -46,10 +46,10 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
 from web3.types import RPCEndpoint, TxParams, TxReceipt
 
+from dentareview.chain.fees import Fees, bump, node_fees, within_cap
 from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import PreparedCall, TransactionSender
-from dentareview.relay.fees import Fees, bump, node_fees, within_cap
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +89,12 @@ class Inclusion(Enum):
 
 class Relay:
     def __init__(
-        self, sender: TransactionSender, registry: RegistryContract, policy: RelayPolicy
+        self, sender: TransactionSender, registry: RegistryContract, settings: RelaySettings
     ) -> None:
         self._sender = sender
         self._registry = registry
         self._w3 = registry.contract.w3
-        self.policy = policy
+        self.settings = settings
         self._final_block: int | None = None
         self._simulates = True  # until the node says it has no eth_simulateV1
 
@@ -103,7 +103,9 @@ class Relay:
     def fees(self) -> Fees:
         """Fees to send with now; FeesOverCap when the network asks more than the maximum."""
         suggested, base_fee = node_fees(self._w3)
-        return within_cap(suggested, base_fee=base_fee, max_fee_per_gas=self.policy.max_fee_per_gas)
+        return within_cap(
+            suggested, base_fee=base_fee, max_fee_per_gas=self.settings.max_fee_per_gas
+        )
 
     def gas(self, call: ContractFunction) -> int:
         """Estimated gas plus the margin; Refused (with the registry's error) if it would revert."""
@@ -143,7 +145,7 @@ class Relay:
     def wait(self, tx_hash: str) -> TxReceipt | None:
         try:
             return self._w3.eth.wait_for_transaction_receipt(
-                HexBytes(tx_hash), timeout=self.policy.receipt_timeout_seconds, poll_latency=0.02
+                HexBytes(tx_hash), timeout=self.settings.receipt_timeout_seconds, poll_latency=0.02
             )
         except Exception:  # noqa: BLE001 - left in flight: a later pass settles or replaces it
             return None
@@ -177,11 +179,11 @@ class Relay:
         except TransactionNotFound:
             return None
         previous = Fees(int(stuck["maxFeePerGas"]), int(stuck["maxPriorityFeePerGas"]))
-        fees = bump(previous, node_fees(self._w3)[0], percent=self.policy.fee_bump_percent)
-        if fees.max_fee_per_gas > self.policy.max_fee_per_gas:
+        fees = bump(previous, node_fees(self._w3)[0], percent=self.settings.fee_bump_percent)
+        if fees.max_fee_per_gas > self.settings.max_fee_per_gas:
             raise AtFeeCap(
                 f"transaction {tx_hash} waits at the maximum fee "
-                f"({self.policy.max_fee_per_gas / 10**9:.2f} gwei); raise the maximum or wait"
+                f"({self.settings.max_fee_per_gas / 10**9:.2f} gwei); raise the maximum or wait"
             )
         replaced = self.sign(call, nonce=int(stuck["nonce"]), gas=int(stuck["gas"]), fees=fees)
         log.info(
@@ -330,7 +332,7 @@ class Relay:
     def collect(self, tx_hashes: Sequence[str]) -> dict[str, TxReceipt | None]:
         """Receipts as they come, polled in batches until all are in or the receipt
         timeout passes (those still missing are None: a later pass settles them)."""
-        deadline = time.monotonic() + self.policy.receipt_timeout_seconds
+        deadline = time.monotonic() + self.settings.receipt_timeout_seconds
         missing = list(tx_hashes)
         found: dict[str, TxReceipt | None] = {}
         while True:
@@ -380,5 +382,5 @@ class Relay:
     def final_block(self) -> int:
         """The highest final block, read once per relay (a relay lives for one pass)."""
         if self._final_block is None:
-            self._final_block = self.policy.finality.final_block(self._w3)
+            self._final_block = self.settings.finality.final_block(self._w3)
         return self._final_block

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import ReviewReplyRow, ReviewRow, StatementAnchorRow
 from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.replies import insert_reply, list_replies, replies_of
 from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.statements import statement_anchors
+from dentareview.db.storage_errors import DuplicateKey
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.replies import NO_PREVIOUS, ReviewReply, check_reply

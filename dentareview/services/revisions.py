@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import ReviewRevisionRow, ReviewRow
 from dentareview.db.queries.aggregates import restating_review
 from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.revisions import insert_revision, list_revisions
+from dentareview.db.storage_errors import DuplicateKey
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.policy import PolicySettings
 from dentareview.domain.revisions import (

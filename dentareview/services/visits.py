@@ -7,10 +7,10 @@ from collections.abc import Callable
 from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.mapping import visit_of
 from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.visits import count_recent_visits, get_visit, insert_visit
+from dentareview.db.storage_errors import DuplicateKey
 from dentareview.domain.models import DentistStatus, Eip712Domain, Visit
 from dentareview.domain.policy import PolicySettings, check_visit
 from dentareview.domain.typed_data import visit_digest

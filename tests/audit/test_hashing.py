@@ -10,7 +10,7 @@ from eth_keys.constants import SECPK1_N
 
 from dentareview.audit.hashing import review_digest, signed_by, visit_digest
 from dentareview.audit.recompute import recompute, recompute_all
-from dentareview.db.queries.audit import ReviewAuditRow
+from dentareview.db.queries.audit_rows import ReviewAuditRow
 from dentareview.domain import typed_data
 from dentareview.domain.models import Review
 from tests.domain.helpers import DENTIST, DOMAIN, PATIENT, make_review, make_visit

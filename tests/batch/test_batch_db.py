@@ -10,7 +10,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.migrate import downgrade_database, upgrade_database
 from dentareview.db.models import BATCH_LEAF_EXISTS, BATCH_ROOT_EXISTS
 from dentareview.db.queries.batches import (
@@ -24,6 +23,7 @@ from dentareview.db.queries.batches import (
 )
 from dentareview.db.queries.reviews import get_review
 from dentareview.db.session import make_engine, make_session_factory
+from dentareview.db.storage_errors import DuplicateKey
 from tests.db.helpers import add_dentist, add_review, address, bytes32
 from tests.support.databases import DatabaseKind, fresh_database
 

@@ -13,7 +13,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.db.errors import RowNotFound
 from dentareview.db.models import ReviewRow
 from dentareview.db.queries.anchoring import (
     claim_pending_reviews,
@@ -26,6 +25,7 @@ from dentareview.db.queries.locks import lock_patient, release_relayer_lock, try
 from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.rewards import get_reward_payment, insert_reward_payment
 from dentareview.db.session import session_scope
+from dentareview.db.storage_errors import RowNotFound
 from tests.db.helpers import add_dentist, add_review, address, bytes32, postgres_only
 
 TX = bytes32(0x7A)

@@ -9,7 +9,6 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import (
     PAYMENT_OF_REVIEW_EXISTS,
     REVIEW_DIGEST_EXISTS,
@@ -21,6 +20,7 @@ from dentareview.db.models import (
 from dentareview.db.queries.reviews import get_review
 from dentareview.db.queries.rewards import insert_reward_payment
 from dentareview.db.queries.visits import get_visit
+from dentareview.db.storage_errors import DuplicateKey
 from tests.db.helpers import add_dentist, add_review, add_visit, address, postgres_only
 
 

@@ -33,7 +33,7 @@ from dentareview.db.models import (
     StatementAnchorRow,
 )
 from dentareview.relay.finality import Finality
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from tests.api.conftest import start_system
 from tests.api.system import System
 from tests.api.test_revisions import edit_message, post, reviewed
@@ -60,7 +60,7 @@ class Writer:
     steps: tuple[CrashStep, ...]
     payout_seconds: float = NEVER
 
-    def passes(self, system: System, policy: RelayPolicy) -> Anchorer | BatchAnchorer:
+    def passes(self, system: System, policy: RelaySettings) -> Anchorer | BatchAnchorer:
         if self.mode == "single":
             return Anchorer(system.sessions, system.gateway, relay=policy)
         return BatchAnchorer(
@@ -101,7 +101,7 @@ def make_pending(system: System, writer: Writer) -> None:
         post_one_review(system, dentist)
     if writer.name == "payout":  # the root anchored first; only the payout waits
         batch = WRITERS["batch"]
-        report = batch.passes(system, RelayPolicy()).run_until_idle()
+        report = batch.passes(system, RelaySettings()).run_until_idle()
         assert report.batches == 1 and not report.errors, report
 
 
@@ -205,7 +205,7 @@ def test_a_crash_at_each_step_records_the_write_once(
     assert effects(system, writer) == int(broadcast)  # automine: sent is mined
     assert not recorded(system, writer)  # nothing was recorded before the crash
 
-    passes_until(writer.passes(system, RelayPolicy()), lambda: recorded(system, writer))
+    passes_until(writer.passes(system, RelaySettings()), lambda: recorded(system, writer))
     assert effects(system, writer) == 1
     assert operator_sent(system, start) == 1  # no second transaction
     record(
@@ -221,7 +221,7 @@ def test_a_reorg_of_the_recording_block_records_the_write_again_once(
 ) -> None:
     writer = WRITERS[name]
     make_pending(system, writer)
-    worker = writer.passes(system, RelayPolicy(finality=Finality(depth=3)))
+    worker = writer.passes(system, RelaySettings(finality=Finality(depth=3)))
     passes_until(worker, lambda: recorded(system, writer))
     assert not recorded(system, writer, final=True)
     table: Any = writer.table
@@ -242,7 +242,7 @@ def test_a_stuck_transaction_is_replaced_at_its_nonce(system: System, name: str)
     writer = WRITERS[name]
     make_pending(system, writer)
     worker = writer.passes(
-        system, RelayPolicy(replace_after_seconds=2, receipt_timeout_seconds=1.5)
+        system, RelaySettings(replace_after_seconds=2, receipt_timeout_seconds=1.5)
     )
     # No block is mined while the write is sent: it waits in the pool, past its time.
     rpc(system.w3, "evm_setAutomine", False)
@@ -274,7 +274,7 @@ def test_a_stuck_transaction_is_replaced_at_its_nonce(system: System, name: str)
 def test_fees_over_the_maximum_send_nothing_until_they_fall(system: System, name: str) -> None:
     writer = WRITERS[name]
     make_pending(system, writer)
-    worker = writer.passes(system, RelayPolicy(max_fee_per_gas=50 * GWEI))
+    worker = writer.passes(system, RelaySettings(max_fee_per_gas=50 * GWEI))
     rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(400 * GWEI))
     rpc(system.w3, "evm_mine")
     operator = dev_account(0).address
@@ -298,7 +298,7 @@ def test_an_outage_that_loses_the_pool_records_the_write_once(
 ) -> None:
     writer = WRITERS[name]
     make_pending(system, writer)
-    worker = writer.passes(system, RelayPolicy(receipt_timeout_seconds=1))
+    worker = writer.passes(system, RelaySettings(receipt_timeout_seconds=1))
     start = int(system.w3.eth.block_number) + 1
     rpc(system.w3, "evm_setAutomine", False)
     worker.run_once()  # noted and broadcast, never mined

@@ -27,7 +27,7 @@ from dentareview.db.queries.reputation import monthly_aggregates, rating_aggrega
 from dentareview.db.queries.reviews import get_review
 from dentareview.relay.engine import Relay
 from dentareview.relay.finality import Finality
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.dentists import deactivate_dentist
 from tests.api.system import System, new_wallet
@@ -106,7 +106,7 @@ def anchors_of(system: System, visit_id: str) -> int:
 
 def test_reorg_of_the_anchoring_block_sends_again_and_pays_once(system: System) -> None:
     anchorer = Anchorer(
-        system.sessions, system.gateway, relay=RelayPolicy(finality=Finality(depth=3))
+        system.sessions, system.gateway, relay=RelaySettings(finality=Finality(depth=3))
     )
     review_id, visit_id, patient = post_one_review(system)
     assert anchorer.run_once().anchored == 1
@@ -143,7 +143,7 @@ def test_reorg_of_the_anchoring_block_sends_again_and_pays_once(system: System) 
 
 
 def test_stuck_transaction_is_replaced_at_the_same_nonce(system: System) -> None:
-    relay = RelayPolicy(replace_after_seconds=2, receipt_timeout_seconds=1.5)
+    relay = RelaySettings(replace_after_seconds=2, receipt_timeout_seconds=1.5)
     anchorer = Anchorer(system.sessions, system.gateway, relay=relay)
     review_id, visit_id, patient = post_one_review(system)
     # Mining stops while the relay sends, priced from the latest block; when it resumes,
@@ -179,7 +179,7 @@ def test_stuck_transaction_is_replaced_at_the_same_nonce(system: System) -> None
 
 
 def test_base_fee_over_the_maximum_waits_and_then_anchors(system: System) -> None:
-    relay = RelayPolicy(max_fee_per_gas=50 * GWEI, receipt_timeout_seconds=5)
+    relay = RelaySettings(max_fee_per_gas=50 * GWEI, receipt_timeout_seconds=5)
     anchorer = Anchorer(system.sessions, system.gateway, relay=relay)
     review_id, visit_id, patient = post_one_review(system)
     rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(400 * GWEI))
@@ -276,7 +276,7 @@ def test_reorg_of_a_batch_root_anchors_the_same_root_again(system: System) -> No
         batch_size=2,
         batch_seconds=3600,
         payout_seconds=3600,
-        relay=RelayPolicy(finality=Finality(depth=3)),
+        relay=RelaySettings(finality=Finality(depth=3)),
     )
     dentist = system.new_dentist()
     ids = [post_one_review(system, dentist)[0] for _ in range(2)]
@@ -316,7 +316,7 @@ class Crash(Exception):
 def test_a_crash_in_the_middle_of_a_replacement_pays_once_whichever_version_is_mined(
     system: System, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    relay = RelayPolicy(replace_after_seconds=1, receipt_timeout_seconds=1)
+    relay = RelaySettings(replace_after_seconds=1, receipt_timeout_seconds=1)
     anchorer = Anchorer(system.sessions, system.gateway, relay=relay)
     review_id, visit_id, patient = post_one_review(system)
     rpc(system.w3, "evm_setIntervalMining", 0)

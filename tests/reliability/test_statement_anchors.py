@@ -14,7 +14,7 @@ from dentareview.db.models import StatementAnchorRow
 from dentareview.db.queries.statements import due_statements
 from dentareview.relay.engine import Relay, SignedTx
 from dentareview.relay.finality import Finality
-from dentareview.relay.policy import RelayPolicy
+from dentareview.relay.settings import RelaySettings
 from tests.api.system import System
 from tests.api.test_revisions import edit_message, erasure_message, post, reviewed
 from tests.reliability.figures import record
@@ -66,7 +66,7 @@ def signed_and_noted(system: System) -> tuple[Relay, SignedTx, set[str]]:
     """What a pass does before it broadcasts: sign one transaction for every due
     statement and commit its hash and nonce on each (the write-ahead record)."""
     deployment = system.gateway.deployment()
-    relay = Relay(deployment.sender, deployment.registry, RelayPolicy())
+    relay = Relay(deployment.sender, deployment.registry, RelaySettings())
     with system.sessions() as session:
         rows = due_statements(session, now=int(time.time()), limit=10)
         call = deployment.registry.anchor_statements([bytes.fromhex(r.digest[2:]) for r in rows])
@@ -80,7 +80,7 @@ def signed_and_noted(system: System) -> tuple[Relay, SignedTx, set[str]]:
 
 def test_edits_and_erasures_are_anchored_once_and_again_after_a_reorg(system: System) -> None:
     anchorer = Anchorer(
-        system.sessions, system.gateway, relay=RelayPolicy(finality=Finality(depth=3))
+        system.sessions, system.gateway, relay=RelaySettings(finality=Finality(depth=3))
     )
     edit, erasure = edited_and_erased(system, anchorer)
     assert statement(system, edit).status == "pending"
@@ -138,14 +138,14 @@ def test_a_crash_after_sending_records_the_anchor_without_a_second_transaction(
 
 
 def test_a_stuck_statement_transaction_is_replaced_at_its_nonce(system: System) -> None:
-    relay_policy = RelayPolicy(replace_after_seconds=2, receipt_timeout_seconds=1.5)
-    anchorer = Anchorer(system.sessions, system.gateway, relay=relay_policy)
+    relay_settings = RelaySettings(replace_after_seconds=2, receipt_timeout_seconds=1.5)
+    anchorer = Anchorer(system.sessions, system.gateway, relay=relay_settings)
     edit, _ = edited_and_erased(system, anchorer)
     deployment = system.gateway.deployment()
     rpc(system.w3, "evm_setIntervalMining", 0)
     try:
         with system.sessions() as session:
-            relay = Relay(deployment.sender, deployment.registry, relay_policy)
+            relay = Relay(deployment.sender, deployment.registry, relay_settings)
             first = anchor_statements(session, deployment, relay, now=int(time.time()))
         rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(200 * GWEI))
     finally:

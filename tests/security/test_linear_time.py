@@ -46,7 +46,7 @@ START_SECONDS = 60.0
 BACKTRACKING_ALLOWED = {
     "dentareview/audit/logs.py": "a node's error message against fixed words, no repetition",
     "dentareview/chain/artifacts.py": "contract names from our own compiler output",
-    "dentareview/db/errors.py": "the database's own constraint message",
+    "dentareview/db/storage_errors.py": "the database's own constraint message",
     "dentareview/domain/practice_names.py": (
         "one Unicode property class matched on one character at a time (nothing to "
         "backtrack); RE2 has no Default_Ignorable_Code_Point property"

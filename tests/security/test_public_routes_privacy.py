@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from dentareview.services.batch_anchoring import build_anchorer
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -35,7 +36,6 @@ from web3 import Web3
 
 from dentareview.api.app import create_app
 from dentareview.config import Settings
-from dentareview.services.batch_anchoring import build_anchorer
 from tests.api.conftest import start_system
 from tests.api.system import DAY, System, new_wallet
 from tests.api.test_replies import post_reply, reply_message

@@ -29,9 +29,9 @@ from dentareview.audit.reconcile.payouts import check_payouts
 from dentareview.audit.reconcile.single import SingleReviews
 from dentareview.audit.reconcile.states import ReviewStates
 from dentareview.audit.reconcile.tally import AuditCounts, Tally, low, payments_by_review
-from dentareview.audit.revisions import SignedBy
+from dentareview.audit.revision_checks import SignedBy
 from dentareview.db.models import ReviewReplyRow
-from dentareview.db.queries.audit import (
+from dentareview.db.queries.audit_rows import (
     BatchAuditRow,
     PaymentAuditRow,
     PayoutAuditRow,

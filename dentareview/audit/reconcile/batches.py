@@ -18,7 +18,7 @@ from dentareview.audit.chain_records import BatchLog, ChainRecords
 from dentareview.audit.findings import Kind
 from dentareview.audit.recompute import Recomputed
 from dentareview.audit.reconcile.tally import Tally, check_parties, low, paid_twice
-from dentareview.db.queries.audit import (
+from dentareview.db.queries.audit_rows import (
     BatchAuditRow,
     PaymentAuditRow,
     PayoutAuditRow,

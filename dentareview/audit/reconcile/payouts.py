@@ -13,7 +13,7 @@ from dentareview.audit.chain_records import ChainRecords, PayoutLog
 from dentareview.audit.findings import Kind
 from dentareview.audit.reconcile.mints import MintKey, take_mint
 from dentareview.audit.reconcile.tally import Tally, low
-from dentareview.db.queries.audit import PaymentAuditRow, PayoutAuditRow
+from dentareview.db.queries.audit_rows import PaymentAuditRow, PayoutAuditRow
 
 
 def check_payouts(

@@ -16,8 +16,8 @@ from dentareview.audit.chain_records import AnchorLog, ChainRecords
 from dentareview.audit.findings import Kind
 from dentareview.audit.recompute import Recomputed
 from dentareview.audit.reconcile.tally import Tally, check_parties, low, paid_twice
-from dentareview.audit.revisions import text_erased
-from dentareview.db.queries.audit import PaymentAuditRow, ReviewAuditRow
+from dentareview.audit.revision_checks import text_erased
+from dentareview.db.queries.audit_rows import PaymentAuditRow, ReviewAuditRow
 from dentareview.domain.typed_data import text_hash
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from dentareview.audit.findings import Kind
 from dentareview.audit.reconcile.tally import Tally
-from dentareview.audit.replies import check_replies
-from dentareview.audit.revisions import SignedBy, check_author_word, text_erased
+from dentareview.audit.reply_checks import check_replies
+from dentareview.audit.revision_checks import SignedBy, check_author_word, text_erased
 from dentareview.db.models import ReviewReplyRow
-from dentareview.db.queries.audit import ReviewAuditRow, RevisionAuditRow
+from dentareview.db.queries.audit_rows import ReviewAuditRow, RevisionAuditRow
 
 
 def _never_signed(_account: str, _digest: str, _signature: str) -> bool:

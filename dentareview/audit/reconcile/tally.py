@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dentareview.audit.findings import Finding, Kind
-from dentareview.db.queries.audit import PaymentAuditRow, ReviewAuditRow
+from dentareview.db.queries.audit_rows import PaymentAuditRow, ReviewAuditRow
 
 
 @dataclass

@@ -8,8 +8,8 @@ from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dentareview.db.errors import RowNotFound, duplicate_key_from
 from dentareview.db.models import Base
+from dentareview.db.storage_errors import RowNotFound, duplicate_key_from
 
 RowT = TypeVar("RowT", bound=Base)
 

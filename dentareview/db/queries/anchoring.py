@@ -9,10 +9,10 @@ from typing import Literal
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from dentareview.db.errors import RowNotFound
 from dentareview.db.models import RelayStatusRow, ReviewRow, RewardPaymentRow
 from dentareview.db.queries._write import get_or_raise
 from dentareview.db.queries.aggregates import shift_aggregates
+from dentareview.db.storage_errors import RowNotFound
 from dentareview.redaction import scrub
 
 

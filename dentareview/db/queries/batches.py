@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session, load_only
 
-from dentareview.db.errors import DuplicateKey
 from dentareview.db.models import BATCH_LEAF_EXISTS, BatchRow, ReviewRow
 from dentareview.db.queries._write import add_unique, get_or_raise
 from dentareview.db.queries.aggregates import shift_aggregates
+from dentareview.db.storage_errors import DuplicateKey
 
 
 @dataclass(frozen=True)

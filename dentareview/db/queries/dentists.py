@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dentareview.db.errors import RowNotFound
 from dentareview.db.models import DentistRow, NameChannel, NameDecisionRow
 from dentareview.db.queries._write import get_or_raise
+from dentareview.db.storage_errors import RowNotFound
 from dentareview.domain.practice_names import skeleton
 
 

@@ -15,7 +15,7 @@ def _default(name: str) -> Any:
 
 
 @dataclass(frozen=True)
-class RelayPolicy:
+class RelaySettings:
     finality: Finality = field(default_factory=lambda: Finality.parse(_default("finality")))
     max_fee_per_gas: int = int(_default("max_fee_per_gas_gwei") * 10**9)
     replace_after_seconds: float = _default("replace_after_seconds")
@@ -26,7 +26,7 @@ class RelayPolicy:
     backoff_max_seconds: int = 600
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RelayPolicy:
+    def from_settings(cls, settings: Settings) -> RelaySettings:
         return cls(
             finality=Finality.parse(settings.finality),
             max_fee_per_gas=settings.max_fee_per_gas,

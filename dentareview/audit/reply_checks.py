@@ -13,9 +13,9 @@ from typing import Any
 
 from dentareview.audit.findings import Kind
 from dentareview.audit.hashing import digest_from_text_hash, typed_digest
-from dentareview.audit.revisions import SignedBy, text_erased
+from dentareview.audit.revision_checks import SignedBy, text_erased
 from dentareview.db.models import ReviewReplyRow
-from dentareview.db.queries.audit import ReviewAuditRow
+from dentareview.db.queries.audit_rows import ReviewAuditRow
 from dentareview.domain.typed_data import text_hash
 
 ZERO = "0x" + "00" * 32

@@ -30,8 +30,8 @@ from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.errors import DentaReviewError
 from dentareview.redaction import display_url
-from dentareview.services.audit import AuditReport, run_audit
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.full_audit import AuditReport, run_audit
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON report instead of text")]
 CANNOT_RUN = 2  # exit code when the check could not be made at all (vs 1: it failed)

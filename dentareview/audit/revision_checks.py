@@ -17,7 +17,7 @@ from eth_utils.hexadecimal import encode_hex
 
 from dentareview.audit.findings import Kind
 from dentareview.audit.hashing import digest_from_text_hash, typed_digest
-from dentareview.db.queries.audit import ReviewAuditRow, RevisionAuditRow
+from dentareview.db.queries.audit_rows import ReviewAuditRow, RevisionAuditRow
 
 # (account, 0x digest, 0x signature) -> whether the account signed it (ECDSA or ERC-1271)
 SignedBy = Callable[[str, str, str], bool]

@@ -29,7 +29,7 @@ from dentareview.audit.rpc import rpc_calls
 from dentareview.chain.deployments import Manifest
 from dentareview.chain.erc1271 import Erc1271Accounts
 from dentareview.chain.registry import RegistryContract
-from dentareview.db.queries.audit import (
+from dentareview.db.queries.audit_rows import (
     ReviewAuditRow,
     count_reviews,
     iter_review_audit_rows,
