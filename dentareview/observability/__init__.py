@@ -1,0 +1,1 @@
+"""What operators see inside the service: Prometheus metrics (declared in `metrics`)."""
