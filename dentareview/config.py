@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     rate_limit_ip_burst: int = 2000
     rate_limit_wallet_per_minute: int = 600
     rate_limit_wallet_burst: int = 600
+    # Prometheus metrics: `GET /metrics` on a listener of its own, apart from the public
+    # API, summed over the worker processes of this host; off unless a port is set, and
+    # on loopback unless told otherwise (docs/OPERATIONS.md, "Metrics").
+    metrics_port: int | None = Field(default=None, ge=1, le=65_535)
+    metrics_host: str = "127.0.0.1"
 
     # The policy (domain/policy.py): each rule's default is PolicySettings'. The rating
     # scale is not a setting: the registry fixes it (domain/ratings.py).

@@ -84,6 +84,7 @@ The `crash_point` calls are inert unless a reliability test selects one.
 from __future__ import annotations
 
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar, Generic, Protocol, TypeVar
@@ -101,6 +102,13 @@ from dentareview.db.models import SentTransaction
 from dentareview.db.queries.anchoring import record_relay_status
 from dentareview.db.queries.locks import release_relayer_lock, try_relayer_lock
 from dentareview.errors import DentaReviewError
+from dentareview.observability.chain import (
+    observe_anchored,
+    observe_final,
+    observe_receipt,
+    writer_kind,
+)
+from dentareview.observability.metrics import TX_REORGED, TX_REPLACED, TX_SENT
 from dentareview.relay.engine import AtFeeCap, DryRunFailed, Inclusion, Refused, Relay, SignedTx
 from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway, Deployment
@@ -249,6 +257,7 @@ class Outbox(Generic[Item]):
         self._writer = writer
         self._report = report
         self._now = now
+        self._kind = writer_kind(writer.noun)  # the metrics' label
 
     # ------------------------------------------------------------------ finality
 
@@ -260,6 +269,7 @@ class Outbox(Generic[Item]):
             assert head.tx_hash is not None  # recorded writes have one
             if verdict is Inclusion.FINAL:
                 self._writer.finalize(item)
+                observe_final(self._kind, head, now=time.time())
                 self._report.finalized += self._writer.size(item)
             elif verdict is Inclusion.DROPPED:
                 log.warning(
@@ -269,6 +279,7 @@ class Outbox(Generic[Item]):
                     head.tx_hash,
                 )
                 self._writer.undo(item, head.tx_hash)
+                TX_REORGED.labels(self._kind).inc()
                 self._report.reorged += self._writer.size(item)
 
     # ------------------------------------------------------------------ write-ahead
@@ -277,12 +288,14 @@ class Outbox(Generic[Item]):
         """Commit each signed transaction's hash and nonce on its rows: the write-ahead
         record, before anything leaves this process."""
         replace_at = self._now + int(self._relay.settings.replace_after_seconds)
+        noted = list(noted)
         for item, tx in noted:
             for row in self._writer.rows(item):
                 row.sent_tx_hash, row.sent_nonce, row.replace_at = tx.tx_hash, tx.nonce, replace_at
         crash_point("signed")
         self._session.commit()
         crash_point("noted")
+        TX_SENT.labels(self._kind).inc(len(noted))
 
     # ------------------------------------------------------------------ sending
 
@@ -372,7 +385,9 @@ class Outbox(Generic[Item]):
         if receipt is None:
             self._writer.in_flight(item, tx_hash)
             return
+        observe_receipt(self._kind, receipt)
         if receipt["status"] == 1 and self._writer.record(item, receipt, reconciled=reconciled):
+            observe_anchored(self._kind, self._writer.rows(item)[0], now=time.time())
             return
         # Reverted, or without the write's event: an earlier version may have made it.
         if self._writer.reconcile(item):
@@ -422,3 +437,4 @@ class Outbox(Generic[Item]):
         self.note([(item, replacement)])  # before it leaves: any version may be mined
         self._relay.broadcast(replacement)
         self._report.replaced += 1
+        TX_REPLACED.labels(self._kind).inc()

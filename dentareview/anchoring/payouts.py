@@ -42,6 +42,7 @@ from dentareview.db.queries.payouts import (
     unpay_payout,
     unsettled_payouts,
 )
+from dentareview.observability.metrics import REWARDS_MINTED
 from dentareview.relay.engine import Relay
 from dentareview.services.chain_access import Deployment
 
@@ -118,6 +119,7 @@ class PayoutWriter(BatchModeWriter[PayoutRow, PayoutEvent]):
             block_hash=event.block_hash,
         )
         self._report.payouts += 1
+        REWARDS_MINTED.inc(len(payout_payments(self._session, payout_id=item.id)))
 
     def count_failure(self, item: PayoutRow, error: str) -> None:
         self._report.errors.append(f"{self.describe(item)}: {error}")

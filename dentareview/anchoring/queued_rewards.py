@@ -11,13 +11,16 @@ maximum fee) like every other write.
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 from eth_utils.hexadecimal import encode_hex
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from dentareview.chain.fees import FeesOverCap
 from dentareview.db.models import RewardPaymentRow
+from dentareview.observability.chain import observe_receipt
+from dentareview.observability.metrics import REWARDS_MINTED, TX_SENT
 from dentareview.relay.engine import Refused, Relay, SignedTx
 from dentareview.services.chain_access import Deployment
 
@@ -35,11 +38,12 @@ def queued_patients(session: Session) -> list[str]:
 
 
 def _mark_paid(session: Session, *, patient: str, tx_hash: str, paid_at: int) -> None:
-    session.execute(
+    paid = session.execute(
         update(RewardPaymentRow)
         .where(RewardPaymentRow.patient == patient, RewardPaymentRow.status == "queued")
         .values(status="paid", tx_hash=tx_hash, paid_at=paid_at)
     )
+    REWARDS_MINTED.inc(max(0, cast(CursorResult[Any], paid).rowcount))
 
 
 def _earlier_payment(deployment: Deployment, patient: str) -> tuple[str, int] | None:
@@ -82,9 +86,12 @@ def pay_queued_rewards(session: Session, deployment: Deployment, relay: Relay) -
             continue
         try:
             receipt = relay.send(views.payQueuedReward(patient), note=_no_record)
+            TX_SENT.labels("payout").inc()
         except (Refused, FeesOverCap) as error:
             log.warning("paying the queued reward of %s waits: %s", patient, error)
             break
+        if receipt is not None:
+            observe_receipt("payout", receipt)
         if receipt is None or receipt["status"] != 1:
             break  # in flight or reverted: the next pass reads the chain's state again
         room -= owed

@@ -59,6 +59,7 @@ from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.visits import get_visit, get_visits
 from dentareview.domain.models import Review, Visit
 from dentareview.domain.policy import DENTIST_LIMIT
+from dentareview.observability.chain import observe_reward
 from dentareview.relay.engine import Relay
 from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway, Deployment
@@ -365,6 +366,8 @@ class ReviewWriter(ChainWriter[ReviewRow]):
             self._report.given_up += 1
             return True
         reward_status = self._reward_status(row, event, receipt)
+        if reward_status is not None:
+            observe_reward(reward_status)
         if reward_status == "withheld":
             withhold_reward(
                 self._session,

@@ -12,6 +12,7 @@ lock, so even a one-off `dentareview anchor` never relays beside the active work
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from contextlib import suppress
 from typing import Protocol
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dentareview.anchoring.reviews import AnchorReport
 from dentareview.db.queries.locks import release_worker_lock, try_worker_lock
+from dentareview.observability.metrics import WORKER_LEASE_HELD, WORKER_TAKEOVERS
 
 
 class AnchorPasses(Protocol):
@@ -44,6 +46,9 @@ class WorkerLease:
         self._engine = engine
         self._connection: Connection | None = None
         self._told_standby = False
+        # One series per process (the multiprocess files add its pid): 1 on the holder.
+        self._held = WORKER_LEASE_HELD.labels(socket.gethostname()[:64])
+        self._held.set(0)
 
     @property
     def active(self) -> bool:
@@ -81,6 +86,8 @@ class WorkerLease:
             if try_worker_lock(connection):
                 self._connection = connection
                 self._told_standby = False
+                self._held.set(1)
+                WORKER_TAKEOVERS.inc()
                 log.warning("this process is now the active anchoring worker")
                 return True
         except SQLAlchemyError:
@@ -93,6 +100,7 @@ class WorkerLease:
 
     def _close(self) -> None:
         connection, self._connection = self._connection, None
+        self._held.set(0)
         if connection is not None:
             try:
                 connection.close()
@@ -115,6 +123,7 @@ class AnchorLoop:
         self._interval = interval_seconds
         self._lease = lease
         self._wake = threading.Event()
+        self._trouble = ""  # the last pass's errors, logged when they change
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="anchor-loop", daemon=True)
 
@@ -154,4 +163,9 @@ class AnchorLoop:
             return None
         if report.anchored or report.reconciled:
             log.info("anchored %d, reconciled %d", report.anchored, report.reconciled)
+        # What holds anchoring back (chain away, fees over the cap), once per change.
+        trouble = "; ".join(report.errors)
+        if trouble and trouble != self._trouble:
+            log.warning("anchoring held back: %s", trouble)
+        self._trouble = trouble
         return report

@@ -36,6 +36,8 @@ from dentareview.api.routes import (
 from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
+from dentareview.observability.dependencies import instrument_pool
+from dentareview.observability.http import HttpMetrics
 from dentareview.services.chain_access import ChainGateway
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ def create_app(
     run_anchor_worker: bool | None = None,
 ) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
+    instrument_pool(engine)
     sessions = make_session_factory(engine)
     gateway = ChainGateway(settings, w3)
     state = AppState(settings, engine, sessions, gateway, clock)
@@ -109,6 +112,8 @@ def create_app(
     for module in (visits, reviews, revisions, replies):
         include_write_router(app, module.router)
     install_webapp(app)
+    # Requests by route template and status, and their latency (observability/http.py).
+    app.add_middleware(HttpMetrics, templates=lambda: app.openapi()["paths"])
     app.add_middleware(NoSniff)  # last added, outermost: every answer carries it
     return app
 

@@ -14,6 +14,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -37,12 +39,23 @@ def serve_inherited(fd: int, factory: str = APP_FACTORY) -> None:
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
-def run_workers(host: str, port: int, workers: int, factory: str = APP_FACTORY) -> int:
-    """Start `workers` processes on one port; stop them all on Ctrl-C or SIGTERM."""
+def run_workers(
+    host: str,
+    port: int,
+    workers: int,
+    factory: str = APP_FACTORY,
+    *,
+    on_exit: Callable[[int], None] | None = None,
+) -> int:
+    """Start `workers` processes on one port; stop them all on Ctrl-C or SIGTERM.
+    `on_exit(pid)` is called as each one exits (the metrics drop its live gauges)."""
     listener = bind_listener(host, port)
     fd = listener.fileno()
     command = [sys.executable, "-m", "dentareview.api.server", str(fd), factory]
     children = [subprocess.Popen(command, pass_fds=(fd,)) for _ in range(workers)]
+    if on_exit is not None:
+        for child in children:
+            threading.Thread(target=_watch, args=(child, on_exit), daemon=True).start()
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         for child in children:
@@ -57,6 +70,11 @@ def run_workers(host: str, port: int, workers: int, factory: str = APP_FACTORY) 
     finally:
         listener.close()
     return max(codes, default=0)
+
+
+def _watch(child: subprocess.Popen[bytes], on_exit: Callable[[int], None]) -> None:
+    child.wait()
+    on_exit(child.pid)
 
 
 if __name__ == "__main__":

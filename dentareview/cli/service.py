@@ -22,6 +22,12 @@ from dentareview.cli.common import (
 from dentareview.config import Settings
 from dentareview.db.migrate import upgrade_database
 from dentareview.db.session import make_engine, make_session_factory
+from dentareview.observability.exposition import (
+    mark_worker_dead,
+    remove_multiprocess_dir,
+    serve_metrics,
+    use_multiprocess_dir,
+)
 from dentareview.redaction import display_url
 from dentareview.services.chain_access import ChainGateway
 
@@ -71,8 +77,25 @@ def serve_command(
     typer.echo(f"chain     {display_url(settings.rpc_url)}")
     typer.echo(f"database  {_redacted(settings.resolved_database_url)}")
     if workers > 1:
-        raise typer.Exit(run_workers(host, port, workers))
+        raise typer.Exit(_run_workers(settings, host, port, workers))
+    serve_metrics(settings)  # this one process's metrics, if a metrics port is set
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+
+
+def _run_workers(settings: Settings, host: str, port: int, workers: int) -> int:
+    """The worker processes, and (if a metrics port is set) /metrics served by this
+    parent process, summing the files the workers write their values to."""
+    if settings.metrics_port is None:
+        return run_workers(host, port, workers)
+    directory, ours = use_multiprocess_dir()  # before the workers start: they inherit it
+    metrics = serve_metrics(settings)
+    try:
+        return run_workers(host, port, workers, on_exit=mark_worker_dead)
+    finally:
+        if metrics is not None:
+            metrics.stop()
+        if ours:
+            remove_multiprocess_dir(directory)
 
 
 @with_settings("rpc", "key", "data_dir", "database", "dev_keys")

@@ -46,9 +46,10 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
 from web3.types import RPCEndpoint, TxParams, TxReceipt
 
-from dentareview.chain.fees import Fees, bump, node_fees, within_cap
+from dentareview.chain.fees import Fees, FeesOverCap, bump, node_fees, within_cap
 from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import PreparedCall, TransactionSender
+from dentareview.observability.metrics import BASE_FEE, SENDING_PAUSED
 from dentareview.relay.settings import RelaySettings
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,16 @@ class Relay:
     def fees(self) -> Fees:
         """Fees to send with now; FeesOverCap when the network asks more than the maximum."""
         suggested, base_fee = node_fees(self._w3)
-        return within_cap(
-            suggested, base_fee=base_fee, max_fee_per_gas=self.settings.max_fee_per_gas
-        )
+        BASE_FEE.set(base_fee)
+        try:
+            fees = within_cap(
+                suggested, base_fee=base_fee, max_fee_per_gas=self.settings.max_fee_per_gas
+            )
+        except FeesOverCap:
+            SENDING_PAUSED.set(1)
+            raise
+        SENDING_PAUSED.set(0)
+        return fees
 
     def gas(self, call: ContractFunction) -> int:
         """Estimated gas plus the margin; Refused (with the registry's error) if it would revert."""

@@ -18,6 +18,7 @@ from dentareview.chain.registry import RegistryContract
 from dentareview.chain.transactions import TransactionSender
 from dentareview.config import Settings
 from dentareview.errors import ChainUnavailable, NotDeployed, UnsafeKeys
+from dentareview.observability.dependencies import instrument_web3
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ class ChainGateway:
 
     def __init__(self, settings: Settings, w3: Web3 | None = None) -> None:
         self._settings = settings
-        self.w3 = w3 or make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
+        self.w3 = w3 or instrument_web3(
+            make_web3(settings.rpc_url, timeout_seconds=settings.rpc_timeout_seconds)
+        )
         self._manifest: Manifest | None = None
         self._warned = False
         # The contract wrappers, built once (web3 parses their ABIs) per manifest and chain.
