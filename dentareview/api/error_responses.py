@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dentareview.api.request_id import HEADER as REQUEST_ID_HEADER
 from dentareview.errors import ERROR_CATALOG, DentaReviewError
+from dentareview.observability.logging import REQUEST_ID
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,14 @@ async def on_http_error(_: Request, error: Exception) -> JSONResponse:
 
 async def on_unexpected_error(_: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=error)
-    return error_response(500, "INTERNAL_ERROR", "internal error; it has been logged")
+    # Starlette answers this one outside the middleware: the request id is added here.
+    request_id = REQUEST_ID.get()
+    return error_response(
+        500,
+        "INTERNAL_ERROR",
+        "internal error; it has been logged",
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -26,6 +27,7 @@ from dentareview.services.reviews import (
 )
 
 router = APIRouter(tags=["reviews"])
+log = logging.getLogger(__name__)
 
 
 def _submitted(state: ReviewState) -> SubmittedReviewOut:
@@ -103,6 +105,9 @@ def post_review(
         count_signer=count_wallet,
     )
     session.commit()  # durable before we answer: nothing accepted is ever lost
+    # With the request's id: the anchoring worker's lines name the review id, so a
+    # review is followed from its request to its anchor.
+    log.info("review %d accepted", submitted.review_id, extra={"review_id": submitted.review_id})
     if state.anchor_loop is not None:
         state.anchor_loop.wake()
     if wait == 0:
