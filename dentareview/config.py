@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # on loopback unless told otherwise (docs/OPERATIONS.md, "Metrics").
     metrics_port: int | None = Field(default=None, ge=1, le=65_535)
     metrics_host: str = "127.0.0.1"
+    # Log lines: "json" (one object a line) or "text"; unset, text at a terminal and JSON
+    # everywhere else (observability/logging.py).
+    log_format: Literal["json", "text"] | None = None
 
     # The policy (domain/policy.py): each rule's default is PolicySettings'. The rating
     # scale is not a setting: the registry fixes it (domain/ratings.py).

@@ -88,7 +88,7 @@ def pay_queued_rewards(session: Session, deployment: Deployment, relay: Relay) -
             receipt = relay.send(views.payQueuedReward(patient), note=_no_record)
             TX_SENT.labels("payout").inc()
         except (Refused, FeesOverCap) as error:
-            log.warning("paying the queued reward of %s waits: %s", patient, error)
+            log.warning("paying queued rewards waits: %s", error)  # no wallet: personal data
             break
         if receipt is not None:
             observe_receipt("payout", receipt)

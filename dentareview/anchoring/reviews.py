@@ -308,7 +308,9 @@ class ReviewWriter(ChainWriter[ReviewRow]):
             self._session, review_id=item.id, code=code, error=f"the registry refuses it: {reason}"
         )
         self._report.given_up += 1
-        log.warning("review %s can never be anchored: %s", item.id, reason)
+        log.warning(
+            "review %s can never be anchored: %s", item.id, reason, extra={"review_id": item.id}
+        )
 
     def retry_later(self, item: ReviewRow, error: str, *, clear_sent: bool = False) -> None:
         until = self._now + self._relay.settings.backoff(item.anchor_attempts + 1)
@@ -316,16 +318,29 @@ class ReviewWriter(ChainWriter[ReviewRow]):
             self._session, review_id=item.id, error=error, until=until, clear_sent=clear_sent
         )
         self._report.failed += 1
+        log.info("review %s retried later: %s", item.id, error, extra={"review_id": item.id})
 
     def in_flight(self, item: ReviewRow, tx_hash: str) -> None:
         note_anchor_failure(self._session, review_id=item.id, error=f"no receipt yet for {tx_hash}")
         self._report.failed += 1
+        log.info(
+            "review %s sent in %s, no receipt yet",
+            item.id,
+            tx_hash,
+            extra={"review_id": item.id, "tx_hash": tx_hash},
+        )
 
     def failed(self, item: ReviewRow, tx_hash: str) -> None:
         self.retry_later(item, f"transaction {tx_hash} reverted", clear_sent=True)
 
     def undo(self, item: ReviewRow, dropped_tx: str) -> None:
         unanchor_review(self._session, review_id=item.id, dropped_tx=dropped_tx)
+        log.warning(
+            "review %s pending again: a reorg dropped %s",
+            item.id,
+            dropped_tx,
+            extra={"review_id": item.id, "tx_hash": dropped_tx},
+        )
 
     def begin_settling(
         self, items: Sequence[ReviewRow], receipts: Mapping[str, TxReceipt | None]
@@ -397,6 +412,13 @@ class ReviewWriter(ChainWriter[ReviewRow]):
             self._report.reconciled += 1
         else:
             self._report.anchored += 1
+        log.info(
+            "review %s anchored in %s (block %s)",
+            row.id,
+            event.tx_hash,
+            event.block_number,
+            extra={"review_id": row.id, "tx_hash": event.tx_hash, "reconciled": reconciled},
+        )
         if self._on_anchored is not None:
             self._on_anchored(row.id)
         return True

@@ -18,6 +18,7 @@ from dentareview.api.error_responses import error_catalog_markdown, install_erro
 from dentareview.api.headers import NoSniff
 from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import WriteLimits, include_write_router
+from dentareview.api.request_id import RequestId
 from dentareview.api.routes import (
     auth,
     dentists,
@@ -114,7 +115,8 @@ def create_app(
     install_webapp(app)
     # Requests by route template and status, and their latency (observability/http.py).
     app.add_middleware(HttpMetrics, templates=lambda: app.openapi()["paths"])
-    app.add_middleware(NoSniff)  # last added, outermost: every answer carries it
+    app.add_middleware(NoSniff)  # added late, outside the rest: every answer carries it
+    app.add_middleware(RequestId)  # last added, outermost: every log line of a request has it
     return app
 
 

@@ -20,6 +20,9 @@ from types import FrameType
 
 import uvicorn
 
+from dentareview.config import Settings
+from dentareview.observability.logging import configure_logging, uvicorn_options
+
 APP_FACTORY = "dentareview.api.app:app_from_environment"
 
 
@@ -35,7 +38,8 @@ def bind_listener(host: str, port: int) -> socket.socket:
 
 def serve_inherited(fd: int, factory: str = APP_FACTORY) -> None:
     """One worker process: serve `factory` on the listening socket `fd`."""
-    config = uvicorn.Config(factory, factory=True, log_level="info")
+    configure_logging(Settings().log_format)
+    config = uvicorn.Config(factory, factory=True, **uvicorn_options())
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 

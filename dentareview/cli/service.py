@@ -28,6 +28,7 @@ from dentareview.observability.exposition import (
     serve_metrics,
     use_multiprocess_dir,
 )
+from dentareview.observability.logging import LogFormat, configure_logging, uvicorn_options
 from dentareview.redaction import display_url
 from dentareview.services.chain_access import ChainGateway
 
@@ -65,21 +66,26 @@ def serve_command(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
     """Run the API (with its anchoring worker); OpenAPI docs at /docs."""
+    log_format = configure_logging(settings.log_format)
+    os.environ["DENTAREVIEW_LOG_FORMAT"] = log_format  # the same in every worker process
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     _export(settings)
     if "public_url" not in settings.model_fields_set:
         os.environ["DENTAREVIEW_PUBLIC_URL"] = _served_url(host, port)
     base = f"http://{host}:{port}"
-    typer.echo(f"API       {base}/v1/chain")
-    typer.echo(f"docs      {base}/docs")
-    typer.echo(f"health    {base}/health")
-    typer.echo(f"chain     {display_url(settings.rpc_url)}")
-    typer.echo(f"database  {_redacted(settings.resolved_database_url)}")
+    _announce(
+        log_format,
+        API=f"{base}/v1/chain",
+        docs=f"{base}/docs",
+        health=f"{base}/health",
+        chain=display_url(settings.rpc_url),
+        database=_redacted(settings.resolved_database_url),
+    )
     if workers > 1:
         raise typer.Exit(_run_workers(settings, host, port, workers))
     serve_metrics(settings)  # this one process's metrics, if a metrics port is set
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, **uvicorn_options())
 
 
 def _run_workers(settings: Settings, host: str, port: int, workers: int) -> int:
@@ -98,6 +104,16 @@ def _run_workers(settings: Settings, host: str, port: int, workers: int) -> int:
             remove_multiprocess_dir(directory)
 
 
+def _announce(log_format: LogFormat, **where: str) -> None:
+    """Where to find the service: a table at a terminal, one log record in JSON logs (a
+    log collector reading stdout and stderr together gets only JSON lines)."""
+    if log_format == "text":
+        for name, value in where.items():
+            typer.echo(f"{name:<10}{value}")
+        return
+    logging.getLogger(__name__).info("serving", extra={k.lower(): v for k, v in where.items()})
+
+
 @with_settings("rpc", "key", "data_dir", "database", "dev_keys")
 def anchor_command(
     settings: Settings,
@@ -106,7 +122,7 @@ def anchor_command(
     ] = False,
 ) -> None:
     """Relay pending reviews to the registry now (the service also does this by itself)."""
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings.log_format)
     refuse_unsafe_operator_key(settings)
     upgrade_database(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
