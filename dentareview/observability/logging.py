@@ -75,6 +75,16 @@ def route_template(scope: MutableMapping[str, Any] | None) -> str:
     return path or "/"
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is written (a test runner swaps it)."""
+
+    def write(self, text: str) -> None:
+        sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def resolve_format(wanted: LogFormat | None) -> LogFormat:
     """The format asked for, else text at a terminal and JSON everywhere else."""
     if wanted is not None:
@@ -94,7 +104,7 @@ def make_formatter(log_format: LogFormat) -> logging.Formatter:
 def configure_logging(wanted: LogFormat | None = None, *, level: int = logging.INFO) -> LogFormat:
     """Route every record of this process through one handler on stderr; idempotent."""
     log_format = resolve_format(wanted)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_CurrentStderr())
     handler.setFormatter(make_formatter(log_format))
     handler.addFilter(RequestContext())
     root = logging.getLogger()

@@ -160,9 +160,34 @@ def test_a_well_formed_request_id_is_kept_and_any_other_replaced(tmp_path: Path)
         for bad in bad_ids:
             answer = client.get("/v1/eip712", headers={HEADER: bad.encode()})
             assert re.fullmatch(r"[0-9a-f]{32}", answer.headers[HEADER])
-        # Errors carry it too (the id an operator is quoted).
+        # Errors carry it too (the id an operator is quoted), an unexpected one included.
         assert client.get("/v1/reviews/0").headers[HEADER]
         assert client.get("/no-such-page").headers[HEADER]
+
+
+def test_an_unexpected_error_is_logged_and_answered_with_its_request_id(tmp_path: Path) -> None:
+    settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=tmp_path)
+    app = create_app(settings, run_anchor_worker=False)
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()  # as the service's: the filter runs when a line is written
+    handler.addFilter(RequestContext())
+    handler.emit = records.append  # type: ignore[method-assign]
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            answer = client.get("/boom", headers={HEADER: "trace-0001"})
+    finally:
+        root.removeHandler(handler)
+    assert answer.status_code == 500
+    assert answer.headers[HEADER] == "trace-0001"
+    logged = [r for r in records if r.getMessage() == "unexpected error"]
+    assert [getattr(r, "request_id", None) for r in logged] == ["trace-0001"]
 
 
 def test_text_lines_show_the_request_id_and_json_lines_leave_it_out_when_there_is_none() -> None:
