@@ -11,6 +11,7 @@ database a review in two batches, so nothing is lost and nothing is anchored twi
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from dentareview.domain.merkle import MerkleTree
 from dentareview.relay.engine import Relay
 from dentareview.relay.settings import RelaySettings
 from dentareview.services.chain_access import ChainGateway, Deployment
+
+log = logging.getLogger(__name__)
 
 BATCHES_PER_PASS = 8  # full batches published by one pass when a backlog waits
 
@@ -103,6 +106,13 @@ class BatchWriter(BatchModeWriter[BatchRow, BatchEvent]):
             log_index=event.log_index,
             anchored_at=self.block_time(event.block_number),
             block_hash=event.block_hash,
+        )
+        log.info(
+            "batch %s anchored in %s (block %s)",
+            item.id,
+            event.tx_hash,
+            event.block_number,
+            extra={"batch_id": item.id, "tx_hash": event.tx_hash, "reconciled": reconciled},
         )
         report = self._batch_report
         report.batches += 1
@@ -213,6 +223,14 @@ class BatchAnchorer:
         )
         assign_batch_members(session, batch_id=batch.id, members=members)
         session.commit()  # the write-ahead record of members and root, before any signing
+        # Its reviews' ids with the batch's: the batch's later lines follow each review.
+        review_ids = [row.id for row in rows]
+        log.info(
+            "batch %s of reviews %s",
+            batch.id,
+            ", ".join(map(str, review_ids)),
+            extra={"batch_id": batch.id, "review_ids": review_ids},
+        )
         for row in rows:  # done with: the session stays small across a pass's batches
             session.expunge(row)
         outbox.send(batch)

@@ -149,6 +149,21 @@ def test_the_log_is_json_with_request_ids_and_holds_no_secret_or_personal_data(
     assert held_back and all("request_id" not in r for r in held_back), held_back
 
 
+def test_in_batch_mode_a_review_is_followed_through_its_batch(stack: Stack, tmp_path: Path) -> None:
+    log_path = tmp_path / "service.log"
+    env = stack.env(DENTAREVIEW_ANCHOR_MODE="batch", DENTAREVIEW_BATCH_SECONDS="0")
+    with running(Service(env, log_path=log_path)) as service:
+        seen = _session_and_reviews(stack, service)
+    records = _lines(log_path)
+    review_id = seen["review_id"]
+    intake = [r for r in records if r.get("review_id") == review_id]
+    assert [r["request_id"] for r in intake] == [seen["request_id"]], intake
+    built = [r for r in records if review_id in r.get("review_ids", [])]
+    assert len(built) == 1, built
+    anchored = [r for r in records if r.get("batch_id") == built[0]["batch_id"] and "tx_hash" in r]
+    assert anchored and "anchored" in anchored[-1]["message"], anchored
+
+
 def test_a_well_formed_request_id_is_kept_and_any_other_replaced(tmp_path: Path) -> None:
     settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=tmp_path)
     with TestClient(create_app(settings, run_anchor_worker=False)) as client:
