@@ -27,13 +27,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from dentareview.services.batch_anchoring import build_anchorer
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from web3 import Web3
 
+from dentareview.anchoring.modes import build_anchorer
 from dentareview.api.app import create_app
 from dentareview.config import Settings
 from tests.api.conftest import start_system
