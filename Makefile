@@ -56,8 +56,13 @@ $(SLITHER_VENV)/.installed: scripts/slither-requirements.txt
 	$(SLITHER_VENV)/bin/pip install --quiet -r scripts/slither-requirements.txt
 	touch $@
 
+# Worker processes for pytest (pytest-xdist): each has its own Anvil nodes, database
+# schemas, Redis key prefix and service ports, so they share nothing. Most tests wait on
+# a chain, a database or a browser, so 3 workers keep two cores busy.
+PYTEST_WORKERS ?= 3
+
 pytest:
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 # Scale benchmarks (gas, intake, anchoring, reputation, audit): ~5 minutes, not part of
 # `make test`; needs PostgreSQL. Results in bench/results/scale.{json,md}.
