@@ -38,6 +38,7 @@ def make_engine(database_url: str) -> Engine:
         pool_size=POSTGRES_POOL_SIZE,
         max_overflow=POSTGRES_POOL_OVERFLOW,
         pool_pre_ping=True,  # a connection the server dropped is replaced, not failed on
+        hide_parameters=True,  # errors (logged with their traceback) name no wallet or text
     )
 
 
@@ -49,6 +50,7 @@ def _sqlite_engine(url: URL) -> Engine:
         url,
         # Sessions hop between the API's worker threads; the pool hands out one at a time.
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        hide_parameters=True,
     )
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite_transaction)

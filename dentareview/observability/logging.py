@@ -18,12 +18,16 @@ import logging
 import sys
 from collections.abc import MutableMapping
 from contextvars import ContextVar
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
+from dentareview.linear_re import LinearPattern, compile_linear
 from dentareview.observability.metrics import UNMATCHED_ROUTE
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 LogFormat = Literal["json", "text"]
 
@@ -37,6 +41,8 @@ _TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(mes
 _JSON_FIELDS: Final = ("levelname", "name", "message")
 _RENAMED: Final = {"levelname": "level", "name": "logger"}
 _ACCESS_LOGGER: Final = "uvicorn.access"
+_ADDRESS: Final = compile_linear(r"0x[0-9a-fA-F]{40}\b")  # 40 hex digits: not a tx hash
+_EMAIL: Final = compile_linear(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Record attributes that are not fields: logging's own, and uvicorn's ANSI-coloured copy.
 _NOT_FIELDS: Final = (*RESERVED_ATTRS, "color_message")
 
@@ -64,6 +70,30 @@ class AccessLine(logging.Filter):
         record.msg, record.args = "%s %s %s", (method, path, status)
         record.http_method, record.http_route, record.http_status = method, path, status
         return True
+
+
+class CleanTracebacks(logging.Filter):
+    """Masks wallets and emails in a record's traceback: an exception's text quotes what
+    it failed on (PostgreSQL's "Key (patient)=(0x…) already exists"), which may be
+    personal. Messages are the code's own words and are left as written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None  # formatters print exc_text instead
+        if record.exc_text:
+            text = _mask(_ADDRESS, "0x<address>", record.exc_text)
+            record.exc_text = _mask(_EMAIL, "<email>", text)
+        return True
+
+
+def _mask(pattern: LinearPattern, mask: str, text: str) -> str:
+    parts, at = [], 0
+    for found in pattern.finditer(text):
+        start, end = found.span()
+        parts += [text[at:start], mask]
+        at = end
+    return "".join(parts) + text[at:]
 
 
 def route_template(scope: MutableMapping[str, Any] | None) -> str:
@@ -101,12 +131,19 @@ def make_formatter(log_format: LogFormat) -> logging.Formatter:
     )
 
 
+def make_handler(log_format: LogFormat, stream: SupportsWrite[str]) -> logging.Handler:
+    """The service's handler: the request id added, tracebacks cleaned, then formatted."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter(log_format))
+    handler.addFilter(RequestContext())
+    handler.addFilter(CleanTracebacks())
+    return handler
+
+
 def configure_logging(wanted: LogFormat | None = None, *, level: int = logging.INFO) -> LogFormat:
     """Route every record of this process through one handler on stderr; idempotent."""
     log_format = resolve_format(wanted)
-    handler = logging.StreamHandler(_CurrentStderr())
-    handler.setFormatter(make_formatter(log_format))
-    handler.addFilter(RequestContext())
+    handler = make_handler(log_format, _CurrentStderr())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

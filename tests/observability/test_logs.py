@@ -7,6 +7,8 @@ carries a token and does not answer. Its log file is then read line by line.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import re
@@ -18,14 +20,23 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from dentareview.api.app import create_app
 from dentareview.api.request_id import HEADER
 from dentareview.config import Settings
-from dentareview.observability.logging import REQUEST_ID, RequestContext, make_formatter
+from dentareview.db.session import make_engine
+from dentareview.observability.logging import (
+    REQUEST_ID,
+    RequestContext,
+    make_formatter,
+    make_handler,
+)
 from tests.api.system import new_wallet
 from tests.reliability.service import Service, Stack, deployed_stack, running
 from tests.support.anvil import AnvilNode, dev_account, free_port
+from tests.support.databases import fresh_postgres_schema
 from tests.support.siwe import signed_in
 
 TOKEN = "FAKE-PROVIDER-TOKEN-5d1e08"
@@ -203,6 +214,45 @@ def test_an_unexpected_error_is_logged_and_answered_with_its_request_id(tmp_path
     assert answer.headers[HEADER] == "trace-0001"
     logged = [r for r in records if r.getMessage() == "unexpected error"]
     assert [getattr(r, "request_id", None) for r in logged] == ["trace-0001"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_database_error_is_logged_without_the_values_it_failed_on(
+    backend: str, tmp_path: Path
+) -> None:
+    """The 500 handler logs the traceback: the SQL is shown, not the bound values (nor
+    PostgreSQL's "Key (...)=(...)" detail) when they are a wallet or an email."""
+    wallet = new_wallet().address
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'db.sqlite'}"
+            if backend == "sqlite"
+            else stack.enter_context(fresh_postgres_schema())
+        )
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        with engine.connect() as connection:
+            connection.execute(text("CREATE TABLE t (who VARCHAR(100) UNIQUE)"))
+            for value in (EMAIL, wallet):
+                connection.execute(text("INSERT INTO t VALUES (:v)"), {"v": value})
+                connection.commit()
+                with pytest.raises(IntegrityError) as raised:
+                    connection.execute(text("INSERT INTO t VALUES (:v)"), {"v": value})
+                connection.rollback()
+                out = io.StringIO()
+                record = logging.LogRecord(
+                    "x",
+                    logging.ERROR,
+                    __file__,
+                    1,
+                    "unexpected error",
+                    None,
+                    (IntegrityError, raised.value, raised.tb),
+                )
+                make_handler("json", out).handle(record)
+                logged = json.loads(out.getvalue())["exc_info"]
+                assert "INSERT INTO t" in logged
+                assert value not in logged and value[2:].lower() not in logged.lower()
 
 
 def test_text_lines_show_the_request_id_and_json_lines_leave_it_out_when_there_is_none() -> None:
