@@ -8,19 +8,19 @@ refused: the header is a tracing aid, not input the service acts on.
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Final
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dentareview.linear_re import compile_linear
 from dentareview.observability.logging import REQUEST_ID, REQUEST_SCOPE
 
 HEADER: Final = "X-Request-ID"
 # Letters, digits and `-._:` (UUIDs, hex, W3C trace ids, `host:seq`): nothing that could
 # forge a log line, carry personal data in bulk or inject into a header.
-_WELL_FORMED: Final = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+_WELL_FORMED: Final = compile_linear(r"[A-Za-z0-9._:-]{8,64}")
 
 
 def request_id_of(headers: Headers) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import SQLAlchemyError
 from web3.exceptions import Web3Exception
 
-from dentareview.audit.findings import DESCRIPTIONS
+from dentareview.audit.findings import DESCRIPTIONS, Kind
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
 from dentareview.audit.proof import ProofFormatError, parse_proof
 from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
@@ -29,6 +30,7 @@ from dentareview.cli.common import (
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
 from dentareview.errors import DentaReviewError
+from dentareview.observability.audit_file import write_audit_metrics
 from dentareview.redaction import display_url
 from dentareview.services.chain_access import ChainGateway
 from dentareview.services.full_audit import AuditReport, run_audit
@@ -269,6 +271,15 @@ def audit_command(
         ),
     ] = None,
     as_json: JsonOption = False,
+    metrics_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--metrics-file",
+            help="Also write the findings by kind for Prometheus' textfile collector "
+            "(e.g. node_exporter's); see docs/OPERATIONS.md, Alerts",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Reconcile the whole database with the chain; exit 1 on any discrepancy."""
     w3 = counting_web3(settings.rpc_url)
@@ -296,6 +307,9 @@ def audit_command(
         raise fail(
             f"the node at {display_url(settings.rpc_url)} failed: {error}", CANNOT_RUN
         ) from None
+    if metrics_file is not None:
+        found = {kind.value: len(report.by_kind().get(kind, [])) for kind in Kind}
+        write_audit_metrics(metrics_file, findings=found, completed_at=time.time())
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

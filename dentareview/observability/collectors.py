@@ -33,6 +33,7 @@ class KindQueue:
     in_flight: int
     unfinal: int
     oldest_waiting_at: int | None
+    failed: int = 0  # can never be sent (reviews only: the others are retried until sent)
 
 
 def _queue(
@@ -71,6 +72,7 @@ def outbox_queues(session: Session, *, now: int) -> dict[str, KindQueue]:
             in_flight=reviews.in_flight,
             unfinal=reviews.not_final,
             oldest_waiting_at=None if oldest_review is None else int(oldest_review),
+            failed=reviews.failed,
         ),
         "batch": _queue(
             session,
@@ -127,7 +129,9 @@ class OutboxCollector(Collector):
             families["dentareview_outbox_unfinal"].add_metric([kind], queue.unfinal)
             age = 0 if queue.oldest_waiting_at is None else max(0, now - queue.oldest_waiting_at)
             families["dentareview_outbox_oldest_waiting_age_seconds"].add_metric([kind], age)
-        yield from families.values()
+        failed = _family("dentareview_reviews_failed")
+        failed.add_metric([], queues["review"].failed)
+        yield from (*families.values(), failed)
 
 
 class RedisCollector(Collector):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import wraps
 from time import perf_counter
@@ -14,6 +13,7 @@ from web3 import Web3
 from web3.middleware import Web3Middleware
 from web3.types import RPCEndpoint, RPCResponse
 
+from dentareview.linear_re import compile_linear
 from dentareview.observability.metrics import (
     DB_POOL_IN_USE,
     DB_POOL_WAITING,
@@ -24,7 +24,7 @@ from dentareview.observability.metrics import (
 
 # JSON-RPC method names are chosen by this code, not by clients; still, a label only
 # takes a well-formed name of a known namespace.
-_RPC_METHOD: Final = re.compile(
+_RPC_METHOD: Final = compile_linear(
     r"(eth|net|web3|debug|trace|txpool|anvil|evm|hardhat)_[A-Za-z0-9]{1,40}"
 )
 BATCH_METHOD: Final = "batch"

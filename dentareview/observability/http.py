@@ -9,7 +9,6 @@ body carries, read from that body for those few routes only.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from time import perf_counter
 from typing import Final
@@ -18,6 +17,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dentareview.errors import ERROR_CATALOG
+from dentareview.linear_re import LinearPattern, compile_linear
 from dentareview.observability.metrics import (
     HTTP_DURATION,
     HTTP_REQUESTS,
@@ -47,7 +47,7 @@ class HttpMetrics:
         self.app = app
         # The app's route templates, to name a request answered before routing.
         self._templates = templates
-        self._compiled: list[tuple[re.Pattern[str], str]] | None = None
+        self._compiled: list[tuple[LinearPattern, str]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,7 +86,9 @@ class HttpMetrics:
             return path
         # Answered before routing (a body too large, say), or no route: match it here.
         if self._compiled is None:
-            self._compiled = [(compile_path(t)[0], t) for t in self._templates()]
+            self._compiled = [
+                (compile_linear(compile_path(t)[0].pattern), t) for t in self._templates()
+            ]
         found = (t for regex, t in self._compiled if regex.match(scope["path"]))
         return next(found, UNMATCHED_ROUTE)
 

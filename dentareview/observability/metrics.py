@@ -177,4 +177,21 @@ SCRAPE_TIME: Final = {
         ("kind",),
     ),
     "dentareview_redis_up": ("1 if Redis answers a PING, 0 if not (absent when unused).", ()),
+    "dentareview_reviews_failed": (
+        "Reviews that can never be anchored (shown as failed, counted by /health).",
+        (),
+    ),
+}
+
+# Written by `dentareview audit --metrics-file` for a textfile collector (the audit is a
+# job, not a server): what it found, by discrepancy kind, and when it last completed.
+AUDIT_JOB: Final = {
+    "dentareview_audit_findings": (
+        "Discrepancies the last audit found between the database and the chain, by kind.",
+        ("kind",),
+    ),
+    "dentareview_audit_last_run_timestamp_seconds": (
+        "When the last audit completed (unix seconds).",
+        (),
+    ),
 }

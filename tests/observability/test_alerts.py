@@ -38,9 +38,9 @@ def promtool(*args: str) -> subprocess.CompletedProcess[str]:
 
 def exported_names() -> set[str]:
     """Every series name the service can export: the declared metrics with the suffixes
-    their type adds, and the gauges computed at scrape time."""
+    their type adds, the gauges computed at scrape time, and the audit job's file."""
     assert metrics.HTTP_REQUESTS is not None  # declared on import, into the default registry
-    names = set(metrics.SCRAPE_TIME)
+    names = set(metrics.SCRAPE_TIME) | set(metrics.AUDIT_JOB)
     for family in REGISTRY.collect():
         if family.name.startswith("dentareview_"):
             names.update(family.name + suffix for suffix in _SUFFIXES[family.type])
