@@ -16,7 +16,6 @@ Writes bench/results/metrics.md. Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import threading
@@ -26,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from bench.scale.loadgen import group_cpu_seconds
 from tests.api.system import new_wallet
 from tests.reliability.service import Service, Stack, deployed_stack
 from tests.support.anvil import PROJECT_ROOT, AnvilNode, free_port
@@ -33,24 +33,7 @@ from tests.support.databases import fresh_postgres_schema
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 COMMAND = "python -m bench.metrics.run"
-TICKS = os.sysconf("SC_CLK_TCK")
 SCRAPE_EVERY_SECONDS = 5.0
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU of every live process in the process group `pgid`."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[2]) == pgid:  # fields[2]: pgrp
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
 
 
 def window(stack: Stack, workdir: Path, *, metrics: bool, seconds: float, rate: float) -> float:

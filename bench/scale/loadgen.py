@@ -117,20 +117,34 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return total
 
 
-def postgres_cpu_seconds() -> dict[int, float]:
-    """CPU used so far by each PostgreSQL process on this machine (backends, WAL writer,
-    checkpointer), by pid: what the database server spends, read from /proc."""
-    used: dict[int, float] = {}
+def _process_stats() -> Iterator[tuple[int, str]]:
+    """(pid, /proc/PID/stat) of every live process on this machine."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            yield int(entry.name), (entry / "stat").read_text()
         except OSError:
-            continue
-        if stat[stat.index("(") + 1:stat.rindex(")")] == "postgres":
-            used[int(entry.name)] = _cpu_of(stat)
-    return used
+            continue  # it ended meanwhile
+
+
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU used so far by each PostgreSQL process on this machine (backends, WAL writer,
+    checkpointer), by pid: what the database server spends, read from /proc."""
+    return {
+        pid: _cpu_of(stat)
+        for pid, stat in _process_stats()
+        if stat[stat.index("(") + 1:stat.rindex(")")] == "postgres"
+    }
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process in the process group `pgid`."""
+    return sum(
+        _cpu_of(stat)
+        for _, stat in _process_stats()
+        if int(stat[stat.rindex(")") + 2:].split()[2]) == pgid  # field 5: pgrp
+    )
 
 
 def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:

@@ -28,9 +28,8 @@ from dentareview.observability.metrics import (
     WRITER_KINDS,
 )
 from tests.api.system import new_wallet
-from tests.reliability.service import Service, Stack, deployed_stack, running
+from tests.reliability.service import Service, Stack, postgres_stack, running
 from tests.support.anvil import AnvilNode, free_port
-from tests.support.databases import fresh_postgres_schema
 
 REVIEWS = 5
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -47,7 +46,7 @@ def own_chain() -> Iterator[AnvilNode]:
 @pytest.fixture(scope="module")
 def stack(own_chain: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("data")
-    with fresh_postgres_schema() as url, deployed_stack(own_chain, data_dir, url) as stack:
+    with postgres_stack(own_chain, data_dir) as stack:
         yield stack
 
 

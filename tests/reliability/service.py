@@ -38,6 +38,7 @@ from dentareview.services.dentists import register_dentist
 from dentareview.services.deploy import deploy
 from tests.api.system import System, new_wallet
 from tests.support.anvil import AnvilNode, free_port
+from tests.support.databases import fresh_postgres_schema
 from tests.support.wallet import sign_typed
 
 DENTAREVIEW = str(Path(sys.executable).with_name("dentareview"))
@@ -137,6 +138,13 @@ def deployed_stack(chain: AnvilNode, data_dir: Path, database_url: str) -> Itera
         yield stack
     finally:
         engine.dispose()
+
+
+@contextmanager
+def postgres_stack(chain: AnvilNode, data_dir: Path) -> Iterator[Stack]:
+    """A deployment on `chain` with a fresh PostgreSQL schema of its own."""
+    with fresh_postgres_schema() as url, deployed_stack(chain, data_dir, url) as stack:
+        yield stack
 
 
 class Service:

@@ -17,14 +17,13 @@ from tests.reliability.service import (
     Service,
     Stack,
     anchors_per_visit,
-    deployed_stack,
     fire,
     operator_txs,
+    postgres_stack,
     rewards_minted,
     running,
 )
 from tests.support.anvil import AnvilNode
-from tests.support.databases import fresh_postgres_schema
 
 PER_PHASE = 15  # reviews before, during and after the outage
 
@@ -39,7 +38,7 @@ def chain(tmp_path: Path) -> Iterator[AnvilNode]:
 
 @pytest.fixture
 def stack(chain: AnvilNode, tmp_path: Path) -> Iterator[Stack]:
-    with fresh_postgres_schema() as url, deployed_stack(chain, tmp_path / "data", url) as s:
+    with postgres_stack(chain, tmp_path / "data") as s:
         yield s
 
 

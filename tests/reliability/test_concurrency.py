@@ -28,14 +28,13 @@ from tests.reliability.service import (
     Service,
     Stack,
     anchors_per_visit,
-    deployed_stack,
     fire,
     operator_txs,
+    postgres_stack,
     rewards_minted,
     running,
 )
 from tests.support.anvil import AnvilNode
-from tests.support.databases import fresh_postgres_schema
 
 CONCURRENCY = 50
 
@@ -43,7 +42,7 @@ CONCURRENCY = 50
 @pytest.fixture(scope="module")
 def stack(own_chain: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("data")
-    with fresh_postgres_schema() as url, deployed_stack(own_chain, data_dir, url) as stack:
+    with postgres_stack(own_chain, data_dir) as stack:
         yield stack
 
 

@@ -19,12 +19,11 @@ from tests.reliability.service import (
     Service,
     Stack,
     anchors_per_visit,
-    deployed_stack,
     operator_txs,
+    postgres_stack,
     running,
 )
 from tests.support.anvil import AnvilNode
-from tests.support.databases import fresh_postgres_schema
 
 REVIEWS = 3
 # What the crashed pass had sent when it died; after the restart the total must be REVIEWS.
@@ -33,7 +32,7 @@ SENT_BEFORE_CRASH = {"signed": 0, "noted": 0, "sent_one": 1, "sent": REVIEWS, "m
 
 @pytest.fixture
 def stack(own_chain: AnvilNode, tmp_path: Path) -> Iterator[Stack]:
-    with fresh_postgres_schema() as url, deployed_stack(own_chain, tmp_path / "data", url) as s:
+    with postgres_stack(own_chain, tmp_path / "data") as s:
         yield s
 
 

@@ -22,11 +22,10 @@ from tests.reliability.service import (
     DENTAREVIEW,
     Stack,
     anchors_per_visit,
-    deployed_stack,
     operator_txs,
+    postgres_stack,
 )
 from tests.support.anvil import AnvilNode
-from tests.support.databases import fresh_postgres_schema
 
 # Interval 0.2 s (Stack.env): the standby retries the lease five times a second, and
 # PostgreSQL drops a killed process's lock as soon as the kernel closes its socket.
@@ -35,7 +34,7 @@ TAKEOVER_SECONDS = 5.0
 
 @pytest.fixture
 def stack(own_chain: AnvilNode, tmp_path: Path) -> Iterator[Stack]:
-    with fresh_postgres_schema() as url, deployed_stack(own_chain, tmp_path / "data", url) as s:
+    with postgres_stack(own_chain, tmp_path / "data") as s:
         yield s
 
 
