@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -30,9 +31,20 @@ def anvil_binary() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port on 127.0.0.1 that no other pytest-xdist worker can be handed.
+
+    A test that stops a node (an outage) relies on its port staying dead; the kernel may
+    hand that port to the next caller, so each worker only takes ports of its own residue
+    modulo the number of workers, and another worker's node never lands on it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    residue = int(worker.removeprefix("gw")) % workers
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port % workers == residue:
+            return port
 
 
 def dev_account(index: int) -> LocalAccount:
