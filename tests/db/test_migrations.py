@@ -37,7 +37,7 @@ APP_TABLES = {
     "review_replies",
     "name_decisions",
 }
-HEAD = "0012_name_decisions"
+HEAD = "0018_visit_imports"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
