@@ -140,6 +140,34 @@ class Settings(BaseSettings):
     reply_max_chars: int = Field(default=POLICY_DEFAULTS.reply_max_chars, ge=1, le=20_000)
     reply_max_versions: int = Field(default=POLICY_DEFAULTS.reply_max_versions, ge=1, le=1000)
 
+    # Email (dentareview/mail): invitations and practices' notifications go out through
+    # this SMTP server; no host, no email. `smtp_tls`: "starttls" upgrades a plain
+    # connection (port 587), "tls" connects over TLS (port 465), "none" only for a relay
+    # on the same host. `mail_from` is the sender address; the display name varies.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "reviews@localhost"
+    # One reminder this many days after an invitation, unless the patient has reviewed.
+    invitation_reminder_days: int = Field(default=3, ge=1, le=365)
+
+    # News for practices (docs/OPERATIONS.md, "Webhooks"): a reply waiting longer than
+    # `reply_overdue_days` raises `reply.overdue` once; each delivery is tried up to
+    # `news_max_attempts` times, waiting `news_retry_base_seconds` doubled after each
+    # failure (at most `news_retry_max_seconds`), each webhook attempt cut off after
+    # `webhook_timeout_seconds`. Webhook URLs must be https and reach a public address
+    # unless `webhook_allow_private` (tests, a receiver on the same host or network).
+    reply_overdue_days: int = Field(default=3, ge=1, le=365)
+    news_interval_seconds: float = Field(default=5.0, gt=0)
+    news_max_attempts: int = Field(default=8, ge=1, le=50)
+    news_retry_base_seconds: int = Field(default=600, ge=1)
+    news_retry_max_seconds: int = Field(default=6 * 3600, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_allow_private: bool = False
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -9,14 +9,16 @@ Callers may catch a whole group; only the leaves carry a code.
     ├── InputRejected          422 (413 for a body too large): the request's content
     │   ├── ValidationError, SelfReview, VisitInFuture, ReviewWindowClosed,
     │   │   SignatureExpired, DeadlineTooFar, TextTooShort, TextTooLong, TooFewWords,
-    │   │   InvalidRating, ReplyTextInvalid, PayloadTooLarge, RenameReasonInvalid
+    │   │   InvalidRating, ReplyTextInvalid, PayloadTooLarge, RenameReasonInvalid,
+    │   │   WebhookUrlRefused, InvalidScore
     │   └── NameRejected       a practice name that could mislead (NAME_*)
     ├── NotFound               404: VisitNotFound, ReviewNotFound, DentistNotFound
     ├── Conflict               409: the stored state forbids it (duplicates, stale
     │                          digests, erased reviews, the registry disagreeing)
     ├── SignatureRejected      400/403: the signer may not sign this
     ├── SignInRejected         401/403: sign-in, session, role and origin
-    ├── ChainProblem           503: ChainUnavailable, NotDeployed, UnsafeKeys
+    ├── ChainProblem           503: ChainUnavailable, NotDeployed, UnsafeKeys,
+    │                          MailUnavailable (a service the request needs is down)
     ├── LimitReached           429: DentistVisitLimit, RateLimited
     └── InternalError          500
 """
@@ -135,7 +137,7 @@ class VisitNotFound(NotFound):
 class NotVisitPatient(SignatureRejected):
     code = "NOT_VISIT_PATIENT"
     status = 403
-    description = "The review was not signed by the patient of the visit."
+    description = "The review or recommendation was not signed by the patient of the visit."
 
 
 class SelfReview(InputRejected):
@@ -453,6 +455,12 @@ class UnsafeKeys(ChainProblem):
     )
 
 
+class MailUnavailable(ChainProblem):
+    code = "MAIL_UNAVAILABLE"
+    status = 503
+    description = "The mail server cannot be reached or refused the message; retry later."
+
+
 class NotReviewAuthor(SignatureRejected):
     code = "NOT_REVIEW_AUTHOR"
     status = 403
@@ -505,6 +513,81 @@ class ReplyVersionLimit(Conflict):
     code = "REPLY_VERSION_LIMIT"
     status = 409
     description = "The reply has been edited the most times allowed (default 20 versions)."
+
+
+# Would you recommend us? (dentareview/domain/nps.py)
+
+
+class InvalidScore(InputRejected):
+    code = "INVALID_SCORE"
+    status = 422
+    description = "The recommendation score is outside 0..10."
+
+
+class RecommendationNeedsReview(Conflict):
+    code = "RECOMMENDATION_NEEDS_REVIEW"
+    status = 409
+    description = (
+        "The visit has no review by its patient yet; the recommendation is asked with the "
+        "review, so post the review first."
+    )
+
+
+class DuplicateRecommendation(Conflict):
+    code = "DUPLICATE_RECOMMENDATION"
+    status = 409
+    description = "This visit already has a recommendation; it is one per visit and final."
+
+
+class WebhookUrlRefused(InputRejected):
+    code = "WEBHOOK_URL_REFUSED"
+    status = 422
+    description = (
+        "The webhook URL is not an https URL with a host, its host does not resolve, or it "
+        "resolves to a loopback, private, link-local or otherwise non-public address."
+    )
+
+
+class PasskeyRegistrationInvalid(InputRejected):
+    code = "PASSKEY_REGISTRATION_INVALID"
+    status = 422
+    description = (
+        "The passkey registration does not verify: its attestation or client data is "
+        "malformed, it was made without user verification, or its key is not ES256 (P-256)."
+    )
+
+
+class PasskeyOriginMismatch(InputRejected):
+    code = "PASSKEY_ORIGIN_MISMATCH"
+    status = 422
+    description = "The passkey was made for another site than this service's (origin or RP ID)."
+
+
+class PasskeyChallengeUnknown(SignInRejected):
+    code = "PASSKEY_CHALLENGE_UNKNOWN"
+    status = 401
+    description = (
+        "The passkey challenge was not issued here, was already used, or has expired; "
+        "ask for a new one."
+    )
+
+
+class PasskeyAlreadyRegistered(Conflict):
+    code = "PASSKEY_ALREADY_REGISTERED"
+    status = 409
+    description = "This passkey is already registered."
+
+
+class CheckinNotFound(NotFound):
+    code = "CHECKIN_NOT_FOUND"
+    status = 404
+    description = "No practice has this check-in code; scan the practice's code again."
+
+
+class PasskeyNotFound(NotFound):
+    code = "PASSKEY_NOT_FOUND"
+    status = 404
+    description = "No passkey account is registered at this address."
 
 
 class InternalError(DentaReviewError):
@@ -564,6 +647,7 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     ChainUnavailable,
     NotDeployed,
     UnsafeKeys,
+    MailUnavailable,
     NotReviewAuthor,
     RevisionConflict,
     ReviewErased,
@@ -571,5 +655,15 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     ReplyConflict,
     ReplyTextInvalid,
     ReplyVersionLimit,
+    InvalidScore,
+    RecommendationNeedsReview,
+    DuplicateRecommendation,
+    WebhookUrlRefused,
+    PasskeyRegistrationInvalid,
+    PasskeyOriginMismatch,
+    PasskeyChallengeUnknown,
+    PasskeyAlreadyRegistered,
+    CheckinNotFound,
+    PasskeyNotFound,
     InternalError,
 )

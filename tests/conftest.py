@@ -10,6 +10,9 @@ from web3 import Web3
 
 from tests.support.anvil import AnvilNode, dev_account
 
+# A real SMTP server (aiosmtpd) for any test that sends mail.
+from tests.support.smtp import smtp_server as smtp_server
+
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[AnvilNode]:

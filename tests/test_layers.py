@@ -16,6 +16,8 @@ RANK = {
     "config": 2,
     "db": 3,
     "chain": 3,
+    # Email through SMTP: settings in, nothing above.
+    "mail": 3,
     # Metrics: read the database and settings; imported by relay, services, anchoring, api.
     "observability": 3.5,
     "relay": 4,

@@ -1,0 +1,1 @@
+"""Email out through the operator's SMTP server (stdlib smtplib)."""
