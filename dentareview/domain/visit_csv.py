@@ -1,6 +1,12 @@
 """The visits CSV a practice hands the command line (and the web page): one visit per
 line, the patient's wallet then the visit time; a header line is optional.
 
+With a header, columns are found by name (case, spaces and hyphens do not matter, other
+columns are ignored): `visit_ref` (the practice system's reference for the visit, which
+`visit sync` needs), `patient_account` (or patient, wallet, address), `visited_at` (or
+visit_time, date) and `email` (optional). Without one, the columns are patient, time.
+RFC 4180 quoting (stdlib csv).
+
 The time is unix seconds, or an ISO 8601 date or date-time (a date alone is midnight
 UTC; a date-time without an offset is UTC). Pure: no clock, no I/O.
 """
@@ -8,6 +14,7 @@ UTC; a date-time without an offset is UTC). Pure: no clock, no I/O.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,12 +22,31 @@ from typing import Final
 
 from eth_utils.address import to_checksum_address
 
+from dentareview.domain.visit_import import (
+    Parsed,
+    RowError,
+    VisitRecord,
+    account_or_error,
+    email_or_error,
+    ref_error,
+)
 from dentareview.linear_re import compile_linear
 
 _ADDRESS: Final = compile_linear(r"0x[0-9a-fA-F]{40}")
 _UNIX: Final = compile_linear(r"\d{9,11}")
 _HEADER: Final = compile_linear("patient|wallet|address", ignore_case=True)
 MAX_LINES: Final = 10_000
+# Column names, normalised (lower case, "_" for spaces and hyphens), to their meaning.
+COLUMNS: Final = {
+    **dict.fromkeys(("visit_ref", "ref", "reference", "visit_reference"), "visit_ref"),
+    **dict.fromkeys(
+        ("patient_account", "patient", "account", "wallet", "address", "patient_wallet"),
+        "patient_account",
+    ),
+    **dict.fromkeys(("visited_at", "visit_time", "time", "date", "visited"), "visited_at"),
+    **dict.fromkeys(("email", "patient_email", "e_mail"), "email"),
+}
+POSITIONAL: Final = ("patient_account", "visited_at")
 
 
 @dataclass(frozen=True)
@@ -29,6 +55,9 @@ class VisitLine:
     patient: str  # checksummed when valid, as written otherwise
     visited_at: int | None
     problem: str | None  # why the line cannot be attested, in words
+    ref: str | None = None  # visit_ref, when the file has that column
+    email: str | None = None
+    time_text: str = ""  # the visit time as written
 
 
 def parse_time(text: str) -> int | None:
@@ -44,18 +73,47 @@ def parse_time(text: str) -> int | None:
     return int(moment.timestamp())
 
 
+def _column_name(cell: str) -> str:
+    return "_".join(cell.strip().lower().replace("-", " ").split())
+
+
+def _cell(cells: list[str], columns: dict[str, int], name: str) -> str | None:
+    index = columns.get(name)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _header(cells: list[str]) -> dict[str, int] | None:
+    """Each known column's index, when `cells` is a header line."""
+    if any(cell.startswith("0x") for cell in cells):
+        return None
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        meaning = COLUMNS.get(_column_name(cell))
+        if meaning is None and index == 0 and _HEADER.search(cell):
+            meaning = "patient_account"  # "Patient wallet", "Wallet address"...
+        if meaning is not None and meaning not in found:
+            found[meaning] = index
+    return found or None
+
+
 def parse_visits_csv(text: str) -> list[VisitLine]:
     """Every visit line with its problem (None when it can be attested)."""
     lines: list[VisitLine] = []
+    columns: dict[str, int] = {name: index for index, name in enumerate(POSITIONAL)}
+    seen_header = False
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     for number, cells in enumerate(reader, start=1):
         cells = [cell.strip() for cell in cells]
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue
-        if not lines and not cells[0].startswith("0x") and _HEADER.search(cells[0]):
-            continue  # the header
-        patient = cells[0]
-        visited_at = parse_time(cells[1]) if len(cells) > 1 else None
+        if not lines and not seen_header and (header := _header(cells)) is not None:
+            columns, seen_header = header, True
+            continue
+
+        cell = functools.partial(_cell, cells, columns)
+        patient = cell("patient_account") or ""
+        time_text = cell("visited_at") or ""
+        visited_at = parse_time(time_text) if time_text else None
         problem = None
         if not _ADDRESS.fullmatch(patient):
             problem = "the patient's wallet is not a 0x address of 40 hex digits"
@@ -63,7 +121,35 @@ def parse_visits_csv(text: str) -> list[VisitLine]:
             problem = "the visit time is not unix seconds or an ISO 8601 date (2026-11-20T09:30Z)"
         else:
             patient = to_checksum_address(patient)
-        lines.append(VisitLine(number, patient, visited_at, problem))
+        ref = cell("visit_ref") if "visit_ref" in columns else None
+        lines.append(VisitLine(number, patient, visited_at, problem, ref, cell("email"), time_text))
         if len(lines) > MAX_LINES:
             raise ValueError(f"the file has more than {MAX_LINES} visits; split it")
     return lines
+
+
+def records_from_csv(lines: list[VisitLine]) -> Parsed:
+    """The visits `visit sync` imports: every line needs a visit_ref, an account and a
+    time; each problem is named by line and column."""
+    records: list[VisitRecord] = []
+    errors: list[RowError] = []
+    for line in lines:
+        where = f"line {line.line}"
+        problems: list[RowError] = []
+        if line.ref is None:
+            problems.append(RowError(where, "visit_ref", "the file has no visit_ref column"))
+        elif (bad_ref := ref_error(line.ref, where, "visit_ref")) is not None:
+            problems.append(bad_ref)
+        account = account_or_error(line.patient, where, "patient_account")
+        email = email_or_error(line.email, where, "email")
+        if line.visited_at is None:
+            said = "missing" if not line.time_text else f"not a date or time: {line.time_text!r}"
+            problems.append(RowError(where, "visited_at", f"{said} (ISO 8601, 2026-11-20T09:30Z)"))
+        problems += [value for value in (account, email) if isinstance(value, RowError)]
+        if problems:
+            errors += problems
+            continue
+        assert isinstance(account, str) and not isinstance(email, RowError)
+        assert line.ref is not None and line.visited_at is not None
+        records.append(VisitRecord(where, line.ref, account, line.visited_at, email))
+    return Parsed(records, errors, skipped=[])
