@@ -29,6 +29,7 @@ from dentareview.api.routes import (
     patients,
     practice,
     proofs,
+    recommendations,
     replies,
     reviews,
     revisions,
@@ -106,11 +107,12 @@ def create_app(
     app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me, practice):
         app.include_router(module.router)
+    app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     app.include_router(operator.router)  # operators only (SIWE sign-in)
     # The write endpoints: size and rate limited.
-    for module in (visits, reviews, revisions, replies):
+    for module in (visits, reviews, revisions, replies, recommendations):
         include_write_router(app, module.router)
     install_webapp(app)
     # Requests by route template and status, and their latency (observability/http.py).

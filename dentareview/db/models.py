@@ -506,3 +506,28 @@ class DentistMonthRow(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rating_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class RecommendationRow(Base):
+    """A patient's signed answer to "would you recommend this practice?" (0-10), one per
+    visit and final, asked with the review. Off-chain only (docs/VERIFYING.md says why);
+    read only as monthly totals (dentareview/domain/nps.py)."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        UniqueConstraint("visit_id"),  # one per visit, even under concurrent inserts
+        UniqueConstraint("digest"),
+        CheckConstraint("score BETWEEN 0 AND 10", name="score_range"),
+        # The practice's months: one index range per dentist.
+        Index("ix_recommendations_dentist_created_at", "dentist", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(BYTES32, ForeignKey("visits.visit_id"))
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
+    dentist: Mapped[str] = mapped_column(ADDRESS)  # copied from the visit: no join to count
+    score: Mapped[int] = mapped_column(SmallInteger)
+    deadline: Mapped[int] = mapped_column(UNIX_TIME)
+    digest: Mapped[str] = mapped_column(BYTES32)  # EIP-712 digest of the Recommendation
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)

@@ -104,6 +104,13 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "text", "type": "string"},
         {"name": "deadline", "type": "uint64"},
     ],
+    # Signed by the visit's patient, after their review: "would you recommend this
+    # practice?", 0-10 (dentareview/domain/nps.py). Kept off-chain: see docs/VERIFYING.md.
+    "Recommendation": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "score", "type": "uint8"},
+        {"name": "deadline", "type": "uint64"},
+    ],
 }
 
 # What a review proof's `types` holds: the review's own protocol (Visit and Review never

@@ -36,6 +36,7 @@ APP_TABLES = {
     "relay_fees",
     "review_replies",
     "name_decisions",
+    "recommendations",
 }
 HEAD = "0018_visit_imports"
 REPO_ROOT = Path(__file__).resolve().parents[2]
