@@ -24,6 +24,8 @@ RANK = {
     "audit": 5,
     "services": 5,
     "anchoring": 6,
+    # Practices' news delivered (webhooks, email): a background loop like anchoring's.
+    "news": 6,
     "api": 7,
     "cli": 8,
 }

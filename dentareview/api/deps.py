@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dentareview.anchoring.worker import AnchorLoop
 from dentareview.config import Settings
 from dentareview.domain.models import Eip712Domain
+from dentareview.news.worker import NewsLoop
 from dentareview.services.chain_access import ChainGateway
 
 
@@ -25,6 +26,7 @@ class AppState:
     gateway: ChainGateway
     clock: Callable[[], int]
     anchor_loop: AnchorLoop | None = None
+    news_loop: NewsLoop | None = None
     _domain: tuple[tuple[int, str], Eip712Domain] | None = field(default=None, repr=False)
 
     def domain(self) -> Eip712Domain:

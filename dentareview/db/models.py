@@ -508,6 +508,76 @@ class DentistMonthRow(Base):
     rating_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+
+
+NewsEventKind = Literal["review.published", "review.flagged", "review.removed", "reply.overdue"]
+NewsChannel = Literal["webhook", "email"]
+DeliveryStatus = Literal["pending", "delivered", "failed", "dropped"]
+
+
+class PracticeNewsSettingsRow(Base):
+    """Where a practice's news goes: a webhook (with its Standard Webhooks secret, kept to
+    sign each delivery) and an email address; either may be unset."""
+
+    __tablename__ = "practice_news_settings"
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), primary_key=True)
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    updated_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class PracticeEventRow(Base):
+    """One thing that happened to a practice's review, recorded with it (same transaction).
+    `ref` names the fact (e.g. "reply.overdue:17"), so each is raised once."""
+
+    __tablename__ = "practice_events"
+    __table_args__ = (
+        UniqueConstraint("ref"),
+        Index("ix_practice_events_review_id_kind", "review_id", "kind"),
+        CheckConstraint(
+            "kind IN ('review.published', 'review.flagged', 'review.removed', 'reply.overdue')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS, index=True)
+    kind: Mapped[NewsEventKind] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64))
+    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"))
+    data: Mapped[str] = mapped_column(Text)  # JSON of public facts (domain/news.py)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class PracticeDeliveryRow(Base):
+    """One event to one channel: retried with backoff until delivered or given up. The
+    webhook-id (`message_id`) stays the same on every attempt, so receivers dedupe."""
+
+    __tablename__ = "practice_deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id"),
+        CheckConstraint("channel IN ('webhook', 'email')", name="channel_known"),
+        CheckConstraint(
+            "status IN ('pending', 'delivered', 'failed', 'dropped')", name="status_known"
+        ),
+        Index("ix_practice_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_practice_deliveries_dentist_id", "dentist", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(Integer, ForeignKey("practice_events.id"))
+    dentist: Mapped[str] = mapped_column(ADDRESS)
+    channel: Mapped[NewsChannel] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[DeliveryStatus] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Due by this time; while an attempt runs, the claim's end (no second sender).
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    last_status: Mapped[str | None] = mapped_column(String(64))  # "HTTP 500", "timeout", ...
+    delivered_at: Mapped[int | None] = mapped_column(UNIX_TIME)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
 class RecommendationRow(Base):
     """A patient's signed answer to "would you recommend this practice?" (0-10), one per
     visit and final, asked with the review. Off-chain only (docs/VERIFYING.md says why);

@@ -195,3 +195,13 @@ AUDIT_JOB: Final = {
         (),
     ),
 }
+
+# ------------------------------------------------------------------ practices' news
+NEWS_CHANNELS: Final = ("webhook", "email")
+NEWS_OUTCOMES: Final = ("delivered", "retry", "failed", "dropped")
+NEWS_DELIVERIES = Counter(
+    "dentareview_news_deliveries_total",
+    "Attempts to deliver practices' news, by channel and outcome (delivered; retry: failed "
+    "and tried again later; failed: given up; dropped: the channel was removed).",
+    ["channel", "outcome"],
+)

@@ -34,6 +34,7 @@ from dentareview.domain.moderation import (
     compute_signals,
 )
 from dentareview.errors import NotAnOperator, ReviewNotFound, ValidationError
+from dentareview.services.news import record_event
 from dentareview.services.reputation import require_dentist
 from dentareview.services.views import DecisionView, FlagView, decision_view, flag_view
 
@@ -61,6 +62,15 @@ def flag_review(
         raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}", field="reason")
     row = _review(session, review_id)
     flag = insert_flag(session, review_id=review_id, reason=reason, reporter=reporter, now=now)
+    record_event(
+        session,
+        dentist=row.dentist,
+        kind="review.flagged",
+        review_id=review_id,
+        ref=f"review.flagged:{flag.id}",
+        data={"reason": reason},
+        now=now,
+    )
     if row.moderation_state is None:
         set_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
     return flag_view(flag, row.moderation_state)
@@ -113,6 +123,16 @@ def decide(
     else:
         resolved = resolve_flags(session, review_id=review_id, decision_id=decision.id, now=now)
         state: ModerationState | None = REMOVED if action == "remove" else None
+        if action == "remove":
+            record_event(
+                session,
+                dentist=row.dentist,
+                kind="review.removed",
+                review_id=review_id,
+                ref=f"review.removed:{decision.id}",
+                data={"reason": reason},
+                now=now,
+            )
         set_moderation_state(session, review=row, state=state, reason=reason if state else None)
     return Decision(decision_view(decision), resolved)
 

@@ -30,6 +30,7 @@ from dentareview.errors import (
     VisitNotFound,
 )
 from dentareview.observability.chain import observe_withheld
+from dentareview.services.news import record_event
 from dentareview.services.replies import reply_thread, reply_view
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.views import ReviewView, RewardView, review_view, reward_view
@@ -130,6 +131,15 @@ def submit_review(
     review_id = add_pending_review(session, review=stored, reward_amount=amount)
     if review_id is None:  # a concurrent request won the race
         raise DuplicateReview(f"visit {visit_hex} already has a review")
+    record_event(
+        session,
+        dentist=visit.dentist,
+        kind="review.published",
+        review_id=review_id,
+        ref=f"review.published:{review_id}",
+        data={"rating": review.rating},
+        now=now,
+    )
     if decision.reason_code is not None:
         observe_withheld(decision.reason_code)
     return SubmittedReview(

@@ -37,6 +37,9 @@ APP_TABLES = {
     "review_replies",
     "name_decisions",
     "recommendations",
+    "practice_news_settings",
+    "practice_events",
+    "practice_deliveries",
 }
 HEAD = "0018_visit_imports"
 REPO_ROOT = Path(__file__).resolve().parents[2]

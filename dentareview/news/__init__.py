@@ -1,0 +1,1 @@
+"""Practices' news delivered: webhooks (Standard Webhooks) and emails, retried."""
