@@ -25,8 +25,8 @@ from dentareview.api.routes import (
     me,
     meta,
     moderation,
-    operator,
     news,
+    operator,
     patients,
     practice,
     proofs,
@@ -39,10 +39,10 @@ from dentareview.api.routes import (
 from dentareview.api.webapp import install_webapp
 from dentareview.config import Settings
 from dentareview.db.session import make_engine, make_session_factory
+from dentareview.news.worker import NewsDeliverer, NewsLoop
 from dentareview.observability.dependencies import instrument_pool
 from dentareview.observability.http import HttpMetrics
 from dentareview.services.chain_access import ChainGateway
-from dentareview.news.worker import NewsDeliverer, NewsLoop
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +87,16 @@ def create_app(
                 lease=WorkerLease(engine),  # one active worker across processes and hosts
             )
             state.anchor_loop.start()
+            # Practices' news: every process sends, each delivery claimed by one.
+            state.news_loop = NewsLoop(
+                NewsDeliverer(settings, sessions), interval_seconds=settings.news_interval_seconds
+            )
+            state.news_loop.start()
         yield
         if state.anchor_loop is not None:
             state.anchor_loop.stop()
+        if state.news_loop is not None:
+            state.news_loop.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -104,18 +111,11 @@ def create_app(
     )
     app.state.dentareview = state
     install_error_handlers(app)
-            # Practices' news: every process sends, each delivery claimed by one.
-            state.news_loop = NewsLoop(
-                NewsDeliverer(settings, sessions), interval_seconds=settings.news_interval_seconds
-            )
-            state.news_loop.start()
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
     app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me, practice, news):
         app.include_router(module.router)
-        if state.news_loop is not None:
-            state.news_loop.stop()
     app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP

@@ -508,8 +508,6 @@ class DentistMonthRow(Base):
     rating_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
-
-
 NewsEventKind = Literal["review.published", "review.flagged", "review.removed", "reply.overdue"]
 NewsChannel = Literal["webhook", "email"]
 DeliveryStatus = Literal["pending", "delivered", "failed", "dropped"]
@@ -578,6 +576,8 @@ class PracticeDeliveryRow(Base):
     last_status: Mapped[str | None] = mapped_column(String(64))  # "HTTP 500", "timeout", ...
     delivered_at: Mapped[int | None] = mapped_column(UNIX_TIME)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
 class RecommendationRow(Base):
     """A patient's signed answer to "would you recommend this practice?" (0-10), one per
     visit and final, asked with the review. Off-chain only (docs/VERIFYING.md says why);
