@@ -131,14 +131,15 @@ def parse_visits_csv(text: str) -> list[VisitLine]:
 def records_from_csv(lines: list[VisitLine]) -> Parsed:
     """The visits `visit sync` imports: every line needs a visit_ref, an account and a
     time; each problem is named by line and column."""
+    if any(line.ref is None for line in lines):
+        said = "the file has no visit_ref column: a header line must name it"
+        return Parsed([], [RowError("header", "visit_ref", said)], [])
     records: list[VisitRecord] = []
     errors: list[RowError] = []
     for line in lines:
         where = f"line {line.line}"
         problems: list[RowError] = []
-        if line.ref is None:
-            problems.append(RowError(where, "visit_ref", "the file has no visit_ref column"))
-        elif (bad_ref := ref_error(line.ref, where, "visit_ref")) is not None:
+        if line.ref is not None and (bad_ref := ref_error(line.ref, where, "visit_ref")):
             problems.append(bad_ref)
         account = account_or_error(line.patient, where, "patient_account")
         email = email_or_error(line.email, where, "email")

@@ -143,5 +143,5 @@ def test_sync_csv_reports_every_bad_line_and_field() -> None:
 def test_a_csv_without_visit_ref_cannot_be_synced() -> None:
     parsed = records_from_csv(parse_visits_csv(f"patient,visited_at\n{ACCOUNT_1},2026-11-02\n"))
     assert [str(error) for error in parsed.errors] == [
-        "line 2, visit_ref: the file has no visit_ref column"
+        "header, visit_ref: the file has no visit_ref column: a header line must name it"
     ]
