@@ -578,6 +578,42 @@ class PracticeDeliveryRow(Base):
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
+class PasskeyCredentialRow(Base):
+    """A passkey a patient's device created at check-in: its P-256 public key and the
+    smart account it controls. No personal data: the key is all the service knows."""
+
+    __tablename__ = "passkey_credentials"
+
+    credential_id: Mapped[str] = mapped_column(String(400), primary_key=True)  # base64url
+    account: Mapped[str] = mapped_column(ADDRESS, unique=True)
+    qx: Mapped[str] = mapped_column(BYTES32)
+    qy: Mapped[str] = mapped_column(BYTES32)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class PracticeCheckinCodeRow(Base):
+    """The short code in a practice's check-in link (/checkin/<code>)."""
+
+    __tablename__ = "practice_checkin_codes"
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class PasskeyCheckinRow(Base):
+    """A patient's account checked in at a practice; reception matches it by `code`."""
+
+    __tablename__ = "passkey_checkins"
+    __table_args__ = (Index("ix_passkey_checkins_dentist_created_at", "dentist", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"))
+    account: Mapped[str] = mapped_column(ADDRESS, index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
 class RecommendationRow(Base):
     """A patient's signed answer to "would you recommend this practice?" (0-10), one per
     visit and final, asked with the review. Off-chain only (docs/VERIFYING.md says why);
