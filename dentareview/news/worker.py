@@ -111,11 +111,11 @@ class NewsDeliverer:
         if target.delivery.channel not in channels_of(target.settings):
             outcome, problem = "dropped", "channel removed"
         else:
-            problem = self._send(target, now)
+            problem = self._send(target)
             outcome = "delivered" if problem is None else "retry"
         return self._record(target, outcome, problem)
 
-    def _send(self, target: DeliveryTarget, now: int) -> str | None:
+    def _send(self, target: DeliveryTarget) -> str | None:
         settings = self._settings
         row = target.event
         event = NewsEvent(
@@ -138,7 +138,9 @@ class NewsDeliverer:
                 secret=secret,
                 message_id=target.delivery.message_id,
                 body=payload(event, public_url=settings.public_url),
-                now=now,
+                # The real time of this attempt (receivers refuse stale timestamps),
+                # whatever clock schedules the retries.
+                now=int(time.time()),
             )
             return post_webhook(url, data, headers, timeout=settings.webhook_timeout_seconds)
         if not mail_enabled(settings):

@@ -55,7 +55,8 @@ def post_review(system: System, dentist: LocalAccount, rating: int = 4) -> dict[
     visit = system.attested_visit(dentist, patient)
     response = system.post_review(patient, system.review_message(visit, rating=rating))
     assert response.status_code == 202, response.text
-    return {"id": response.json()["id"], "patient": patient, "visit": visit}
+    body = response.json()
+    return {"id": body["id"], "digest": body["digest"], "patient": patient, "visit": visit}
 
 
 def deliverer(system: System, clock: Clock) -> NewsDeliverer:

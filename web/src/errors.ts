@@ -51,6 +51,7 @@ const SENTENCES: Record<string, string> = {
   REPLY_CONFLICT: "The reply changed since you opened it (perhaps from another window). Reload the page and sign your reply again.",
   REPLY_TEXT_INVALID: "Your reply is empty, too long or holds characters that cannot be shown. Correct it, then sign again.",
   REPLY_VERSION_LIMIT: "This reply has been edited the most times allowed, so it cannot be changed again.",
+  WEBHOOK_URL_REFUSED: "The webhook address must start with https:// and point to a public server, not one inside a private network. Check it and save again.",
   NAME_BIDI_CONTROL: "The name holds a hidden character that reverses the text direction. Remove it and type the name again.",
   NAME_CONTROL_CHARACTERS: "The name holds a control character or a line break. Write it on one line of plain text.",
   NAME_UNUSABLE_CHARACTERS: "The name holds a character that has no standard meaning. Use ordinary letters, digits and punctuation.",
