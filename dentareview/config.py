@@ -161,7 +161,7 @@ class Settings(BaseSettings):
     # `webhook_timeout_seconds`. Webhook URLs must be https and reach a public address
     # unless `webhook_allow_private` (tests, a receiver on the same host or network).
     reply_overdue_days: int = Field(default=3, ge=1, le=365)
-    news_interval_seconds: float = Field(default=5.0, gt=0)
+    news_interval_seconds: float = Field(default=1.0, gt=0)
     news_max_attempts: int = Field(default=8, ge=1, le=50)
     news_retry_base_seconds: int = Field(default=600, ge=1)
     news_retry_max_seconds: int = Field(default=6 * 3600, ge=1)

@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.support.anvil import free_port
 
-Mode = Literal["ok", "fail", "hang"]
+Mode = Literal["ok", "fail", "hang", "redirect"]
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,15 @@ class WebhookReceiver:
         mode = self.mode
         if mode == "hang":
             time.sleep(self.hang_seconds)
-        status = 200 if verified and mode == "ok" else (500 if mode != "ok" else 400)
+        status = {"ok": 200 if verified else 400, "redirect": 307}.get(mode, 500)
         with self._lock:
             self.received.append(
                 Received(headers.get("webhook-id", ""), verified, body, payload, status)
             )
         try:
             handler.send_response(status)
+            if status == 307:
+                handler.send_header("location", f"http://127.0.0.1:{self.port}/elsewhere")
             handler.send_header("content-length", "0")
             handler.end_headers()
         except OSError:

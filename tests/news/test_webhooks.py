@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import update
 from web3 import Web3
 
+from dentareview.db.models import PracticeNewsSettingsRow
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
 from tests.news.receiver import WebhookReceiver, body_of
@@ -217,3 +221,61 @@ def test_a_public_https_target_is_accepted(strict_system: System) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["secret"].startswith("whsec_")
+
+
+def test_a_redirect_is_not_followed(news_system: System, receiver: WebhookReceiver) -> None:
+    system = news_system
+    practice = practice_with(system, webhook=receiver)
+    post_review(system, practice.dentist)
+    receiver.mode = "redirect"  # 307 to another URL
+    assert deliverer(system, Clock()).deliver_due().retried == 1
+    assert log_of(practice)[0]["lastStatus"] == "HTTP 307"
+    assert len(receiver.all()) == 1  # the Location was not requested
+
+
+def test_the_target_is_checked_again_before_each_attempt(
+    strict_system: System, receiver: WebhookReceiver
+) -> None:
+    """A URL stored while allowed (or a name since pointed inward) is not called."""
+    system = strict_system
+    practice = practice_with(system)
+    with system.sessions() as session:  # as if the host now resolved to 127.0.0.1
+        session.execute(
+            update(PracticeNewsSettingsRow)
+            .where(PracticeNewsSettingsRow.dentist == practice.dentist.address)
+            .values(
+                webhook_url=receiver.url.replace("http:", "https:"),
+                webhook_secret="whsec_" + "A" * 44,
+            )
+        )
+        session.commit()
+    post_review(system, practice.dentist)
+    assert deliverer(system, Clock()).deliver_due().retried == 1
+    assert log_of(practice)[0]["lastStatus"] == "refused: not a public address"
+    assert receiver.all() == []
+
+
+def test_two_senders_never_send_the_same_delivery_twice(
+    news_system: System, receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    system = news_system
+    practice = practice_with(system, webhook=receiver)
+    for _ in range(8):
+        post_review(system, practice.dentist)
+    clock = Clock()
+    before = delivered_metric()
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda _: deliverer(system, clock).deliver_due(), range(2)))
+
+    assert sum(r.delivered for r in reports) == 8
+    ids = [r.webhook_id for r in receiver.all()]
+    assert len(ids) == 8 and len(set(ids)) == 8
+    assert delivered_metric() - before == 8
+    assert practice.secret is not None and practice.secret not in caplog.text
+
+
+def delivered_metric() -> float:
+    value = REGISTRY.get_sample_value(
+        "dentareview_news_deliveries_total", {"channel": "webhook", "outcome": "delivered"}
+    )
+    return value or 0.0

@@ -110,6 +110,8 @@ def post_review(
     log.info("review %d accepted", submitted.review_id, extra={"review_id": submitted.review_id})
     if state.anchor_loop is not None:
         state.anchor_loop.wake()
+    if state.news_loop is not None:  # the practice hears of it at once
+        state.news_loop.wake()
     if wait == 0:
         return _json(_pending(submitted), status.HTTP_202_ACCEPTED)  # no re-read
     review = wait_for_anchor(state.sessions, review_id=submitted.review_id, timeout=wait)

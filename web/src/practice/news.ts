@@ -91,7 +91,7 @@ export function newsCard(): HTMLElement {
   const show = async (secret: string | null = null): Promise<void> => {
     const [settings, log] = await Promise.all([newsApi.settings(), newsApi.deliveries()]);
     const url = h("input", { id: "news-webhook", type: "url", inputmode: "url", placeholder: "https://example.com/hooks/dentareview", value: settings.webhookUrl ?? "", style: "width:100%" });
-    const email = h("input", { id: "news-email", type: "email", placeholder: "front-desk@example.com", value: settings.email ?? "", style: "width:100%" });
+    const email = h("input", { id: "news-email", type: "text", inputmode: "email", autocomplete: "email", placeholder: "front-desk@example.com", value: settings.email ?? "", style: "width:100%" });
     const result = h("div", { "aria-live": "polite" });
     const form = h("form", { id: "news-form", novalidate: true },
       h("label", { for: "news-webhook" }, "Webhook address (https)"), url,
