@@ -19,8 +19,16 @@ from dentareview.db.queries.auth import (
     insert_nonce,
     insert_session,
 )
-from dentareview.domain.siwe import SiweExpectations, check_siwe, parse_siwe, siwe_signer
+from dentareview.domain.siwe import (
+    SiweExpectations,
+    check_siwe,
+    parse_siwe,
+    personal_message_digest,
+    siwe_signer,
+)
+from dentareview.domain.typed_data import SIGNATURE_LENGTH
 from dentareview.errors import NotSignedIn, SiweNonceUnknown, SiweSignatureMismatch
+from dentareview.services.signatures import ContractAccounts, signed_by
 
 
 @dataclass(frozen=True)
@@ -61,20 +69,29 @@ def sign_in(
     expected: SiweExpectations,
     now: int,
     session_ttl_seconds: int,
+    contracts: ContractAccounts | None = None,
 ) -> SignedIn:
     """Check the message and its signature, spend its nonce, open a session.
 
+    A smart account (a passkey account, deployed or not) signs in through the same
+    checker as its reviews: ERC-1271, or ERC-6492 before deployment.
     The nonce is spent only once everything else holds, so a mistyped message does not
     cost the user a fresh nonce; a replay finds it gone.
     """
     parsed = parse_siwe(message)
     check_siwe(parsed, expected, now=now)
-    signer = siwe_signer(message, signature)
-    if signer != parsed.address:
+    if len(signature) == SIGNATURE_LENGTH:
+        siwe_signer(message, signature)  # a malformed r‖s‖v is INVALID_SIGNATURE
+    signed, recovered = signed_by(
+        parsed.address, personal_message_digest(message), signature, contracts
+    )
+    if not signed:
+        by = f"by {recovered}" if recovered is not None else "by no one"
         raise SiweSignatureMismatch(
-            f"the signature is by {signer}, not by the message's address {parsed.address}",
+            f"the signature is {by}, not by the message's address {parsed.address}",
             field="signature",
         )
+    signer = parsed.address
     if not consume_nonce(session, nonce=parsed.nonce, now=now):
         raise SiweNonceUnknown("the nonce is unknown, already used or expired: ask for a new one")
     expires_at = now + session_ttl_seconds

@@ -20,7 +20,11 @@ from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import check_client_ip
 from dentareview.api.schemas import Strict
 from dentareview.domain.siwe import VERSION, SiweExpectations, accepted_origins
-from dentareview.domain.typed_data import parse_signature
+from dentareview.domain.typed_data import (
+    MAX_CONTRACT_SIGNATURE_BYTES,
+    parse_signature,
+    parse_wallet_signature,
+)
 from dentareview.services.auth import WalletSession, issue_nonce, sign_in, sign_out
 
 router = APIRouter(tags=["sign-in"])
@@ -39,7 +43,11 @@ class NonceOut(BaseModel):
 class SiweIn(Strict):
     message: Annotated[str, Field(max_length=4096, description="the EIP-4361 message text")]
     signature: Annotated[
-        str, Field(max_length=200, description="personal_sign of the message, 0x-hex")
+        str,
+        Field(
+            max_length=2 + 2 * MAX_CONTRACT_SIGNATURE_BYTES,
+            description="personal_sign of the message, 0x-hex (a smart account's: ERC-1271)",
+        ),
     ]
 
 
@@ -114,10 +122,16 @@ def post_siwe(body: SiweIn, state: State, session: DbSession, response: Response
     signed = sign_in(
         session,
         message=body.message,
-        signature=parse_signature(body.signature, "signature"),
+        # Up to 65 bytes: a wallet's r‖s‖v, checked strictly; longer: a smart account's.
+        signature=(
+            parse_signature(body.signature, "signature")
+            if len(body.signature) <= 2 + 2 * 65
+            else parse_wallet_signature(body.signature, "signature")
+        ),
         expected=_expectations(state),
         now=now,
         session_ttl_seconds=state.settings.session_ttl_seconds,
+        contracts=state.gateway.contract_accounts(),
     )
     session.commit()
     set_session_cookie(
