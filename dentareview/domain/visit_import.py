@@ -32,6 +32,7 @@ from dentareview.linear_re import compile_linear
 EMAIL: Final = compile_linear(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 EMAIL_MAX: Final = 254
 REF_MAX: Final = 200
+MAX_VISITS: Final = 500  # per import: a busy practice's day, in one transaction
 NO_ACCOUNT: Final = (
     "no DentaReview account for this patient; ask them to check in with their phone "
     "or give their wallet address"
