@@ -118,6 +118,8 @@ def test_review_form_works_with_the_keyboard_alone(page: Page, web: WebSystem) -
         page.keyboard.press("Tab")  # on to the next group (or the text)
     expect(page.get_by_label("Your review")).to_be_focused()
     page.keyboard.type(TEXT)
+    page.keyboard.press("Tab")  # into the optional 0-10 question, left unanswered
+    expect(page.get_by_role("radio", name="0", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Sign and publish my review")).to_be_focused()
     page.keyboard.press("Enter")

@@ -76,3 +76,30 @@ export function typedData(eip712: Eip712, primaryType: string, message: Record<s
 export function deadline(policy: Policy): number {
   return Math.floor(Date.now() / 1000) + Math.min(3600, policy.max_deadline_ahead_seconds - 60);
 }
+
+export const RECOMMEND_QUESTION = "How likely are you to recommend this practice to a friend or family member?";
+
+/** The optional "would you recommend us?" question: a 0–10 radio group, unanswered at
+ * first; "Clear my answer" appears once a score is chosen, to skip it again. */
+export function recommendGroup(): HTMLElement {
+  const clear = h("button", { type: "button", class: "secondary", id: "recommend-clear", hidden: true }, "Clear my answer");
+  const group = h("fieldset", { class: "rating recommend", id: "recommend", "aria-describedby": "recommend-scale" },
+    h("legend", {}, RECOMMEND_QUESTION, h("span", { class: "muted" }, " (optional)")),
+    h("p", { id: "recommend-scale", class: "muted recommend-scale" },
+      h("span", {}, "0 = not at all likely"), h("span", {}, "10 = extremely likely")),
+    h("div", { class: "choices" }, Array.from({ length: 11 }, (_, n) =>
+      h("label", {}, h("input", { type: "radio", name: "recommend", value: n }), h("span", {}, String(n))))),
+    clear);
+  group.addEventListener("change", () => { clear.hidden = false; });
+  clear.addEventListener("click", () => {
+    for (const input of group.querySelectorAll<HTMLInputElement>("input[name=recommend]")) input.checked = false;
+    clear.hidden = true;
+  });
+  return group;
+}
+
+/** The chosen 0–10 score, or null when the patient skipped the question. */
+export function recommendScore(data: FormData): number | null {
+  const value = data.get("recommend");
+  return value === null ? null : Number(value);
+}

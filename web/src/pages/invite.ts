@@ -8,7 +8,8 @@ import { api, ApiError, ChainFacts, Eip712, Invitation, PublicInvitation, Review
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, shortAddress, tokenAmount } from "../format";
-import { formProblem, ratingGroup, RATINGS, textCounters, textRules } from "../reviewform";
+import { recommendStep } from "../recommend";
+import { formProblem, ratingGroup, RATINGS, recommendGroup, recommendScore, textCounters, textRules } from "../reviewform";
 import { authApi, signInWith } from "../signin";
 import {
   call,
@@ -152,6 +153,7 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
       "Do not include health details you would not want public."),
     text,
     textCounters(text, policy, "counters"),
+    recommendGroup(),
     h("p", {}, submit),
     result);
   form.addEventListener("submit", async (event) => {
@@ -213,7 +215,11 @@ async function signAndPost(
     replace(result, alert("bad", h("span", { "data-code": code }, explain(error))));
     return;
   }
+  const score = recommendScore(new FormData(form));  // null: the question was skipped
   form.replaceWith(afterPosting(ctx, provider, account, submitted));
+  if (score !== null) {
+    document.getElementById("status")?.after(recommendStep(provider, account, eip712, ctx.chain.policy, ctx.invitation.visitId, score));
+  }
 }
 
 function afterPosting(ctx: Context, provider: Eip1193, account: string, submitted: Submitted): HTMLElement {

@@ -4,6 +4,7 @@ import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { score } from "../format";
 import { Dashboard, practiceApi } from "../practice/api";
+import { npsCard } from "../practice/nps";
 import { newsCard } from "../practice/news";
 import { practiceBar, requirePractice } from "../practice/session";
 
@@ -106,6 +107,7 @@ export async function render(main: HTMLElement): Promise<void> {
       h("p", { class: "muted" }, "Bars: reviews anchored each month. Line: the Bayesian score over every review up to the month's end, as your public profile showed it."),
       h("div", { class: "chart-box" }, scoreCanvas),
       monthTable(d)),
+    npsCard(),
     newsCard(),
     h("div", { class: "grid" },
       h("section", { class: "card" },
