@@ -10,10 +10,11 @@ import {IRegistryBatches} from "./interfaces/IRegistryBatches.sol";
 import {IRegistryPayouts} from "./interfaces/IRegistryPayouts.sol";
 import {IRegistryReviews} from "./interfaces/IRegistryReviews.sol";
 import {IRegistryStatements} from "./interfaces/IRegistryStatements.sol";
+import {IRegistryVisitSigners} from "./interfaces/IRegistryVisitSigners.sol";
 import {IReviewRegistry} from "./interfaces/IReviewRegistry.sol";
 import {IRewardToken} from "./interfaces/IRewardToken.sol";
 import {RegistrySignatures} from "./RegistrySignatures.sol";
-import {Batch, DentistRecord, DentistStatus, ReviewData, Visit} from "./types/RegistryTypes.sol";
+import {Batch, DentistRecord, DentistStatus, ReviewData, Visit, VisitSignerGrant} from "./types/RegistryTypes.sol";
 
 /**
  * @title ReviewRegistry
@@ -35,6 +36,10 @@ contract ReviewRegistry is IReviewRegistry, RegistrySignatures, AccessControl, P
 
     /// @inheritdoc IRegistryAdmin
     bytes32 public constant RELAYER_ROLE = keccak256("RELAYER_ROLE");
+
+    /// @inheritdoc IRegistryVisitSigners
+    bytes32 public constant VISIT_SIGNER_TYPEHASH =
+        keccak256("VisitSigner(address signer,uint64 validUntil,uint256 nonce)");
 
     IRewardToken private immutable _rewardToken;
 
@@ -66,6 +71,9 @@ contract ReviewRegistry is IReviewRegistry, RegistrySignatures, AccessControl, P
     mapping(bytes32 payoutId => bool) private _payoutMade;
     // Signed statements about reviews (edits, erasures, replies): when each digest was first anchored.
     mapping(bytes32 digest => uint256 timestamp) private _statementAnchoredAt;
+    // Visit-signing keys: whom each speaks for and until when; each dentist's count of authorisations.
+    mapping(address signer => VisitSignerGrant) private _visitSigners;
+    mapping(address dentist => uint256) private _visitSignerNonces;
 
     /**
      * @notice Deploys the registry.
@@ -137,6 +145,34 @@ contract ReviewRegistry is IReviewRegistry, RegistrySignatures, AccessControl, P
         _unpause();
     }
 
+    // ------------------------------------------------------------------ visit-signing keys
+
+    /// @inheritdoc IRegistryVisitSigners
+    function setVisitSigner(address dentist, address signer, uint64 validUntil, bytes calldata signature) external {
+        address current = _visitSigners[signer].dentist;
+        if (signer == address(0) || signer == dentist || (current != address(0) && current != dentist)) {
+            revert VisitSignerNotAvailable(signer);
+        }
+        uint256 nonce = _visitSignerNonces[dentist];
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(VISIT_SIGNER_TYPEHASH, signer, validUntil, nonce)));
+        (bool signed, address recovered) = _isSignedBy(dentist, digest, signature);
+        if (!signed) revert InvalidVisitSignerAuthorization(recovered);
+        _visitSignerNonces[dentist] = nonce + 1;
+        _visitSigners[signer] = VisitSignerGrant({dentist: dentist, validUntil: validUntil});
+        emit VisitSignerSet(dentist, signer, validUntil, nonce);
+    }
+
+    /// @inheritdoc IRegistryVisitSigners
+    function visitSignerNonce(address dentist) external view returns (uint256) {
+        return _visitSignerNonces[dentist];
+    }
+
+    /// @inheritdoc IRegistryVisitSigners
+    function visitSignerOf(address signer) external view returns (address dentist, uint64 validUntil) {
+        VisitSignerGrant memory grant = _visitSigners[signer];
+        return (grant.dentist, grant.validUntil);
+    }
+
     // ------------------------------------------------------------------ relayer
 
     /// @inheritdoc IRegistryReviews
@@ -165,7 +201,8 @@ contract ReviewRegistry is IReviewRegistry, RegistrySignatures, AccessControl, P
         DentistRecord memory record = _dentists[dentist];
         if (record.status != DentistStatus.Active) revert DentistNotActive(dentist);
 
-        _checkVisitSignature(dentist, visit, visitSignature);
+        (bool dentistSigned, address visitSigner) = _isVisitSignedBy(dentist, visit, visitSignature);
+        if (!dentistSigned && !_speaksFor(visitSigner, dentist, visit.visitedAt)) revert InvalidVisitSignature(visitSigner);
         if (_reviewDigestOf[visitId] != 0) revert VisitAlreadyReviewed(visitId);
         digest = _checkReviewSignature(patient, visitId, review, reviewSignature);
 
@@ -425,6 +462,13 @@ contract ReviewRegistry is IReviewRegistry, RegistrySignatures, AccessControl, P
     }
 
     /// @dev Whether `value` is a rating, 1..5 (RATING_MIN..RATING_MAX in dentareview/domain/ratings.py).
+    /// @dev Whether `signer` is a visit-signing key of `dentist` valid for a visit at `visitedAt`.
+    function _speaksFor(address signer, address dentist, uint64 visitedAt) private view returns (bool) {
+        if (signer == address(0)) return false;
+        VisitSignerGrant memory grant = _visitSigners[signer];
+        return grant.dentist == dentist && visitedAt <= grant.validUntil;
+    }
+
     function _isRating(uint8 value) private pure returns (bool) {
         unchecked {
             return value - 1 < 5; // 0 wraps to 255

@@ -14,7 +14,9 @@ import {ReviewData, Visit} from "../types/RegistryTypes.sol";
  *     Review(bytes32 visitId,uint8 rating,uint8 treatment,uint8 bedside,uint8 waitTime,string text,uint64 deadline)
  *
  * A signature is accepted from an externally owned account by ECDSA, and from a smart-contract account
- * (such as a passkey account) by ERC-1271.
+ * (such as a passkey account) by ERC-1271. A passkey account that is not deployed yet signs with the
+ * ERC-6492 wrapper `abi.encode(factory, createAccount(qx, qy) calldata, signature) ‖ magic`, where `factory`
+ * is {passkeyAccountFactory}: the registry checks it from the public key, without deploying the account.
  */
 interface IRegistrySignatures {
     /**
@@ -79,4 +81,22 @@ interface IRegistrySignatures {
      * @return The digest `keccak256("\x19\x01" ‖ domainSeparator ‖ hashVisit(visit))`.
      */
     function visitDigest(Visit calldata visit) external view returns (bytes32);
+
+    /**
+     * @notice The factory of passkey accounts whose ERC-6492 signatures this registry checks before the
+     * account is deployed; deployed by the registry's constructor.
+     * @return The factory's address.
+     */
+    function passkeyAccountFactory() external view returns (address);
+
+    /**
+     * @notice Whether `signer` signed `hash`, as the registry checks every signature: ECDSA for an externally
+     * owned account, ERC-1271 for a contract account, and ERC-6492 for a passkey account of
+     * {passkeyAccountFactory} not deployed yet.
+     * @param signer The account that claims the signature.
+     * @param hash The signed digest.
+     * @param signature The signature.
+     * @return True if `signer` signed `hash`.
+     */
+    function isValidSignatureNow(address signer, bytes32 hash, bytes calldata signature) external view returns (bool);
 }

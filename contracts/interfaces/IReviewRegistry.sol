@@ -7,6 +7,7 @@ import {IRegistryPayouts} from "./IRegistryPayouts.sol";
 import {IRegistryReviews} from "./IRegistryReviews.sol";
 import {IRegistrySignatures} from "./IRegistrySignatures.sol";
 import {IRegistryStatements} from "./IRegistryStatements.sol";
+import {IRegistryVisitSigners} from "./IRegistryVisitSigners.sol";
 
 /**
  * @title IReviewRegistry
@@ -20,7 +21,8 @@ import {IRegistryStatements} from "./IRegistryStatements.sol";
  * - {IRegistryBatches}: batch mode, one Merkle root per batch of reviews;
  * - {IRegistryPayouts}: the reward token, the daily cap, queued and aggregate payouts;
  * - {IRegistryStatements}: the digests of signed edits, erasures and replies;
- * - {IRegistrySignatures}: the EIP-712 domain, type hashes, struct hashes and digests;
+ * - {IRegistryVisitSigners}: keys a dentist authorised to sign its visits;
+ * - {IRegistrySignatures}: the EIP-712 domain, type hashes, struct hashes and digests, and who signed;
  * - {IRegistryAdmin}: dentists, reward settings, the pause and the relayer's role.
  *
  * Its data types are in `types/RegistryTypes.sol`.
@@ -31,5 +33,6 @@ interface IReviewRegistry is
     IRegistryBatches,
     IRegistryPayouts,
     IRegistryStatements,
+    IRegistryVisitSigners,
     IRegistrySignatures
 {}

@@ -68,3 +68,13 @@ struct Batch {
     uint32 size;
     uint32 rewarded;
 }
+
+/**
+ * @notice A visit-signing key's authorisation.
+ * @param dentist The dentist the key speaks for.
+ * @param validUntil The last `visitedAt` the key may attest.
+ */
+struct VisitSignerGrant {
+    address dentist;
+    uint64 validUntil;
+}

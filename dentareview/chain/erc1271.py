@@ -1,4 +1,5 @@
-"""ERC-1271: asking a smart-contract account whether it accepts a signature."""
+"""ERC-1271: asking a smart-contract account whether it accepts a signature, and ERC-6492:
+asking the registry about a passkey account that is not deployed yet."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Final
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 
+from dentareview.chain.passkeys import is_erc6492
 from dentareview.errors import ChainUnavailable
 
 MAGIC_VALUE: Final = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes).selector
@@ -21,15 +23,44 @@ _ABI: Final = [
 ]
 
 
-class Erc1271Accounts:
-    """The node's answer for contract accounts; EOAs (no code) never accept by ERC-1271."""
+_REGISTRY_ABI: Final = [
+    {
+        "type": "function",
+        "name": "isValidSignatureNow",
+        "stateMutability": "view",
+        "inputs": [
+            {"name": "signer", "type": "address"},
+            {"name": "hash", "type": "bytes32"},
+            {"name": "signature", "type": "bytes"},
+        ],
+        "outputs": [{"name": "", "type": "bool"}],
+    }
+]
 
-    def __init__(self, w3: Web3) -> None:
+
+class Erc1271Accounts:
+    """The node's answer for contract accounts; EOAs (no code) never accept by ERC-1271.
+
+    An ERC-6492 signature goes to the registry's `isValidSignatureNow`, which checks a
+    passkey account of its own factory from the wrapped key, deployed or not: the same
+    check the registry makes when it anchors. Without a registry it is refused."""
+
+    def __init__(self, w3: Web3, registry: str | None = None) -> None:
         self._w3 = w3
+        self._registry = registry
 
     def accepts(self, account: str, digest: bytes, signature: bytes) -> bool:
         address = Web3.to_checksum_address(account)
         try:
+            if is_erc6492(signature):
+                if self._registry is None:
+                    return False
+                registry = self._w3.eth.contract(
+                    address=Web3.to_checksum_address(self._registry), abi=_REGISTRY_ABI
+                )
+                return bool(
+                    registry.functions.isValidSignatureNow(address, digest, signature).call()
+                )
             if not self._w3.eth.get_code(address):
                 return False
             contract = self._w3.eth.contract(address=address, abi=_ABI)

@@ -48,8 +48,13 @@ class ChainGateway:
         self._deployment: tuple[tuple[int, int], Deployment] | None = None
 
     def contract_accounts(self) -> Erc1271Accounts:
-        """Checks smart-contract accounts' signatures (ERC-1271) through the node."""
-        return Erc1271Accounts(self.w3)
+        """Checks smart-contract accounts' signatures (ERC-1271, and ERC-6492 through the
+        registry for passkey accounts not deployed yet) through the node."""
+        try:
+            registry: str | None = self.manifest().registry.address
+        except NotDeployed:
+            registry = None
+        return Erc1271Accounts(self.w3, registry)
 
     def is_up(self) -> bool:
         return chain_id_or_none(self.w3) is not None

@@ -124,7 +124,7 @@ class ContractAccountSignatures:
     account (ERC-1271) signs with its own format. EOAs (no code) cost one call at most."""
 
     def __init__(self, w3: Web3, chain_id: int, registry: str) -> None:
-        self._accounts = Erc1271Accounts(w3)
+        self._accounts = Erc1271Accounts(w3, registry)
         self._chain_id = chain_id
         self._registry = registry
 

@@ -28,6 +28,8 @@ SHIPPED = PROJECT_ROOT / "dentareview" / "chain" / "artifacts"
 RECORDED = PROJECT_ROOT / "tests" / "contracts" / "recorded"
 HARDHAT = PROJECT_ROOT / "node_modules" / ".bin" / "hardhat"
 DEPLOYED = {
+    "PasskeyAccount": "contracts/accounts/PasskeyAccount.sol",
+    "PasskeyAccountFactory": "contracts/accounts/PasskeyAccountFactory.sol",
     "ReviewRegistry": "contracts/ReviewRegistry.sol",
     "RewardToken": "contracts/RewardToken.sol",
 }
@@ -118,7 +120,7 @@ def test_shipped_artifacts_match_a_fresh_build(fresh_build: Path) -> None:
     out = fresh_build / "out"
     built = {path.name: path.read_text() for path in out.glob("*.json")}
     shipped = {path.name: path.read_text() for path in SHIPPED.glob("*.json")}
-    assert sorted(built) == ["ReviewRegistry.json", "RewardToken.json"]
+    assert sorted(built) == [f"{name}.json" for name in sorted(DEPLOYED)]
     assert sorted(shipped) == sorted(built), "run `npm run artifacts` and commit the result"
     stale = [name for name in built if built[name] != shipped[name]]
     assert not stale, f"{stale} differ from the sources: run `npm run artifacts`"
