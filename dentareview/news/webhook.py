@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,9 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 USER_AGENT = "DentaReview-Webhooks/1"
+# httpx logs each request's URL at INFO: a practice's webhook URL may hold a token of its
+# own, so only warnings pass (the delivery log and our own lines say what happened).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def signed_request(

@@ -24,6 +24,7 @@ class Received:
     body: bytes
     payload: dict[str, Any] | None
     answered: int  # the status code it was answered with
+    at: float  # time.monotonic() when it arrived
 
 
 class WebhookReceiver:
@@ -50,6 +51,7 @@ class WebhookReceiver:
             return list(self.received)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        arrived = time.monotonic()
         length = int(handler.headers.get("content-length", "0"))
         body = handler.rfile.read(length)
         headers = {k.lower(): v for k, v in handler.headers.items()}
@@ -67,7 +69,7 @@ class WebhookReceiver:
         status = {"ok": 200 if verified else 400, "redirect": 307}.get(mode, 500)
         with self._lock:
             self.received.append(
-                Received(headers.get("webhook-id", ""), verified, body, payload, status)
+                Received(headers.get("webhook-id", ""), verified, body, payload, status, arrived)
             )
         try:
             handler.send_response(status)

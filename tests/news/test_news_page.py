@@ -76,9 +76,10 @@ def test_the_practice_sets_a_webhook_and_reads_the_delivery_log(
     expect(log.nth(1)).to_contain_text("Delivered")
     expect(log.nth(1)).to_contain_text("after 1 attempt")
     expect(page.locator("#news-secret")).to_have_count(0)  # shown once only
-    shoot(page, "practice-news")
-    page.set_viewport_size(PHONE)
-    card.screenshot(path=str(SCREENSHOTS / "practice-news-card-phone.png"))
+    shoot(page, "practice-news")  # the whole page, after checking it fits 360 px
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):  # the card alone
+        page.set_viewport_size(size)
+        card.screenshot(path=str(SCREENSHOTS / f"practice-news-card-{label}.png"))
     page.set_viewport_size(DESKTOP)
 
     receiver.mode = "ok"
