@@ -22,6 +22,8 @@ from dentareview.observability.dependencies import BATCH_METHOD, rpc_method
 from dentareview.observability.http import KNOWN_CODES, KNOWN_METHODS, UNKNOWN_CODE
 from dentareview.observability.metrics import (
     INTAKE_KINDS,
+    NEWS_CHANNELS,
+    NEWS_OUTCOMES,
     OTHER_RPC_METHOD,
     UNMATCHED_ROUTE,
     WITHHELD_LIMITS,
@@ -196,6 +198,8 @@ def test_every_label_value_is_bounded_and_nothing_identifying_appears(
         "code": lambda v: v in KNOWN_CODES | {UNKNOWN_CODE},
         "kind": lambda v: v in set(WRITER_KINDS) | set(INTAKE_KINDS),
         "limit": lambda v: v in set(WITHHELD_LIMITS) | {"OTHER"},
+        "channel": lambda v: v in NEWS_CHANNELS,
+        "outcome": lambda v: v in NEWS_OUTCOMES,
         "host": lambda v: v == socket.gethostname()[:64],
         "pid": lambda v: v.isdigit(),
         "le": lambda v: v == "+Inf" or float(v) >= 0,
