@@ -9,9 +9,12 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
+from sqlalchemy import func, select
 
+from dentareview.db.models import RecommendationRow, StatementAnchorRow
 from dentareview.domain.reputation import month_start, trend_months
 from dentareview.domain.typed_data import EIP712_TYPES
+from dentareview.services.moderation import decide
 from tests.api.system import System, new_wallet
 from tests.api.test_revisions import erasure_message, post
 from tests.support.siwe import wallet_client
@@ -131,6 +134,7 @@ def test_nps_per_month_from_known_scores_with_small_months_hidden(system: System
         at: [reviewed_visit(system, dentist) for _ in scores] for at, scores in plan.items()
     }
     erased_patient, erased = reviewed_visit(system, dentist)  # its answer leaves with it
+    removed_patient, removed = reviewed_visit(system, dentist)  # and with a removal
     system.anchor()
     late_patient, late = reviewed_visit(system, dentist)  # its review is still pending
     for at, scores in plan.items():
@@ -141,6 +145,13 @@ def test_nps_per_month_from_known_scores_with_small_months_hidden(system: System
             assert response.json()["reviewAnchored"] is True
     state.clock = lambda: now
     assert recommend(system, erased_patient, recommendation(erased, 0)).status_code == 201
+    assert recommend(system, removed_patient, recommendation(removed, 0)).status_code == 201
+    with system.sessions() as session:
+        decide(
+            session, review_id=removed["reviewId"], action="remove",
+            reason="personal_information", note=None, operator=new_wallet().address, now=now,
+        )  # fmt: skip
+        session.commit()
     pending = recommend(system, late_patient, recommendation(late, 0))
     assert pending.status_code == 201 and pending.json()["reviewAnchored"] is False
     erasure = post(
@@ -182,6 +193,10 @@ def test_nps_per_month_from_known_scores_with_small_months_hidden(system: System
     system.anchor()  # the pending review is anchored: its answer now counts
     latest = dentist_client.get("/v1/practice/nps").json()["months"][-1]
     assert (latest["count"], latest["detractors"], latest["nps"]) == (6, 2, 16.7)
+    with system.sessions() as session:  # kept off-chain: no statement anchors a score
+        assert session.scalar(select(func.count()).select_from(RecommendationRow)) == 18
+        kinds = session.scalars(select(StatementAnchorRow.kind)).all()
+        assert kinds == ["erasure"]
 
 
 def test_nps_is_for_the_signed_in_dentist_only(system: System) -> None:
@@ -194,3 +209,9 @@ def test_nps_is_for_the_signed_in_dentist_only(system: System) -> None:
 def _digest(system: System, review_id: int) -> str:
     digest: str = system.client.get(f"/v1/reviews/{review_id}").json()["digest"]
     return digest
+
+
+def test_no_route_reads_a_single_answer(system: System) -> None:
+    paths = system.client.get("/openapi.json").json()["paths"]
+    routes = {p: sorted(ops) for p, ops in paths.items() if "recommend" in p or "nps" in p}
+    assert routes == {"/v1/recommendations": ["post"], "/v1/practice/nps": ["get"]}
