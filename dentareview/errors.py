@@ -167,6 +167,42 @@ class DentistVisitLimit(LimitReached):
     )
 
 
+class VisitSignerRevoked(SignatureRejected):
+    code = "VISIT_SIGNER_REVOKED"
+    status = 403
+    description = (
+        "The visit was signed by a visit-signing key that the dentist revoked, or that may "
+        "not attest a visit at this time (visitedAt after its validUntil)."
+    )
+
+
+class VisitSignerNotActive(SignatureRejected):
+    code = "VISIT_SIGNER_NOT_ACTIVE"
+    status = 403
+    description = (
+        "The visit was signed by a visit-signing key whose authorisation is not on-chain "
+        "yet; retry once the practice's page shows the key active."
+    )
+
+
+class VisitSignerNotAvailable(Conflict):
+    code = "VISIT_SIGNER_NOT_AVAILABLE"
+    status = 409
+    description = (
+        "The key cannot be authorised: it is the dentist's own wallet or it already "
+        "attests visits for another dentist."
+    )
+
+
+class VisitSignerNonce(Conflict):
+    code = "VISIT_SIGNER_NONCE"
+    status = 409
+    description = (
+        "The VisitSigner's nonce is not the dentist's next one; fetch the visit signers "
+        "(nextNonce) and sign again."
+    )
+
+
 class DuplicateReview(Conflict):
     code = "DUPLICATE_REVIEW"
     status = 409
@@ -607,6 +643,10 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     VisitInFuture,
     DuplicateVisit,
     DentistVisitLimit,
+    VisitSignerRevoked,
+    VisitSignerNotActive,
+    VisitSignerNotAvailable,
+    VisitSignerNonce,
     DuplicateReview,
     ReviewWindowClosed,
     SignatureExpired,

@@ -25,6 +25,7 @@ from dentareview.anchoring.batch_mode import BatchModeWriter
 from dentareview.anchoring.outbox import Outbox, relaying_pass
 from dentareview.anchoring.payouts import PayoutReport, RewardPayer
 from dentareview.anchoring.statements import anchor_statements
+from dentareview.anchoring.visit_signers import set_visit_signers
 from dentareview.chain.batches import BatchEvent, BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
 from dentareview.db.queries.batches import (
@@ -189,6 +190,12 @@ class BatchAnchorer:
             report.statements, report.errors = statements.anchored, statements.errors
             report.reorged += statements.reorged
             report.replaced += statements.replaced
+        if not report.errors:
+            signers = set_visit_signers(session, deployment, relay, now=int(self._clock()))
+            report.statements += signers.set  # progress: another pass may follow
+            report.errors += signers.errors
+            report.reorged += signers.reorged
+            report.replaced += signers.replaced
 
     def run_until_idle(self, *, max_passes: int = 1000) -> BatchReport:
         total = BatchReport()

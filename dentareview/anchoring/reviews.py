@@ -39,6 +39,7 @@ from web3.types import TxReceipt
 from dentareview.anchoring.outbox import ChainWriter, Outbox, relaying_pass
 from dentareview.anchoring.queued_rewards import pay_queued_rewards
 from dentareview.anchoring.statements import anchor_statements
+from dentareview.anchoring.visit_signers import set_visit_signers
 from dentareview.chain.registry import AnchorEvent
 from dentareview.chain.transactions import PreparedCall
 from dentareview.db.mapping import review_of, visit_of
@@ -183,6 +184,11 @@ class Anchorer:
         report.statements, report.reorged = statements.anchored, report.reorged + statements.reorged
         report.replaced += statements.replaced
         report.errors += statements.errors
+        signers = set_visit_signers(session, deployment, relay, now=now)
+        report.statements += signers.set  # progress: another pass may follow
+        report.reorged += signers.reorged
+        report.replaced += signers.replaced
+        report.errors += signers.errors
 
     def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
         total = AnchorReport()

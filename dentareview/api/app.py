@@ -35,6 +35,7 @@ from dentareview.api.routes import (
     replies,
     reviews,
     revisions,
+    visit_signers,
     visits,
 )
 from dentareview.api.webapp import install_webapp
@@ -115,7 +116,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
     app.state.write_limits = write_limits
-    for module in (meta, dentists, patients, proofs, me, practice, news):
+    for module in (meta, dentists, patients, proofs, me, practice, news, visit_signers):
         app.include_router(module.router)
     app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP

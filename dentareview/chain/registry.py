@@ -53,6 +53,19 @@ class StatementEvent:
     block_hash: str
 
 
+@dataclass(frozen=True)
+class VisitSignerEvent:
+    """One `VisitSignerSet` log."""
+
+    dentist: str
+    signer: str
+    valid_until: int
+    nonce: int
+    tx_hash: str
+    block_number: int
+    block_hash: str
+
+
 def error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
     """Map 4-byte selectors (0x-hex) of the ABI's custom errors to their names."""
     selectors: dict[str, str] = {}
@@ -132,6 +145,44 @@ class RegistryContract:
     def _statement_event(log: Any) -> StatementEvent:
         return StatementEvent(
             digest=encode_hex(log["args"]["digest"]),
+            tx_hash=encode_hex(HexBytes(log["transactionHash"])),
+            block_number=int(log["blockNumber"]),
+            block_hash=encode_hex(HexBytes(log["blockHash"])),
+        )
+
+    # ------------------------------------------------------------------ visit-signing keys
+
+    def set_visit_signer(
+        self, dentist: str, signer: str, valid_until: int, signature: bytes
+    ) -> ContractFunction:
+        return self.contract.functions.setVisitSigner(dentist, signer, valid_until, signature)
+
+    def visit_signer_nonce(self, dentist: str) -> int:
+        return int(self.contract.functions.visitSignerNonce(dentist).call())
+
+    def visit_signer_of(self, signer: str) -> tuple[str, int]:
+        """(the dentist the key speaks for, or the zero address; its last `visitedAt`)."""
+        dentist, valid_until = self.contract.functions.visitSignerOf(signer).call()
+        return str(dentist), int(valid_until)
+
+    def visit_signer_events_in(self, receipt: TxReceipt) -> list[VisitSignerEvent]:
+        logs = self.contract.events.VisitSignerSet().process_receipt(receipt, errors=DISCARD)
+        return [self._visit_signer_event(log) for log in logs]
+
+    def visit_signer_events(self, *, from_block: int, dentist: str) -> list[VisitSignerEvent]:
+        logs = self.contract.events.VisitSignerSet().get_logs(
+            from_block=from_block, argument_filters={"dentist": dentist}
+        )
+        return [self._visit_signer_event(log) for log in logs]
+
+    @staticmethod
+    def _visit_signer_event(log: Any) -> VisitSignerEvent:
+        args = log["args"]
+        return VisitSignerEvent(
+            dentist=str(args["dentist"]),
+            signer=str(args["signer"]),
+            valid_until=int(args["validUntil"]),
+            nonce=int(args["nonce"]),
             tx_hash=encode_hex(HexBytes(log["transactionHash"])),
             block_number=int(log["blockNumber"]),
             block_hash=encode_hex(HexBytes(log["blockHash"])),

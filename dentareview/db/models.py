@@ -143,6 +143,8 @@ class VisitRow(Base):
     visited_at: Mapped[int] = mapped_column(UNIX_TIME)
     signature: Mapped[str] = mapped_column(SIGNATURE)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    # The visit-signing key that signed it (visit_signers), NULL if the dentist's wallet did.
+    signed_by: Mapped[str | None] = mapped_column(ADDRESS)
 
 
 RATING_COLUMNS: Final = ("rating", "treatment", "bedside", "wait_time")
@@ -576,6 +578,36 @@ class PracticeDeliveryRow(Base):
     last_status: Mapped[str | None] = mapped_column(String(64))  # "HTTP 500", "timeout", ...
     delivered_at: Mapped[int | None] = mapped_column(UNIX_TIME)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+VisitSignerStatus = Literal["pending", "set", "refused"]
+
+
+class VisitSignerRow(RetriedWrite, Base):
+    """One `VisitSigner` a dentist signed: a visit-signing key's authorisation, or its
+    revocation (valid_until = when it was signed, or 0). `status`: its `setVisitSigner`
+    is pending, set on-chain, or refused by the registry. `revoked_at`: when the service
+    stopped taking the key's visits (at once, before the chain confirms)."""
+
+    __tablename__ = "visit_signers"
+    __table_args__ = (
+        UniqueConstraint("dentist", "nonce"),  # one authorisation per nonce
+        CheckConstraint("status IN ('pending', 'set', 'refused')", name="status_known"),
+        Index("ix_visit_signers_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signer: Mapped[str] = mapped_column(ADDRESS, index=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"))
+    valid_until: Mapped[int] = mapped_column(UNIX_TIME)
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    status: Mapped[VisitSignerStatus] = mapped_column(
+        String(16), default="pending", server_default="pending"
+    )
+    authorised_at: Mapped[int] = mapped_column(UNIX_TIME)
+    revoked_at: Mapped[int | None] = mapped_column(UNIX_TIME)
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
 
 class PasskeyCredentialRow(Base):

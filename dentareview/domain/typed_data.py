@@ -111,6 +111,14 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "score", "type": "uint8"},
         {"name": "deadline", "type": "uint64"},
     ],
+    # Signed by a dentist, submitted by anyone (setVisitSigner): `signer` attests the
+    # dentist's visits with `visitedAt <= validUntil`; `nonce` is the dentist's next
+    # (visitSignerNonce). A later one with validUntil = now (or 0) revokes the key.
+    "VisitSigner": [
+        {"name": "signer", "type": "address"},
+        {"name": "validUntil", "type": "uint64"},
+        {"name": "nonce", "type": "uint256"},
+    ],
 }
 
 # What a review proof's `types` holds: the review's own protocol (Visit and Review never

@@ -40,6 +40,7 @@ from dentareview.db.queries.audit_rows import (
 )
 from dentareview.db.queries.moderation import latest_decisions
 from dentareview.db.queries.replies import all_replies
+from dentareview.domain.typed_data import ecdsa_signer_or_none
 from dentareview.errors import DentaReviewError
 
 # Below this many reviews, starting worker processes costs more than it saves.
@@ -127,6 +128,8 @@ class ContractAccountSignatures:
         self._accounts = Erc1271Accounts(w3, registry)
         self._chain_id = chain_id
         self._registry = registry
+        self._registry_contract = RegistryContract(w3, registry)
+        self._keys: dict[str, tuple[str, int]] = {}  # visitSignerOf, read once per key
 
     def recheck(self, row: ReviewAuditRow, result: Recomputed) -> Recomputed:
         if result.review_signed and result.visit_signed:
@@ -151,7 +154,24 @@ class ContractAccountSignatures:
             digest = visit_digest(self._chain_id, self._registry, message)
         except (ValueError, TypeError):
             return False
-        return self._accepts(row.visit_dentist, encode_hex(digest), row.visit_signature)
+        if self._accepts(row.visit_dentist, encode_hex(digest), row.visit_signature):
+            return True
+        return self._key_speaks_for(row.visit_dentist, row.visited_at, digest, row.visit_signature)
+
+    def _key_speaks_for(
+        self, dentist: str, visited_at: int | None, digest: bytes, signature: str
+    ) -> bool:
+        """A visit-signing key's visit: only if the chain's `visitSignerOf` covers it."""
+        try:
+            key = ecdsa_signer_or_none(digest, decode_hex(signature))
+        except ValueError:
+            return False
+        if key is None or visited_at is None:
+            return False
+        if key not in self._keys:
+            self._keys[key] = self._registry_contract.visit_signer_of(key)
+        granted_to, valid_until = self._keys[key]
+        return granted_to.lower() == dentist.lower() and visited_at <= valid_until
 
     def signed(self, account: str, digest: str, signature: str) -> bool:
         """A patient's edit or erasure: ECDSA first, then the account itself (ERC-1271)."""

@@ -16,6 +16,7 @@ from dentareview.domain.policy import PolicySettings, check_visit
 from dentareview.domain.typed_data import visit_digest
 from dentareview.errors import DentistVisitLimit, DuplicateVisit, InvalidSignature, VisitNotFound
 from dentareview.services.signatures import ContractAccounts, signed_by
+from dentareview.services.visit_signers import check_visit_key
 
 DAY = 86_400
 
@@ -39,12 +40,19 @@ def attest_visit(
     contracts: ContractAccounts | None = None,
     count_signer: Callable[[str], None] | None = None,
 ) -> Visit:
-    """Check and store a dentist's signed visit. `count_signer` is told the dentist once
+    """Check and store a visit signed by its dentist, or by a visit-signing key active for
+    the dentist (recorded in `signed_by`). `count_signer` is told the dentist once
     the signature is theirs and they are registered (the per-wallet rate limit; it may
     refuse)."""
     signed, recovered = signed_by(
         visit.dentist, visit_digest(domain, visit), signature, contracts
     )
+    # Else a visit-signing key the dentist authorised on-chain (services/visit_signers.py).
+    key = None
+    if not signed and recovered is not None and check_visit_key(
+        session, signer=recovered, dentist=visit.dentist, visited_at=visit.visited_at
+    ):
+        signed, key = True, recovered
     if not signed:
         said = f"recovers to {recovered}" if recovered else "does not recover to an address"
         raise InvalidSignature(
@@ -73,6 +81,7 @@ def attest_visit(
             visited_at=visit.visited_at,
             signature=encode_hex(signature),
             now=now,
+            signed_by=key,
         )
     except DuplicateKey as duplicate:  # a concurrent request won the race
         raise DuplicateVisit(

@@ -39,6 +39,7 @@ APP_TABLES = {
     "passkey_credentials",
     "practice_checkin_codes",
     "passkey_checkins",
+    "visit_signers",
     "recommendations",
     "practice_news_settings",
     "practice_events",

@@ -137,11 +137,18 @@ def test_wallet_json_round_trip() -> None:
 
 def test_served_types_are_what_wallets_take() -> None:
     assert list(EIP712_TYPES) == [
-        "EIP712Domain", "Visit", "Review", "ReviewEdit", "ReviewErasure", "ReviewReply"
+        "EIP712Domain", "Visit", "Review", "ReviewEdit", "ReviewErasure", "ReviewReply",
+        "Recommendation", "VisitSigner",
     ]  # fmt: skip
     assert list(PROOF_TYPES) == ["EIP712Domain", "Visit", "Review"]
     assert [f["name"] for f in EIP712_TYPES["Review"]] == list(review_message(make_review()))
     assert json.loads(json.dumps(EIP712_TYPES)) == EIP712_TYPES
+
+
+def test_visit_signer_type_is_the_registrys() -> None:
+    # ReviewRegistry.VISIT_SIGNER_TYPEHASH hashes exactly this string.
+    fields = ",".join(f"{f['type']} {f['name']}" for f in EIP712_TYPES["VisitSigner"])
+    assert f"VisitSigner({fields})" == "VisitSigner(address signer,uint64 validUntil,uint256 nonce)"
 
 
 def test_builders_do_not_share_the_types_constant() -> None:

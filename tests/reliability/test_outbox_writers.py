@@ -1,5 +1,6 @@
 """Every chain writer through the one outbox lifecycle (`dentareview/anchoring/outbox.py`):
-a review (single mode), a batch root, an aggregate payout and a set of statement digests,
+a review (single mode), a batch root, an aggregate payout, a set of statement digests and
+a dentist's visit-signing key,
 each under the same adversities: SIGKILL at each step of a send, a reorg of the block
 that recorded it, a stuck transaction replaced at its nonce, a fee spike over the
 maximum, and an outage that takes the node's pool with it. Each must end recorded once,
@@ -31,16 +32,19 @@ from dentareview.db.models import (
     ReviewRow,
     SentTransaction,
     StatementAnchorRow,
+    VisitSignerRow,
 )
 from dentareview.relay.finality import Finality
 from dentareview.relay.settings import RelaySettings
 from tests.api.conftest import start_system
-from tests.api.system import System
+from tests.api.system import System, new_wallet
 from tests.api.test_revisions import edit_message, post, reviewed
+from tests.api.test_visit_signers import grant
 from tests.reliability.figures import record
 from tests.reliability.test_real_chain import post_one_review, rpc
 from tests.support.anvil import AnvilNode, dev_account
 from tests.support.databases import fresh_postgres_schema
+from tests.support.siwe import wallet_client
 
 GWEI = 10**9
 DENTAREVIEW = str(Path(sys.executable).with_name("dentareview"))
@@ -81,6 +85,7 @@ WRITERS = {
         Writer("batch", "batch", BatchRow, "BatchAnchored", ONE_AT_A_TIME),
         Writer("payout", "batch", PayoutRow, "RewardsPaid", ONE_AT_A_TIME, payout_seconds=0),
         Writer("statement", "single", StatementAnchorRow, "StatementAnchored", ONE_AT_A_TIME),
+        Writer("visit_signer", "single", VisitSignerRow, "VisitSignerSet", ONE_AT_A_TIME),
     )
 }
 CRASHES = [(name, step) for name, writer in WRITERS.items() for step in writer.steps]
@@ -94,6 +99,12 @@ def make_pending(system: System, writer: Writer) -> None:
     if writer.name == "statement":
         patient, review = reviewed(system)  # anchored: only its edit waits
         answer = post(system, patient, "edit", review["id"], edit_message(review, review["digest"]))
+        assert answer.status_code == 201, answer.text
+        return
+    if writer.name == "visit_signer":  # a dentist authorises a visit-signing key
+        dentist = system.new_dentist()
+        answer = grant(system, wallet_client(system.client, dentist), dentist, new_wallet().address,
+                       int(time.time()) + 3600)  # fmt: skip
         assert answer.status_code == 201, answer.text
         return
     dentist = system.new_dentist()

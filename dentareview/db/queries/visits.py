@@ -20,8 +20,10 @@ def insert_visit(
     visited_at: int,
     signature: str,
     now: int,
+    signed_by: str | None = None,
 ) -> VisitRow:
-    """Store a visit; raises DuplicateKey (constraint VISIT_EXISTS) if the id is taken."""
+    """Store a visit; raises DuplicateKey (constraint VISIT_EXISTS) if the id is taken.
+    `signed_by`: the visit-signing key that signed it, if not the dentist's wallet."""
     row = VisitRow(
         visit_id=visit_id,
         patient=patient,
@@ -29,6 +31,7 @@ def insert_visit(
         visited_at=visited_at,
         signature=signature,
         created_at=now,
+        signed_by=signed_by,
     )
     return add_unique(session, row)
 
