@@ -27,6 +27,7 @@ from dentareview.api.routes import (
     moderation,
     news,
     operator,
+    passkeys,
     patients,
     practice,
     proofs,
@@ -119,6 +120,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
+    include_write_router(app, passkeys.router)  # check-in: passkeys, rate limited too
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     app.include_router(operator.router)  # operators only (SIWE sign-in)
     # The write endpoints: size and rate limited.

@@ -29,6 +29,7 @@ PAGE_ROUTES: Final = (
     "/verify",
     "/verify/{review_id}",
     "/me",
+    "/checkin/{code}",
     "/practice",
     "/practice/visits",
     "/operator",

@@ -45,7 +45,15 @@ from tests.batch.conftest import start_batch_system
 from tests.support.anvil import AnvilNode
 
 # Where each path parameter's values come from, by the kind of id it takes.
-ID_KINDS = {"address": "address", "review_id": "number", "visit_id": "bytes32"}
+ID_KINDS = {
+    "address": "address",
+    "review_id": "number",
+    "visit_id": "bytes32",
+    # A practice's check-in code and a passkey's credential id are in no public answer
+    # (the practice's own list, the patient's device): the crawl asks with unknown ones.
+    "checkin_code": "checkin_code",
+    "credential_id": "credential_id",
+}
 ADDRESS = re.compile(r"(?<![0-9a-fA-Fx])0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
 BYTES32 = re.compile(r"(?<![0-9a-fA-Fx])0x[0-9a-fA-F]{64}(?![0-9a-fA-F])")
 PRIVACY_DOC = Path(__file__).resolve().parents[2] / "docs" / "PRIVACY.md"
@@ -138,7 +146,13 @@ class Crawl:
 
     def __init__(self, client: TestClient, openapi: dict[str, Any]) -> None:
         self.client = client
-        self.ids: dict[str, set[str]] = {"address": set(), "bytes32": set(), "number": set()}
+        self.ids: dict[str, set[str]] = {
+            "address": set(),
+            "bytes32": set(),
+            "number": set(),
+            "checkin_code": {"ZZZZ9999"},
+            "credential_id": {"no-such-credential"},
+        }
         self.answers: dict[str, Response] = {}
         self.routes: dict[str, dict[str, Any]] = {
             route: ops["get"] for route, ops in openapi["paths"].items() if "get" in ops

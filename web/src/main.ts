@@ -10,6 +10,7 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/invite\/(0x[0-9a-fA-F]{64})\/?$/, () => import("./pages/invite")],
   [/^\/verify(?:\/(\d+))?\/?$/, () => import("./pages/verify")],
   [/^\/me\/?$/, () => import("./pages/me")],
+  [/^\/checkin\/([A-Za-z0-9]{4,16})\/?$/, () => import("./pages/checkin")],
   [/^\/practice\/?$/, () => import("./pages/practice")],
   [/^\/practice\/visits\/?$/, () => import("./pages/visits")],
   [/^\/operator\/?$/, () => import("./pages/operator")],

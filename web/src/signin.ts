@@ -2,9 +2,10 @@
 // personal_sign, the session cookie. Dentists and patients sign in the same way.
 import { getAddress, toHex } from "viem";
 import { createSiweMessage } from "viem/siwe";
-import { ApiError, send } from "./api";
+import { api, ApiError, send } from "./api";
 import { h, replace } from "./dom";
 import { explain } from "./errors";
+import { explainPasskey, findPasskey, passkeyFacts, passkeysSupported, passkeyWallet } from "./passkey";
 import { call, discoverWallets, Eip1193, explainWallet, requestAccount, WalletChoice } from "./wallet";
 
 export interface NonceOffer {
@@ -65,6 +66,8 @@ export interface SignInCard {
   explanation: string;
   statement: string;
   noWallet: string;
+  /** Offer the patient's passkey (passkey.ts) beside the wallets. */
+  passkey?: boolean;
   /** Why the current session was refused (shown first); the session is ended before signing in. */
   refused?: unknown;
   onSignedIn: () => void;
@@ -80,7 +83,25 @@ export async function showSignIn(main: HTMLElement, card: SignInCard): Promise<v
       status));
   if (card.refused !== undefined) replace(status, notice("bad", explain(card.refused)));
   const wallets = await discoverWallets();
-  if (wallets.length === 0) {
+  const passkeys = card.passkey === true && passkeysSupported();
+  const withPasskey = async () => {
+    replace(status, h("p", {}, "Confirm with your passkey (face, fingerprint or screen lock)…"));
+    try {
+      if (card.refused !== undefined) await authApi.signOut();
+      const facts = (await passkeyFacts()) ?? (await findPasskey());
+      const chain = await api.chain();
+      await signInWith(passkeyWallet(facts, chain.chainId), card.statement);
+    } catch (failure) {
+      const sentence = failure instanceof ApiError ? explain(failure) : explainPasskey(failure);
+      replace(status, notice("bad", sentence), choices());
+      return;
+    }
+    card.onSignedIn();
+  };
+  const passkeyRow = () => h("div", { class: "row" },
+    h("button", { type: "button", id: "signin-passkey", onclick: () => void withPasskey() }, "Sign in with my passkey"));
+  const choices = () => h("div", {}, wallets.length ? buttons(wallets, start) : null, passkeys ? passkeyRow() : null);
+  if (wallets.length === 0 && !passkeys) {
     status.append(notice("warn", card.noWallet));
     return;
   }
@@ -91,12 +112,12 @@ export async function showSignIn(main: HTMLElement, card: SignInCard): Promise<v
       await signInWith(choice.provider, card.statement);
     } catch (failure) {
       const sentence = failure instanceof ApiError ? explain(failure) : explainWallet(failure);
-      replace(status, notice("bad", sentence), buttons(wallets, start));
+      replace(status, notice("bad", sentence), choices());
       return;
     }
     card.onSignedIn();
   };
-  status.append(buttons(wallets, start));
+  status.append(choices());
 }
 
 function buttons(wallets: WalletChoice[], start: (w: WalletChoice) => void): HTMLElement {

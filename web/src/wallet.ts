@@ -10,6 +10,8 @@ export interface WalletChoice {
   icon?: string;
   rdns?: string;
   provider: Eip1193;
+  /** a passkey account (passkey.ts): pages speak of the passkey, not of a wallet or chain */
+  passkey?: boolean;
 }
 
 interface AnnounceDetail {

@@ -10,6 +10,7 @@ import { explain } from "../errors";
 import { date, shortAddress, tokenAmount } from "../format";
 import { recommendStep } from "../recommend";
 import { formProblem, ratingGroup, RATINGS, recommendGroup, recommendScore, textCounters, textRules } from "../reviewform";
+import { explainPasskey, findPasskey, PasskeyFacts, passkeyFacts, passkeysSupported, passkeyWallet } from "../passkey";
 import { authApi, signInWith } from "../signin";
 import {
   call,
@@ -75,10 +76,13 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
 
 /** The visit, read signed in as `account` (signing in first unless already): null when the
  * visit is another wallet's. */
-async function visitAs(provider: Eip1193, account: string, ctx: Context, status: HTMLElement): Promise<Invitation | null> {
+async function visitAs(choice: WalletChoice, account: string, ctx: Context, status: HTMLElement): Promise<Invitation | null> {
+  const provider = choice.provider;
   const session = await authApi.session().catch(() => null);
   if (!session || !isAddressEqual(getAddress(session.address), getAddress(account))) {
-    replace(status, h("p", {}, "Check your wallet: it asks you to sign in, so that only you see this visit."));
+    replace(status, h("p", {}, choice.passkey
+      ? "Confirm with your passkey (face, fingerprint or screen lock), so that only you see this visit."
+      : "Check your wallet: it asks you to sign in, so that only you see this visit."));
     await signInWith(provider, SIGN_IN_STATEMENT);
   }
   try {
@@ -90,30 +94,54 @@ async function visitAs(provider: Eip1193, account: string, ctx: Context, status:
 }
 
 async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context, when: HTMLElement): Promise<void> {
-  const title = h("h2", { id: "wallet-h", style: "margin-top:0" }, "1. Connect your wallet");
+  const passkeys = passkeysSupported();
+  const title = h("h2", { id: "wallet-h", style: "margin-top:0" }, passkeys ? "1. Sign in" : "1. Connect your wallet");
   const status = h("div", { "aria-live": "polite" });
   replace(box, title, h("p", { class: "muted" },
-    "Use the wallet whose address you gave the practice. It signs you in, so that only you see this visit, ",
-    "then signs your review; you pay no fees."), status);
+    passkeys ? "Use the passkey you made on your phone when you checked in, or the wallet whose address you gave the practice. "
+      : "Use the wallet whose address you gave the practice. ",
+    "It signs you in, so that only you see this visit, then signs your review; you pay nothing."), status);
   const wallets = await discoverWallets();
-  if (wallets.length === 0) {
+  if (wallets.length === 0 && !passkeys) {
     replace(status, alert("warn",
       "No browser wallet was found. Install a wallet such as MetaMask in this browser, ",
       "import the account you gave the practice, then reload this page."));
     return;
   }
+  const choices = () => h("div", {}, wallets.length ? buttons(wallets, connect) : null, passkeys ? passkeyButton(usePasskey) : null,
+    wallets.length ? null : alert("info",
+      "No browser wallet was found: if you made a passkey when you checked in, use it above. ",
+      "Install a wallet such as MetaMask in this browser only if you gave the practice a wallet address."));
+  const usePasskey = async () => {
+    replace(status, h("p", {}, "Your phone asks for your passkey…"));
+    let facts: PasskeyFacts | null;
+    try {
+      facts = (await passkeyFacts()) ?? (await findPasskey());
+    } catch (error) {
+      replace(status, alert("bad", explainPasskey(error)), choices());
+      return;
+    }
+    await connect({ name: "Passkey", provider: passkeyWallet(facts, ctx.chain.chainId), passkey: true });
+  };
   const connect = async (choice: WalletChoice) => {
-    replace(status, h("p", {}, `Connecting to ${choice.name}…`));
+    replace(status, h("p", {}, choice.passkey ? "Opening your visit…" : `Connecting to ${choice.name}…`));
     try {
       const account = getAddress(await requestAccount(choice.provider));
-      const visit = await visitAs(choice.provider, account, ctx, status);
+      const visit = await visitAs(choice, account, ctx, status);
+      if (choice.passkey && (visit === null || !isAddressEqual(account, getAddress(visit.patient)))) {
+        replace(status, alert("bad",
+          h("strong", {}, "This passkey is not the one this visit was recorded for. "),
+          "Only the patient who checked in for this visit can review it, with the passkey made on their own phone at check-in. ",
+          "If that is you, open this link on that phone."), choices());
+        return;
+      }
       if (visit === null || !isAddressEqual(account, getAddress(visit.patient))) {
         replace(status, alert("bad",
           h("strong", {}, "This wallet is not the one this visit was recorded for. "),
           `Your wallet is connected as ${account}, but the practice recorded the visit for another wallet. `,
           "Open your wallet, switch to the account you gave the practice, then press Connect again. ",
           "Only the patient of a visit can review it."),
-          buttons(wallets, connect));
+          choices());
         return;
       }
       replace(when, `Visit on ${date(visit.visitedAt)}. `);
@@ -122,15 +150,21 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context,
         return;
       }
       await switchChain(choice.provider, ctx.chain.chainId, ctx.chain.rpcUrl ?? null);
-      replace(status, alert("ok", `Connected as ${account} on chain ${ctx.chain.chainId}.`));
+      replace(status, alert("ok", choice.passkey ? "Signed in with your passkey." : `Connected as ${account} on chain ${ctx.chain.chainId}.`));
       choice.provider.on?.("accountsChanged", () => window.location.reload());
-      renderForm(formBox, ctx, choice.provider, account);
+      renderForm(formBox, ctx, choice, account);
     } catch (error) {
-      const sentence = error instanceof ApiError ? explain(error) : explainWallet(error);
-      replace(status, alert("bad", sentence), buttons(wallets, connect));
+      const sentence = error instanceof ApiError ? explain(error) : choice.passkey ? explainPasskey(error) : explainWallet(error);
+      replace(status, alert("bad", sentence), choices());
     }
   };
-  replace(status, buttons(wallets, connect));
+  replace(status, choices());
+}
+
+function passkeyButton(use: () => void): HTMLElement {
+  return h("div", { class: "row" },
+    h("button", { type: "button", id: "use-passkey", onclick: () => use() }, "Use my passkey"),
+    h("span", { class: "muted" }, "the passkey you made on your phone when you checked in"));
 }
 
 function buttons(wallets: WalletChoice[], connect: (w: WalletChoice) => void): HTMLElement {
@@ -138,7 +172,7 @@ function buttons(wallets: WalletChoice[], connect: (w: WalletChoice) => void): H
     h("button", { type: "button", onclick: () => connect(w) }, wallets.length === 1 ? "Connect wallet" : `Connect ${w.name}`)));
 }
 
-function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: string): void {
+function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, account: string): void {
   const policy = ctx.chain.policy;
   const text = h("textarea", { id: "text", name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": "counters text-help", required: true });
   const submit = h("button", { type: "submit" }, "Sign and publish my review");
@@ -167,7 +201,7 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
     }
     submit.disabled = true;
     try {
-      await signAndPost(result, ctx, provider, account, {
+      await signAndPost(result, ctx, choice, account, {
         rating: Number(data.get("rating")),
         treatment: Number(data.get("treatment")),
         bedside: Number(data.get("bedside")),
@@ -184,12 +218,15 @@ function renderForm(box: HTMLElement, ctx: Context, provider: Eip1193, account: 
 async function signAndPost(
   result: HTMLElement,
   ctx: Context,
-  provider: Eip1193,
+  choice: WalletChoice,
   account: string,
   fields: { rating: number; treatment: number; bedside: number; waitTime: number; text: string },
   form: HTMLFormElement,
 ): Promise<void> {
-  replace(result, h("p", {}, "Check your wallet: it asks you to sign your review."));
+  const provider = choice.provider;
+  replace(result, h("p", {}, choice.passkey
+    ? "Confirm with your passkey (face, fingerprint or screen lock) to sign your review."
+    : "Check your wallet: it asks you to sign your review."));
   let eip712: Eip712;
   try {
     eip712 = await api.eip712();
@@ -204,7 +241,7 @@ async function signAndPost(
   try {
     signature = await call<string>(provider, "eth_signTypedData_v4", [account, JSON.stringify(typedData)]);
   } catch (error) {
-    replace(result, alert("bad", explainWallet(error)));
+    replace(result, alert("bad", choice.passkey ? explainPasskey(error) : explainWallet(error)));
     return;
   }
   let submitted: Submitted;
@@ -216,19 +253,22 @@ async function signAndPost(
     return;
   }
   const score = recommendScore(new FormData(form));  // null: the question was skipped
-  form.replaceWith(afterPosting(ctx, provider, account, submitted));
+  form.replaceWith(afterPosting(ctx, choice, account, submitted));
   if (score !== null) {
     document.getElementById("status")?.after(recommendStep(provider, account, eip712, ctx.chain.policy, ctx.invitation.visitId, score));
   }
 }
 
-function afterPosting(ctx: Context, provider: Eip1193, account: string, submitted: Submitted): HTMLElement {
+function afterPosting(ctx: Context, choice: WalletChoice, account: string, submitted: Submitted): HTMLElement {
+  const provider = choice.provider;
   const steps = h("ol", { class: "steps", "aria-label": "Progress" });
   const details = h("div", {});
   const rewardBox = h("div", { id: "reward" });
   const box = h("section", { class: "card", id: "status", "aria-live": "polite" },
     h("h2", { style: "margin-top:0" }, "3. Published"),
-    h("p", {}, "Your review is signed and stored. It is now being anchored on the blockchain, which makes it permanent and checkable by anyone."),
+    h("p", {}, choice.passkey
+      ? "Your review is signed and stored. It is now being made permanent, so that anyone can check it."
+      : "Your review is signed and stored. It is now being anchored on the blockchain, which makes it permanent and checkable by anyone."),
     steps, details, rewardBox);
   const showSteps = (review: ReviewOut | null) => {
     const anchored = review?.status === "anchored";
@@ -237,13 +277,16 @@ function afterPosting(ctx: Context, provider: Eip1193, account: string, submitte
     const final = anchored && review?.final === true;
     replace(steps,
       h("li", { class: "done" }, "✓ signed and stored"),
-      h("li", { class: anchored ? "done" : "now" }, anchored ? `✓ anchored in block ${review?.blockNumber}` : "anchoring…"),
+      h("li", { class: anchored ? "done" : "now" }, anchored
+        ? choice.passkey ? "✓ anchored: permanent and checkable" : `✓ anchored in block ${review?.blockNumber}`
+        : "anchoring…"),
       tracksFinality ? h("li", { class: final ? "done" : anchored ? "now" : "" }, final ? "✓ final" : "final") : null);
     if (review?.status === "failed") {
       replace(details, alert("bad", `Anchoring failed: ${review.failureReason ?? review.failureCode ?? "unknown reason"}.`));
     } else if (anchored && review) {
+      const tx = h("p", {}, "Transaction ", h("span", { class: "mono", id: "tx" }, review.txHash ?? ""));
       replace(details,
-        h("p", {}, "Transaction ", h("span", { class: "mono", id: "tx" }, review.txHash ?? "")),
+        choice.passkey ? h("details", {}, h("summary", {}, "Details"), tx, h("p", {}, `Block ${review.blockNumber}`)) : tx,
         h("p", {}, h("a", { href: `/verify/${review.id}` }, "Verify your review in your browser"), " · ",
           h("a", { href: `/dentists/${review.dentist}` }, "See it on the practice's page")));
     }
@@ -266,7 +309,9 @@ function afterPosting(ctx: Context, provider: Eip1193, account: string, submitte
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    if (review?.status === "anchored" && submitted.reward.rewarded) await showReward(rewardBox, ctx, provider, account);
+    if (review?.status === "anchored" && submitted.reward.rewarded) {
+      await (choice.passkey ? showPasskeyReward(rewardBox, ctx, account) : showReward(rewardBox, ctx, provider, account));
+    }
   })();
   return box;
 }
@@ -301,4 +346,23 @@ async function showReward(box: HTMLElement, ctx: Context, provider: Eip1193, acc
       `Your balance, read from the token contract: `,
       h("span", { id: "balance" }, `${tokenAmount(balance, ctx.decimals)} ${ctx.symbol}`), "."),
     h("p", {}, watch, watchResult));
+}
+
+async function showPasskeyReward(box: HTMLElement, ctx: Context, account: string): Promise<void> {
+  let facts: PasskeyFacts | null = null;
+  try {
+    facts = await passkeyFacts(account);
+  } catch {
+    facts = null;
+  }
+  if (facts?.rewardBalance === undefined || facts.rewardBalance === null) {
+    replace(box, alert("warn", "Your reward could not be read right now; your page shows it once paid."));
+    return;
+  }
+  const paid = BigInt(facts.rewardBalance) > 0n;
+  replace(box,
+    alert(paid ? "ok" : "warn",
+      paid ? h("strong", {}, "Reward received. ") : "Your reward will be paid shortly. ",
+      "You have ", h("span", { id: "balance" }, `${tokenAmount(facts.rewardBalance, ctx.decimals)} ${ctx.symbol} reward`), ". ",
+      h("a", { href: "/me" }, "See it on your page"), ", where you can also send it on."));
 }

@@ -10,6 +10,8 @@ import { replyBlock } from "../replyview";
 import { deadline, formProblem, ratingGroup, RATINGS, textCounters, textRules, typedData } from "../reviewform";
 import { authApi, notice, showSignIn, WalletSession } from "../signin";
 import { call, discoverWallets, explainWallet, requestAccount, switchChain } from "../wallet";
+import { explainPasskey, PasskeyDeclined, passkeyFacts, passkeyWallet } from "../passkey";
+import { passkeyCard } from "../patient/passkey";
 
 const PAGE = 50;
 const TITLE = "My reviews";
@@ -23,9 +25,9 @@ function amount(units: string, token: Token): string {
   return `${tokenAmount(units, token.decimals)} ${token.symbol}`;
 }
 
-function statusBadge(review: OwnReview): HTMLElement {
+function statusBadge(review: OwnReview, plain = false): HTMLElement {
   if (review.status === "anchored") {
-    const where = `anchored in block ${review.blockNumber}`;
+    const where = plain ? "anchored" : `anchored in block ${review.blockNumber}`;
     return review.final
       ? h("span", { class: "badge ok", "data-status": "final" }, `${where} · final`)
       : h("span", { class: "badge ok", "data-status": "anchored" }, `${where} · awaiting finality`);
@@ -103,6 +105,8 @@ function actions(review: OwnReview): HTMLElement {
 /** What the card needs to let its author edit or erase the review. */
 interface Author {
   who: WalletSession;
+  /** a passkey account: its page names no block or hex */
+  passkey?: boolean;
   chain: () => Promise<ChainFacts>;
   names: Map<string, string>;
   token: Token;
@@ -127,7 +131,7 @@ function reviewCard(review: OwnReview, author: Author, flash?: HTMLElement): HTM
       `Visit of ${date(review.visitedAt)} · reviewed ${date(review.submittedAt)}`),
     h("div", { class: "row" },
       erased ? null : h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
-      statusBadge(review)),
+      statusBadge(review, author.passkey)),
     stateLine(review),
     erased ? null : h("p", { class: "review-text" }, review.text),
     erased ? null : h("div", { class: "row subratings" },
@@ -146,6 +150,12 @@ function reviewCard(review: OwnReview, author: Author, flash?: HTMLElement): HTM
 /** Sign `message` as `primaryType` with the signed-in wallet, over exactly the served types. */
 async function sign(author: Author, primaryType: string, message: Record<string, unknown>): Promise<string> {
   const chain = await author.chain();
+  const facts = await passkeyFacts(author.who.address);
+  if (facts) {  // a passkey account signs with the passkey, whatever wallet is installed
+    const eip712 = await api.eip712();
+    return call<string>(passkeyWallet(facts, chain.chainId), "eth_signTypedData_v4",
+      [getAddress(facts.account), JSON.stringify(typedData(eip712, primaryType, message))]);
+  }
   const wallets = await discoverWallets();
   if (wallets.length === 0) throw new Refusal("No browser wallet was found. Open this page in the browser with the wallet you signed in with.");
   const provider = wallets[0].provider;
@@ -165,6 +175,7 @@ function failure(error: unknown): HTMLElement {
   const code = error instanceof ApiError ? error.code : "";
   const sentence = error instanceof ApiError ? explain(error)
     : error instanceof Refusal ? error.message
+    : error instanceof PasskeyDeclined ? explainPasskey(error)
     : explainWallet(error);
   return notice("bad", h("span", { "data-code": code }, sentence));
 }
@@ -341,16 +352,19 @@ function chainOnce(): () => Promise<ChainFacts> {
   };
 }
 
-function accountBar(who: WalletSession): HTMLElement {
+function accountBar(who: WalletSession, passkey = false): HTMLElement {
   const signOut = h("button", { type: "button", class: "secondary", id: "signout" }, "Sign out");
   signOut.addEventListener("click", async () => {
     signOut.disabled = true;
     await authApi.signOut().catch(() => null);
     window.location.assign("/me");
   });
+  const address = h("span", { class: "mono", id: "signed-in-as" }, who.address);
   return h("div", { class: "account-bar row" },
-    h("div", { style: "flex:1 1 240px" }, "Signed in as ",
-      h("span", { class: "mono", id: "signed-in-as" }, who.address)),
+    passkey  // the passkey path shows no hex unless asked
+      ? h("div", { style: "flex:1 1 240px" }, "Signed in with your passkey. ",
+          h("details", {}, h("summary", {}, "Details"), "Account ", address))
+      : h("div", { style: "flex:1 1 240px" }, "Signed in as ", address),
     signOut);
 }
 
@@ -371,7 +385,8 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
     return;
   }
   const [token, names] = await Promise.all([tokenPromise, dentistNames(reviews)]);
-  const author: Author = { who, chain, names, token };
+  const facts = await passkeyFacts(who.address).catch(() => null);
+  const author: Author = { who, chain, names, token, passkey: facts !== null };
   const list = h("div", { id: "my-reviews" },
     reviews.length
       ? reviews.map((r) => reviewCard(r, author))
@@ -395,7 +410,8 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
   });
   replace(main,
     h("h1", {}, TITLE),
-    accountBar(who),
+    accountBar(who, facts !== null),
+    facts ? await passkeyCard(facts, token, chain) : null,
     rewardsCard(rewards, token),
     h("section", { "aria-labelledby": "reviews-h" },
       h("h2", { id: "reviews-h" }, `My reviews (${total})`),
@@ -411,6 +427,7 @@ async function askToSignIn(main: HTMLElement, refused?: unknown): Promise<void> 
       + "signs a short sign-in message (Sign-In with Ethereum) and no transaction is sent.",
     statement: "Sign in to DentaReview to see your reviews, rewards and proofs.",
     noWallet: "No browser wallet was found. Install a wallet such as MetaMask with the account you reviewed with, then reload this page.",
+    passkey: true,
     refused,
     onSignedIn: () => void render(main),
   });

@@ -7,6 +7,7 @@ import { explain } from "../errors";
 import { date, shortAddress, tokenAmount } from "../format";
 import { practiceApi, Practice, VisitMessage } from "../practice/api";
 import { MAX_ROWS, parseTime, parseVisitsCsv, VisitRow } from "../practice/csv";
+import { checkinsCard } from "../practice/checkins";
 import { qrSvg } from "../practice/qr";
 import { practiceBar, practiceWallet, requirePractice, WrongWallet } from "../practice/session";
 import { call, Eip1193, explainWallet, switchChain } from "../wallet";
@@ -52,6 +53,13 @@ export async function render(main: HTMLElement): Promise<void> {
     h("p", { class: "muted" },
       "Your wallet signs each visit (an EIP-712 Visit: a random visit number, the patient's wallet, your wallet and the time). ",
       `Each patient then gets an invitation to review the visit, and ${reward} for a review, whatever the rating.`),
+    checkinsCard((account) => {
+      const field = document.getElementById("patient") as HTMLInputElement | null;
+      if (field) {
+        field.value = account;
+        field.focus();
+      }
+    }),
     h("div", { class: "grid" }, singleForm(ctx), csvForm(ctx)),
     ctx.results,
     ctx.sheets);
