@@ -120,6 +120,8 @@ def create_app(
         app.include_router(module.router)
     app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
+    # Practice systems' visit-signing keys: the dentist's signature is the authority.
+    include_write_router(app, visit_signers.public_router)
     include_write_router(app, passkeys.router)  # check-in: passkeys, rate limited too
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     app.include_router(operator.router)  # operators only (SIWE sign-in)

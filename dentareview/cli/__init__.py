@@ -11,6 +11,7 @@ from dentareview.cli.deploy import deploy_command
 from dentareview.cli.moderation import moderation_app
 from dentareview.cli.reputation import reputation_app
 from dentareview.cli.service import anchor_command, migrate_command, serve_command
+from dentareview.cli.visit_keys import visit_key_app
 from dentareview.cli.visits import visit_app
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.command("deploy")(deploy_command)
 app.add_typer(dentist_app, name="dentist")
 app.add_typer(visit_app, name="visit")
+app.add_typer(visit_key_app, name="visit-key")
 app.command("migrate")(migrate_command)
 app.command("serve")(serve_command)
 app.command("anchor")(anchor_command)

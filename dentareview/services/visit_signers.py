@@ -80,15 +80,16 @@ def authorise_visit_signer(
     session: Session,
     *,
     domain: Eip712Domain,
-    wallet: str,
+    dentist: str,
     grant: VisitSignerGrant,
     signature: bytes,
     now: int,
     contracts: ContractAccounts | None,
 ) -> VisitKeyView:
-    """Queue the signed-in dentist's `VisitSigner` for the chain. validUntil <= now is a
-    revocation: the service refuses the key's visits from this moment."""
-    dentist = practice_of(session, wallet=wallet).address
+    """Queue a registered, active dentist's signed `VisitSigner` for the chain (the
+    signature, not a session, proves it is theirs). validUntil <= now is a revocation:
+    the service refuses the key's visits from this moment."""
+    dentist = practice_of(session, wallet=dentist).address
     if grant.signer.lower() == dentist.lower() or key_dentists(session, signer=grant.signer) - {
         dentist
     }:
@@ -151,6 +152,12 @@ def practice_visit_signers(
         newest[row.signer] = row
     views = [_view(row, now) for row in sorted(newest.values(), key=lambda r: -r.nonce)]
     return views, grants_made(session, dentist=dentist)
+
+
+def next_nonce(session: Session, *, dentist: str) -> int:
+    """The nonce the dentist's next `VisitSigner` must carry: the grants the service took
+    (each goes on-chain in nonce order, so this is the registry's once they are set)."""
+    return grants_made(session, dentist=practice_of(session, wallet=dentist).address)
 
 
 def check_visit_key(session: Session, *, signer: str, dentist: str, visited_at: int) -> bool:

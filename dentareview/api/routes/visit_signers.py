@@ -1,5 +1,7 @@
-"""The practice's visit-signing keys: authorise one (or revoke it) with a `VisitSigner`
-the dentist's wallet signed, and list them. Signed-in dentists only."""
+"""Visit-signing keys: authorise one (or revoke it) with a `VisitSigner` the dentist's
+wallet signed, from the practice's page (signed in) or from a practice system (the
+signature proves the dentist: `POST /v1/visit-signers`, rate limited as other writes);
+list them on the page."""
 
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ from pydantic import BaseModel, Field
 from dentareview.api.auth import SignedInWallet
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
-from dentareview.domain.typed_data import parse_wallet_signature
+from dentareview.domain.typed_data import parse_address, parse_wallet_signature
 from dentareview.services.visit_signers import (
     VisitKeyView,
     authorise_visit_signer,
     grant_from_wire,
+    next_nonce,
     practice_visit_signers,
 )
 
 router = APIRouter(tags=["practice"])
+# For practice systems: no session, the dentist's signature is the authority.
+public_router = APIRouter(tags=["visits"])
 
 _REFUSALS = ("NOT_SIGNED_IN", "NOT_A_DENTIST", "DENTIST_INACTIVE")
 
@@ -31,6 +36,14 @@ class VisitSignerMessage(BaseModel):
 class SignedVisitSigner(BaseModel):
     message: VisitSignerMessage
     signature: str = Field(max_length=4200, description="the dentist's EIP-712 signature")
+
+
+class DentistVisitSigner(SignedVisitSigner):
+    dentist: str = Field(max_length=42, description="the dentist who signed the VisitSigner")
+
+
+class NextNonceOut(BaseModel):
+    nextNonce: int = Field(description="the nonce the dentist's next VisitSigner must carry")
 
 
 class VisitKeyOut(BaseModel):
@@ -76,11 +89,17 @@ def post_visit_signer(
 ) -> VisitKeyOut:
     """Authorise (or, with validUntil <= now, revoke at once) a visit-signing key with the
     dentist's signed `VisitSigner`; the worker puts it on-chain."""
+    return _authorise(body, wallet.wallet, state, session)
+
+
+def _authorise(
+    body: SignedVisitSigner, dentist: str, state: State, session: DbSession
+) -> VisitKeyOut:
     m = body.message
     view = authorise_visit_signer(
         session,
         domain=state.domain(),
-        wallet=wallet.wallet,
+        dentist=dentist,
         grant=grant_from_wire(m.signer, m.validUntil, m.nonce),
         signature=parse_wallet_signature(body.signature),
         now=state.clock(),
@@ -88,6 +107,38 @@ def post_visit_signer(
     )
     session.commit()
     return _out(view)
+
+
+@public_router.post(
+    "/v1/visit-signers",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitKeyOut,
+    responses=error_responses(
+        "NOT_A_DENTIST",
+        "DENTIST_INACTIVE",
+        "VALIDATION_ERROR",
+        "INVALID_SIGNATURE",
+        "VISIT_SIGNER_NONCE",
+        "VISIT_SIGNER_NOT_AVAILABLE",
+    ),
+)
+def post_dentist_visit_signer(
+    body: DentistVisitSigner, state: State, session: DbSession
+) -> VisitKeyOut:
+    """The same from a practice system (`dentareview visit-key authorize`): `dentist` names
+    the wallet whose signature the VisitSigner must carry."""
+    return _authorise(body, parse_address(body.dentist, "dentist"), state, session)
+
+
+@public_router.get(
+    "/v1/visit-signers/{dentist}/nonce",
+    response_model=NextNonceOut,
+    responses=error_responses("VALIDATION_ERROR", "NOT_A_DENTIST", "DENTIST_INACTIVE"),
+)
+def get_next_nonce(dentist: str, session: DbSession, response: Response) -> NextNonceOut:
+    """The nonce the dentist's next VisitSigner must carry."""
+    response.headers["Cache-Control"] = "no-store"
+    return NextNonceOut(nextNonce=next_nonce(session, dentist=parse_address(dentist, "dentist")))
 
 
 @router.get(
