@@ -49,7 +49,9 @@ class _Part(BaseModel):
 class SignedMessage(_Part):
     message: dict[str, Any]
     signature: HexBytes = Field(
-        description="65-byte r||s||v as 0x-hex, or a smart-contract account's signature (ERC-1271)"
+        description="0x-hex: 65-byte r||s||v (a wallet, or a practice's visit-signing key), a "
+        "smart-contract account's signature (ERC-1271), or a passkey account's WebAuthn "
+        "assertion, ERC-6492-wrapped while the account is not deployed"
     )
 
 

@@ -21,7 +21,13 @@ from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
 from dentareview.audit.proof import ProofFormatError, parse_proof
 from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
 from dentareview.audit.trusted_registry import UntrustedRegistry, trusted_registry
-from dentareview.audit.verify import Check, needs_full_proof, verify_proof
+from dentareview.audit.verify import (
+    Check,
+    needs_full_proof,
+    needs_node,
+    verify_offline,
+    verify_proof,
+)
 from dentareview.chain.client import chain_id_or_none
 from dentareview.cli.common import (
     fail,
@@ -109,6 +115,14 @@ def verify_command(
     registry: RegistryOption = None,
     manifest: ManifestOption = None,
     as_json: JsonOption = False,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="No node: check the domain, digest and signatures only (a passkey's from the "
+            "WebAuthn data in the full proof); the chain, dentist and anchor are left unchecked",
+        ),
+    ] = False,
 ) -> None:
     """Verify a review proof with a node alone (no database): exit 0 only if every check holds.
 
@@ -128,22 +142,25 @@ def verify_command(
         checks = [Check("format", False, str(error))]
         header = f"Review proof {proof_file}"
     else:
-        w3 = counting_web3(url)
-        if chain_id_or_none(w3) is None:
-            raise fail(f"the node at {display_url(url)} does not answer", CANNOT_RUN)
-        try:
-            checks = verify_proof(w3, proof, expected_registry=trusted.address)
-        except (OSError, Web3Exception) as error:
-            raise fail(f"the node at {display_url(url)} failed: {error}", CANNOT_RUN) from None
-        unchecked, kind = needs_full_proof(proof), proof.kind
+        if offline:
+            checks = verify_offline(proof, expected_registry=trusted.address)
+            unchecked = [*needs_node(proof), *needs_full_proof(proof)]
+            header = f"Review proof ({proof.kind}, offline): review {proof.review_id}, "
+        else:
+            w3 = counting_web3(url)
+            if chain_id_or_none(w3) is None:
+                raise fail(f"the node at {display_url(url)} does not answer", CANNOT_RUN)
+            try:
+                checks = verify_proof(w3, proof, expected_registry=trusted.address)
+            except (OSError, Web3Exception) as error:
+                raise fail(f"the node at {display_url(url)} failed: {error}", CANNOT_RUN) from None
+            unchecked, calls = needs_full_proof(proof), rpc_calls(w3)
+            header = f"Review proof ({proof.kind}): review {proof.review_id}, "
+        kind = proof.kind
         wrong_chain = trusted.chain_check(proof.chain_id)
         if wrong_chain is not None:
             checks.insert(0, wrong_chain)
-        header = (
-            f"Review proof ({proof.kind}): review {proof.review_id}, chain {proof.chain_id}, "
-            f"registry {proof.registry}, anchor {proof.anchor.kind}"
-        )
-        calls = rpc_calls(w3)
+        header += f"chain {proof.chain_id}, registry {proof.registry}, anchor {proof.anchor.kind}"
     ok = all(check.ok for check in checks)
     if as_json:
         body = {

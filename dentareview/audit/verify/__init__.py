@@ -28,7 +28,7 @@ from dentareview.audit.verify.single import verify_single_anchor
 from dentareview.chain.erc1271 import Erc1271Accounts
 from dentareview.chain.registry import RegistryContract
 
-__all__ = ["Check", "needs_full_proof", "verify_proof"]
+__all__ = ["Check", "needs_full_proof", "needs_node", "verify_offline", "verify_proof"]
 
 AnchorVerifier = Callable[[Web3, RegistryContract, AnyProof], list[Check]]
 
@@ -68,27 +68,53 @@ def needs_full_proof(proof: AnyProof) -> list[Check]:
     ]
 
 
+def _signature_checks(
+    proof: AnyProof,
+    contracts: Erc1271Accounts | None,
+    registry: RegistryContract | None,
+) -> list[Check]:
+    checks: list[Check] = []
+    if isinstance(proof, ReviewProof):
+        checks += [
+            check_review_signature(proof, contracts),
+            check_visit_signature(proof, contracts, registry),
+        ]
+    author = check_author(proof, contracts)
+    return checks if author is None else [*checks, author]
+
+
 def verify_proof(w3: Web3, proof: AnyProof, *, expected_registry: str | None = None) -> list[Check]:
     """Every check the proof allows, in order; the proof holds only if all are ok.
 
     A public proof has no signatures: see `needs_full_proof` for what it cannot show.
     """
     chain = check_chain(w3, proof)
-    # Smart-contract accounts are asked on the proof's own chain only.
-    contracts = Erc1271Accounts(w3) if chain.ok else None
     checks = [chain, check_domain(proof, expected_registry), check_digest(proof)]
-    if isinstance(proof, ReviewProof):
-        checks += [
-            check_review_signature(proof, contracts),
-            check_visit_signature(proof, contracts),
-        ]
-    author = check_author(proof, contracts)
-    if author is not None:
-        checks.append(author)
     if not chain.ok:  # no registry to ask: the on-chain checks cannot run
-        return checks
+        return checks + _signature_checks(proof, None, None)
+    # Smart-contract accounts and passkeys are asked of the proof's own registry and chain.
     registry = RegistryContract(w3, proof.registry)
+    checks += _signature_checks(proof, Erc1271Accounts(w3, proof.registry), registry)
     checks.append(check_dentist(registry, proof))
     checks += ANCHOR_VERIFIERS[proof.anchor.kind](w3, registry, proof)
     anchors = check_author_anchors(w3, registry, proof)
     return checks if anchors is None else [*checks, anchors]
+
+
+def verify_offline(proof: AnyProof, *, expected_registry: str | None = None) -> list[Check]:
+    """The checks that need no node: the domain, the digest and the signatures (a passkey's
+    from the WebAuthn data the full proof carries). `needs_node` lists the rest."""
+    return [
+        check_domain(proof, expected_registry),
+        check_digest(proof),
+        *_signature_checks(proof, None, None),
+    ]
+
+
+def needs_node(proof: AnyProof) -> list[Check]:
+    """What an offline run leaves unchecked, each in words; they did not run (`ok` False)."""
+    return [
+        Check("chain", False, f"needs the node: that chain {proof.chain_id} has the registry"),
+        Check("dentist", False, "needs the node: that the registry knows the dentist"),
+        Check("anchor", False, "needs the node: that the registry anchored the digest"),
+    ]

@@ -68,10 +68,12 @@ def check_author(proof: AnyProof, contracts: Erc1271Accounts | None = None) -> C
             ok, how = (
                 (False, "has no signature")
                 if revision.signature is None
-                else signed_by(patient, digest, revision.signature, contracts)
+                else signed_by(proof, patient, digest, revision.signature, contracts)
             )
             if not ok:
-                return Check("author", False, f"{name}: its signature {how}, not the patient")
+                return Check(
+                    "author", False, f"{name}: its signature {how}; the patient is {patient}"
+                )
         if revision.kind == "edit":
             latest = encode_hex(digest)
         else:

@@ -16,7 +16,9 @@ from dentareview.audit.proof import (
     AnyProof,
     PublicReviewProof,
 )
+from dentareview.audit.webauthn_check import check_passkey_signature
 from dentareview.chain.erc1271 import Erc1271Accounts
+from dentareview.chain.passkeys import is_erc6492
 from dentareview.chain.registry import RegistryContract
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import (
@@ -69,16 +71,35 @@ def signer_of(digest: bytes, signature: bytes) -> str | None:
 
 
 def signed_by(
-    account: str, digest: bytes, signature: bytes, contracts: Erc1271Accounts | None
+    proof: AnyProof,
+    account: str,
+    digest: bytes,
+    signature: bytes,
+    contracts: Erc1271Accounts | None,
 ) -> tuple[bool, str]:
-    """Whether `account` signed `digest`: by ECDSA, or (a smart-contract account, asked
-    through the node when there is one) by ERC-1271. The second item says how, or who
-    the signature recovers to instead."""
+    """Whether `account` signed `digest`: by ECDSA; or, a smart-contract account, by ERC-1271
+    or an ERC-6492 passkey signature, asked of the proof's registry through the node when
+    there is one, else (offline) from the WebAuthn data the signature carries. The second
+    item says how, or who the signature recovers to instead."""
     signer = signer_of(digest, signature)
     if signer is not None and same(signer, account):
         return True, f"ECDSA, {signer}"
-    if contracts is not None and contracts.accepts(account, digest, signature):
+    if contracts is None:
+        verdict = check_passkey_signature(account, digest, signature, registry=proof.registry)
+        if verdict.ok or is_erc6492(signature):
+            return verdict.ok, verdict.detail
+        return False, (f"recovers to {signer}" if signer else "recovers to no address") + (
+            " (no node asked whether a smart account accepts it)"
+        )
+    if contracts.accepts(account, digest, signature):
+        if is_erc6492(signature):
+            return True, (
+                f"signed with the patient's passkey (checked by the registry on chain "
+                f"{proof.chain_id}, ERC-6492)"
+            )
         return True, f"the smart-contract account {account} accepts it (ERC-1271)"
+    if is_erc6492(signature):
+        return False, f"is a passkey signature the registry on chain {proof.chain_id} refuses"
     return False, f"recovers to {signer}" if signer else "recovers to no address"
 
 

@@ -16,6 +16,7 @@ from dentareview.audit.verify.checks import (
     review_digest_of,
     same,
     signed_by,
+    signer_of,
 )
 from dentareview.chain.erc1271 import Erc1271Accounts
 from dentareview.chain.registry import OnChainDentistStatus, RegistryContract
@@ -81,29 +82,61 @@ def check_review_signature(proof: ReviewProof, contracts: Erc1271Accounts | None
     if proof.review.visit_id != proof.visit.visit_id:
         return Check("review-signature", False, "the Review's visitId is not the Visit's")
     patient = proof.visit.patient
-    ok, how = signed_by(patient, review_digest_of(proof), proof.review_signature, contracts)
+    ok, how = signed_by(proof, patient, review_digest_of(proof), proof.review_signature, contracts)
     if not ok:
         return Check(
-            "review-signature",
-            False,
-            f"the Review signature {how}, not the patient {patient}"
-            + ("" if contracts else " (no node asked whether a smart account accepts it)"),
+            "review-signature", False, f"the Review signature {how}; the patient is {patient}"
         )
     return Check("review-signature", True, f"signed by the visit's patient: {how}")
 
 
-def check_visit_signature(proof: ReviewProof, contracts: Erc1271Accounts | None = None) -> Check:
+def check_visit_signature(
+    proof: ReviewProof,
+    contracts: Erc1271Accounts | None = None,
+    registry: RegistryContract | None = None,
+) -> Check:
+    """By the dentist's wallet, or by a visit-signing key the dentist authorised: that one
+    only if the proof's registry (`visitSignerOf`, through the node) covers the visit's time."""
     dentist = proof.visit.dentist
     digest = visit_digest(proof_domain(proof), proof.visit)
-    ok, how = signed_by(dentist, digest, proof.visit_signature, contracts)
-    if not ok:
+    ok, how = signed_by(proof, dentist, digest, proof.visit_signature, contracts)
+    if ok:
+        return Check("visit-signature", True, f"signed by the dentist: {how}")
+    key = signer_of(digest, proof.visit_signature)
+    if key is None:
+        return Check(
+            "visit-signature", False, f"the Visit signature {how}; the dentist is {dentist}"
+        )
+    if registry is None:
         return Check(
             "visit-signature",
             False,
-            f"the Visit signature {how}, not the dentist {dentist}"
-            + ("" if contracts else " (no node asked whether a smart account accepts it)"),
+            f"signed by {key}, not the dentist {dentist}: whether it is a visit-signing key the "
+            "dentist authorised is on chain only (visitSignerOf): needs the node",
         )
-    return Check("visit-signature", True, f"signed by the dentist: {how}")
+    authorised_by, valid_until = registry.contract.functions.visitSignerOf(key).call()
+    if not same(str(authorised_by), dentist):
+        whose = "no dentist" if int(authorised_by, 16) == 0 else f"the dentist {authorised_by}"
+        return Check(
+            "visit-signature",
+            False,
+            f"signed by {key}, which the registry knows as a visit-signing key of {whose}, "
+            f"not of {dentist}",
+        )
+    if proof.visit.visited_at > int(valid_until):
+        return Check(
+            "visit-signature",
+            False,
+            f"signed by the visit-signing key {key} of {dentist}, but the registry says it "
+            f"attests visits until {int(valid_until)} only, and this visit is at "
+            f"{proof.visit.visited_at} (revoked)",
+        )
+    return Check(
+        "visit-signature",
+        True,
+        f"attested by the practice's visit key {key}, authorised by the dentist's wallet on "
+        f"chain {proof.chain_id} (visitSignerOf: visits until {int(valid_until)})",
+    )
 
 
 def check_dentist(registry: RegistryContract, proof: AnyProof) -> Check:
