@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from dentareview.api.auth import SignedInWallet
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
+from dentareview.api.schemas import Strict
 from dentareview.domain.typed_data import parse_address, parse_wallet_signature
 from dentareview.services.visit_signers import (
     VisitKeyView,
@@ -27,13 +28,13 @@ public_router = APIRouter(tags=["visits"])
 _REFUSALS = ("NOT_SIGNED_IN", "NOT_A_DENTIST", "DENTIST_INACTIVE")
 
 
-class VisitSignerMessage(BaseModel):
+class VisitSignerMessage(Strict):
     signer: str = Field(max_length=42, description="the key's address")
     validUntil: int = Field(description="last visitedAt the key may attest; now or 0 revokes")
     nonce: int = Field(description="the dentist's next nonce (nextNonce)")
 
 
-class SignedVisitSigner(BaseModel):
+class SignedVisitSigner(Strict):
     message: VisitSignerMessage
     signature: str = Field(max_length=4200, description="the dentist's EIP-712 signature")
 
@@ -131,14 +132,14 @@ def post_dentist_visit_signer(
 
 
 @public_router.get(
-    "/v1/visit-signers/{dentist}/nonce",
+    "/v1/visit-signers/{address}/nonce",
     response_model=NextNonceOut,
     responses=error_responses("VALIDATION_ERROR", "NOT_A_DENTIST", "DENTIST_INACTIVE"),
 )
-def get_next_nonce(dentist: str, session: DbSession, response: Response) -> NextNonceOut:
+def get_next_nonce(address: str, session: DbSession, response: Response) -> NextNonceOut:
     """The nonce the dentist's next VisitSigner must carry."""
     response.headers["Cache-Control"] = "no-store"
-    return NextNonceOut(nextNonce=next_nonce(session, dentist=parse_address(dentist, "dentist")))
+    return NextNonceOut(nextNonce=next_nonce(session, dentist=parse_address(address, "address")))
 
 
 @router.get(
