@@ -280,3 +280,27 @@ def test_someone_elses_passkey_is_refused_on_an_invitation(
         shoot(other.page, "passkey-refused")
     finally:
         other.close()
+
+
+def test_a_synced_passkey_signs_in_on_a_new_phone(
+    browser: Browser, phone: Phone, web: LocalhostWeb
+) -> None:
+    """A new phone holds the same passkey (as iCloud Keychain or Google Password Manager
+    syncs it) but nothing of this site: a discoverable prompt finds the passkey, the
+    service names its account, and the patient is signed in to their page."""
+    dentist = web.new_dentist("Synced Dental")
+    _, account = check_in(phone, web, practice_code(web, dentist))
+    [credential] = phone.credentials()
+
+    new_phone = Phone(browser)
+    try:
+        new_phone.cdp.send(
+            "WebAuthn.addCredential",
+            {"authenticatorId": new_phone.authenticator, "credential": credential},
+        )
+        new_phone.open(f"{web.page_url}/me")
+        new_phone.page.get_by_role("button", name="Sign in with my passkey").click()
+        expect(new_phone.page.locator("#signed-in-as")).to_have_text(account, timeout=20_000)
+        expect(new_phone.page.locator("#passkey")).to_contain_text("Your passkey account")
+    finally:
+        new_phone.close()
