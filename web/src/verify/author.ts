@@ -92,8 +92,23 @@ function revisionDigest(domain: Domain, revision: Revision): Hex | null {
   }
 }
 
-/** Whether `account` signed `hash`: ECDSA, or a smart-contract account's ERC-1271 answer. */
-export async function signedBy(client: PublicClient | null, account: string, hash: Hex, signature: Hex): Promise<boolean> {
+const registrySignaturesAbi = [
+  {
+    type: "function",
+    name: "isValidSignatureNow",
+    stateMutability: "view",
+    inputs: [{ name: "signer", type: "address" }, { name: "hash", type: "bytes32" }, { name: "signature", type: "bytes" }],
+    outputs: [{ name: "", type: "bool" }],
+  },
+] as const;
+
+/** An ERC-6492 signature ends with 0x6492 repeated (a passkey account not deployed yet). */
+export const isErc6492 = (signature: Hex): boolean => signature.length > 66 && signature.toLowerCase().endsWith("6492".repeat(16));
+
+/** Whether `account` signed `hash`: ECDSA, or a smart-contract account's answer. Given the
+ * proof's `registry`, that is asked of the registry's `isValidSignatureNow` (ERC-1271 and
+ * ERC-6492 passkeys, deployed or not); else of the account itself (ERC-1271). */
+export async function signedBy(client: PublicClient | null, account: string, hash: Hex, signature: Hex, registry?: string): Promise<boolean> {
   try {
     if (same(await recoverAddress({ hash, signature }), account)) return true;
   } catch {
@@ -101,6 +116,9 @@ export async function signedBy(client: PublicClient | null, account: string, has
   }
   if (!client) return false;
   try {
+    if (registry) {
+      return await client.readContract({ address: getAddress(registry), abi: registrySignaturesAbi, functionName: "isValidSignatureNow", args: [getAddress(account), hash, signature] });
+    }
     const code = await client.getCode({ address: getAddress(account) });
     if (!code || code === "0x") return false;
     const answer = await client.readContract({ address: getAddress(account), abi: erc1271Abi, functionName: "isValidSignature", args: [hash, signature] });

@@ -13,7 +13,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { registryAbi, tokenAbi } from "../abi";
-import { type Author, checkAuthor, checkAuthorAnchors, digestWithTextHash, signedBy } from "./author";
+import { type Author, checkAuthor, checkAuthorAnchors, digestWithTextHash, isErc6492, signedBy } from "./author";
 import { leafOf, processProof } from "./merkle";
 import { PROTOCOL_TYPES } from "./types";
 
@@ -107,6 +107,30 @@ function visitHash(proof: Proof): Hex {
   } as Parameters<typeof hashTypedData>[0]);
 }
 
+const visitSignersAbi = [
+  {
+    type: "function",
+    name: "visitSignerOf",
+    stateMutability: "view",
+    inputs: [{ name: "signer", type: "address" }],
+    outputs: [{ name: "dentist", type: "address" }, { name: "validUntil", type: "uint64" }],
+  },
+] as const;
+
+/** A visit signed by `key`: the words saying the registry's `visitSignerOf` covers it (the
+ * key speaks for the visit's dentist up to a `validUntil` at or after the visit), or null. */
+async function visitKeyCovers(client: PublicClient, proof: Proof, key: string): Promise<string | null> {
+  const visit = proof.visit;
+  if (!visit) return null;
+  try {
+    const [dentist, validUntil] = await client.readContract({ address: getAddress(proof.registry), abi: visitSignersAbi, functionName: "visitSignerOf", args: [getAddress(key)] });
+    if (!same(dentist, visit.message.dentist) || BigInt(visit.message.visitedAt) > validUntil) return null;
+    return `Attested by the practice's visit key ${key}, authorised by the dentist's wallet ${visit.message.dentist} on chain ${proof.chainId} for visits until ${validUntil}.`;
+  } catch {
+    return null;
+  }
+}
+
 async function recover(hash: Hex, signature: Hex): Promise<string | null> {
   try {
     return await recoverAddress({ hash, signature });
@@ -162,9 +186,12 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   if (!same(proof.review.message.visitId, visit.message.visitId)) {
     checks.push(fail("review-signature", "Signed by the patient", "The review and the visit name different visits."));
   } else {
-    const patientSigned = digest !== null && await signedBy(client, visit.message.patient, digest, proof.review.signature);
+    const patientSigned = digest !== null && await signedBy(client, visit.message.patient, digest, proof.review.signature, proof.registry);
     const signer = digest ? await recover(digest, proof.review.signature) : null;
-    checks.push(patientSigned
+    const byPasskey = patientSigned && isErc6492(proof.review.signature);
+    checks.push(byPasskey
+      ? pass("review-signature", "Signed with the patient's passkey", `Signed with the patient's passkey: the registry on chain ${proof.chainId} accepts it for the visit's patient ${visit.message.patient} (ERC-6492).`)
+      : patientSigned
       ? pass("review-signature", "Signed by the patient", `The review was signed by the visit's patient ${visit.message.patient}.`)
       : fail("review-signature", "Signed by the patient", `The review signature recovers to ${signer ?? "nothing"}, not to the patient ${visit.message.patient}.`));
   }
@@ -175,9 +202,12 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
     vHash = null;
   }
   const dentist = vHash ? await recover(vHash, visit.signature) : null;
-  const dentistSigned = vHash !== null && await signedBy(client, visit.message.dentist, vHash, visit.signature);
+  const dentistSigned = vHash !== null && await signedBy(client, visit.message.dentist, vHash, visit.signature, proof.registry);
+  const key = !dentistSigned && dentist && client ? await visitKeyCovers(client, proof, dentist) : null;
   checks.push(dentistSigned
     ? pass("visit-signature", "Visit attested by the dentist", `The visit was signed by the dentist ${visit.message.dentist}.`)
+    : key
+    ? pass("visit-signature", "Attested by the practice's visit key, authorised by the dentist's wallet on chain", key)
     : fail("visit-signature", "Visit attested by the dentist", `The visit signature recovers to ${dentist ?? "nothing"}, not to the dentist ${visit.message.dentist}.`));
   return checks;
 }
