@@ -15,9 +15,35 @@ export const RECOVERY = [
   "and a new review needs a new check-in. Before that happens, send your reward to an account you keep.",
 ].join("");
 
+/** A reward transfer as `POST /v1/me/reward-transfers` answers it. */
 export interface TransferSent {
-  status: string;
+  id: number;
+  to: string;
+  amount: string;
+  status: "pending" | "done" | "refused";
   txHash: string | null;
+  error: string | null;
+}
+
+const TRANSFERS = "/v1/me/reward-transfers";
+
+/** The body, with the amount as a JSON number however large (JSON.stringify has no bigint). */
+function transferBody(message: { token: string; to: string; amount: bigint; nonce: bigint; deadline: bigint }, signature: Hex): string {
+  const marker = "__AMOUNT__";
+  const body = JSON.stringify({
+    message: { token: message.token, to: message.to, amount: marker, nonce: Number(message.nonce), deadline: Number(message.deadline) },
+    signature,
+  });
+  return body.replace(`"${marker}"`, message.amount.toString());
+}
+
+async function settled(id: number): Promise<TransferSent | null> {
+  for (let i = 0; i < 90; i++) {
+    const found = (await send<TransferSent[]>(TRANSFERS).catch(() => [])).find((t) => t.id === id);
+    if (found && found.status !== "pending") return found;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return null;
 }
 
 function notice(kind: "bad" | "ok" | "warn" | "info", ...text: (string | Node)[]): HTMLElement {
@@ -59,6 +85,7 @@ export async function passkeyCard(facts: PasskeyFacts, token: Token, chain: () =
   const code = mine && mine.account.toLowerCase() === facts.account.toLowerCase() ? mine.checkinCode ?? null : null;
   const balance = facts.rewardBalance === null ? null : BigInt(facts.rewardBalance);
   const words = balance === null ? "unknown right now" : `${tokenAmount(balance, token.decimals)} ${token.symbol} reward`;
+  const balanceLine = h("strong", { id: "passkey-balance" }, words);
   const to = h("input", { id: "send-to", name: "to", autocomplete: "off", placeholder: "0x…", required: true });
   const submit = h("button", { type: "submit" }, "Send my reward");
   const result = h("div", { id: "send-result", "aria-live": "polite" });
@@ -89,17 +116,27 @@ export async function passkeyCard(facts: PasskeyFacts, token: Token, chain: () =
         message,
       });
       const signature: Hex = await signHash(digest, facts, true);
-      const sent = await send<TransferSent>(`/v1/passkeys/accounts/${facts.account}/transfers`, {
+      const sent = await send<TransferSent>(TRANSFERS, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ to: message.to, amount: balance.toString(), deadline, signature }),
+        body: transferBody(message, signature),
       });
-      replace(result, notice("ok", h("strong", {}, "Your reward is on its way. "),
-        `${words} sent to ${message.to}.`),
-        sent.txHash ? h("details", {}, h("summary", {}, "Details"), h("p", { class: "mono" }, sent.txHash)) : null);
       form.querySelector("label")?.remove();
       to.remove();
       submit.remove();
+      replace(result, notice("info", h("strong", {}, "Your reward is on its way. "), "This takes a few seconds."));
+      const done = await settled(sent.id);
+      const details = (t: TransferSent | null) => h("details", {}, h("summary", {}, "Details"),
+        h("p", {}, "To ", h("span", { class: "mono" }, message.to)),
+        t?.txHash ? h("p", {}, "Transaction ", h("span", { class: "mono" }, t.txHash)) : null);
+      if (done?.status === "done") {
+        replace(result, notice("ok", h("strong", { id: "reward-sent" }, "Sent. "), `Your ${words} is now in the account you chose.`), details(done));
+        replace(balanceLine, `0 ${token.symbol} reward`);
+      } else if (done?.status === "refused") {
+        replace(result, notice("bad", `The reward could not be sent: ${done.error ?? "the account refused it"}.`), details(done));
+      } else {
+        replace(result, notice("info", "Your reward is still on its way. Reload this page in a minute to see it arrive."), details(done));
+      }
     } catch (error) {
       replace(result, notice("bad", error instanceof ApiError ? explain(error) : explainPasskey(error)));
       submit.disabled = false;
@@ -108,7 +145,7 @@ export async function passkeyCard(facts: PasskeyFacts, token: Token, chain: () =
   return h("section", { "aria-labelledby": "passkey-h", id: "passkey" },
     h("h2", { id: "passkey-h" }, "Your passkey account"),
     h("div", { class: "card" },
-      h("p", {}, "You have ", h("strong", { id: "passkey-balance" }, words), "."),
+      h("p", {}, "You have ", balanceLine, "."),
       form,
       h("p", { class: "muted" }, RECOVERY)),
     checkedIn(code, facts.account));
