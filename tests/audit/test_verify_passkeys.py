@@ -25,11 +25,9 @@ from dentareview.domain.typed_data import typed_digest
 from dentareview.services.proofs import build_proof
 from tests.api.system import System, new_wallet
 from tests.audit.helpers import post_review, proof_of, verify, verify_json
-from tests.contracts.helpers import transact
-from tests.support.anvil import dev_account
 from tests.support.passkey import SoftPasskey
 from tests.support.passkey_review import PasskeyPatient
-from tests.support.wallet import sign_typed
+from tests.support.visit_keys import authorise, key_signed_visit
 
 Tamper = Callable[[PasskeyPatient, bytes], bytes]
 
@@ -124,24 +122,6 @@ def test_a_deployed_accounts_bare_signature_needs_the_node(system: System, tmp_p
 
 # ---------------------------------------------------------------- visit-signing keys
 
-VISIT_SIGNER_TYPE = [
-    {"name": "signer", "type": "address"},
-    {"name": "validUntil", "type": "uint64"},
-    {"name": "nonce", "type": "uint256"},
-]
-
-
-def authorise(system: System, dentist: LocalAccount, key: str, valid_until: int) -> None:
-    """The dentist's wallet authorises `key` on chain (setVisitSigner, relayed by anyone)."""
-    registry = system.gateway.deployment().registry.contract
-    nonce = registry.functions.visitSignerNonce(dentist.address).call()
-    eip712 = system.eip712()
-    eip712 = {**eip712, "types": {**eip712["types"], "VisitSigner": VISIT_SIGNER_TYPE}}
-    message = {"signer": key, "validUntil": valid_until, "nonce": nonce}
-    signature = sign_typed(dentist, eip712, "VisitSigner", message)
-    call = registry.functions.setVisitSigner(dentist.address, key, valid_until, signature)
-    transact(system.w3, dev_account(5), call)
-
 
 def key_attested_proof(
     system: System, *, valid_for: int, authorised_by: LocalAccount | None = None
@@ -153,9 +133,10 @@ def key_attested_proof(
     proof = proof_of(system, posted)
     key = new_wallet()
     visited_at = int(proof["visit"]["message"]["visitedAt"])
-    authorise(system, authorised_by or posted.dentist, key.address, visited_at + valid_for)
-    visit = {**proof["visit"]["message"], "visitedAt": visited_at}
-    proof["visit"]["signature"] = sign_typed(key, system.eip712(), "Visit", visit)
+    registry = system.gateway.deployment().registry.contract
+    dentist = authorised_by or posted.dentist
+    authorise(system.w3, registry, system.eip712(), dentist, key.address, visited_at + valid_for)
+    proof["visit"]["signature"] = key_signed_visit(key, system.eip712(), proof["visit"]["message"])
     return proof
 
 

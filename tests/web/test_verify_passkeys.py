@@ -16,6 +16,7 @@ from dentareview.services.proofs import build_proof
 from tests.api.system import System, new_wallet
 from tests.support.passkey import SoftPasskey
 from tests.support.passkey_review import PasskeyPatient
+from tests.support.visit_keys import authorise, key_signed_visit
 from tests.support.wallet import sign_typed
 from tests.web.browser import shoot
 from tests.web.conftest import WebSystem
@@ -60,3 +61,30 @@ def test_a_passkey_review_verifies_in_the_browser(page: Page, web: WebSystem) ->
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "fail", timeout=20_000)
     expect(signature).to_have_attribute("data-verdict", "fail")
     expect(page.locator("[data-check=digest]")).to_have_attribute("data-verdict", "pass")
+
+
+def test_a_key_attested_visit_verifies_in_the_browser(page: Page, web: WebSystem) -> None:
+    dentist, patient, key = web.new_dentist("Visit Key Dental"), new_wallet(), new_wallet()
+    review_id = web.review(patient, web.visit(dentist, patient))
+    web.wait_anchored(review_id)
+    proof = web.api_get(f"/v1/me/reviews/{review_id}/proof", wallet=patient)
+    stack = web.stack
+    visit = proof["visit"]["message"]
+    registry = stack.gateway.deployment().registry.contract
+    authorise(stack.w3, registry, stack.eip712, dentist, key.address, visit["visitedAt"] + 60)
+    proof["visit"]["signature"] = key_signed_visit(key, stack.eip712, visit)
+    _check(page, web, proof)
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "pass", timeout=20_000)
+    attested = page.locator("[data-check=visit-signature]")
+    expect(attested).to_have_attribute("data-verdict", "pass")
+    expect(attested).to_contain_text(
+        "Attested by the practice's visit key, authorised by the dentist's wallet on chain"
+    )
+
+    # Another dentist's key is not this dentist's: red.
+    other = new_wallet()
+    authorise(stack.w3, registry, stack.eip712, web.new_dentist("Elsewhere"), other.address, 2**40)
+    proof["visit"]["signature"] = key_signed_visit(other, stack.eip712, visit)
+    _check(page, web, proof)
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "fail", timeout=20_000)
+    expect(attested).to_have_attribute("data-verdict", "fail")
