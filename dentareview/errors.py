@@ -10,9 +10,10 @@ Callers may catch a whole group; only the leaves carry a code.
     │   ├── ValidationError, SelfReview, VisitInFuture, ReviewWindowClosed,
     │   │   SignatureExpired, DeadlineTooFar, TextTooShort, TextTooLong, TooFewWords,
     │   │   InvalidRating, ReplyTextInvalid, PayloadTooLarge, RenameReasonInvalid,
-    │   │   WebhookUrlRefused, InvalidScore
+    │   │   InvalidEmail, WebhookUrlRefused, InvalidScore
     │   └── NameRejected       a practice name that could mislead (NAME_*)
-    ├── NotFound               404: VisitNotFound, ReviewNotFound, DentistNotFound
+    ├── NotFound               404: VisitNotFound, ReviewNotFound, DentistNotFound,
+    │                          InvitationNotFound
     ├── Conflict               409: the stored state forbids it (duplicates, stale
     │                          digests, erased reviews, the registry disagreeing)
     ├── SignatureRejected      400/403: the signer may not sign this
@@ -491,6 +492,18 @@ class UnsafeKeys(ChainProblem):
     )
 
 
+class InvalidEmail(InputRejected):
+    code = "INVALID_EMAIL"
+    status = 422
+    description = "The email address is not a valid address (name@domain); `field` names it."
+
+
+class InvitationNotFound(NotFound):
+    code = "INVITATION_NOT_FOUND"
+    status = 404
+    description = "No invitation has this short link code or unsubscribe token."
+
+
 class MailUnavailable(ChainProblem):
     code = "MAIL_UNAVAILABLE"
     status = 503
@@ -687,6 +700,8 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     ChainUnavailable,
     NotDeployed,
     UnsafeKeys,
+    InvalidEmail,
+    InvitationNotFound,
     MailUnavailable,
     NotReviewAuthor,
     RevisionConflict,

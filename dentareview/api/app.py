@@ -22,6 +22,7 @@ from dentareview.api.request_id import RequestId
 from dentareview.api.routes import (
     auth,
     dentists,
+    invitations,
     me,
     meta,
     moderation,
@@ -45,6 +46,7 @@ from dentareview.news.worker import NewsDeliverer, NewsLoop
 from dentareview.observability.dependencies import instrument_pool
 from dentareview.observability.http import HttpMetrics
 from dentareview.services.chain_access import ChainGateway
+from dentareview.services.invitation_loop import InvitationLoop
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,19 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Memory limits are a warning: with several workers each counts on its own.
         (log.info if write_limits.shared else log.warning)(write_limits.describe())
+        # Invitation emails: sent where the worker runs, so `serve` alone sends them.
+        invitation_loop = (
+            InvitationLoop(
+                sessions,
+                settings,
+                clock=lambda: state.clock(),
+                interval_seconds=settings.anchor_interval_seconds,
+            )
+            if worker_wanted
+            else None
+        )
+        if invitation_loop is not None:
+            invitation_loop.start()
         if worker_wanted:
             anchorer = build_anchorer(settings, sessions, gateway)
             state.anchor_loop = AnchorLoop(
@@ -95,6 +110,8 @@ def create_app(
             )
             state.news_loop.start()
         yield
+        if invitation_loop is not None:
+            invitation_loop.stop()
         if state.anchor_loop is not None:
             state.anchor_loop.stop()
         if state.news_loop is not None:
@@ -125,6 +142,8 @@ def create_app(
     include_write_router(app, passkeys.router)  # check-in: passkeys, rate limited too
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     app.include_router(operator.router)  # operators only (SIWE sign-in)
+    # Short links and unsubscribing (size and rate limited: anyone may send them).
+    include_write_router(app, invitations.router)
     # The write endpoints: size and rate limited.
     for module in (visits, reviews, revisions, replies, recommendations):
         include_write_router(app, module.router)

@@ -41,6 +41,13 @@ class ReviewMessage(Strict):
 class SignedVisit(Strict):
     message: VisitMessage
     signature: Signature
+    # Not signed and never on-chain: where the invitation email goes (docs/PRIVACY.md).
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="the patient's email address for the invitation and one reminder; "
+        "erased once they are done; 422 INVALID_EMAIL when malformed",
+    )
 
 
 class SignedReview(Strict):
@@ -64,6 +71,8 @@ class VisitOut(BaseModel):
     dentist: str
     visitedAt: int
     digest: str
+    invitationPath: str = Field(description="the short invitation link's path, /i/<code>")
+    emailQueued: bool = Field(description="an invitation email is queued for the patient")
 
 
 class RewardOut(BaseModel):

@@ -669,3 +669,53 @@ class RecommendationRow(Base):
     digest: Mapped[str] = mapped_column(BYTES32)  # EIP-712 digest of the Recommendation
     signature: Mapped[str] = mapped_column(SIGNATURE)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class InvitationRow(Base):
+    """A visit's invitation: its short link code, and while an email is still to be sent,
+    the patient's address (emptied once the invitation and its one reminder are done)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        # The sender's pass: rows still holding an address, oldest due first.
+        Index("ix_invitations_next_attempt_at", "next_attempt_at"),
+        Index("ix_invitations_dentist_created_at", "dentist", "created_at"),
+    )
+
+    visit_id: Mapped[str] = mapped_column(BYTES32, ForeignKey("visits.visit_id"), primary_key=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS)  # copied from the visit: no join to list
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # /i/<code>
+    unsubscribe_token: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    invited_at: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
+    reminded_at: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
+    unsubscribed_at: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
+    # Delivery: failed attempts so far, when to try next (NULL: nothing to send), and a
+    # claim so that two processes never send the same email.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
+    claimed_until: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
+
+
+class InvitationEmailRow(Base):
+    """What was sent and when: one row per email delivered (never the address)."""
+
+    __tablename__ = "invitation_emails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(BYTES32, ForeignKey("invitations.visit_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "invitation" | "reminder"
+    message_id: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class MailSuppressionRow(Base):
+    """An address that unsubscribed from a practice's emails, as a SHA-256 of the practice
+    and the address: enough to recognise it again, not to read or write to it."""
+
+    __tablename__ = "mail_suppressions"
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)

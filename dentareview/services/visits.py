@@ -15,6 +15,7 @@ from dentareview.domain.models import DentistStatus, Eip712Domain, Visit
 from dentareview.domain.policy import PolicySettings, check_visit
 from dentareview.domain.typed_data import visit_digest
 from dentareview.errors import DentistVisitLimit, DuplicateVisit, InvalidSignature, VisitNotFound
+from dentareview.services.invitation_mail import create_short_link
 from dentareview.services.signatures import ContractAccounts, signed_by
 from dentareview.services.visit_signers import check_visit_key
 
@@ -87,6 +88,8 @@ def attest_visit(
         raise DuplicateVisit(
             f"visit {encode_hex(visit.visit_id)} is already recorded"
         ) from duplicate
+    # Its short invitation link (/i/<code>), made with it.
+    create_short_link(session, visit_id=encode_hex(visit.visit_id), dentist=visit.dentist, now=now)
     return visit
 
 

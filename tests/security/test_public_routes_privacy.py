@@ -49,6 +49,10 @@ ID_KINDS = {
     "address": "address",
     "review_id": "number",
     "visit_id": "bytes32",
+    # Short links and unsubscribe tokens are in no public answer (only in emails and the
+    # practice's own list): the crawl asks with one no visit has.
+    "short_code": "short_code",
+    "unsubscribe_token": "unsubscribe_token",
     # A practice's check-in code and a passkey's credential id are in no public answer
     # (the practice's own list, the patient's device): the crawl asks with unknown ones.
     "checkin_code": "checkin_code",
@@ -150,6 +154,8 @@ class Crawl:
             "address": set(),
             "bytes32": set(),
             "number": set(),
+            "short_code": {"0000000000000"},
+            "unsubscribe_token": {"no-such-token"},
             "checkin_code": {"ZZZZ9999"},
             "credential_id": {"no-such-credential"},
         }

@@ -18,8 +18,10 @@ from dentareview.api.schemas import (
     SignedVisit,
     VisitOut,
 )
+from dentareview.domain.email_address import normalize_email
 from dentareview.domain.models import parse_bytes32
 from dentareview.domain.typed_data import visit_digest
+from dentareview.services.invitation_mail import invitation_state, queue_invitation_email
 from dentareview.services.invitations import (
     PublicInvitation,
     load_invitation,
@@ -36,6 +38,7 @@ router = APIRouter(tags=["visits"])
     response_model=VisitOut,
     responses=error_responses(
         "VALIDATION_ERROR",
+        "INVALID_EMAIL",
         "INVALID_SIGNATURE",
         "UNKNOWN_DENTIST",
         "DENTIST_INACTIVE",
@@ -51,23 +54,31 @@ def post_visit(
     """Record a visit attested (EIP-712 `Visit`) by a registered, active dentist."""
     domain = state.domain()
     visit = visit_from_wire(body.message)
+    email = normalize_email(body.email) if body.email is not None else None
+    now = state.clock()
     attest_visit(
         session,
         domain=domain,
         visit=visit,
         signature=signature_from_wire(body.signature),
-        now=state.clock(),
+        now=now,
         policy=state.settings.policy(),
         contracts=state.gateway.contract_accounts(),
         count_signer=count_wallet,
     )
+    visit_id = encode_hex(visit.visit_id)
+    if email is not None:
+        queue_invitation_email(session, visit_id=visit_id, email=email, now=now)
+    path, queued = invitation_state(session, visit_id=visit_id)
     session.commit()
     return VisitOut(
-        visitId=encode_hex(visit.visit_id),
+        visitId=visit_id,
         patient=visit.patient,
         dentist=visit.dentist,
         visitedAt=visit.visited_at,
         digest=encode_hex(visit_digest(domain, visit)),
+        invitationPath=path,
+        emailQueued=queued,
     )
 
 
