@@ -639,6 +639,24 @@ class PasskeyNotFound(NotFound):
     description = "No passkey account is registered at this address."
 
 
+class VisitConflict(Conflict):
+    code = "VISIT_CONFLICT"
+    status = 409
+    description = (
+        "A visit with this visitId is recorded with another patient, dentist or time; "
+        "an import never changes a recorded visit."
+    )
+
+
+class VisitImportRejected(InputRejected):
+    code = "VISIT_IMPORT_REJECTED"
+    status = 422
+    description = (
+        "Some visits of the import were refused, so none was imported; `results` gives "
+        "each visit's outcome and error."
+    )
+
+
 class InternalError(DentaReviewError):
     code = "INTERNAL_ERROR"
     status = 500
@@ -720,5 +738,7 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     PasskeyAlreadyRegistered,
     CheckinNotFound,
     PasskeyNotFound,
+    VisitConflict,
+    VisitImportRejected,
     InternalError,
 )

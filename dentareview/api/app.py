@@ -36,6 +36,7 @@ from dentareview.api.routes import (
     replies,
     reviews,
     revisions,
+    visit_imports,
     visit_signers,
     visits,
 )
@@ -130,7 +131,11 @@ def create_app(
     )
     app.state.dentareview = state
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={visit_imports.PATH: visit_imports.MAX_BODY_BYTES},
+    )
     app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
     app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me, practice, news, visit_signers):
@@ -147,6 +152,7 @@ def create_app(
     # The write endpoints: size and rate limited.
     for module in (visits, reviews, revisions, replies, recommendations):
         include_write_router(app, module.router)
+    include_write_router(app, visit_imports.router)  # practice systems' bulk visits
     install_webapp(app)
     # Requests by route template and status, and their latency (observability/http.py).
     app.add_middleware(HttpMetrics, templates=lambda: app.openapi()["paths"])

@@ -1,4 +1,7 @@
-"""`dentareview visit attest`: practice software signs visits and gets invitation links.
+"""`dentareview visit attest` and `visit sync`: practice software signs visits with the
+practice's key, no wallet prompt per visit. `attest` takes a CSV of wallets and times and
+gets invitation links; `sync` imports a practice system's FHIR Bundle or CSV, all or
+nothing and idempotently (POST /v1/practice/visits/import).
 
 The dentist's key comes from an encrypted JSON keystore (its password from an
 environment variable) or from an environment variable, never from argv. Each visit is
@@ -12,6 +15,8 @@ import json
 import os
 import secrets
 import sys
+import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -21,9 +26,17 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.hexadecimal import encode_hex
 
-from dentareview.cli.common import fail
+from dentareview.cli.common import fail, with_settings
+from dentareview.cli.visit_keys import ApiUrl
+from dentareview.config import Settings
+from dentareview.domain.fhir_visits import parse_fhir_bundle
+from dentareview.domain.models import Eip712Domain, parse_address
 from dentareview.domain.spreadsheet import write_csv
-from dentareview.domain.visit_csv import VisitLine, parse_visits_csv
+from dentareview.domain.typed_data import visit_typed_data
+from dentareview.domain.visit_csv import VisitLine, parse_visits_csv, records_from_csv
+from dentareview.domain.visit_import import MAX_VISITS, Parsed, PlannedVisit, plan_visits
+from dentareview.errors import DentaReviewError
+from dentareview.services.chain_access import ChainGateway
 
 visit_app = typer.Typer(
     help="Attest patients' visits with the dentist's key.", no_args_is_help=True
@@ -39,12 +52,34 @@ def _secret_from_env(name: str, what: str) -> str:
     return value
 
 
+def _key_from_file(path: Path) -> LocalAccount:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise fail(f"cannot read the key file {path}") from None
+    try:
+        account: LocalAccount = Account.from_key(text)
+    except (ValueError, TypeError):
+        raise fail(f"the key file {path} does not hold a private key (0x and 64 hex)") from None
+    return account
+
+
 def load_dentist_key(
-    *, key_env: str | None, keystore: Path | None, password_env: str | None
+    *,
+    key_env: str | None,
+    keystore: Path | None,
+    password_env: str | None,
+    key_file: Path | None = None,
 ) -> LocalAccount:
-    """The dentist's account from an environment variable or an encrypted keystore."""
-    if (key_env is None) == (keystore is None):
-        raise fail("give the dentist's key with --key-env NAME or --keystore PATH (one of them)")
+    """The practice's account from an environment variable, a file holding the hex key,
+    or an encrypted keystore."""
+    if sum(source is not None for source in (key_env, keystore, key_file)) != 1:
+        raise fail(
+            "give the dentist's key with --key-env NAME or --keystore PATH (one of them; "
+            "visit sync also takes --key-file PATH)"
+        )
+    if key_file is not None:
+        return _key_from_file(key_file)
     if key_env is not None:
         try:
             account: LocalAccount = Account.from_key(_secret_from_env(key_env, "the dentist key"))
@@ -195,3 +230,183 @@ def _emit(rows: list[tuple[str, ...]], out: Path | None) -> None:
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
         _write(handle, rows)
+
+
+class FileFormat(StrEnum):
+    auto = "auto"
+    fhir = "fhir"
+    csv = "csv"
+
+
+class DomainSource(StrEnum):
+    api = "api"
+    local = "local"
+
+
+def _parse_file(path: Path, file_format: FileFormat) -> Parsed:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read {path}: {error}") from None
+    if file_format is FileFormat.auto:
+        is_json = path.suffix.lower() == ".json" or text.lstrip("\ufeff \t\r\n").startswith("{")
+        file_format = FileFormat.fhir if is_json else FileFormat.csv
+    if file_format is FileFormat.fhir:
+        return parse_fhir_bundle(text)
+    try:
+        return records_from_csv(parse_visits_csv(text))
+    except ValueError as error:
+        raise fail(f"cannot read {path}: {error}") from None
+
+
+def _served_domain(client: httpx.Client) -> Eip712Domain:
+    served = client.get("/v1/eip712")
+    if served.status_code != 200:
+        raise fail(f"the service's GET /v1/eip712 failed: {_error_text(served)}")
+    domain = served.json()["domain"]
+    return Eip712Domain(chain_id=domain["chainId"], verifying_contract=domain["verifyingContract"])
+
+
+def _local_domain(settings: Settings) -> Eip712Domain:
+    try:
+        manifest = ChainGateway(settings).manifest()
+    except DentaReviewError as error:
+        raise fail(f"{error.code}: {error.message}") from None
+    return Eip712Domain(chain_id=manifest.chain_id, verifying_contract=manifest.registry.address)
+
+
+def signed_entries(
+    planned: list[PlannedVisit], key: LocalAccount, domain: Eip712Domain
+) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    with typer.progressbar(planned, label="signing", file=sys.stderr) as visits:
+        for item in visits:
+            typed = visit_typed_data(domain, item.visit)
+            signed = Account.sign_typed_data(key.key, full_message=typed)
+            entry: dict[str, Any] = {
+                "message": typed["message"] | {"visitId": encode_hex(item.visit.visit_id)},
+                "signature": encode_hex(signed.signature),
+            }
+            if item.record.email is not None:
+                entry["email"] = item.record.email
+            entries.append(entry)
+    return entries
+
+
+def _report_refused(answer: dict[str, Any], planned: list[PlannedVisit]) -> None:
+    for result, item in zip(answer.get("results", []), planned, strict=False):
+        if result.get("result") == "refused":
+            error = result.get("error") or {}
+            said = f"{error.get('code')}: {error.get('message')}"
+            typer.echo(f"{item.record.where} ({item.record.ref}): {said}", err=True)
+
+
+def _post_import(client: httpx.Client, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    response = client.post("/v1/practice/visits/import", json={"visits": entries})
+    try:
+        body: dict[str, Any] = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code == 200 or "results" in body:
+        return body
+    raise fail(f"the service refused the import: {_error_text(response)}")
+
+
+@visit_app.command("sync")
+@with_settings("rpc", "data_dir")
+def sync_command(
+    settings: Settings,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A FHIR R4 Bundle (JSON) or the practice system's CSV "
+            "(visit_ref, patient_account, visited_at, email)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    key_env: Annotated[
+        str | None,
+        typer.Option("--key-env", metavar="NAME", help="Read the practice's key from env NAME"),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key-file", help="A file holding the practice's key (0x and 64 hex)"),
+    ] = None,
+    keystore: Annotated[
+        Path | None, typer.Option("--keystore", help="The practice's encrypted JSON keystore")
+    ] = None,
+    password_env: Annotated[
+        str | None,
+        typer.Option(
+            "--password-env", metavar="NAME", help="Env variable holding the keystore's password"
+        ),
+    ] = None,
+    dentist: Annotated[
+        str | None,
+        typer.Option(
+            "--dentist",
+            help="The dentist the visits are for, when the key is a visit-signing key it "
+            "authorised (default: the key's own address)",
+        ),
+    ] = None,
+    file_format: Annotated[
+        FileFormat, typer.Option("--format", help="The file's format (auto: by its content)")
+    ] = FileFormat.auto,
+    domain_from: Annotated[
+        DomainSource,
+        typer.Option(
+            "--domain-from",
+            help="Sign over the EIP-712 domain of the service (GET /v1/eip712) or of the "
+            "local deployment (--rpc-url, --data-dir)",
+        ),
+    ] = DomainSource.api,
+    api_url: ApiUrl = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file only: nothing is signed or sent")
+    ] = False,
+) -> None:
+    """Import the completed visits of a practice system's file: each one signed with the
+    practice's key (no wallet prompt) and sent in one all-or-nothing import. Running the
+    same file again adds nothing. Exit 1 if any visit is refused (then none is imported)."""
+    key = None
+    if not (dry_run and dentist is not None):
+        key = load_dentist_key(
+            key_env=key_env, keystore=keystore, password_env=password_env, key_file=key_file
+        )
+    practice = dentist if dentist is not None else key.address if key is not None else ""
+    try:
+        practice = parse_address(practice, "--dentist")
+    except DentaReviewError:
+        raise fail("--dentist is not a 0x address of 40 hex digits") from None
+    parsed = _parse_file(file, file_format)
+    planned, plan_errors = plan_visits(parsed.records, dentist=practice, now=int(time.time()))
+    for skipped in parsed.skipped:
+        typer.echo(f"left out: {skipped}", err=True)
+    errors = [*parsed.errors, *plan_errors]
+    if errors:
+        for error in errors:
+            typer.echo(str(error), err=True)
+        raise fail(f"{len(errors)} problems in {file}; nothing was imported")
+    if len(planned) > MAX_VISITS:
+        raise fail(f"{len(planned)} visits: an import takes at most {MAX_VISITS}; split the file")
+    if dry_run or not planned:
+        said = "dry run: nothing signed or sent" if dry_run else "nothing to import"
+        typer.echo(f"{len(planned)} visits ready, {len(parsed.skipped)} left out ({said})")
+        return
+    assert key is not None
+    api_url = api_url or settings.public_url
+    try:
+        with httpx.Client(base_url=api_url, timeout=120) as client:
+            domain = _served_domain(client) if domain_from is DomainSource.api else None
+            entries = signed_entries(planned, key, domain or _local_domain(settings))
+            answer = _post_import(client, entries)
+    except httpx.HTTPError:
+        raise fail(f"the service cannot be reached at {api_url}", code=2) from None
+    if "error" in answer:
+        _report_refused(answer, planned)
+        raise fail(f"{answer['error']['message']}")
+    typer.echo(
+        f"imported {answer['imported']}, already there {answer['alreadyThere']}, "
+        f"left out {len(parsed.skipped)}"
+    )
