@@ -154,6 +154,10 @@ class Settings(BaseSettings):
     # One reminder this many days after an invitation, unless the patient has reviewed.
     invitation_reminder_days: int = Field(default=3, ge=1, le=365)
 
+    # Passkey accounts are deployed only when their patient first moves a reward out; the
+    # service pays for it, at most this many a day for one practice's patients.
+    account_deployments_per_practice_per_day: int = Field(default=20, ge=0, le=10_000)
+
     # News for practices (docs/OPERATIONS.md, "Webhooks"): a reply waiting longer than
     # `reply_overdue_days` raises `reply.overdue` once; each delivery is tried up to
     # `news_max_attempts` times, waiting `news_retry_base_seconds` doubled after each

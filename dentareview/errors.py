@@ -529,8 +529,7 @@ class ReviewErased(Conflict):
     code = "REVIEW_ERASED"
     status = 409
     description = (
-        "The review was erased by its author; it can no longer be edited, erased or "
-        "replied to."
+        "The review was erased by its author; it can no longer be edited, erased or replied to."
     )
 
 
@@ -639,6 +638,31 @@ class PasskeyNotFound(NotFound):
     description = "No passkey account is registered at this address."
 
 
+class TransferRejected(InputRejected):
+    code = "TRANSFER_REJECTED"
+    status = 422
+    description = (
+        "The reward transfer cannot be made: the passkey did not sign this transfer, its "
+        "nonce is not the account's next one, its deadline is past or more than a day "
+        "ahead, the recipient is not an address, or the amount is more than the account holds."
+    )
+
+
+class TransferPending(Conflict):
+    code = "TRANSFER_PENDING"
+    status = 409
+    description = "A transfer of this account is still on its way; wait until it is done."
+
+
+class AccountDeploymentLimit(LimitReached):
+    code = "ACCOUNT_DEPLOYMENT_LIMIT"
+    status = 429
+    description = (
+        "The service has set up the most new passkey accounts it pays for today for this "
+        "practice's patients (default 20); try again tomorrow."
+    )
+
+
 class VisitConflict(Conflict):
     code = "VISIT_CONFLICT"
     status = 409
@@ -738,6 +762,9 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     PasskeyAlreadyRegistered,
     CheckinNotFound,
     PasskeyNotFound,
+    TransferRejected,
+    TransferPending,
+    AccountDeploymentLimit,
     VisitConflict,
     VisitImportRejected,
     InternalError,

@@ -25,6 +25,7 @@ from dentareview.anchoring.batch_mode import BatchModeWriter
 from dentareview.anchoring.outbox import Outbox, relaying_pass
 from dentareview.anchoring.payouts import PayoutReport, RewardPayer
 from dentareview.anchoring.statements import anchor_statements
+from dentareview.anchoring.transfers import transfer_rewards
 from dentareview.anchoring.visit_signers import set_visit_signers
 from dentareview.chain.batches import BatchEvent, BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
@@ -196,6 +197,12 @@ class BatchAnchorer:
             report.errors += signers.errors
             report.reorged += signers.reorged
             report.replaced += signers.replaced
+        if not report.errors:
+            transfers = transfer_rewards(session, deployment, relay, now=int(self._clock()))
+            report.statements += transfers.done  # progress: another pass may follow
+            report.errors += transfers.errors
+            report.reorged += transfers.reorged
+            report.replaced += transfers.replaced
 
     def run_until_idle(self, *, max_passes: int = 1000) -> BatchReport:
         total = BatchReport()

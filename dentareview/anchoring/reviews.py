@@ -39,6 +39,7 @@ from web3.types import TxReceipt
 from dentareview.anchoring.outbox import ChainWriter, Outbox, relaying_pass
 from dentareview.anchoring.queued_rewards import pay_queued_rewards
 from dentareview.anchoring.statements import anchor_statements
+from dentareview.anchoring.transfers import transfer_rewards
 from dentareview.anchoring.visit_signers import set_visit_signers
 from dentareview.chain.registry import AnchorEvent
 from dentareview.chain.transactions import PreparedCall
@@ -189,6 +190,11 @@ class Anchorer:
         report.reorged += signers.reorged
         report.replaced += signers.replaced
         report.errors += signers.errors
+        transfers = transfer_rewards(session, deployment, relay, now=now)
+        report.statements += transfers.done  # progress: another pass may follow
+        report.reorged += transfers.reorged
+        report.replaced += transfers.replaced
+        report.errors += transfers.errors
 
     def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
         total = AnchorReport()

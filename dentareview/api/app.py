@@ -36,6 +36,7 @@ from dentareview.api.routes import (
     replies,
     reviews,
     revisions,
+    reward_transfers,
     visit_imports,
     visit_signers,
     visits,
@@ -142,15 +143,15 @@ def create_app(
         app.include_router(module.router)
     app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
-    # Practice systems' visit-signing keys: the dentist's signature is the authority.
-    include_write_router(app, visit_signers.public_router)
     include_write_router(app, passkeys.router)  # check-in: passkeys, rate limited too
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
     app.include_router(operator.router)  # operators only (SIWE sign-in)
     # Short links and unsubscribing (size and rate limited: anyone may send them).
     include_write_router(app, invitations.router)
+    # Practice systems' visit-signing keys: the dentist's signature is the authority.
+    include_write_router(app, visit_signers.public_router)
     # The write endpoints: size and rate limited.
-    for module in (visits, reviews, revisions, replies, recommendations):
+    for module in (visits, reviews, revisions, replies, recommendations, reward_transfers):
         include_write_router(app, module.router)
     include_write_router(app, visit_imports.router)  # practice systems' bulk visits
     install_webapp(app)

@@ -115,6 +115,9 @@ class RegistryContract:
     def reward_amount(self) -> int:
         return int(self.contract.functions.rewardAmount().call())
 
+    def passkey_account_factory(self) -> str:
+        return str(self.contract.functions.passkeyAccountFactory().call())
+
     def token_address(self) -> str:
         return str(self.contract.functions.rewardToken().call())
 

@@ -719,3 +719,39 @@ class MailSuppressionRow(Base):
     dentist: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
     email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+TransferStatus = Literal["pending", "done", "refused"]
+
+
+class RewardTransferRow(RetriedWrite, Base):
+    """A passkey patient's signed transfer of their reward (`createAndTransfer`, which
+    deploys the account first if needed), written before it is sent. The key is kept to
+    name the account in the factory's call; it is public (the account's own identity)."""
+
+    __tablename__ = "reward_transfers"
+    __table_args__ = (
+        UniqueConstraint("account", "transfer_nonce"),
+        CheckConstraint("status IN ('pending', 'done', 'refused')", name="status_known"),
+        Index("ix_reward_transfers_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_reward_transfers_practice_created_at", "practice", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(ADDRESS)
+    # The practice the account checked in with: deployments are bounded per practice a day.
+    practice: Mapped[str] = mapped_column(ADDRESS)
+    qx: Mapped[str] = mapped_column(BYTES32)
+    qy: Mapped[str] = mapped_column(BYTES32)
+    token: Mapped[str] = mapped_column(ADDRESS)
+    recipient: Mapped[str] = mapped_column(ADDRESS)
+    amount: Mapped[int] = mapped_column(TokenAmount())
+    transfer_nonce: Mapped[int] = mapped_column(BigInteger)
+    deadline: Mapped[int] = mapped_column(UNIX_TIME)
+    signature: Mapped[str] = mapped_column(Text)  # 0x hex WebAuthn assertion
+    deploys: Mapped[bool]
+    status: Mapped[TransferStatus] = mapped_column(String(16), default="pending")
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    done_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+

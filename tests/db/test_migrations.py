@@ -44,11 +44,12 @@ APP_TABLES = {
     "invitations",
     "invitation_emails",
     "mail_suppressions",
+    "reward_transfers",
     "practice_news_settings",
     "practice_events",
     "practice_deliveries",
 }
-HEAD = "0018_visit_imports"
+HEAD = "0019_reward_transfers"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

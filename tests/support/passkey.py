@@ -8,10 +8,13 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from eth_account.messages import encode_typed_data
+from eth_utils.crypto import keccak
 
 from dentareview.chain.passkeys import PasskeyKey, encode_webauthn_signature
 
@@ -70,3 +73,40 @@ class SoftPasskey:
         return encode_webauthn_signature(
             r=r, s=s, authenticator_data=authenticator_data, client_data_json=client_data_json
         )
+
+
+def typed_digest(full_message: dict[str, Any]) -> bytes:
+    """The EIP-712 digest a wallet would sign for `full_message` (eth_signTypedData_v4's
+    payload): what a passkey signs as its WebAuthn challenge."""
+    signable = encode_typed_data(full_message=full_message)
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+TRANSFER_TYPES: dict[str, list[dict[str, str]]] = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "Transfer": [
+        {"name": "token", "type": "address"},
+        {"name": "to", "type": "address"},
+        {"name": "amount", "type": "uint256"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint64"},
+    ],
+}
+
+
+def transfer_digest(*, chain_id: int, account: str, message: dict[str, Any]) -> bytes:
+    """The digest of a passkey account's `Transfer` in the account's own domain."""
+    domain = {
+        "name": "DentaReview Passkey Account",
+        "version": "1",
+        "chainId": chain_id,
+        "verifyingContract": account,
+    }
+    return typed_digest(
+        {"types": TRANSFER_TYPES, "primaryType": "Transfer", "domain": domain, "message": message}
+    )
