@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
+from tests.api.system import new_wallet
 from tests.reliability.service import Service, deployed_stack, running
 from tests.support.anvil import AnvilNode
 from tests.web.browser import DESKTOP, PHONE, SCREENSHOTS, TestWallet, require_chromium, shoot
@@ -238,6 +239,20 @@ def test_a_patient_without_a_wallet_checks_in_reviews_and_signs_in(
     card.get_by_role("button", name="Sign and save my edit").click()
     expect(card.locator("[data-state=edited]")).to_contain_text("edited by its author")
     assert web.api_get(f"/v1/reviews/{stored['id']}")["text"] == EDITED
+
+    # Send the reward anywhere: the passkey signs the account's Transfer; the service relays
+    # it (deploying the account in the same transaction), the patient pays nothing.
+    recipient = new_wallet().address
+    page.get_by_label("Send all of it to this account address").fill(recipient)
+    page.get_by_role("button", name="Send my reward").click()
+    expect(page.locator("#reward-sent")).to_be_visible(timeout=90_000)
+    expect(page.locator("#passkey-balance")).to_have_text("0 DRT reward")
+    no_hex(page)
+    shoot(page, "passkey-reward-sent")
+    token = web.stack.gateway.deployment().token.functions
+    assert token.balanceOf(recipient).call() == 10 * 10**18
+    assert token.balanceOf(account).call() == 0
+    assert web.stack.gateway.w3.eth.get_code(account) != b""  # deployed by its first transfer
 
 
 def test_a_cancelled_prompt_is_said_plainly_and_stores_nothing(
