@@ -8,9 +8,11 @@ import { date, shortAddress, tokenAmount } from "../format";
 import { practiceApi, Practice, VisitMessage } from "../practice/api";
 import { MAX_ROWS, parseTime, parseVisitsCsv, VisitRow } from "../practice/csv";
 import { checkinsCard } from "../practice/checkins";
+import { invitationsCard } from "../practice/invitations";
 import { qrSvg } from "../practice/qr";
 import { practiceBar, practiceWallet, requirePractice, WrongWallet } from "../practice/session";
-import { call, Eip1193, explainWallet, switchChain } from "../wallet";
+import { localVisitKey, signVisitLocally, visitKeyCard } from "../practice/visitkey";
+import { call, explainWallet, switchChain } from "../wallet";
 
 interface Ctx {
   practice: Practice;
@@ -60,9 +62,11 @@ export async function render(main: HTMLElement): Promise<void> {
         field.focus();
       }
     }),
+    visitKeyCard(practice, chain, eip712),
     h("div", { class: "grid" }, singleForm(ctx), csvForm(ctx)),
     ctx.results,
-    ctx.sheets);
+    ctx.sheets,
+    invitationsCard());
 }
 
 function localNow(): string {
@@ -148,10 +152,15 @@ async function attestRows(ctx: Ctx, rows: VisitRow[]): Promise<void> {
       h("table", { class: "plain results", id: "results-table" },
         h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Patient"), h("th", {}, "Visit"), h("th", {}, "Result"))),
         body)));
-  let wallet: { provider: Eip1193; account: string };
-  try {
-    wallet = await practiceWallet(ctx.practice);
+  // This browser's visit-signing key, if the practice made one: no wallet prompt.
+  const local = localVisitKey(ctx.practice, ctx.eip712);
+  let sign: Signer;
+  if (local) sign = (message) => signVisitLocally(local, ctx.eip712, { ...message });
+  else try {
+    const wallet = await practiceWallet(ctx.practice);
     await switchChain(wallet.provider, ctx.chain.chainId, ctx.chain.rpcUrl ?? null);
+    sign = (message) => call<string>(wallet.provider, "eth_signTypedData_v4",
+      [wallet.account, JSON.stringify({ domain: ctx.eip712.domain, types: ctx.eip712.types, primaryType: "Visit", message })]);
   } catch (error) {
     const sentence = error instanceof WrongWallet
       ? `Your wallet is not on the practice's account. Switch it to ${ctx.practice.address}, then try again.`
@@ -168,7 +177,7 @@ async function attestRows(ctx: Ctx, rows: VisitRow[]): Promise<void> {
       h("td", { class: "mono", title: row.patient }, row.patient.length > 14 ? shortAddress(row.patient) : row.patient || "—"),
       h("td", {}, row.visitedAt === null ? "—" : date(row.visitedAt)),
       cell));
-    const outcome = await attestOne(ctx, wallet, row);
+    const outcome = await attestOne(ctx, sign, row);
     if (typeof outcome === "string") {
       replace(cell, h("span", { class: "bad-text" }, outcome));
     } else {
@@ -192,7 +201,9 @@ async function attestRows(ctx: Ctx, rows: VisitRow[]): Promise<void> {
 
 const DECLINED = "You declined the signature in your wallet, so this visit and the ones after it were not recorded.";
 
-async function attestOne(ctx: Ctx, wallet: { provider: Eip1193; account: string }, row: VisitRow): Promise<VisitMessage | string> {
+type Signer = (message: VisitMessage) => Promise<string>;
+
+async function attestOne(ctx: Ctx, sign: Signer, row: VisitRow): Promise<VisitMessage | string> {
   if (row.problem !== null || row.visitedAt === null) return row.problem ?? "The visit time is missing.";
   if (row.visitedAt > Date.now() / 1000 + 60) return "The visit time is in the future; a visit is recorded once it has happened.";
   const message: VisitMessage = {
@@ -201,10 +212,9 @@ async function attestOne(ctx: Ctx, wallet: { provider: Eip1193; account: string 
     dentist: getAddress(ctx.practice.address),
     visitedAt: row.visitedAt,
   };
-  const typedData = { domain: ctx.eip712.domain, types: ctx.eip712.types, primaryType: "Visit", message };
   let signature: string;
   try {
-    signature = await call<string>(wallet.provider, "eth_signTypedData_v4", [wallet.account, JSON.stringify(typedData)]);
+    signature = await sign(message);
   } catch (error) {
     const code = (error as { code?: number }).code;
     return code === 4001 ? DECLINED : explainWallet(error);
