@@ -24,9 +24,7 @@ from web3.types import TxReceipt
 from dentareview.anchoring.batch_mode import BatchModeWriter
 from dentareview.anchoring.outbox import Outbox, relaying_pass
 from dentareview.anchoring.payouts import PayoutReport, RewardPayer
-from dentareview.anchoring.statements import anchor_statements
-from dentareview.anchoring.transfers import transfer_rewards
-from dentareview.anchoring.visit_signers import set_visit_signers
+from dentareview.anchoring.side_writes import run_side_writes
 from dentareview.chain.batches import BatchEvent, BatchRegistry
 from dentareview.db.models import BatchRow, ReviewRow
 from dentareview.db.queries.batches import (
@@ -187,22 +185,13 @@ class BatchAnchorer:
         if not report.errors:
             self._payer.run(session, payouts, batches, report)
         if not report.errors:
-            statements = anchor_statements(session, deployment, relay, now=int(self._clock()))
-            report.statements, report.errors = statements.anchored, statements.errors
-            report.reorged += statements.reorged
-            report.replaced += statements.replaced
-        if not report.errors:
-            signers = set_visit_signers(session, deployment, relay, now=int(self._clock()))
-            report.statements += signers.set  # progress: another pass may follow
-            report.errors += signers.errors
-            report.reorged += signers.reorged
-            report.replaced += signers.replaced
-        if not report.errors:
-            transfers = transfer_rewards(session, deployment, relay, now=int(self._clock()))
-            report.statements += transfers.done  # progress: another pass may follow
-            report.errors += transfers.errors
-            report.reorged += transfers.reorged
-            report.replaced += transfers.replaced
+            side = run_side_writes(
+                session, deployment, relay, now=int(self._clock()), stop_on_error=True
+            )
+            report.statements = side.statements + side.others  # progress: another may follow
+            report.errors += side.errors
+            report.reorged += side.reorged
+            report.replaced += side.replaced
 
     def run_until_idle(self, *, max_passes: int = 1000) -> BatchReport:
         total = BatchReport()

@@ -38,9 +38,7 @@ from web3.types import TxReceipt
 
 from dentareview.anchoring.outbox import ChainWriter, Outbox, relaying_pass
 from dentareview.anchoring.queued_rewards import pay_queued_rewards
-from dentareview.anchoring.statements import anchor_statements
-from dentareview.anchoring.transfers import transfer_rewards
-from dentareview.anchoring.visit_signers import set_visit_signers
+from dentareview.anchoring.side_writes import run_side_writes
 from dentareview.chain.registry import AnchorEvent
 from dentareview.chain.transactions import PreparedCall
 from dentareview.db.mapping import review_of, visit_of
@@ -181,20 +179,11 @@ class Anchorer:
         outbox.send_many([row for row in rows if not outbox.settle_earlier(row)])
         session.commit()
         report.queued_paid = pay_queued_rewards(session, deployment, relay)
-        statements = anchor_statements(session, deployment, relay, now=now)
-        report.statements, report.reorged = statements.anchored, report.reorged + statements.reorged
-        report.replaced += statements.replaced
-        report.errors += statements.errors
-        signers = set_visit_signers(session, deployment, relay, now=now)
-        report.statements += signers.set  # progress: another pass may follow
-        report.reorged += signers.reorged
-        report.replaced += signers.replaced
-        report.errors += signers.errors
-        transfers = transfer_rewards(session, deployment, relay, now=now)
-        report.statements += transfers.done  # progress: another pass may follow
-        report.reorged += transfers.reorged
-        report.replaced += transfers.replaced
-        report.errors += transfers.errors
+        side = run_side_writes(session, deployment, relay, now=now, stop_on_error=False)
+        report.statements = side.statements + side.others  # progress: another pass may follow
+        report.reorged += side.reorged
+        report.replaced += side.replaced
+        report.errors += side.errors
 
     def run_until_idle(self, *, max_passes: int = 1000) -> AnchorReport:
         total = AnchorReport()

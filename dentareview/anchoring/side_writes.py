@@ -1,0 +1,54 @@
+"""The chain writes every pass makes besides its mode's own (reviews or batch roots):
+signed statements, visit-signing keys, and passkey patients' reward transfers, one outbox
+writer each, in that order. Both modes run them through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from dentareview.anchoring.statements import anchor_statements
+from dentareview.anchoring.transfers import transfer_rewards
+from dentareview.anchoring.visit_signers import set_visit_signers
+from dentareview.relay.engine import Relay
+from dentareview.services.chain_access import Deployment
+
+
+@dataclass
+class SideWrites:
+    statements: int = 0  # statements anchored
+    others: int = 0  # grants set and transfers made: progress, another pass may follow
+    reorged: int = 0
+    replaced: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def run_side_writes(
+    session: Session, deployment: Deployment, relay: Relay, *, now: int, stop_on_error: bool
+) -> SideWrites:
+    """One pass of each writer; with `stop_on_error`, none after a writer that failed."""
+    result = SideWrites()
+    statements = anchor_statements(session, deployment, relay, now=now)
+    result.statements = statements.anchored
+    result.reorged, result.replaced = statements.reorged, statements.replaced
+    result.errors += statements.errors
+    if stop_on_error and result.errors:
+        return result
+    signers = set_visit_signers(session, deployment, relay, now=now)
+    result.others += signers.set
+    result.reorged, result.replaced = (
+        result.reorged + signers.reorged,
+        result.replaced + signers.replaced,
+    )
+    result.errors += signers.errors
+    if stop_on_error and result.errors:
+        return result
+    transfers = transfer_rewards(session, deployment, relay, now=now)
+    result.others += transfers.done
+    result.reorged, result.replaced = (
+        result.reorged + transfers.reorged,
+        result.replaced + transfers.replaced,
+    )
+    result.errors += transfers.errors
+    return result
