@@ -23,7 +23,7 @@ contract PasskeyAccountFactory is IPasskeyAccountFactory {
         account = accountAddress(qx, qy);
         if (account.code.length == 0) {
             emit AccountCreated(account, qx, qy);
-            Create2.deploy(0, _salt(qx, qy), _initCode(qx, qy));
+            account = Create2.deploy(0, _salt(qx, qy), _initCode(qx, qy));
         }
     }
 

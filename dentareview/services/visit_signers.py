@@ -16,6 +16,7 @@ from eth_utils.hexadecimal import encode_hex
 from sqlalchemy.orm import Session
 
 from dentareview.db.models import VisitSignerRow
+from dentareview.db.queries.dentists import get_dentist
 from dentareview.db.queries.visit_signers import (
     add_visit_signer,
     dentist_grants,
@@ -28,13 +29,14 @@ from dentareview.domain.models import Eip712Domain, parse_address
 from dentareview.domain.typed_data import typed_digest
 from dentareview.errors import (
     InvalidSignature,
+    NotADentist,
     ValidationError,
     VisitSignerNonce,
     VisitSignerNotActive,
     VisitSignerNotAvailable,
     VisitSignerRevoked,
 )
-from dentareview.services.practice import practice_of
+from dentareview.services.practice import Practice, practice_of
 from dentareview.services.signatures import ContractAccounts, signed_by
 
 UINT64_MAX = 2**64 - 1
@@ -184,3 +186,20 @@ def check_visit_key(session: Session, *, signer: str, dentist: str, visited_at: 
             field="signature",
         )
     return True
+
+
+def practice_read_by(session: Session, *, wallet: str, now: int) -> Practice:
+    """The practice a signed-in wallet may read check-ins for: the dentist's own wallet, or
+    a visit-signing key active now (a practice's system signs in with its key to learn
+    which account checked in). Anything else: NOT_A_DENTIST."""
+    if get_dentist(session, address=wallet) is not None:
+        return practice_of(session, wallet=wallet)
+    newest = next(iter(latest_grants(session, signer=wallet)), None)
+    if (
+        newest is not None
+        and newest.status == "set"
+        and newest.revoked_at is None
+        and newest.valid_until >= now
+    ):
+        return practice_of(session, wallet=newest.dentist)
+    raise NotADentist(f"{wallet} is neither a dentist nor an active visit-signing key")

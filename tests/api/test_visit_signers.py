@@ -140,3 +140,23 @@ def test_refusals_each_with_their_own_code(system: System) -> None:
     assert refused_late.status_code == 403 and error_code(refused_late) == "VISIT_SIGNER_REVOKED"
     # Not signed in: no keys.
     assert system.client.get(PATH).status_code == 401
+
+
+def test_a_practice_system_reads_check_ins_with_its_key_until_revoked(system: System) -> None:
+    """Through the practice-system side: the key signs in (SIWE) and reads which account
+    checked in, as reception does on the visits page; a revoked key reads nothing."""
+    dentist, key = system.new_dentist(), new_wallet()
+    page = wallet_client(system.client, dentist)
+    until = int(time.time()) + 30 * DAY
+    assert grant(system, page, dentist, key.address, until).status_code == 201
+    practice_system = wallet_client(system.client, key)
+    early = practice_system.get("/v1/practice/checkins")
+    assert early.status_code == 403 and error_code(early) == "NOT_A_DENTIST"  # not on-chain yet
+    system.anchor()
+    code = page.get("/v1/practice/checkins").json()["code"]
+    assert practice_system.get("/v1/practice/checkins").json()["code"] == code
+    assert grant(system, page, dentist, key.address, int(time.time())).status_code == 201
+    revoked = practice_system.get("/v1/practice/checkins")
+    assert revoked.status_code == 403 and error_code(revoked) == "NOT_A_DENTIST"
+    stranger = wallet_client(system.client, new_wallet()).get("/v1/practice/checkins")
+    assert error_code(stranger) == "NOT_A_DENTIST"

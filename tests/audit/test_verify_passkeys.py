@@ -18,13 +18,14 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.hexadecimal import encode_hex
+from sqlalchemy import text
 
 from dentareview.audit.webauthn_check import registry_factory
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import typed_digest
 from dentareview.services.proofs import build_proof
 from tests.api.system import System, new_wallet
-from tests.audit.helpers import post_review, proof_of, verify, verify_json
+from tests.audit.helpers import audit_json, post_review, proof_of, verify, verify_json
 from tests.support.passkey import SoftPasskey
 from tests.support.passkey_review import PasskeyPatient
 from tests.support.visit_keys import authorise, key_signed_visit
@@ -162,3 +163,23 @@ def test_another_dentists_key_fails(system: System, tmp_path: Path) -> None:
     code, checks = verify_json(system, proof, tmp_path)
     assert code == 1
     assert checks["visit-signature"] is False
+
+
+def test_the_full_audit_counts_a_passkey_review_like_any_other(system: System) -> None:
+    """`dentareview audit` re-checks every signature: a passkey patient's ERC-6492 one is
+    asked of the registry, and the review is counted and matched with its anchor; a
+    signature swapped for another passkey's is reported."""
+    proof, patient, _ = passkey_proof(system)
+    code, body = audit_json(system)
+    assert code == 0, body
+    assert body["counts"]["reviews"] == 1 and body["counts"]["anchors"] == 1
+    thief = PasskeyPatient(system.manifest.registry.address)
+    digest = typed_digest(_domain(system), "Review", proof["review"]["message"])
+    forged = patient.wrap(thief.passkey.sign(digest))
+    with system.sessions() as session:
+        session.execute(
+            text("UPDATE reviews SET signature = :signature"), {"signature": encode_hex(forged)}
+        )
+        session.commit()
+    code, body = audit_json(system)
+    assert code == 1 and body["discrepancies"], body

@@ -26,7 +26,7 @@ from dentareview.services.passkeys import (
     practice_code,
     register_passkey,
 )
-from dentareview.services.practice import practice_of
+from dentareview.services.visit_signers import practice_read_by
 
 router = APIRouter(tags=["passkeys"])
 
@@ -273,9 +273,10 @@ def get_checkins(
     wallet: SignedInWallet, state: State, session: DbSession, response: Response
 ) -> PracticeCheckinsOut:
     """The signed-in practice's check-in code and the last day's check-ins: reception
-    finds the patient by the code on their phone and attests the visit for the account."""
-    practice = practice_of(session, wallet=wallet.wallet)
+    finds the patient by the code on their phone and attests the visit for the account.
+    A practice's system signs in with its visit-signing key to read them too."""
     now = state.clock()
+    practice = practice_read_by(session, wallet=wallet.wallet, now=now)
     code = practice_code(session, dentist=practice.address, now=now)
     found = checkins_today(session, dentist=practice.address, now=now)
     session.commit()
