@@ -642,9 +642,8 @@ class TransferRejected(InputRejected):
     code = "TRANSFER_REJECTED"
     status = 422
     description = (
-        "The reward transfer cannot be made: the passkey did not sign this transfer, its "
-        "nonce is not the account's next one, its deadline is past or more than a day "
-        "ahead, the recipient is not an address, or the amount is more than the account holds."
+        "The transfer cannot be made: the passkey did not sign it, or its nonce, deadline, "
+        "recipient or amount is not one the account can send now."
     )
 
 
