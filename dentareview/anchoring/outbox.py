@@ -87,6 +87,7 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
@@ -126,6 +127,18 @@ class OutboxReport(Protocol):
     reorged: int
     replaced: int
     errors: list[str]
+
+
+@dataclass
+class WriterReport:
+    """A pass of one of the writers that run beside a mode's own (statements, visit-signing
+    keys, reward transfers): the writes it recorded, and what the lifecycle counts."""
+
+    done: int = 0
+    finalized: int = 0
+    reorged: int = 0
+    replaced: int = 0
+    errors: list[str] = field(default_factory=list)
 
 
 def relaying_pass(

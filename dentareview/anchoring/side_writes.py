@@ -29,26 +29,16 @@ def run_side_writes(
 ) -> SideWrites:
     """One pass of each writer; with `stop_on_error`, none after a writer that failed."""
     result = SideWrites()
-    statements = anchor_statements(session, deployment, relay, now=now)
-    result.statements = statements.anchored
-    result.reorged, result.replaced = statements.reorged, statements.replaced
-    result.errors += statements.errors
-    if stop_on_error and result.errors:
-        return result
-    signers = set_visit_signers(session, deployment, relay, now=now)
-    result.others += signers.set
-    result.reorged, result.replaced = (
-        result.reorged + signers.reorged,
-        result.replaced + signers.replaced,
-    )
-    result.errors += signers.errors
-    if stop_on_error and result.errors:
-        return result
-    transfers = transfer_rewards(session, deployment, relay, now=now)
-    result.others += transfers.done
-    result.reorged, result.replaced = (
-        result.reorged + transfers.reorged,
-        result.replaced + transfers.replaced,
-    )
-    result.errors += transfers.errors
+    for kind, run in (
+        ("statements", anchor_statements),
+        ("others", set_visit_signers),
+        ("others", transfer_rewards),
+    ):
+        report = run(session, deployment, relay, now=now)
+        setattr(result, kind, getattr(result, kind) + report.done)
+        result.reorged += report.reorged
+        result.replaced += report.replaced
+        result.errors += report.errors
+        if stop_on_error and result.errors:
+            break
     return result

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import groupby
 
 from eth_utils.hexadecimal import decode_hex
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from dentareview.anchoring.outbox import ChainWriter, Outbox
+from dentareview.anchoring.outbox import ChainWriter, Outbox, WriterReport
 from dentareview.chain.registry import StatementEvent
 from dentareview.db.models import StatementAnchorRow
 from dentareview.db.queries.statements import (
@@ -44,15 +43,6 @@ log = logging.getLogger(__name__)
 
 # Digests per transaction: about 25k gas each, so a full one stays far below a block.
 MAX_STATEMENTS_PER_TX = 200
-
-
-@dataclass
-class StatementReport:
-    anchored: int = 0
-    finalized: int = 0
-    reorged: int = 0
-    replaced: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def _by_tx(rows: Sequence[StatementAnchorRow], key: str) -> list[list[StatementAnchorRow]]:
@@ -71,11 +61,11 @@ class StatementAnchorer(ChainWriter[list[StatementAnchorRow]]):
         self._registry = deployment.registry
         self._relay = relay
         self._now = now
-        self.report = StatementReport()
+        self.report = WriterReport()
         self._block_times: dict[int, int] = {}  # one transaction anchors many: read once
         self._outbox = Outbox(session, relay, self, self.report, now=now)
 
-    def run(self) -> StatementReport:
+    def run(self) -> WriterReport:
         self._outbox.confirm(_by_tx(unfinal_statements(self._session, limit=1000), "tx_hash"))
         self._session.commit()
         for rows in _by_tx(in_flight_statements(self._session), "sent_tx_hash"):
@@ -188,11 +178,11 @@ class StatementAnchorer(ChainWriter[list[StatementAnchorRow]]):
         )
         row.anchored_at = self._block_time(event.block_number)
         row.last_error = None
-        self.report.anchored += 1
+        self.report.done += 1
 
 
 def anchor_statements(
     session: Session, deployment: Deployment, relay: Relay, *, now: int
-) -> StatementReport:
+) -> WriterReport:
     """One pass: finality of anchored statements, those in flight, then the due ones."""
     return StatementAnchorer(session, deployment, relay, now=now).run()

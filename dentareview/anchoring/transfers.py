@@ -15,14 +15,13 @@ yet, in the same transaction (the only time an account is ever deployed).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from dentareview.anchoring.outbox import ChainWriter, Outbox
+from dentareview.anchoring.outbox import ChainWriter, Outbox, WriterReport
 from dentareview.chain.passkey_accounts import PasskeyFactoryContract, TransferEvent
 from dentareview.chain.passkeys import PasskeyKey
 from dentareview.db.models import RewardTransferRow
@@ -39,15 +38,6 @@ log = logging.getLogger(__name__)
 TRANSFERS_PER_PASS = 20
 
 
-@dataclass
-class TransferReport:
-    done: int = 0
-    finalized: int = 0
-    reorged: int = 0
-    replaced: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 class TransferWriter(ChainWriter[RewardTransferRow]):
     """One pass over the transfers, run by the worker under the relayer lock."""
 
@@ -61,10 +51,10 @@ class TransferWriter(ChainWriter[RewardTransferRow]):
         )
         self._relay = relay
         self._now = now
-        self.report = TransferReport()
+        self.report = WriterReport()
         self._outbox = Outbox(session, relay, self, self.report, now=now)
 
-    def run(self) -> TransferReport:
+    def run(self) -> WriterReport:
         self._outbox.confirm(unfinal_transfers(self._session, limit=1000))
         self._session.commit()
         for row in in_flight_transfers(self._session):
@@ -162,6 +152,6 @@ class TransferWriter(ChainWriter[RewardTransferRow]):
 
 def transfer_rewards(
     session: Session, deployment: Deployment, relay: Relay, *, now: int
-) -> TransferReport:
+) -> WriterReport:
     """One pass: finality of done transfers, those in flight, then the due ones."""
     return TransferWriter(session, deployment, relay, now=now).run()

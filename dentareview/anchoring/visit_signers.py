@@ -17,14 +17,13 @@ revocation, before the chain), so a grant waiting here never lets a visit in ear
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from eth_utils.hexadecimal import decode_hex
 from sqlalchemy.orm import Session
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from dentareview.anchoring.outbox import ChainWriter, Outbox
+from dentareview.anchoring.outbox import ChainWriter, Outbox, WriterReport
 from dentareview.chain.registry import VisitSignerEvent
 from dentareview.db.models import VisitSignerRow
 from dentareview.db.queries.visit_signers import (
@@ -40,15 +39,6 @@ log = logging.getLogger(__name__)
 GRANTS_PER_PASS = 50
 
 
-@dataclass
-class VisitSignerReport:
-    set: int = 0
-    finalized: int = 0
-    reorged: int = 0
-    replaced: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 class VisitSignerWriter(ChainWriter[VisitSignerRow]):
     """One pass over the grants, run by the worker under the relayer lock."""
 
@@ -60,10 +50,10 @@ class VisitSignerWriter(ChainWriter[VisitSignerRow]):
         self._registry = deployment.registry
         self._relay = relay
         self._now = now
-        self.report = VisitSignerReport()
+        self.report = WriterReport()
         self._outbox = Outbox(session, relay, self, self.report, now=now)
 
-    def run(self) -> VisitSignerReport:
+    def run(self) -> WriterReport:
         self._outbox.confirm(unfinal_visit_signers(self._session, limit=1000))
         self._session.commit()
         for row in in_flight_visit_signers(self._session):
@@ -152,7 +142,7 @@ class VisitSignerWriter(ChainWriter[VisitSignerRow]):
             event.block_hash,
         )
         item.last_error = None
-        self.report.set += 1
+        self.report.done += 1
 
     def _refuse(self, item: VisitSignerRow, reason: str) -> None:
         log.warning("visit signer %s refused: %s", item.signer, reason)
@@ -170,6 +160,6 @@ class VisitSignerWriter(ChainWriter[VisitSignerRow]):
 
 def set_visit_signers(
     session: Session, deployment: Deployment, relay: Relay, *, now: int
-) -> VisitSignerReport:
+) -> WriterReport:
     """One pass: finality of set grants, those in flight, then the due ones."""
     return VisitSignerWriter(session, deployment, relay, now=now).run()

@@ -150,7 +150,7 @@ def test_a_stuck_statement_transaction_is_replaced_at_its_nonce(system: System) 
         rpc(system.w3, "anvil_setNextBlockBaseFeePerGas", hex(200 * GWEI))
     finally:
         rpc(system.w3, "evm_setIntervalMining", 1)
-    assert first.anchored == 0
+    assert first.done == 0
     stuck = statement(system, edit)
     assert stuck.sent_tx_hash is not None
 
