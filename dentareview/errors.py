@@ -10,7 +10,8 @@ Callers may catch a whole group; only the leaves carry a code.
     │   ├── ValidationError, SelfReview, VisitInFuture, ReviewWindowClosed,
     │   │   SignatureExpired, DeadlineTooFar, TextTooShort, TextTooLong, TooFewWords,
     │   │   InvalidRating, ReplyTextInvalid, PayloadTooLarge, RenameReasonInvalid,
-    │   │   InvalidEmail, WebhookUrlRefused, InvalidScore
+    │   │   InvalidEmail, WebhookUrlRefused, InvalidScore, InvalidPhone,
+│   │   InvalidWebsite, InvalidCountry, InvalidLocation
     │   └── NameRejected       a practice name that could mislead (NAME_*)
     ├── NotFound               404: VisitNotFound, ReviewNotFound, DentistNotFound,
     │                          InvitationNotFound
@@ -680,6 +681,38 @@ class VisitImportRejected(InputRejected):
     )
 
 
+class InvalidPhone(InputRejected):
+    code = "INVALID_PHONE"
+    status = 422
+    description = (
+        "The phone number is not a valid number: give it in international form (+44 20...) "
+        "or set the practice's country for a national number."
+    )
+
+
+class InvalidWebsite(InputRejected):
+    code = "INVALID_WEBSITE"
+    status = 422
+    description = (
+        "The website is not an https:// address with a host (and no user name or password)."
+    )
+
+
+class InvalidCountry(InputRejected):
+    code = "INVALID_COUNTRY"
+    status = 422
+    description = "The country is not an ISO 3166-1 alpha-2 code (such as DE, GB or US)."
+
+
+class InvalidLocation(InputRejected):
+    code = "INVALID_LOCATION"
+    status = 422
+    description = (
+        "latitude and longitude go together (both or neither), latitude within -90..90 and "
+        "longitude within -180..180."
+    )
+
+
 class InternalError(DentaReviewError):
     code = "INTERNAL_ERROR"
     status = 500
@@ -766,5 +799,9 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     AccountDeploymentLimit,
     VisitConflict,
     VisitImportRejected,
+    InvalidPhone,
+    InvalidWebsite,
+    InvalidCountry,
+    InvalidLocation,
     InternalError,
 )
