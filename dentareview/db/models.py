@@ -755,3 +755,46 @@ class RewardTransferRow(RetriedWrite, Base):
     done_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
     next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
+
+
+class PracticeDetailsRow(Base):
+    """What a practice says of itself for the directory (domain/practice_details.py): one
+    row per practice, every field optional. `city_key` and `postal_key` are the city and
+    postal code as a search compares them; the coordinates are decimal text."""
+
+    __tablename__ = "practice_details"
+    __table_args__ = (
+        # A postal code is searched by its start: text_pattern_ops lets PostgreSQL's
+        # B-tree serve `LIKE 'SW1A%'` whatever the database's collation.
+        Index(
+            "ix_practice_details_postal_key",
+            "postal_key",
+            postgresql_ops={"postal_key": "text_pattern_ops"},
+        ),
+    )
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), primary_key=True)
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    city_key: Mapped[str | None] = mapped_column(Text)
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    postal_key: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(300))
+    hours: Mapped[str | None] = mapped_column(String(300))
+    accepting_new_patients: Mapped[bool | None]
+    latitude: Mapped[str | None] = mapped_column(String(16))
+    longitude: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class PracticeLanguageRow(Base):
+    """A language a practice speaks (a BCP-47 primary tag), one row each: the directory's
+    language filter finds the practices through the index on `language`."""
+
+    __tablename__ = "practice_languages"
+    __table_args__ = (Index("ix_practice_languages_language", "language"),)
+
+    dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)

@@ -48,8 +48,10 @@ APP_TABLES = {
     "practice_news_settings",
     "practice_events",
     "practice_deliveries",
+    "practice_details",
+    "practice_languages",
 }
-HEAD = "0019_reward_transfers"
+HEAD = "0020_practice_details"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
