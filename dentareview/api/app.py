@@ -31,6 +31,7 @@ from dentareview.api.routes import (
     passkeys,
     patients,
     practice,
+    practice_details,
     proofs,
     recommendations,
     replies,
@@ -141,6 +142,7 @@ def create_app(
     app.state.write_limits = write_limits
     for module in (meta, dentists, patients, proofs, me, practice, news, visit_signers):
         app.include_router(module.router)
+    app.include_router(practice_details.router)  # a practice's details: public, set signed in
     app.include_router(recommendations.nps_router)
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     include_write_router(app, passkeys.router)  # check-in: passkeys, rate limited too

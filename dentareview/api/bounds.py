@@ -30,7 +30,8 @@ SearchQuery = Annotated[
     Query(
         max_length=200,
         pattern=NO_CONTROL_CHARACTERS,
-        description="part of a name, or an address (no control characters)",
+        description="part of a name or a city, the start of a postal code or of an "
+        "address (any case; no control characters)",
     ),
 ]
 

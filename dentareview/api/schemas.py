@@ -330,14 +330,23 @@ class DirectoryEntryOut(BaseModel):
     mean: float | None
     bayesianScore: float | None
     verified: bool = Field(description="true when the dentist has at least one anchored review")
+    city: str | None = Field(description="from the practice's details; null until set")
+    country: str | None = Field(description="ISO 3166-1 alpha-2")
+    acceptingNewPatients: bool | None = Field(description="null: the practice has not said")
+    languages: list[str] = Field(description="languages spoken (BCP-47 primary tags)")
 
 
 class DirectoryPageOut(BaseModel):
     q: str
+    minRating: float | None
+    language: str | None
+    acceptingNewPatients: bool | None
+    sort: str = Field(description="score, reviews or name")
     total: int
     limit: int
     offset: int
     items: list[DirectoryEntryOut]
+    languageChoices: list[str] = Field(description="the values `language` may take")
 
 
 class InvitationReviewOut(BaseModel):

@@ -756,7 +756,6 @@ class RewardTransferRow(RetriedWrite, Base):
     next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
 
 
-
 class PracticeDetailsRow(Base):
     """What a practice says of itself for the directory (domain/practice_details.py): one
     row per practice, every field optional. `city_key` and `postal_key` are the city and

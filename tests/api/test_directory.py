@@ -33,7 +33,11 @@ def test_directory_lists_searches_and_scores(system: System) -> None:
 
     body = system.client.get("/v1/dentists").json()
     assert body["total"] == 3
-    assert [e["address"] for e in body["items"]] == [many, one, none]  # most reviews first
+    # Highest Bayesian score first: 3.9375, then the prior's 3.5, then (17.5 + 1) / 6.
+    assert [e["address"] for e in body["items"]] == [many, none, one]
+    assert body["sort"] == "score"
+    most = system.client.get("/v1/dentists", params={"sort": "reviews"}).json()["items"]
+    assert [e["address"] for e in most] == [many, one, none]  # most reviews first
     first = body["items"][0]
     # Bayesian: (5 * 3.5 + 14) / (5 + 3) = 31.5 / 8
     assert first == {
@@ -44,9 +48,13 @@ def test_directory_lists_searches_and_scores(system: System) -> None:
         "mean": 4.6667,
         "bayesianScore": 3.9375,
         "verified": True,
+        "city": None,
+        "country": None,
+        "acceptingNewPatients": None,
+        "languages": [],
     }
-    assert body["items"][2]["verified"] is False
-    assert body["items"][2]["mean"] is None
+    assert body["items"][1]["verified"] is False
+    assert body["items"][1]["mean"] is None
 
     def names(**params: str) -> list[str]:
         response = system.client.get("/v1/dentists", params=params)
@@ -60,7 +68,7 @@ def test_directory_lists_searches_and_scores(system: System) -> None:
     assert names(q="%") == ["Lone_Tooth 100% Clinic"]
     assert names(q="e_t") == ["Lone_Tooth 100% Clinic"]
     assert names(q="nobody") == []
-    assert names(limit="1", offset="1") == ["Lone_Tooth 100% Clinic"]
+    assert names(limit="1", offset="1") == ["Quiet Practice"]
 
 
 def test_directory_refuses_bad_paging(system: System) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -18,7 +19,13 @@ from dentareview.api.schemas import (
     ReviewPage,
 )
 from dentareview.domain.models import parse_address
-from dentareview.services.directory import dentist_directory
+from dentareview.domain.practice_details import LANGUAGES
+from dentareview.services.directory import (
+    DirectoryEntry,
+    DirectorySearch,
+    DirectorySort,
+    dentist_directory,
+)
 from dentareview.services.reputation import dentist_reputation, dentist_reviews
 
 router = APIRouter(tags=["dentists"])
@@ -31,26 +38,81 @@ def get_directory(
     state: State,
     session: DbSession,
     q: SearchQuery = "",
+    min_rating: Annotated[
+        Decimal | None,
+        Query(
+            alias="minRating",
+            ge=1,
+            le=5,
+            decimal_places=1,
+            description="only dentists whose score, as shown (one decimal, half up), is at "
+            "least this: 1 to 5 in steps of 0.1",
+        ),
+    ] = None,
+    language: Annotated[
+        str | None,
+        Query(
+            pattern=f"^({'|'.join(LANGUAGES)})$",
+            description=f"a language spoken: {', '.join(LANGUAGES)}",
+        ),
+    ] = None,
+    accepting_new_patients: Annotated[
+        bool | None,
+        Query(
+            alias="acceptingNewPatients",
+            description="true: practices taking new patients; false: those that are not",
+        ),
+    ] = None,
+    sort: Annotated[
+        DirectorySort,
+        Query(
+            description="score (the Bayesian score, highest first), reviews (most "
+            "anchored reviews first) or name"
+        ),
+    ] = "score",
     limit: PageSize = 20,
     offset: PageOffset = 0,
 ) -> DirectoryPageOut:
-    """Registered dentists, most anchored reviews first, with their Bayesian score."""
-    page = dentist_directory(
-        session, query=q, limit=limit, offset=offset, policy=state.settings.policy()
+    """Registered dentists with their Bayesian score and details, searched, filtered and
+    sorted."""
+    search = DirectorySearch(
+        query=q,
+        min_rating=min_rating,
+        language=language,
+        accepting_new_patients=accepting_new_patients,
+        sort=sort,
     )
-    items = [
-        DirectoryEntryOut(
-            address=e.address,
-            name=e.name,
-            active=e.active,
-            count=e.count,
-            mean=e.mean,
-            bayesianScore=e.bayesian_score,
-            verified=e.count > 0,
-        )
-        for e in page.items
-    ]
-    return DirectoryPageOut(q=q, total=page.total, limit=limit, offset=offset, items=items)
+    page = dentist_directory(
+        session, search=search, limit=limit, offset=offset, policy=state.settings.policy()
+    )
+    return DirectoryPageOut(
+        q=q,
+        minRating=float(min_rating) if min_rating is not None else None,
+        language=search.language,
+        acceptingNewPatients=accepting_new_patients,
+        sort=sort,
+        total=page.total,
+        limit=limit,
+        offset=offset,
+        items=[directory_entry_out(e) for e in page.items],
+        languageChoices=list(LANGUAGES),
+    )
+
+
+def directory_entry_out(e: DirectoryEntry) -> DirectoryEntryOut:
+    return DirectoryEntryOut(
+        address=e.address,
+        name=e.name,
+        active=e.active,
+        count=e.count,
+        mean=e.mean,
+        bayesianScore=e.bayesian_score,
+        verified=e.count > 0,
+        city=e.city,
+        country=e.country,
+        acceptingNewPatients=e.accepting_new_patients,
+        languages=list(e.languages),
+    )
 
 
 @router.get(
