@@ -56,7 +56,7 @@ def test_directory_and_profile_show_the_reviews(
     page: Page, web: WebSystem, reviewed: Reviewed
 ) -> None:
     page.goto(web.url + "/")
-    page.get_by_label("Search by practice name or wallet address").fill("maple street")
+    page.get_by_label("Search by practice name, city or postal code").fill("maple street")
     page.get_by_role("button", name="Search").click()
     card = page.locator("li.card", has_text=reviewed.name)
     expect(card).to_contain_text("3 reviews")

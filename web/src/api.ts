@@ -121,14 +121,67 @@ export interface DirectoryEntry {
   mean: number | null;
   bayesianScore: number | null;
   verified: boolean;
+  city: string | null;
+  country: string | null;
+  acceptingNewPatients: boolean | null;
+  languages: string[];
+}
+
+export type DirectorySort = "score" | "reviews" | "name";
+
+/** What the directory's form asks: every filter optional ("" or null for any). */
+export interface DirectorySearch {
+  q: string;
+  minRating: string;
+  language: string;
+  acceptingNewPatients: boolean | null;
+  sort: DirectorySort;
 }
 
 export interface DirectoryPage {
   q: string;
+  minRating: number | null;
+  language: string | null;
+  acceptingNewPatients: boolean | null;
+  sort: DirectorySort;
   total: number;
   limit: number;
   offset: number;
   items: DirectoryEntry[];
+  languageChoices: string[];
+}
+
+/** A practice's details: a business's own, public (GET /v1/dentists/{address}/details). */
+export interface PracticeDetails {
+  dentist: string;
+  name: string;
+  street: string | null;
+  city: string | null;
+  postalCode: string | null;
+  country: string | null;
+  phone: string | null;
+  website: string | null;
+  hours: string | null;
+  languages: string[];
+  acceptingNewPatients: boolean | null;
+  latitude: number | null;
+  longitude: number | null;
+  updatedAt: number | null;
+  languageChoices: string[];
+}
+
+/** The query string of a directory search: only what is set, so links stay short. */
+export function directoryQuery(search: Partial<DirectorySearch>, extra: Record<string, string> = {}): URLSearchParams {
+  const params = new URLSearchParams();
+  if (search.q) params.set("q", search.q);
+  if (search.minRating) params.set("minRating", search.minRating);
+  if (search.language) params.set("language", search.language);
+  if (search.acceptingNewPatients !== null && search.acceptingNewPatients !== undefined) {
+    params.set("acceptingNewPatients", String(search.acceptingNewPatients));
+  }
+  if (search.sort && search.sort !== "score") params.set("sort", search.sort);
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  return params;
 }
 
 /** What an invitation link shows anyone: nothing of the patient, nor the visit's time. */
@@ -205,10 +258,12 @@ export async function send<T>(path: string, init?: RequestInit): Promise<T> {
 export const api = {
   chain: () => send<ChainFacts>("/v1/chain"),
   eip712: () => send<Eip712>("/v1/eip712"),
-  directory: (q: string, offset: number, limit = 20) =>
+  /** `search`: the text alone, or the text with filters and the order. */
+  directory: (search: string | Partial<DirectorySearch>, offset: number, limit = 20) =>
     send<DirectoryPage>(
-      `/v1/dentists?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`,
+      `/v1/dentists?${directoryQuery(typeof search === "string" ? { q: search } : search, { offset: String(offset), limit: String(limit) })}`,
     ),
+  details: (address: string) => send<PracticeDetails>(`/v1/dentists/${address}/details`),
   reputation: (address: string) => send<Reputation>(`/v1/dentists/${address}/reputation`),
   reviews: (address: string, limit = 50, offset = 0) =>
     send<ReviewPage>(

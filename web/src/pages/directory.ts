@@ -1,61 +1,134 @@
-// Home: search the directory of dentists.
-import { api, DirectoryPage } from "../api";
+// Home: search the directory of dentists by name, city or postal code, with filters
+// and an order; a GET form, so every search is a link.
+import { api, ApiError, DirectoryPage, DirectorySearch, DirectorySort, directoryQuery } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { score, shortAddress } from "../format";
+import { countryName, FIELD_STYLE, languageList, languageName, newPatientsBadge } from "./practicedetails";
 
 const PAGE = 20;
+const RATINGS: [string, string][] = [["", "Any rating"], ["3", "3.0 or more"], ["3.5", "3.5 or more"], ["4", "4.0 or more"], ["4.5", "4.5 or more"]];
+const SORTS: [DirectorySort, string][] = [["score", "Best score"], ["reviews", "Most reviews"], ["name", "Name"]];
 
 function entry(item: DirectoryPage["items"][number]): HTMLElement {
+  const place = [item.city, item.country ? countryName(item.country) : null].filter(Boolean).join(", ");
   return h(
     "li",
-    { class: "card" },
+    { class: "card", "data-dentist": item.address },
     h("h2", { style: "margin:0 0 4px" }, h("a", { href: `/dentists/${item.address}` }, item.name)),
+    place ? h("div", { "data-city": item.city ?? "" }, place) : null,
     h("div", { class: "row" },
       h("span", { class: "score", style: "font-size:1.6rem" }, score(item.bayesianScore)),
       h("span", { class: "muted" }, `${item.count} review${item.count === 1 ? "" : "s"}`),
       item.verified ? h("span", { class: "badge ok" }, "✓ verified reviews") : h("span", { class: "badge warn" }, "no reviews yet"),
       item.active ? null : h("span", { class: "badge bad" }, "deactivated"),
+      newPatientsBadge(item.acceptingNewPatients),
     ),
+    item.languages.length
+      ? h("div", { class: "muted", "data-languages": item.languages.join(" ") }, `Speaks ${languageList(item.languages)}`)
+      : null,
     h("div", { class: "mono muted" }, shortAddress(item.address)),
   );
+}
+
+/** The search as the address bar has it; an unknown value is dropped, not sent. */
+function readSearch(params: URLSearchParams): DirectorySearch {
+  const rating = params.get("minRating") ?? "";
+  const sort = params.get("sort") ?? "score";
+  const accepting = params.get("acceptingNewPatients");
+  return {
+    q: params.get("q") ?? "",
+    minRating: RATINGS.some(([value]) => value === rating) ? rating : "",
+    language: /^[a-z]{2,3}$/.test(params.get("language") ?? "") ? (params.get("language") ?? "") : "",
+    acceptingNewPatients: accepting === "true" ? true : accepting === "false" ? false : null,
+    sort: SORTS.some(([value]) => value === sort) ? (sort as DirectorySort) : "score",
+  };
+}
+
+function select(id: string, label: string, options: [string, string][], chosen: string): HTMLElement {
+  return h("div", { style: "flex:1 1 150px" },
+    h("label", { for: id }, label),
+    h("select", { id, name: id, style: FIELD_STYLE },
+      options.map(([value, text]) => h("option", { value, selected: value === chosen }, text))));
+}
+
+function searchForm(search: DirectorySearch): HTMLFormElement {
+  const form = h("form", { role: "search", action: "/", method: "get", id: "directory-search" },
+    h("div", { class: "search" },
+      h("div", {},
+        h("label", { for: "q" }, "Search by practice name, city or postal code"),
+        h("input", { id: "q", name: "q", type: "search", value: search.q, autocomplete: "off", maxlength: 200 })),
+      h("button", { type: "submit" }, "Search")),
+    h("div", { class: "row", style: "align-items:flex-end;gap:8px 12px;margin-top:8px" },
+      select("minRating", "Minimum rating", RATINGS, search.minRating),
+      select("language", "Language spoken", [["", "Any language"], ...(search.language ? [[search.language, languageName(search.language)] as [string, string]] : [])], search.language),
+      select("sort", "Sort by", SORTS, search.sort),
+      h("label", { style: "font-weight:400;display:flex;gap:8px;align-items:center;min-height:44px;margin:0;flex:1 1 220px" },
+        h("input", { type: "checkbox", id: "acceptingNewPatients", name: "acceptingNewPatients", value: "true", checked: search.acceptingNewPatients === true, style: "width:20px;height:20px" }),
+        "Only practices accepting new patients")));
+  // Leave empty filters and the default order out of the link, so it stays short.
+  form.addEventListener("submit", () => {
+    for (const control of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input[name], select[name]")) {
+      if (control.value === "" || (control.name === "sort" && control.value === "score")) control.disabled = true;
+    }
+    window.setTimeout(() => form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[disabled]").forEach((c) => { c.disabled = false; }), 0);
+  });
+  return form;
+}
+
+function fillLanguages(form: HTMLFormElement, choices: string[], chosen: string): void {
+  const languages = form.querySelector<HTMLSelectElement>("#language");
+  if (!languages) return;
+  replace(languages,
+    h("option", { value: "", selected: chosen === "" }, "Any language"),
+    [...choices].sort((a, b) => languageName(a).localeCompare(languageName(b), "en"))
+      .map((tag) => h("option", { value: tag, selected: tag === chosen }, languageName(tag))));
+}
+
+function filtered(search: DirectorySearch): boolean {
+  return Boolean(search.minRating || search.language || search.acceptingNewPatients !== null);
 }
 
 export async function render(main: HTMLElement): Promise<void> {
   setTitle("Find a dentist");
   const params = new URLSearchParams(window.location.search);
-  const q = params.get("q") ?? "";
+  const search = readSearch(params);
+  const q = search.q;
   const offset = Math.max(0, Number(params.get("offset") ?? 0) || 0);
   const results = h("section", { "aria-live": "polite", "aria-label": "Results" });
+  const form = searchForm(search);
   replace(
     main,
     h("h1", {}, "Find a dentist with verified reviews"),
     h("p", { class: "muted" },
       "Each review comes from a visit the practice signed and is signed by the patient's own wallet. ",
       "Scores are Bayesian: a few reviews count for less than many."),
-    h("form", { class: "search", role: "search", action: "/", method: "get" },
-      h("div", {},
-        h("label", { for: "q" }, "Search by practice name or wallet address"),
-        h("input", { id: "q", name: "q", type: "search", value: q, autocomplete: "off" })),
-      h("button", { type: "submit" }, "Search")),
+    form,
     results,
   );
   let page: DirectoryPage;
   try {
-    page = await api.directory(q, offset, PAGE);
+    page = await api.directory(search, offset, PAGE);
   } catch (error) {
-    replace(results, h("p", { class: "error", role: "alert" }, explain(error)));
+    const sentence = error instanceof ApiError && error.code === "VALIDATION_ERROR"
+      ? "This search has a filter the directory does not know. Change the filters and search again."
+      : explain(error);
+    replace(results, h("p", { class: "error", role: "alert" }, sentence));
     return;
   }
+  fillLanguages(form, page.languageChoices, search.language);
   if (page.items.length === 0) {
-    replace(results, h("p", {}, q ? `No dentist matches “${q}”.` : "No dentist is registered yet."));
+    const none = q || filtered(search)
+      ? `No dentist matches ${q ? `“${q}”` : "this search"}${filtered(search) ? " with these filters" : ""}.`
+      : "No dentist is registered yet.";
+    replace(results, h("p", { id: "no-results" }, none));
     return;
   }
   const link = (to: number, text: string) =>
-    h("a", { href: `/?${new URLSearchParams({ q, offset: String(to) })}` }, text);
+    h("a", { href: `/?${directoryQuery(search, to ? { offset: String(to) } : {})}` }, text);
   replace(
     results,
-    h("p", { class: "muted" }, `${page.total} dentist${page.total === 1 ? "" : "s"}${q ? ` matching “${q}”` : ""}`),
+    h("p", { class: "muted", id: "result-count" }, `${page.total} dentist${page.total === 1 ? "" : "s"}${q ? ` matching “${q}”` : ""}${filtered(search) ? " with these filters" : ""}`),
     h("ul", { class: "grid", style: "list-style:none;padding:0" }, page.items.map(entry)),
     h("nav", { class: "row", "aria-label": "Pages" },
       offset > 0 ? link(Math.max(0, offset - PAGE), "← Previous") : null,

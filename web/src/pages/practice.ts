@@ -4,6 +4,7 @@ import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { score } from "../format";
 import { Dashboard, practiceApi } from "../practice/api";
+import { detailsFormCard } from "../practice/details";
 import { npsCard } from "../practice/nps";
 import { newsCard } from "../practice/news";
 import { practiceBar, requirePractice } from "../practice/session";
@@ -109,6 +110,7 @@ export async function render(main: HTMLElement): Promise<void> {
       monthTable(d)),
     npsCard(),
     newsCard(),
+    detailsFormCard(),
     h("div", { class: "grid" },
       h("section", { class: "card" },
         h("h2", { style: "margin-top:0" }, "Sub-ratings by month"),
