@@ -1,7 +1,7 @@
 // A practice's details as anyone reads them (its public profile), and the words the
 // pages use for its languages and country. Text and links only: no map, nothing loaded
 // from another site.
-import type { PracticeDetails } from "../api";
+import { api, type PracticeDetails } from "../api";
 import { h } from "../dom";
 
 /** The look of the text inputs (style.css), for selects and other inputs too. */
@@ -93,4 +93,15 @@ export function detailsCard(details: PracticeDetails): HTMLElement {
       ? h("dl", { style: "margin:4px 0 0" }, items)
       : h("p", { class: "muted" }, "The practice has not added its address or opening hours yet."),
     items.length ? h("p", { class: "muted", style: "margin-bottom:0;font-size:.9rem" }, "Given by the practice itself.") : null);
+}
+
+/** A place for the practice's details on its profile: filled once they arrive, and
+ * gone if the practice has set none or they cannot be read (the rest of the profile
+ * stands without them). */
+export function detailsSlot(address: string): HTMLElement {
+  const slot = h("div", { id: "practice-details-slot" });
+  api.details(address).then(
+    (details) => (details.updatedAt === null ? slot.remove() : slot.replaceWith(detailsCard(details))),
+    () => slot.remove());
+  return slot;
 }
