@@ -6,12 +6,26 @@ from collections.abc import Iterator
 
 import pytest
 from eth_account.signers.local import LocalAccount
+from playwright.sync_api import Browser, sync_playwright
 from web3 import Web3
 
 from tests.support.anvil import AnvilNode, dev_account
+from tests.support.smtp import smtp_server as smtp_server  # a real SMTP server (aiosmtpd)
+from tests.web.browser import CHROMIUM, CHROMIUM_FLAGS, require_build, require_chromium
 
-# A real SMTP server (aiosmtpd) for any test that sends mail.
-from tests.support.smtp import smtp_server as smtp_server
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per test worker: Playwright's sync API allows one driver
+    per thread, so every package that drives a browser shares this one."""
+    require_chromium()
+    require_build()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.api.system import new_wallet
 from tests.news.receiver import WebhookReceiver
 from tests.web.browser import DESKTOP, PHONE, SCREENSHOTS, TestWallet, require_chromium, shoot
-from tests.web.conftest import WebSystem, browser, web_system
-
-__all__ = ["browser"]  # the package-scoped fixture, shared with the web tests
+from tests.web.conftest import WebSystem, web_system
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from dentareview.services.dentists import register_dentist
 from tests.api.system import new_wallet
@@ -21,10 +21,7 @@ from tests.reliability.service import Service, Stack, deployed_stack, running
 from tests.support.anvil import AnvilNode
 from tests.support.siwe import signed_in
 from tests.web.browser import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     DESKTOP,
-    require_build,
     require_chromium,
 )
 
@@ -111,18 +108,6 @@ def web_system(data_dir: Path, **env: str) -> Iterator[WebSystem]:
                 yield WebSystem(stack, service)
     finally:
         chain.stop()
-
-
-@pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    require_chromium()
-    require_build()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="package")
