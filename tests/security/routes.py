@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI
 
@@ -17,6 +17,31 @@ from dentareview.db.migrate import upgrade_database
 
 CHANGING_METHODS = ("post", "put", "patch", "delete")
 COOKIE_SCHEME = "APIKeyCookie"  # api/auth.py's session_cookie
+
+
+# A well-formed value for every path parameter the app has, so that a walk over every
+# route reaches the route's own checks.
+PATH_SAMPLES: Final[Mapping[str, object]] = {
+    "review_id": 1,
+    "address": "0x" + "ab" * 20,
+    "visit_id": "0x" + "cd" * 32,
+    "checkin_code": "HARBOUR2",
+    "code": "HARBOUR2",
+    "credential_id": "AAECAwQFBgcICQ",
+    "short_code": "abc123",
+    "unsubscribe_token": "unsubscribe-token_1",
+}
+
+
+def fill(path: str, values: Mapping[str, object] = PATH_SAMPLES) -> str:
+    """`path` with each {parameter} filled from `values` (a new parameter needs a sample)."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in values, f"{path}: add a sample {name} to tests/security/routes.py"
+        return str(values[name])
+
+    return re.sub(r"\{(\w+)\}", value, path)
 
 
 @dataclass(frozen=True)
@@ -33,9 +58,9 @@ class Operation:
     def takes_body(self) -> bool:
         return "requestBody" in self.spec
 
-    def url(self, values: Mapping[str, object]) -> str:
-        """The path with each {parameter} filled from `values`."""
-        return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), self.path)
+    def url(self, values: Mapping[str, object] | None = None) -> str:
+        """The path with each {parameter} filled from `values`, else from the samples."""
+        return fill(self.path, {**PATH_SAMPLES, **(values or {})})
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

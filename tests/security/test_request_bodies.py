@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from dentareview.errors import ERROR_CATALOG
 from tests.security.routes import body_routes, offline_app
 
-PATH_VALUES = {"review_id": 1, "address": "0x" + "ab" * 20}
 # Not UTF-8 (a lone 0xff at byte 12), and an integer past Python's 4,300-digit limit.
 UNDECODABLE = {
     "invalid UTF-8": (b'{"reason": "\xff"}', "byte 12"),
@@ -42,7 +41,7 @@ def test_every_body_route_answers_an_undecodable_body_with_a_catalogued_code(
         for label, (body, detail) in UNDECODABLE.items():
             answer = client.request(
                 route.method,
-                route.url(PATH_VALUES),
+                route.url(),
                 content=body,
                 headers={"Content-Type": "application/json"},
             )

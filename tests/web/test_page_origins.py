@@ -12,7 +12,6 @@ without trusting us."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dentareview.api.webapp import CONTENT_SECURITY_POLICY
 from tests.api.system import new_wallet
-from tests.security.routes import offline_app, operations
+from tests.security.routes import PATH_SAMPLES, fill, offline_app, operations
 from tests.support.anvil import free_port
 from tests.web.browser import DESKTOP, TestWallet, require_chromium
 from tests.web.conftest import WebSystem, web_system
@@ -65,7 +64,7 @@ def page_paths(tmp_path: Path, values: dict[str, Any]) -> list[str]:
     for route in app.routes:
         path, methods = getattr(route, "path", None), getattr(route, "methods", None) or set()
         if path and "GET" in methods and path not in documented and path != app.openapi_url:
-            paths.append(re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path))
+            paths.append(fill(path, {**PATH_SAMPLES, **values}))
     return paths
 
 
