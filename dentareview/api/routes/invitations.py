@@ -52,7 +52,7 @@ def _page(title: str, *body: str) -> HTMLResponse:
 @router.get(
     "/u/{unsubscribe_token}",
     response_class=HTMLResponse,
-    responses=error_responses("VALIDATION_ERROR"),
+    responses=error_responses("VALIDATION_ERROR", page=True),
 )
 def unsubscribe_page(unsubscribe_token: str = Token) -> HTMLResponse:
     """The unsubscribe link of an invitation email: a page with one button (a link
@@ -69,7 +69,7 @@ def unsubscribe_page(unsubscribe_token: str = Token) -> HTMLResponse:
 @router.post(
     "/u/{unsubscribe_token}",
     response_class=HTMLResponse,
-    responses=error_responses("VALIDATION_ERROR", "INVITATION_NOT_FOUND"),
+    responses=error_responses("VALIDATION_ERROR", "INVITATION_NOT_FOUND", page=True),
 )
 def unsubscribe_now(
     state: State, session: DbSession, unsubscribe_token: str = Token

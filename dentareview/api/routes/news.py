@@ -4,7 +4,7 @@ secret, and the delivery log. Signed-in dentists only."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dentareview.api.auth import SignedInWallet
 from dentareview.api.bounds import NO_CONTROL_CHARACTERS, PageOffset, PageSize
@@ -25,6 +25,8 @@ _REFUSALS = ("NOT_SIGNED_IN", "NOT_A_DENTIST", "DENTIST_INACTIVE")
 
 
 class NewsSettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     webhookUrl: str | None = Field(
         default=None,
         max_length=2000,
