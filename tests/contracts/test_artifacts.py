@@ -154,9 +154,13 @@ def test_the_comparison_sees_a_moved_slot_and_a_renamed_error() -> None:
     ]
     assert abi_entries(abi) != abi_entries(recorded["abi"])
     # The declaring scope of a struct is the only name the comparison sets aside.
-    scoped = json.dumps(recorded["abi"]).replace("struct IReviewRegistry.", "struct Elsewhere.")
-    assert abi_entries(json.loads(scoped)) == abi_entries(recorded["abi"])
-    retyped = json.dumps(recorded["abi"]).replace("struct IReviewRegistry.Visit", "struct Other")
+    text = json.dumps(recorded["abi"])
+    found = re.search(r'"struct ([A-Za-z0-9_.]+)', text)
+    assert found, "the registry's ABI names a struct"
+    struct = found.group(1)
+    scoped = text.replace(f'"struct {struct}', f'"struct Elsewhere.{struct.split(".")[-1]}')
+    assert scoped != text and abi_entries(json.loads(scoped)) == abi_entries(recorded["abi"])
+    retyped = text.replace(f'"struct {struct}', '"struct Other')
     assert abi_entries(json.loads(retyped)) != abi_entries(recorded["abi"])
 
 
