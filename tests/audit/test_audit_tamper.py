@@ -20,6 +20,7 @@ from dentareview.domain.models import Eip712Domain, Review
 from dentareview.domain.typed_data import review_digest
 from tests.api.system import REVIEW_TEXT, System, new_wallet
 from tests.audit.helpers import Posted, audit, audit_json, post_review
+from tests.support.tamper import delete_reviews
 
 
 @dataclass
@@ -88,8 +89,8 @@ def _edit_rating(scene: Scene) -> int:
 
 
 def _delete_review(scene: Scene) -> None:
-    scene.sql("DELETE FROM reward_payments WHERE review_id = :id", id=scene.other.id)
-    scene.sql("DELETE FROM reviews WHERE id = :id", id=scene.other.id)
+    with scene.system.sessions() as session:
+        delete_reviews(session, scene.other.id)
 
 
 def _move_to_another_dentist(scene: Scene) -> int:

@@ -19,6 +19,7 @@ from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.db.models import RewardPaymentRow
 from tests.api.system import REVIEW_TEXT, System, new_wallet
 from tests.audit.helpers import Posted, audit, audit_json, post_review, proof_of, verify_json
+from tests.support.tamper import delete_reviews
 
 
 @dataclass
@@ -146,7 +147,8 @@ def test_a_batched_reviews_digest_edited_with_its_text_is_caught(scene: BatchSce
 
 def test_a_deleted_batch_member_is_caught(scene: BatchScene) -> None:
     target = scene.reviews[1]  # not rewarded: no payment refers to it
-    scene.sql("DELETE FROM reviews WHERE id = :id", id=target.id)
+    with scene.system.sessions() as session:
+        delete_reviews(session, target.id)
     code, body = audit_json(scene.system)
     assert code == 1
     assert kinds(body) == Counter({"MISSING_REVIEW": 1})
@@ -155,9 +157,9 @@ def test_a_deleted_batch_member_is_caught(scene: BatchScene) -> None:
 
 
 def test_a_deleted_batch_is_caught(scene: BatchScene) -> None:
-    scene.sql("DELETE FROM reward_payments")
+    with scene.system.sessions() as session:
+        delete_reviews(session)
     scene.sql("DELETE FROM payouts")
-    scene.sql("DELETE FROM reviews")
     scene.sql("DELETE FROM batches")
     code, body = audit_json(scene.system)
     assert code == 1
