@@ -64,6 +64,24 @@ def test_without_a_session_who_am_i_says_not_signed_in(system: System) -> None:
     assert error_code(system.client.get("/v1/auth/session")) == "NOT_SIGNED_IN"
 
 
+def test_the_status_answers_200_signed_in_or_not(system: System) -> None:
+    # What the pages ask first: a signed-out visit must not log a 401 in the console.
+    for cookie in (None, "made-up"):
+        if cookie:
+            system.client.cookies.set(SESSION_COOKIE, cookie)
+        answer = system.client.get("/v1/auth/status")
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"signedIn": False, "session": None}
+        assert answer.headers["cache-control"] == "no-store"
+    system.client.cookies.clear()
+    wallet = new_wallet()
+    assert sign_in(system.client, wallet).status_code == 200
+    answer = system.client.get("/v1/auth/status").json()
+    assert answer["signedIn"] is True
+    assert answer["session"] == system.client.get("/v1/auth/session").json()
+    assert answer["session"]["address"] == wallet.address
+
+
 def test_logout_ends_the_session_even_for_a_copied_cookie(system: System) -> None:
     assert sign_in(system.client, new_wallet()).status_code == 200
     copied = system.client.cookies[SESSION_COOKIE]

@@ -32,7 +32,9 @@ export const authApi = {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ message, signature }),
     }),
-  session: () => send<WalletSession>("/v1/auth/session"),
+  /** The session, or null when signed out (asked without an error being logged). */
+  session: async (): Promise<WalletSession | null> =>
+    (await send<{ signedIn: boolean; session: WalletSession | null }>("/v1/auth/status")).session,
   signOut: () => send<null>("/v1/auth/logout", { method: "POST" }),
 };
 

@@ -25,7 +25,14 @@ from dentareview.domain.typed_data import (
     parse_signature,
     parse_wallet_signature,
 )
-from dentareview.services.auth import WalletSession, issue_nonce, sign_in, sign_out
+from dentareview.errors import NotSignedIn
+from dentareview.services.auth import (
+    WalletSession,
+    current_session,
+    issue_nonce,
+    sign_in,
+    sign_out,
+)
 
 router = APIRouter(tags=["sign-in"])
 
@@ -151,6 +158,30 @@ def post_siwe(body: SiweIn, state: State, session: DbSession, response: Response
 def get_session(wallet: SignedInWallet) -> SessionOut:
     """Who is signed in, and until when."""
     return _session_out(wallet)
+
+
+class SessionStatusOut(BaseModel):
+    signedIn: bool
+    session: SessionOut | None = Field(description="the session, when signed in")
+
+
+@router.get(
+    "/v1/auth/status",
+    response_model=SessionStatusOut,
+    responses=error_responses("CROSS_SITE_REQUEST"),
+    openapi_extra=OPTIONAL_SESSION,
+)
+def get_session_status(
+    session_id: SessionId, state: State, session: DbSession, response: Response
+) -> SessionStatusOut:
+    """Whether anyone is signed in, 200 either way: how a page asks before it shows a
+    sign-in button (GET /v1/auth/session answers 401 when signed out)."""
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        found = current_session(session, session_id=session_id, now=state.clock())
+    except NotSignedIn:
+        return SessionStatusOut(signedIn=False, session=None)
+    return SessionStatusOut(signedIn=True, session=_session_out(found))
 
 
 @router.post(

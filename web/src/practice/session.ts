@@ -15,6 +15,8 @@ export interface Signed {
 /** The practice of the signed-in wallet, or a sign-in card in `main` (then null). */
 export async function requirePractice(main: HTMLElement, title: string, onReady: () => void): Promise<Practice | null> {
   try {
+    // Asked first, so that a signed-out visit logs no 401.
+    if ((await authApi.session()) === null) throw new ApiError("NOT_SIGNED_IN", "not signed in", 401);
     return await practiceApi.practice();
   } catch (error) {
     await showSignIn(main, {
