@@ -5,7 +5,7 @@ import { api, ApiError, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, stars, tokenAmount } from "../format";
-import { FULL_PROOF_KEY, meApi, OwnReview, OwnRewards } from "../patient/api";
+import { handOverFullProof, meApi, OwnReview, OwnRewards } from "../patient/api";
 import { replyBlock } from "../replyview";
 import { deadline, formProblem, ratingGroup, RATINGS, textCounters, textRules, typedData } from "../reviewform";
 import { authApi, notice, showSignIn, WalletSession } from "../signin";
@@ -93,7 +93,7 @@ function actions(review: OwnReview): HTMLElement {
   verify.addEventListener("click", async () => {
     const text = await fetchProof(verify);
     if (text === null) return;
-    window.sessionStorage.setItem(FULL_PROOF_KEY, text);
+    handOverFullProof(review.id, text);
     window.location.assign("/verify?proof=full");
   });
   return h("div", {},
@@ -435,12 +435,12 @@ async function askToSignIn(main: HTMLElement, refused?: unknown): Promise<void> 
 
 export async function render(main: HTMLElement): Promise<void> {
   setTitle(TITLE);
-  let who: WalletSession;
+  let who: WalletSession | null;
   try {
     who = await authApi.session();
   } catch (error) {
-    const signedOut = error instanceof ApiError && error.code === "NOT_SIGNED_IN";
-    return askToSignIn(main, signedOut ? undefined : error);
+    return askToSignIn(main, error);
   }
+  if (who === null) return askToSignIn(main);
   await showSigned(main, who);
 }

@@ -67,5 +67,20 @@ export const meApi = {
     post<Revision>(`/v1/reviews/${id}/erase`, body),
 };
 
-/** Where "My reviews" leaves a full proof for the verification page (this tab only). */
-export const FULL_PROOF_KEY = "dentareview.fullProof";
+/** Where "My reviews" leaves a full proof for the verification page (this tab only),
+ * with its review's id so that the page can fetch the current one. */
+const FULL_PROOF_KEY = "dentareview.fullProof";
+
+export function handOverFullProof(reviewId: number, text: string): void {
+  window.sessionStorage.setItem(FULL_PROOF_KEY, JSON.stringify({ reviewId, text }));
+}
+
+export function handedOverFullProof(): { reviewId: number; text: string } | null {
+  try {
+    const stored = JSON.parse(window.sessionStorage.getItem(FULL_PROOF_KEY) ?? "null") as { reviewId?: unknown; text?: unknown } | null;
+    if (stored && typeof stored.reviewId === "number" && typeof stored.text === "string") return { reviewId: stored.reviewId, text: stored.text };
+  } catch {
+    // nothing usable was left
+  }
+  return null;
+}

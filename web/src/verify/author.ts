@@ -129,9 +129,13 @@ export async function signedBy(client: PublicClient | null, account: string, has
 }
 
 export interface AuthorVerdict {
-  ok: boolean;
+  /** "wait": a genuine change not anchored yet, which settles on its own. */
+  verdict: "pass" | "fail" | "wait";
   detail: string;
 }
+
+const ok = (detail: string): AuthorVerdict => ({ verdict: "pass", detail });
+const bad = (detail: string): AuthorVerdict => ({ verdict: "fail", detail });
 
 /** The signed edits and erasure: each hashes to its digest, each names what it
  * supersedes, and (with `patient`, a full proof) each is signed by the patient. */
@@ -143,14 +147,14 @@ export async function checkAuthor(
   for (const [index, revision] of author.revisions.entries()) {
     const name = `${revision.kind === "edit" ? "Edit" : "Erasure"} ${index + 1}`;
     const digest = revisionDigest(domain, revision);
-    if (!digest || !same(digest, revision.digest)) return { ok: false, detail: `${name} does not hash to its digest: it was changed after it was signed.` };
-    if (!same(String(revision.message.visitId), visitId)) return { ok: false, detail: `${name} is about another visit.` };
+    if (!digest || !same(digest, revision.digest)) return bad(`${name} does not hash to its digest: it was changed after it was signed.`);
+    if (!same(String(revision.message.visitId), visitId)) return bad(`${name} is about another visit.`);
     const named = String(revision.kind === "edit" ? revision.message.previousDigest : revision.message.digest);
     const expected = revision.kind === "edit" ? latest : reviewDigest;
-    if (!same(named, expected)) return { ok: false, detail: `${name} names ${named}, not ${expected}.` };
+    if (!same(named, expected)) return bad(`${name} names ${named}, not ${expected}.`);
     if (patient) {
       if (!revision.signature || !(await signedBy(client, patient, digest, revision.signature))) {
-        return { ok: false, detail: `${name} is not signed by the patient ${patient}.` };
+        return bad(`${name} is not signed by the patient ${patient}.`);
       }
     }
     if (revision.kind === "edit") latest = digest;
@@ -159,11 +163,11 @@ export async function checkAuthor(
   const edits = author.revisions.filter((r) => r.kind === "edit").length;
   const who = patient ? "signed by the patient" : "their signatures are in the patient's own full proof";
   if (author.state === "erased") {
-    if (!erasure || !erasedText) return { ok: false, detail: "Shown as erased, but without the patient's signed erasure of this review." };
-    return { ok: true, detail: `Erased by its author: the patient's signed request (${who}) asked for it. The text is deleted; its digest stays anchored${edits ? `, after ${edits} edit${edits === 1 ? "" : "s"}` : ""}.` };
+    if (!erasure || !erasedText) return bad("Shown as erased, but without the patient's signed erasure of this review.");
+    return ok(`Erased by its author: the patient's signed request (${who}) asked for it. The text is deleted; its digest stays anchored${edits ? `, after ${edits} edit${edits === 1 ? "" : "s"}` : ""}.`);
   }
-  if (erasure) return { ok: false, detail: "A signed erasure is given, but the text is still there." };
-  return { ok: true, detail: `Edited by its author: ${edits} signed version${edits === 1 ? "" : "s"} (${who}) supersede${edits === 1 ? "s" : ""} the anchored one.` };
+  if (erasure) return bad("A signed erasure is given, but the text is still there.");
+  return ok(`Edited by its author: ${edits} signed version${edits === 1 ? "" : "s"} (${who}) supersede${edits === 1 ? "s" : ""} the anchored one.`);
 }
 
 /** Each edit and erasure is anchored: its StatementAnchored log is in the stated
@@ -172,7 +176,7 @@ export async function checkAuthorAnchors(client: PublicClient, registry: Hex, au
   for (const [index, revision] of author.revisions.entries()) {
     const name = `${revision.kind === "edit" ? "Edit" : "Erasure"} ${index + 1}`;
     const anchor = revision.anchor;
-    if (!anchor) return { ok: false, detail: `${name} is not anchored yet: it waits for the next anchoring, usually seconds. Check again soon.` };
+    if (!anchor) return { verdict: "wait", detail: `${name} is not anchored yet: it waits for the next anchoring, usually seconds. This page checks again on its own.` };
     let receipt;
     try {
       receipt = await client.getTransactionReceipt({ hash: anchor.txHash });
@@ -180,7 +184,7 @@ export async function checkAuthorAnchors(client: PublicClient, registry: Hex, au
       receipt = null;
     }
     if (!receipt || receipt.status !== "success" || Number(receipt.blockNumber) !== anchor.blockNumber) {
-      return { ok: false, detail: `${name}: transaction ${anchor.txHash} is not in block ${anchor.blockNumber} of this chain.` };
+      return bad(`${name}: transaction ${anchor.txHash} is not in block ${anchor.blockNumber} of this chain.`);
     }
     const logged = receipt.logs.some((log) => {
       if (!same(log.address, registry)) return false;
@@ -191,11 +195,11 @@ export async function checkAuthorAnchors(client: PublicClient, registry: Hex, au
         return false;
       }
     });
-    if (!logged) return { ok: false, detail: `${name}: transaction ${anchor.txHash} does not anchor its digest.` };
+    if (!logged) return bad(`${name}: transaction ${anchor.txHash} does not anchor its digest.`);
     const at = await client.readContract({ address: registry, abi: registryAbi, functionName: "statementAnchoredAt", args: [revision.digest] });
     const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
-    if (at !== block.timestamp) return { ok: false, detail: `${name}: the registry's record does not match block ${anchor.blockNumber}.` };
+    if (at !== block.timestamp) return bad(`${name}: the registry's record does not match block ${anchor.blockNumber}.`);
   }
   const count = author.revisions.length;
-  return { ok: true, detail: `The registry anchored each of the ${count} signed change${count === 1 ? "" : "s"} (StatementAnchored), so none can be denied or backdated.` };
+  return ok(`The registry anchored each of the ${count} signed change${count === 1 ? "" : "s"} (StatementAnchored), so none can be denied or backdated.`);
 }

@@ -172,7 +172,7 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   const patient = !isPublic(proof) && proof.visit ? proof.visit.message.patient : null;
   if (proof.author) {
     const word = await checkAuthor(proof.author, proof.domain, visitIdOf(proof), proof.digest, erased, patient, client);
-    checks.push(word.ok ? pass("author", "Changed by its author", word.detail) : fail("author", "Changed by its author", word.detail));
+    checks.push({ name: "author", title: "Changed by its author", ...word });
   } else if (erased) {
     checks.push(fail("author", "Changed by its author", "The text is erased, but no signed erasure by the patient is given."));
   }
@@ -391,7 +391,7 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
     checks.push(await finality(client, proof.anchor.blockNumber, finalityRule));
     if (proof.author?.revisions.length) {
       const anchors = await checkAuthorAnchors(client, registry, proof.author);
-      checks.push(anchors.ok ? pass("author-anchors", "Changes anchored", anchors.detail) : fail("author-anchors", "Changes anchored", anchors.detail));
+      checks.push({ name: "author-anchors", title: "Changes anchored", ...anchors });
     }
   } catch (error) {
     checks.push(fail("chain-read", "Chain reads", `Reading the chain failed: ${(error as Error).message.split("\n")[0]}`));
