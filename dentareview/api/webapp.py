@@ -15,6 +15,7 @@ from typing import Final
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -34,8 +35,11 @@ PAGE_ROUTES: Final = (
     "/practice/visits",
     "/operator",
     "/practice/reviews",
+    "/how-reviews-work",
 )
 DOCS_ROUTE: Final = "/docs"
+# Smaller answers gain less from gzip than its header costs.
+GZIP_MIN_BYTES: Final = 500
 
 # The pages talk to our API and to any RPC node or wallet the visitor picks.
 CONTENT_SECURITY_POLICY: Final = (
@@ -89,10 +93,12 @@ def _root_file(web_dir: Path, name: str, media_type: str, max_age: int) -> Respo
 
 
 def install_webapp(app: FastAPI, web_dir: Path = WEBAPP_DIR) -> None:
-    """Serve the pages, their assets and /widget.js; allow cross-origin reads of the API."""
+    """Serve the pages, their assets and /widget.js; allow cross-origin reads of the API;
+    gzip every answer of some size for a client that asks (pages, scripts and JSON)."""
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False
     )
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
 
     def shell() -> Response:
         return _shell(web_dir)

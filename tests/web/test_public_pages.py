@@ -4,7 +4,6 @@ single-mode review (genuine and tampered), and the widget on another origin."""
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -72,9 +71,7 @@ def test_directory_and_profile_show_the_reviews(
     expect(reviews).to_have_count(3)
     # Newest first, each with its anchoring badge and a link to its verification page.
     expect(reviews.first).to_contain_text(TEXTS[2])
-    expect(reviews.first.locator(".badge")).to_have_text(
-        re.compile(r"^verified visit · anchored in block \d+")
-    )
+    expect(reviews.first.locator(".badge")).to_have_text("✓ Verified visit")
     expect(reviews.first.get_by_role("link", name="Verify this review")).to_have_attribute(
         "href", f"/verify/{reviewed.review_ids[2]}"
     )
@@ -179,13 +176,14 @@ def test_pending_reviews_are_shown_apart(page: Page, web: WebSystem) -> None:
     try:
         review_id = web.review(patient, visit, text=TEXTS[0])
         page.goto(f"{web.url}/dentists/{dentist.address}")
-        expect(page.locator("#reviews")).to_contain_text("No anchored review yet.")
+        expect(page.locator("#reviews")).to_contain_text("No verified review yet.")
         pending = page.locator("#pending article")
         expect(pending).to_have_count(1)
-        expect(pending.locator(".badge")).to_have_text("verified visit · waiting to be anchored")
+        expect(pending.locator(".badge")).to_have_text("Verified visit · waiting to be recorded")
         expect(pending.get_by_role("link", name="Verify this review")).to_have_count(0)
-        expect(page.get_by_text("1 more waiting to be anchored (not counted yet).")).to_be_visible()
-        expect(page.get_by_test_id("score")).to_have_text("3.5")  # the prior alone
+        expect(page.get_by_text("1 more waiting to be recorded (not counted yet).")).to_be_visible()
+        expect(page.get_by_test_id("score")).to_have_count(0)  # no score from no review
+        expect(page.locator("#score-sentence")).to_have_text("No verified reviews yet.")
         shoot(page, "profile-pending", phone=False)
     finally:
         web.rpc("evm_setAutomine", [True])
@@ -228,4 +226,9 @@ def test_widget_renders_on_another_origin(
     expect(items.first).to_contain_text(TEXTS[2][:40])
     link = items.first.get_by_role("link")
     expect(link).to_have_attribute("href", f"{web.url}/verify/{reviewed.review_ids[2]}")
+    # The disclosure travels with the reviews onto the practice's own site.
+    expect(widget).to_contain_text("Every reviewer gets the same reward, whatever their rating.")
+    expect(widget.get_by_role("link", name="How reviews work")).to_have_attribute(
+        "href", f"{web.url}/how-reviews-work"
+    )
     shoot(page, "widget")

@@ -42,6 +42,8 @@ export function mainEl(): HTMLElement {
   return main;
 }
 
-export function setTitle(title: string): void {
+/** The page's title and, when given, its description (index.html carries the default). */
+export function setTitle(title: string, description?: string): void {
   document.title = `${title} — DentaReview`;
+  if (description) document.querySelector('meta[name="description"]')?.setAttribute("content", description);
 }

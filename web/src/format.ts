@@ -2,6 +2,22 @@ export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
+/** Below this many reviews a score says too little about a practice: none is shown. */
+export const MIN_REVIEWS_FOR_SCORE = 3;
+
+/** The score a page shows: null below MIN_REVIEWS_FOR_SCORE reviews. */
+export function shownScore(count: number, value: number | null): number | null {
+  return count >= MIN_REVIEWS_FOR_SCORE ? value : null;
+}
+
+/** The plain sentence beside a score, or in its place when there are too few reviews. */
+export function scoreSentence(count: number): string {
+  const reviews = `${count} verified review${count === 1 ? "" : "s"}`;
+  if (count === 0) return "No verified reviews yet.";
+  if (count < MIN_REVIEWS_FOR_SCORE) return `Too few reviews for a score: ${reviews} so far. A score is shown from ${MIN_REVIEWS_FOR_SCORE} reviews.`;
+  return `Out of 5, from ${reviews}.`;
+}
+
 export function score(value: number | null | undefined): string {
   return value === null || value === undefined ? "–" : value.toFixed(1);
 }
@@ -22,7 +38,7 @@ export function stars(rating: number): string {
 /** A token amount in base units (decimal string) shown with its decimals. */
 export function tokenAmount(units: string | bigint, decimals: number): string {
   const value = typeof units === "bigint" ? units : BigInt(units);
-  const base = 10n ** BigInt(decimals);
+  const base = BigInt(10) ** BigInt(decimals); // no bigint literal: the widget targets older browsers
   const whole = value / base;
   const fraction = (value % base).toString().padStart(decimals, "0").replace(/0+$/, "");
   return fraction ? `${whole}.${fraction.slice(0, 4)}` : whole.toString();

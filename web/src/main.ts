@@ -15,6 +15,7 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/practice\/visits\/?$/, () => import("./pages/visits")],
   [/^\/operator\/?$/, () => import("./pages/operator")],
   [/^\/practice\/reviews\/?$/, () => import("./pages/replies")],
+  [/^\/how-reviews-work\/?$/, () => import("./pages/howitworks")],
 ];
 
 async function start(): Promise<void> {

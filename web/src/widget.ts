@@ -1,7 +1,10 @@
 // The embeddable widget. A practice pastes:
 //   <script src="https://ORIGIN/widget.js" data-dentist="0x…" async></script>
 // It shows the score and the latest reviews; each links to its verification page on
-// our origin, so a visitor can tell a genuine widget from a copy.
+// our origin, so a visitor can tell a genuine widget from a copy, and it carries the
+// disclosure line (the same reward for every rating) linking to "How reviews work here".
+import { score as scoreText, scoreSentence, shownScore, stars } from "./format";
+
 interface Rep { name: string; count: number; bayesianScore: number | null }
 interface Item { id: number; rating: number; text: string; anchoredAt: number | null; submittedAt: number; blockNumber: number | null }
 
@@ -17,7 +20,8 @@ li{border-top:1px solid #e3e8ed;padding:8px 0}
 p{margin:4px 0;font-size:14px;line-height:1.4}
 a{color:#0b5c6b}
 .check{font-size:13px}
-.brand{font-size:12px;margin-top:6px}`;
+.brand{font-size:12px;margin-top:6px}
+.disclosure{font-size:12px;margin-top:6px;color:#4f5b69}`;
 
 function el(tag: string, attrs: Record<string, string>, ...children: (Node | string)[]): HTMLElement {
   const node = document.createElement(tag);
@@ -26,10 +30,6 @@ function el(tag: string, attrs: Record<string, string>, ...children: (Node | str
   return node;
 }
 
-function stars(n: number): string {
-  const full = Math.max(0, Math.min(5, Math.round(n)));
-  return "★".repeat(full) + "☆".repeat(5 - full);
-}
 
 async function mount(script: HTMLScriptElement): Promise<void> {
   const dentist = script.dataset.dentist ?? "";
@@ -50,22 +50,26 @@ async function mount(script: HTMLScriptElement): Promise<void> {
       fetch(`${origin}/v1/dentists/${dentist}/reputation`).then((r) => (r.ok ? r.json() : Promise.reject(r.status))) as Promise<Rep>,
       fetch(`${origin}/v1/dentists/${dentist}/reviews?limit=${limit}`).then((r) => (r.ok ? r.json() : Promise.reject(r.status))) as Promise<{ items: Item[] }>,
     ]);
-    const score = rep.bayesianScore === null ? "–" : rep.bayesianScore.toFixed(1);
+    const shown = shownScore(rep.count, rep.bayesianScore);
     const list = el("ul", {});
     for (const item of page.items) {
       const when = new Date((item.anchoredAt ?? item.submittedAt) * 1000).toLocaleDateString("en-GB", { year: "numeric", month: "short", day: "numeric" });
       const text = item.text.length > 160 ? `${item.text.slice(0, 157)}…` : item.text;
       list.append(el("li", { "data-review-id": String(item.id) },
-        el("div", {}, el("span", { class: "stars", "aria-label": `${item.rating} out of 5 stars` }, stars(item.rating)), " ", el("span", { class: "muted" }, when)),
+        el("div", {}, el("span", { class: "stars", role: "img", "aria-label": `${item.rating} out of 5 stars` }, stars(item.rating)), " ", el("span", { class: "muted" }, when)),
         el("p", {}, text),
-        el("a", { class: "check", href: `${origin}/verify/${item.id}`, target: "_blank", rel: "noopener" }, `Verified visit · anchored in block ${item.blockNumber} · check it`)));
+        el("a", { class: "check", href: `${origin}/verify/${item.id}`, target: "_blank", rel: "noopener" }, "✓ Verified visit · check it")));
     }
     box.replaceChildren(
       el("div", { class: "top" },
-        el("span", { class: "score" }, score),
-        el("span", { class: "stars", "aria-hidden": "true" }, rep.bayesianScore ? stars(rep.bayesianScore) : ""),
-        el("span", { class: "muted" }, `${rep.count} verified review${rep.count === 1 ? "" : "s"} of ${rep.name}`)),
+        shown === null ? "" : el("span", { class: "score" }, scoreText(shown)),
+        shown === null ? "" : el("span", { class: "stars", role: "img", "aria-label": `${scoreText(shown)} out of 5 stars` }, stars(shown)),
+        el("span", { class: "muted" }, shown === null
+          ? `${rep.name}: ${scoreSentence(rep.count)}`
+          : `${rep.count} verified review${rep.count === 1 ? "" : "s"} of ${rep.name}`)),
       list,
+      el("p", { class: "disclosure" }, "Every reviewer gets the same reward, whatever their rating. ",
+        el("a", { href: `${origin}/how-reviews-work`, target: "_blank", rel: "noopener" }, "How reviews work")),
       el("div", { class: "brand muted" }, "Verified reviews by ", el("a", { href: `${origin}/dentists/${dentist}`, target: "_blank", rel: "noopener" }, "DentaReview")),
     );
   } catch {

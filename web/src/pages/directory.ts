@@ -3,7 +3,7 @@
 import { api, ApiError, DirectoryPage, DirectorySearch, DirectorySort, directoryQuery } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { score, shortAddress } from "../format";
+import { score, scoreSentence, shownScore } from "../format";
 import { countryName, FIELD_STYLE, languageList, languageName, newPatientsBadge } from "./practicedetails";
 
 const PAGE = 20;
@@ -18,16 +18,17 @@ function entry(item: DirectoryPage["items"][number]): HTMLElement {
     h("h2", { style: "margin:0 0 4px" }, h("a", { href: `/dentists/${item.address}` }, item.name)),
     place ? h("div", { "data-city": item.city ?? "" }, place) : null,
     h("div", { class: "row" },
-      h("span", { class: "score", style: "font-size:1.6rem" }, score(item.bayesianScore)),
-      h("span", { class: "muted" }, `${item.count} review${item.count === 1 ? "" : "s"}`),
-      item.verified ? h("span", { class: "badge ok" }, "✓ verified reviews") : h("span", { class: "badge warn" }, "no reviews yet"),
+      shownScore(item.count, item.bayesianScore) === null
+        ? h("span", { class: "muted" }, scoreSentence(item.count))
+        : [h("span", { class: "score", style: "font-size:1.6rem" }, score(item.bayesianScore)),
+           h("span", { class: "muted" }, `${item.count} review${item.count === 1 ? "" : "s"}`)],
+      item.verified ? h("span", { class: "badge ok" }, "✓ verified reviews") : null,
       item.active ? null : h("span", { class: "badge bad" }, "deactivated"),
       newPatientsBadge(item.acceptingNewPatients),
     ),
     item.languages.length
       ? h("div", { class: "muted", "data-languages": item.languages.join(" ") }, `Speaks ${languageList(item.languages)}`)
       : null,
-    h("div", { class: "mono muted" }, shortAddress(item.address)),
   );
 }
 
@@ -101,8 +102,8 @@ export async function render(main: HTMLElement): Promise<void> {
     main,
     h("h1", {}, "Find a dentist with verified reviews"),
     h("p", { class: "muted" },
-      "Each review comes from a visit the practice signed and is signed by the patient's own wallet. ",
-      "Scores are Bayesian: a few reviews count for less than many."),
+      "Each review comes from a visit the practice confirmed and is signed by the patient. ",
+      "A score counts a few reviews for less than many. ", h("a", { href: "/how-reviews-work" }, "How reviews work here")),
     form,
     results,
   );

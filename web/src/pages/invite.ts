@@ -7,7 +7,7 @@ import { tokenAbi } from "../abi";
 import { api, ApiError, ChainFacts, Eip712, Invitation, PublicInvitation, ReviewOut, Submitted } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { date, shortAddress, tokenAmount } from "../format";
+import { date, shortAddress, stars, tokenAmount } from "../format";
 import { recommendStep } from "../recommend";
 import { formProblem, ratingGroup, RATINGS, recommendGroup, recommendScore, textCounters, textRules } from "../reviewform";
 import { explainPasskey, findPasskey, PasskeyFacts, passkeyFacts, passkeysSupported, passkeyWallet } from "../passkey";
@@ -177,8 +177,9 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
   const text = h("textarea", { id: "text", name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": "counters text-help", required: true });
   const submit = h("button", { type: "submit" }, "Sign and publish my review");
   const result = h("div", { id: "result", "aria-live": "polite" });
+  const heading = h("h2", { style: "margin-top:0", tabindex: -1 }, "2. Rate and write");
   const form = h("form", { class: "card", novalidate: true },
-    h("h2", { style: "margin-top:0" }, "2. Rate and write"),
+    heading,
     h("p", { class: "muted", style: "margin-top:0" }, "1 star is very poor, 5 stars excellent (for waiting time: 5 is no wait at all)."),
     RATINGS.map(([key, q]) => ratingGroup(key, q)),
     h("label", { for: "text" }, "Your review"),
@@ -195,7 +196,7 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
     const data = new FormData(form);
     const problem = formProblem(data, text.value, policy);
     if (problem) {
-      replace(result, alert("bad", problem.message));
+      replace(result, h("div", { "data-problem": "form" }, alert("bad", problem.message)));
       if (problem.text) text.focus();
       return;
     }
@@ -212,7 +213,12 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
       submit.disabled = false;
     }
   });
+  // A problem with the form goes away once the form changes: it is checked again on send.
+  form.addEventListener("input", () => {
+    if (result.querySelector("[data-problem]")) replace(result);
+  });
   replace(box, form);
+  heading.focus(); // the next step: screen readers and keyboards start here
 }
 
 async function signAndPost(
@@ -253,19 +259,26 @@ async function signAndPost(
     return;
   }
   const score = recommendScore(new FormData(form));  // null: the question was skipped
-  form.replaceWith(afterPosting(ctx, choice, account, submitted));
+  const published = afterPosting(ctx, choice, account, submitted, fields);
+  form.replaceWith(published);
+  published.querySelector<HTMLElement>("h2")?.focus();
   if (score !== null) {
     document.getElementById("status")?.after(recommendStep(provider, account, eip712, ctx.chain.policy, ctx.invitation.visitId, score));
   }
 }
 
-function afterPosting(ctx: Context, choice: WalletChoice, account: string, submitted: Submitted): HTMLElement {
+function afterPosting(
+  ctx: Context, choice: WalletChoice, account: string, submitted: Submitted, fields: { rating: number; text: string },
+): HTMLElement {
   const provider = choice.provider;
   const steps = h("ol", { class: "steps", "aria-label": "Progress" });
   const details = h("div", {});
   const rewardBox = h("div", { id: "reward" });
   const box = h("section", { class: "card", id: "status", "aria-live": "polite" },
-    h("h2", { style: "margin-top:0" }, "3. Published"),
+    h("h2", { style: "margin-top:0", tabindex: -1 }, "2. Published"),
+    h("blockquote", { class: "review", id: "published-review" },
+      h("span", { class: "stars", role: "img", "aria-label": `${fields.rating} out of 5 stars` }, stars(fields.rating)),
+      h("p", {}, fields.text)),
     h("p", {}, choice.passkey
       ? "Your review is signed and stored. It is now being made permanent, so that anyone can check it."
       : "Your review is signed and stored. It is now being anchored on the blockchain, which makes it permanent and checkable by anyone."),

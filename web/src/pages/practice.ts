@@ -91,7 +91,7 @@ export async function render(main: HTMLElement): Promise<void> {
     h("section", { class: "figures", "aria-label": "Key figures" },
       figure("score", "Score (Bayesian)", score(s.bayesianScore), `${n(s.count)} anchored review${s.count === 1 ? "" : "s"}${s.pendingCount ? `, ${n(s.pendingCount)} pending` : ""}`),
       figure("mean", "Mean rating", score(s.mean)),
-      figure("review-rate", "Visits reviewed", percent(f.reviewRate), `${n(f.reviews)} of ${n(f.visits)} visits`),
+      figure("review-rate", "Visits reviewed", percent(f.reviewRate), `${n(f.reviews)} of ${n(f.visits)} visit${f.visits === 1 ? "" : "s"}`),
       figure("median-time", "Median time to review", duration(f.medianSecondsToReview)),
       figure("retention", "Verified retention", percent(r.share), `${n(r.repeatPatients)} of ${n(r.patients)} patients came back within 12 months`),
       figure("reply-rate", "Reviews replied to", percent(d.replies.rate), `${n(d.replies.replied)} of ${n(d.replies.reviews)} reviews`),
@@ -142,9 +142,10 @@ async function drawCharts(d: Dashboard, scoreCanvas: HTMLCanvasElement, subCanva
     data: {
       labels,
       datasets: [
-        { type: "bar", label: "Reviews", data: d.months.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count" },
-        { type: "line", label: "Score", data: d.months.map((m) => m.bayesianScore), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 3, spanGaps: true, yAxisID: "rating" },
-        { type: "line", label: "Month's mean", data: d.months.map((m) => m.mean), borderColor: "#d08c00", backgroundColor: "#d08c00", borderDash: [4, 4], pointRadius: 3, spanGaps: true, yAxisID: "rating" },
+        // Lines over the bars (a lower order is drawn later), and whole points at the edges.
+        { type: "bar", label: "Reviews", data: d.months.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count", order: 3 },
+        { type: "line", label: "Score", data: d.months.map((m) => m.bayesianScore), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 3, spanGaps: true, yAxisID: "rating", order: 1, clip: false },
+        { type: "line", label: "Month's mean", data: d.months.map((m) => m.mean), borderColor: "#d08c00", backgroundColor: "#d08c00", borderDash: [4, 4], pointRadius: 3, spanGaps: true, yAxisID: "rating", order: 2, clip: false },
       ],
     },
     options: {
@@ -157,7 +158,7 @@ async function drawCharts(d: Dashboard, scoreCanvas: HTMLCanvasElement, subCanva
     },
   });
   const line = (label: string, color: string, values: (number | null)[]) =>
-    ({ type: "line" as const, label, data: values, borderColor: color, backgroundColor: color, pointRadius: 3, spanGaps: true });
+    ({ type: "line" as const, label, data: values, borderColor: color, backgroundColor: color, pointRadius: 3, spanGaps: true, clip: false as const });
   new Chart(subCanvas, {
     type: "line",
     data: {

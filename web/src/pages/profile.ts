@@ -1,10 +1,11 @@
 // A dentist's profile: score, sub-ratings, histogram, 12-month trend and reviews.
-import { api, Reputation, ReviewOut } from "../api";
+import { api, ChainFacts, Reputation, ReviewOut } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { date, score, shortAddress, stars } from "../format";
+import { date, score, scoreSentence, shownScore, stars, tokenAmount } from "../format";
 import { moderationNote, reportControl } from "./report";
 import { replyBlock } from "../replyview";
+import { detailsSlot } from "./practicedetails";
 
 const PAGE = 50;
 
@@ -55,8 +56,8 @@ async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation, chartModule
     data: {
       labels: rep.trend.map((m) => m.month),
       datasets: [
-        { type: "bar", label: "Reviews", data: rep.trend.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count" },
-        { type: "line", label: "Mean rating", data: rep.trend.map((m) => m.mean), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 5, spanGaps: true, yAxisID: "rating" },
+        { type: "bar", label: "Reviews", data: rep.trend.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count", order: 2 },
+        { type: "line", label: "Mean rating", data: rep.trend.map((m) => m.mean), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 5, spanGaps: true, yAxisID: "rating", order: 1, clip: false },
       ],
     },
     options: {
@@ -70,17 +71,26 @@ async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation, chartModule
   });
 }
 
+/** A review's standing in plain words; the block and finality are on its verification page. */
 export function badge(review: ReviewOut): HTMLElement {
   if (review.status === "anchored") {
-    const where = `verified visit · anchored in block ${review.blockNumber}`;
-    if (review.final === true) return h("span", { class: "badge ok" }, `${where} · final`);
-    if (review.final === false) return h("span", { class: "badge warn" }, `${where} · awaiting finality`);
-    return h("span", { class: "badge ok" }, where);
+    if (review.final === false) return h("span", { class: "badge warn" }, "✓ Verified visit · being recorded");
+    return h("span", { class: "badge ok" }, "✓ Verified visit");
   }
   if (review.status === "failed") {
-    return h("span", { class: "badge bad" }, `not anchored: ${review.failureReason ?? review.failureCode ?? "failed"}`);
+    return h("span", { class: "badge bad" }, `Not on the public record: ${review.failureReason ?? review.failureCode ?? "failed"}`);
   }
-  return h("span", { class: "badge warn" }, "verified visit · waiting to be anchored");
+  return h("span", { class: "badge warn" }, "Verified visit · waiting to be recorded");
+}
+
+/** The disclosure every profile carries: the reward is the same for every rating. */
+export function rewardDisclosure(chain: ChainFacts | null): HTMLElement {
+  const reward = chain && chain.tokenDecimals !== null
+    ? ` (${tokenAmount(chain.rewardAmount, chain.tokenDecimals)} ${chain.tokenSymbol ?? "tokens"})`
+    : "";
+  return h("p", { class: "disclosure", id: "disclosure" },
+    `Every patient who reviews receives the same reward${reward}, whatever their rating. Each review comes from a visit the practice confirmed. `,
+    h("a", { href: "/how-reviews-work" }, "How reviews work here"));
 }
 
 function reviewItem(review: ReviewOut): HTMLElement {
@@ -92,7 +102,7 @@ function reviewItem(review: ReviewOut): HTMLElement {
   }
   return h("article", { class: "review", "data-review-id": review.id },
     h("div", { class: "row" },
-      h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
+      h("span", { class: "stars", role: "img", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
       h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)),
       badge(review),
       review.stateLabel
@@ -113,6 +123,7 @@ function reviewItem(review: ReviewOut): HTMLElement {
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
   const address = match[1];
   const chartModule = import("chart.js"); // fetched while the API answers
+  const chain = api.chain().catch(() => null); // for the reward in the disclosure
   let rep: Reputation;
   let reviews: ReviewOut[];
   let total: number;
@@ -126,7 +137,8 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     replace(main, h("h1", {}, "Dentist"), h("p", { class: "error", role: "alert" }, explain(error)));
     return;
   }
-  setTitle(rep.name);
+  setTitle(rep.name, `${rep.name}: reviews from verified patients, each from a visit the practice confirmed and checkable by anyone.`);
+  const shown = shownScore(rep.count, rep.bayesianScore);
   const anchored = reviews.filter((r) => r.status === "anchored");
   const pending = reviews.filter((r) => r.status !== "anchored");
   const more = h("button", { type: "button", class: "secondary" }, "Show older reviews");
@@ -150,19 +162,25 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   replace(
     main,
     h("h1", {}, rep.name),
-    h("p", { class: "mono muted" }, address),
+    rewardDisclosure(await chain),
+    detailsSlot(address),
     h("div", { class: "grid" },
       h("section", { class: "card", "aria-labelledby": "score-h" },
         h("h2", { id: "score-h", style: "margin-top:0" }, "Score"),
-        h("div", { class: "row" },
-          h("span", { class: "score", "data-testid": "score" }, score(rep.bayesianScore)),
-          h("span", { class: "stars", "aria-hidden": "true" }, rep.bayesianScore ? stars(rep.bayesianScore) : "")),
-        h("p", { class: "muted" },
-          rep.count
-            ? `From ${rep.count} verified review${rep.count === 1 ? "" : "s"} (mean ${score(rep.mean)}). `
-            : "No verified review yet: the score is the starting value. ",
-          `Bayesian: ${rep.prior.count} imagined reviews of ${rep.prior.mean} are added so that a few reviews count for less.`),
-        rep.pendingCount ? h("p", { class: "muted" }, `${rep.pendingCount} more waiting to be anchored (not counted yet).`) : null),
+        shown === null
+          ? null
+          : h("div", { class: "row" },
+              h("span", { class: "score", "data-testid": "score" }, score(shown)),
+              h("span", { class: "stars", role: "img", "aria-label": `${score(shown)} out of 5 stars` }, stars(shown))),
+        h("p", { id: "score-sentence" }, scoreSentence(rep.count)),
+        shown === null
+          ? null
+          : h("p", { class: "muted" }, `The score is the patients' average rating (${score(rep.mean)}), drawn toward the middle while a practice has few reviews, so that one or two cannot decide it.`),
+        rep.pendingCount ? h("p", { class: "muted" }, `${rep.pendingCount} more waiting to be recorded (not counted yet).`) : null,
+        h("details", { class: "muted" },
+          h("summary", {}, "Details for auditors"),
+          h("p", {}, `Bayesian average: ${rep.prior.count} imagined reviews of ${rep.prior.mean} are added to the ${rep.count} verified ones.`),
+          h("p", { class: "mono" }, `Practice wallet ${address}, registered on-chain; every review links to its proof.`))),
       h("section", { class: "card", "aria-labelledby": "sub-h" },
         h("h2", { id: "sub-h", style: "margin-top:0" }, "Ratings"), subRatings(rep),
         h("h2", {}, "Stars"), bars(rep))),
@@ -172,15 +190,14 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     h("section", { "aria-labelledby": "reviews-h" },
       h("h2", { id: "reviews-h" }, `Reviews (${anchored.length})`),
       h("div", { class: "card", id: "reviews" },
-        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, "No anchored review yet.")),
+        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, "No verified review yet.")),
       total > reviews.length ? more : null),
     pending.length
       ? h("section", { "aria-labelledby": "pending-h" },
-          h("h2", { id: "pending-h" }, `Waiting to be anchored (${pending.length})`),
-          h("p", { class: "muted" }, "These reviews are signed and stored but not yet on the blockchain; they do not count in the score yet."),
+          h("h2", { id: "pending-h" }, `Waiting to be recorded (${pending.length})`),
+          h("p", { class: "muted" }, "These reviews are signed and stored but not yet on the public record; they do not count in the score yet."),
           h("div", { class: "card", id: "pending" }, pending.map(reviewItem)))
       : null,
-    h("p", { class: "muted" }, `Dentist wallet ${shortAddress(address)} is registered on-chain; every review above links to its proof.`),
   );
   await drawTrend(canvas, rep, chartModule);
 }
