@@ -58,9 +58,11 @@ def measure(webapp: Path) -> dict[str, dict[str, int]]:
         files = closure(manifest, module)
         js = sum(gzipped(webapp / f) for f in files if f.endswith(".js"))
         css = sum(gzipped(webapp / f) for f in files if f.endswith(".css"))
-        sizes[page] = {"files": len(files), "js": js, "css": css, "total": js + css}
+        raw = sum((webapp / f).stat().st_size for f in files)
+        sizes[page] = {"files": len(files), "js": js, "css": css, "total": js + css, "raw": raw}
     widget = gzipped(webapp / "widget.js")
-    sizes["widget.js"] = {"files": 1, "js": widget, "css": 0, "total": widget}
+    raw_widget = (webapp / "widget.js").stat().st_size
+    sizes["widget.js"] = {"files": 1, "js": widget, "css": 0, "total": widget, "raw": raw_widget}
     return sizes
 
 
