@@ -122,14 +122,12 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       h("p", {}, run)),
   );
   replace(output, h("div", { class: "notice info verdict", id: "verdict-pending", role: "status" }, "Checking…"));
-  let chain: ChainFacts | null = null;
-  try {
-    chain = await api.chain();
-  } catch {
-    chain = null;
-  }
-  if (chain?.rpcUrl) rpc.value = chain.rpcUrl;
-  if (chain?.registry) registry.value = chain.registry;
+  // The form works at once; the chain's facts fill the node and registry when they come.
+  const facts: Promise<ChainFacts | null> = api.chain().catch(() => null);
+  void facts.then((chain) => {
+    if (chain?.rpcUrl && rpc.value === FALLBACK_RPC) rpc.value = chain.rpcUrl;
+    if (chain?.registry && registry.value === "") registry.value = chain.registry;
+  });
   file.addEventListener("change", async () => {
     const chosen = file.files?.[0];
     if (chosen) proofText.value = await chosen.text();
@@ -163,6 +161,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     run.disabled = true;
     await showReview(proof);
     try {
+      const chain = await facts;
       const checks = await verifyProof(proof, rpc.value.trim(), registry.value.trim() || null, chain?.finality ?? null);
       const outcome = outcomeOf(checks);
       // A pasted proof does not change: checked again only while its block becomes final.
