@@ -1,3 +1,9 @@
+// Formatting shared by the pages and the widget: numbers and dates in the reader's
+// language (Intl), sentences through the caller's messages.
+import { currentLang, type Lang, type Params } from "./i18n/lang";
+
+const pageLang: Lang = currentLang();
+
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
@@ -10,24 +16,22 @@ export function shownScore(count: number, value: number | null): number | null {
   return count >= MIN_REVIEWS_FOR_SCORE ? value : null;
 }
 
+/** The messages a score sentence needs (namespace "score"), from the pages or the widget. */
+export type ScoreSay = (name: "none" | "tooFew" | "outOf5", params: Params) => string;
+
 /** The plain sentence beside a score, or in its place when there are too few reviews. */
-export function scoreSentence(count: number): string {
-  const reviews = `${count} verified review${count === 1 ? "" : "s"}`;
-  if (count === 0) return "No verified reviews yet.";
-  if (count < MIN_REVIEWS_FOR_SCORE) return `Too few reviews for a score: ${reviews} so far. A score is shown from ${MIN_REVIEWS_FOR_SCORE} reviews.`;
-  return `Out of 5, from ${reviews}.`;
+export function scoreSentence(count: number, say: ScoreSay): string {
+  if (count === 0) return say("none", {});
+  return say(count < MIN_REVIEWS_FOR_SCORE ? "tooFew" : "outOf5", { count, min: MIN_REVIEWS_FOR_SCORE });
 }
 
-export function score(value: number | null | undefined): string {
-  return value === null || value === undefined ? "–" : value.toFixed(1);
+export function score(value: number | null | undefined, lang: Lang = pageLang): string {
+  if (value === null || value === undefined) return "–";
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
 }
 
-export function date(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toLocaleDateString("en-GB", {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-  });
+export function date(unixSeconds: number, lang: Lang = pageLang): string {
+  return new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric" }).format(unixSeconds * 1000);
 }
 
 export function stars(rating: number): string {

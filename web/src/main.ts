@@ -1,6 +1,8 @@
 // The router: each page is its own module, loaded only where it is needed.
 import "./style.css";
 import { h, mainEl, replace } from "./dom";
+import { lang, LANGUAGES, t, tLinked, useMessages, type Key } from "./i18n";
+import { isLang, LANG_STORAGE_KEY } from "./i18n/lang";
 
 type Page = (main: HTMLElement, match: RegExpMatchArray) => Promise<void>;
 
@@ -18,7 +20,33 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/how-reviews-work\/?$/, () => import("./pages/howitworks")],
 ];
 
+/** The shell (index.html) in the reader's language, and the language switcher. */
+function translateShell(): void {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll<HTMLElement>("[data-i18n]")) el.textContent = t(el.dataset.i18n as Key);
+  document.querySelector("header.site nav")?.setAttribute("aria-label", t("common.navMain"));
+  const footer = document.querySelector("footer.site .wrap");
+  if (footer) replace(footer as HTMLElement, tLinked("common.footer", ["/verify", "/how-reviews-work"]));
+  const select = h("select", { id: "language", class: "language" },
+    Object.entries(LANGUAGES).map(([tag, name]) => h("option", { value: tag, lang: tag, selected: tag === lang }, name)));
+  select.addEventListener("change", () => {
+    if (!isLang(select.value)) return;
+    try {
+      window.localStorage.setItem(LANG_STORAGE_KEY, select.value);
+    } catch {
+      // storage blocked: the choice holds for this address only
+    }
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", select.value);
+    window.location.assign(url.toString());
+  });
+  document.querySelector("header.site .bar")?.append(
+    h("div", { class: "language-switch" }, h("label", { for: "language", class: "visually-hidden" }, t("common.language")), select));
+}
+
 async function start(): Promise<void> {
+  await useMessages("common", "errors", "score");
+  translateShell();
   const main = mainEl();
   const path = window.location.pathname;
   for (const [pattern, load] of ROUTES) {
@@ -30,7 +58,7 @@ async function start(): Promise<void> {
       return;
     }
   }
-  replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/" }, "Find a dentist")));
+  replace(main, h("h1", {}, t("common.notFound")), h("p", {}, h("a", { href: "/" }, t("common.navFind"))));
   main.setAttribute("data-ready", "true");
 }
 
@@ -44,7 +72,16 @@ start().catch((error: unknown) => {
   console.error(error);
   replace(
     mainEl(),
-    h("h1", {}, "Something went wrong"),
-    h("p", { class: "error", role: "alert" }, "The page could not be shown. Reload it to try again."),
+    h("h1", {}, failed("common.failed", "Something went wrong")),
+    h("p", { class: "error", role: "alert" }, failed("common.failedHelp", "The page could not be shown. Reload it to try again.")),
   );
 });
+
+/** A message for the failure page, which must show even when the messages failed to load. */
+function failed(key: Key, english: string): string {
+  try {
+    return t(key);
+  } catch {
+    return english;
+  }
+}

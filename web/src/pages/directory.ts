@@ -3,6 +3,7 @@
 import { api, ApiError, DirectoryPage, DirectorySearch, DirectorySort, directoryQuery } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
+import { sayScore } from "../i18n";
 import { score, scoreSentence, shownScore } from "../format";
 import { countryName, FIELD_STYLE, languageList, languageName, newPatientsBadge } from "./practicedetails";
 
@@ -19,7 +20,7 @@ function entry(item: DirectoryPage["items"][number]): HTMLElement {
     place ? h("div", { "data-city": item.city ?? "" }, place) : null,
     h("div", { class: "row" },
       shownScore(item.count, item.bayesianScore) === null
-        ? h("span", { class: "muted" }, scoreSentence(item.count))
+        ? h("span", { class: "muted" }, scoreSentence(item.count, sayScore))
         : [h("span", { class: "score", style: "font-size:1.6rem" }, score(item.bayesianScore)),
            h("span", { class: "muted" }, `${item.count} review${item.count === 1 ? "" : "s"}`)],
       item.verified ? h("span", { class: "badge ok" }, "✓ verified reviews") : null,

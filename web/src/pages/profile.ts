@@ -2,6 +2,7 @@
 import { api, ChainFacts, Reputation, ReviewOut } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
+import { sayScore } from "../i18n";
 import { date, score, scoreSentence, shownScore, stars, tokenAmount } from "../format";
 import { moderationNote, reportControl } from "./report";
 import { replyBlock } from "../replyview";
@@ -172,7 +173,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
           : h("div", { class: "row" },
               h("span", { class: "score", "data-testid": "score" }, score(shown)),
               h("span", { class: "stars", role: "img", "aria-label": `${score(shown)} out of 5 stars` }, stars(shown))),
-        h("p", { id: "score-sentence" }, scoreSentence(rep.count)),
+        h("p", { id: "score-sentence" }, scoreSentence(rep.count, sayScore)),
         shown === null
           ? null
           : h("p", { class: "muted" }, `The score is the patients' average rating (${score(rep.mean)}), drawn toward the middle while a practice has few reviews, so that one or two cannot decide it.`),
