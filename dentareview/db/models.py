@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
 
 from dentareview.db.types import TokenAmount
+from dentareview.domain.languages import PageLanguage
 from dentareview.domain.moderation import DecisionAction, ModerationState
 from dentareview.domain.ratings import RATING_MAX, RATING_MIN
 from dentareview.domain.revisions import AuthorState, RevisionKind
@@ -233,6 +234,9 @@ class ReviewRow(SentTransaction, Base):
     # moderation_decisions, says who and why); the stored review itself is never changed.
     moderation_state: Mapped[ModerationState | None] = mapped_column(String(16))
     moderation_reason: Mapped[str | None] = mapped_column(String(32))
+    # The page's language when the patient wrote (domain/languages): not signed, shown
+    # only; None for a review sent without one. Edits keep it.
+    language: Mapped[PageLanguage | None] = mapped_column(String(8))
 
 
 class ReviewRevisionRow(Base):
@@ -696,6 +700,9 @@ class InvitationRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
     claimed_until: Mapped[int | None] = mapped_column(UNIX_TIME, nullable=True)
+    # The patient's language (domain/languages): of the email and of the page its link
+    # opens; None: English.
+    language: Mapped[PageLanguage | None] = mapped_column(String(8), nullable=True)
 
 
 class InvitationEmailRow(Base):

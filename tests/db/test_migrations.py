@@ -51,7 +51,7 @@ APP_TABLES = {
     "practice_details",
     "practice_languages",
 }
-HEAD = "0020_practice_details"
+HEAD = "0021_languages"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
