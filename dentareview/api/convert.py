@@ -143,6 +143,7 @@ def review_to_wire(review: ReviewView) -> ReviewOut:
         blockNumber=review.block_number,
         logIndex=review.log_index,
         rewarded=review.rewardable,
+        language=review.language,
         reply=reply_to_wire(review.reply),
     )
 

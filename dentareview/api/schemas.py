@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dentareview.domain.languages import PAGE_LANGUAGES, PageLanguage
+
 Hex32 = Annotated[str, Field(examples=["0x" + "ab" * 32], description="bytes32 as 0x-hex")]
 Address = Annotated[
     str, Field(examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"], description="0x-hex")
@@ -15,6 +17,7 @@ Signature = Annotated[
 ]
 Uint8 = Annotated[int, Field(ge=0, le=255)]
 Uint64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
+_LANGUAGES = ", ".join(PAGE_LANGUAGES)
 
 
 class Strict(BaseModel):
@@ -53,6 +56,12 @@ class SignedVisit(Strict):
 class SignedReview(Strict):
     message: ReviewMessage
     signature: Signature
+    # Not signed and never on-chain: the EIP-712 Review stays as it is.
+    language: PageLanguage | None = Field(
+        default=None,
+        description=f"the language the page was in when the patient wrote ({_LANGUAGES}); "
+        "not part of the signed Review: unsigned, for display only",
+    )
 
 
 class ErrorBody(BaseModel):
@@ -170,6 +179,10 @@ class ReviewOut(BaseModel):
     blockNumber: int | None
     logIndex: int | None
     rewarded: bool
+    language: str | None = Field(
+        description=f"the language the page was in when the patient wrote ({_LANGUAGES}); "
+        "unsigned, for display only; null when the review was sent without one"
+    )
     reply: ReplySummaryOut | None = Field(
         None,
         description="the practice's public reply (latest version), or null; none is shown "

@@ -19,6 +19,7 @@ from dentareview.db.queries.reviews import (
 )
 from dentareview.db.queries.revisions import list_revisions
 from dentareview.db.queries.rewards import get_reward_payment
+from dentareview.domain.languages import PageLanguage
 from dentareview.domain.models import Eip712Domain, Review, Visit
 from dentareview.domain.policy import PolicySettings, RewardDecision, check_review, decide_reward
 from dentareview.domain.typed_data import review_digest
@@ -57,9 +58,11 @@ def submit_review(
     reward_amount: int,
     contracts: ContractAccounts | None = None,
     count_signer: Callable[[str], None] | None = None,
+    language: PageLanguage | None = None,
 ) -> SubmittedReview:
     """Check and store a patient's signed review, pending. `count_signer` is told the
-    patient once the signature is theirs (the per-wallet rate limit; it may refuse)."""
+    patient once the signature is theirs (the per-wallet rate limit; it may refuse).
+    `language`, the page's when the patient wrote, is stored beside it, unsigned."""
     digest_bytes = review_digest(domain, review)  # hashed once: recovery and storage
     visit_hex = "0x" + review.visit_id.hex()
     # One round trip: the visit, whether it has a review, and the patient's lock (held
@@ -125,6 +128,7 @@ def submit_review(
         reward_withheld_code=decision.reason_code,
         reward_withheld_reason=decision.reason,
         submitted_at=now,
+        language=language,
     )
     # With its pending payment when rewarded, in the same statement.
     amount = reward_amount if decision.rewarded else None

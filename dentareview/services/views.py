@@ -134,6 +134,7 @@ class ReviewView:
     block_number: int | None
     log_index: int | None
     rewardable: bool
+    language: str | None  # the page's when the patient wrote (unsigned), or None
     # The practice's reply (latest version); None without one, and for an erased or
     # removed review.
     reply: ReplyView | None = None
@@ -216,6 +217,7 @@ def review_view(
         block_number=row.block_number,
         log_index=row.log_index,
         rewardable=row.rewardable,
+        language=row.language,
         reply=None if erased else reply,
     )
 

@@ -103,6 +103,7 @@ def post_review(
         reward_amount=state.gateway.manifest().reward_amount,
         contracts=state.gateway.contract_accounts(),
         count_signer=count_wallet,
+        language=body.language,
     )
     session.commit()  # durable before we answer: nothing accepted is ever lost
     # With the request's id: the anchoring worker's lines name the review id, so a

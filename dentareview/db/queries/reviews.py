@@ -26,6 +26,7 @@ from dentareview.db.models import ReviewRow, RewardPaymentRow, VisitRow
 from dentareview.db.queries._write import add_unique
 from dentareview.db.queries.locks import patient_lock
 from dentareview.db.types import TokenAmount
+from dentareview.domain.languages import PageLanguage
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class NewReview:
     reward_withheld_code: str | None
     reward_withheld_reason: str | None
     submitted_at: int
+    language: PageLanguage | None = None  # not signed: the page's, shown only
 
     def params(self) -> dict[str, object]:
         """The values this review gives, by column name."""
