@@ -53,8 +53,12 @@ export function charCount(text: string): number {
   return [...text].length;
 }
 
-/** Words as the service counts them: runs of non-whitespace. */
+/** Scripts written without spaces (Hiragana, Katakana, Han): each character is a word, as
+ * the service counts (dentareview/domain/visible_text.py keeps the same ranges). */
+const UNSPACED = /[\u{3040}-\u{30ff}\u{31f0}-\u{31ff}\u{3400}-\u{4dbf}\u{4e00}-\u{9fff}\u{f900}-\u{faff}\u{20000}-\u{3134f}]/gu;
+
+/** Words as the service counts them: runs of non-whitespace, and each Chinese or Japanese character. */
 export function wordCount(text: string): number {
-  const trimmed = text.trim();
+  const trimmed = text.replace(UNSPACED, " $& ").trim();
   return trimmed ? trimmed.split(/\s+/u).length : 0;
 }
