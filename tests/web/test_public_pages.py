@@ -228,7 +228,8 @@ def test_widget_renders_on_another_origin(
     expect(link).to_have_attribute("href", f"{web.url}/verify/{reviewed.review_ids[2]}")
     # The disclosure travels with the reviews onto the practice's own site.
     expect(widget).to_contain_text("Every reviewer gets the same reward, whatever their rating.")
+    # It opens in the widget's language (the host page's, here English).
     expect(widget.get_by_role("link", name="How reviews work")).to_have_attribute(
-        "href", f"{web.url}/how-reviews-work"
+        "href", f"{web.url}/how-reviews-work?lang=en"
     )
     shoot(page, "widget")

@@ -62,6 +62,8 @@ export interface ReviewOut {
   bedside: number;
   waitTime: number;
   text: string;
+  /** The language the page was in when the patient wrote (unsigned, display only); null when unknown. */
+  language?: string | null;
   digest: string;
   status: string;
   submittedAt: number;

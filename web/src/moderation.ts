@@ -1,6 +1,6 @@
 // Flags and moderation decisions as the pages show them: the fixed reason lists (the same
 // as the service's), the flag call anyone may make, and a review's public moderation line.
-import { ApiError, send } from "./api";
+import { send } from "./api";
 
 export const FLAG_REASONS: [string, string][] = [
   ["harmful_or_illegal", "Harmful or illegal"],
@@ -30,14 +30,4 @@ export function flagReview(reviewId: number, reason: string): Promise<FlagResult
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ reason }),
   });
-}
-
-/** Why a report was refused, in words; the service's sentence for anything else. */
-export function explainFlag(error: unknown, fallback: (e: unknown) => string): string {
-  if (error instanceof ApiError) {
-    if (error.code === "VALIDATION_ERROR") return "Choose one of the reasons in the list, then send the report again.";
-    if (error.code === "RATE_LIMITED") return "You have sent several reports in a short time. Wait a minute, then send this one again.";
-    if (error.code === "REVIEW_NOT_FOUND") return "This review no longer exists. Reload the page.";
-  }
-  return fallback(error);
 }

@@ -3,22 +3,13 @@
 // from another site.
 import { api, type PracticeDetails } from "../api";
 import { h } from "../dom";
+import { lang, languageName, t } from "../i18n";
 
 /** The look of the text inputs (style.css), for selects and other inputs too. */
 export const FIELD_STYLE =
   "font:inherit;width:100%;box-sizing:border-box;padding:10px 12px;border:1px solid #8a96a3;border-radius:8px;background:#fff;color:inherit;min-height:44px";
 
-const languageNames = new Intl.DisplayNames(["en"], { type: "language" });
-const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
-
-/** "de" → "German": the language's name in English, or the tag if the browser has none. */
-export function languageName(tag: string): string {
-  try {
-    return languageNames.of(tag) ?? tag;
-  } catch {
-    return tag;
-  }
-}
+const regionNames = new Intl.DisplayNames([lang], { type: "region" });
 
 /** "DE" → "Germany". */
 export function countryName(code: string): string {
@@ -50,8 +41,8 @@ function row(label: string, ...value: (Node | string)[]): HTMLElement[] {
 export function newPatientsBadge(accepting: boolean | null): HTMLElement | null {
   if (accepting === null) return null;
   return accepting
-    ? h("span", { class: "badge ok", "data-new-patients": "yes" }, "Accepting new patients")
-    : h("span", { class: "badge warn", "data-new-patients": "no" }, "Not taking new patients");
+    ? h("span", { class: "badge ok", "data-new-patients": "yes" }, t("profile.accepting"))
+    : h("span", { class: "badge warn", "data-new-patients": "no" }, t("profile.notAccepting"));
 }
 
 /** The practice's details as a card: address, phone (a tel: link), website, opening
@@ -65,34 +56,34 @@ export function detailsCard(details: PracticeDetails): HTMLElement {
   ].filter((line): line is string => Boolean(line));
   const items: HTMLElement[] = [];
   if (address.length) {
-    items.push(...row("Address", h("address", { style: "font-style:normal" }, ...address.flatMap((line, i) => (i ? [h("br"), line] : [line])))));
+    items.push(...row(t("profile.address"), h("address", { style: "font-style:normal" }, ...address.flatMap((line, i) => (i ? [h("br"), line] : [line])))));
   }
   if (details.phone) {
-    items.push(...row("Phone", h("a", { href: `tel:${dialable(details.phone)}`, "data-detail": "phone" }, details.phone)));
+    items.push(...row(t("profile.phone"), h("a", { href: `tel:${dialable(details.phone)}`, "data-detail": "phone" }, details.phone)));
   }
   if (details.website) {
-    items.push(...row("Website", h("a", { href: details.website, rel: "noopener nofollow ugc", target: "_blank", "data-detail": "website" }, siteText(details.website))));
+    items.push(...row(t("profile.website"), h("a", { href: details.website, rel: "noopener nofollow ugc", target: "_blank", "data-detail": "website" }, siteText(details.website))));
   }
   if (details.hours) {
-    items.push(...row("Opening hours", h("span", { style: "white-space:pre-line", "data-detail": "hours" }, details.hours)));
+    items.push(...row(t("profile.hours"), h("span", { style: "white-space:pre-line", "data-detail": "hours" }, details.hours)));
   }
   if (details.languages.length) {
-    items.push(...row("Languages spoken", h("span", { "data-detail": "languages" }, languageList(details.languages))));
+    items.push(...row(t("profile.languages"), h("span", { "data-detail": "languages" }, languageList(details.languages))));
   }
   if (details.latitude !== null && details.longitude !== null) {
     // A geo: link opens the visitor's own maps app; nothing is loaded from here.
     const at = `${details.latitude},${details.longitude}`;
-    items.push(...row("On a map", h("a", { href: `geo:${at}` }, "Open in your maps app"), h("span", { class: "muted" }, ` (${at})`)));
+    items.push(...row(t("profile.onMap"), h("a", { href: `geo:${at}` }, t("profile.openMaps")), h("span", { class: "muted" }, ` (${at})`)));
   }
   const badge = newPatientsBadge(details.acceptingNewPatients);
   return h("section", { class: "card", id: "practice-details", "aria-labelledby": "practice-details-h" },
     h("div", { class: "row", style: "justify-content:space-between" },
-      h("h2", { id: "practice-details-h", style: "margin:0" }, "Practice details"),
+      h("h2", { id: "practice-details-h", style: "margin:0" }, t("profile.detailsHeading")),
       badge),
     items.length
       ? h("dl", { style: "margin:4px 0 0" }, items)
-      : h("p", { class: "muted" }, "The practice has not added its address or opening hours yet."),
-    items.length ? h("p", { class: "muted", style: "margin-bottom:0;font-size:.9rem" }, "Given by the practice itself.") : null);
+      : h("p", { class: "muted" }, t("profile.noDetails")),
+    items.length ? h("p", { class: "muted", style: "margin-bottom:0;font-size:.9rem" }, t("profile.givenByPractice")) : null);
 }
 
 /** A place for the practice's details on its profile: filled once they arrive, and

@@ -2,7 +2,7 @@
 import { api, ChainFacts, Reputation, ReviewOut } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { sayScore } from "../i18n";
+import { lang, languageName, lookup, ratingStars, sayScore, t, tLinked, useMessages } from "../i18n";
 import { date, score, scoreSentence, shownScore, stars, tokenAmount } from "../format";
 import { moderationNote, reportControl } from "./report";
 import { replyBlock } from "../replyview";
@@ -10,13 +10,28 @@ import { detailsSlot } from "./practicedetails";
 
 const PAGE = 50;
 
+/** "2026-11" as the reader's language names the month. */
+function monthName(month: string): string {
+  const [year, m] = month.split("-").map(Number);
+  if (!year || !m) return month;
+  return new Intl.DateTimeFormat(lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(Date.UTC(year, m - 1, 1));
+}
+
+/** A review's moderation or author state in the reader's language ("under review"). */
+function stateLabel(review: ReviewOut): string | null {
+  const decisions = review.decisions ?? [];
+  const reason = decisions[decisions.length - 1]?.reason ?? "";
+  if (review.state === "removed" && !reason) return review.stateLabel ?? null;
+  return lookup("profile", `state_${review.state}`, { reason: lookup("profile", `reason_${reason}`) ?? reason }) ?? review.stateLabel ?? null;
+}
+
 function bars(rep: Reputation): HTMLElement {
   const max = Math.max(1, ...Object.values(rep.histogram));
   const rows = [5, 4, 3, 2, 1].flatMap((n) => {
     const count = rep.histogram[String(n)] ?? 0;
     return [
-      h("span", {}, `${n} ★`),
-      h("span", { class: "meter", role: "img", "aria-label": `${count} reviews with ${n} stars` },
+      h("span", {}, t("profile.starsRow", { stars: n })),
+      h("span", { class: "meter", role: "img", "aria-label": t("profile.starsMeter", { count, stars: n }) },
         h("i", { style: `width:${(100 * count) / max}%` })),
       h("span", { class: "muted" }, String(count)),
     ];
@@ -26,13 +41,13 @@ function bars(rep: Reputation): HTMLElement {
 
 function subRatings(rep: Reputation): HTMLElement {
   const items: [string, number | null][] = [
-    ["Treatment quality", rep.treatment],
-    ["Bedside manner", rep.bedside],
-    ["Waiting time", rep.waitTime],
+    [t("profile.treatment"), rep.treatment],
+    [t("profile.bedside"), rep.bedside],
+    [t("profile.waitTime"), rep.waitTime],
   ];
   return h("div", { class: "bars" }, items.flatMap(([name, value]) => [
     h("span", {}, name),
-    h("span", { class: "meter", role: "img", "aria-label": `${name}: ${score(value)} out of 5` },
+    h("span", { class: "meter", role: "img", "aria-label": t("profile.subMeter", { name, value: score(value) }) },
       h("i", { style: `width:${value === null ? 0 : (100 * value) / 5}%` })),
     h("span", {}, score(value)),
   ]));
@@ -40,11 +55,11 @@ function subRatings(rep: Reputation): HTMLElement {
 
 function trendTable(rep: Reputation): HTMLElement {
   return h("details", {},
-    h("summary", {}, "The trend as a table"),
+    h("summary", {}, t("profile.trendTable")),
     h("table", { class: "plain" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Month"), h("th", {}, "Reviews"), h("th", {}, "Mean rating"))),
+      h("thead", {}, h("tr", {}, h("th", {}, t("profile.month")), h("th", {}, t("profile.reviewsColumn")), h("th", {}, t("profile.meanColumn")))),
       h("tbody", {}, rep.trend.map((m) =>
-        h("tr", {}, h("td", {}, m.month), h("td", {}, String(m.count)), h("td", {}, score(m.mean)))))));
+        h("tr", {}, h("td", {}, monthName(m.month)), h("td", {}, String(m.count)), h("td", {}, score(m.mean)))))));
 }
 
 type ChartModule = typeof import("chart.js");
@@ -55,18 +70,18 @@ async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation, chartModule
   Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
   new Chart(canvas, {
     data: {
-      labels: rep.trend.map((m) => m.month),
+      labels: rep.trend.map((m) => monthName(m.month)),
       datasets: [
-        { type: "bar", label: "Reviews", data: rep.trend.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count", order: 2 },
-        { type: "line", label: "Mean rating", data: rep.trend.map((m) => m.mean), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 5, spanGaps: true, yAxisID: "rating", order: 1, clip: false },
+        { type: "bar", label: t("profile.reviewsColumn"), data: rep.trend.map((m) => m.count), backgroundColor: "#8fc1cb", yAxisID: "count", order: 2 },
+        { type: "line", label: t("profile.meanColumn"), data: rep.trend.map((m) => m.mean), borderColor: "#0b5c6b", backgroundColor: "#0b5c6b", pointRadius: 5, spanGaps: true, yAxisID: "rating", order: 1, clip: false },
       ],
     },
     options: {
       maintainAspectRatio: false,
       animation: false,
       scales: {
-        count: { type: "linear", position: "left", beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "reviews" } },
-        rating: { type: "linear", position: "right", min: 1, max: 5, grid: { drawOnChartArea: false }, title: { display: true, text: "mean rating" } },
+        count: { type: "linear", position: "left", beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t("profile.chartReviews") } },
+        rating: { type: "linear", position: "right", min: 1, max: 5, grid: { drawOnChartArea: false }, title: { display: true, text: t("profile.chartMean") } },
       },
     },
   });
@@ -75,46 +90,48 @@ async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation, chartModule
 /** A review's standing in plain words; the block and finality are on its verification page. */
 export function badge(review: ReviewOut): HTMLElement {
   if (review.status === "anchored") {
-    if (review.final === false) return h("span", { class: "badge warn" }, "✓ Verified visit · being recorded");
-    return h("span", { class: "badge ok" }, "✓ Verified visit");
+    if (review.final === false) return h("span", { class: "badge warn" }, t("common.beingRecorded"));
+    return h("span", { class: "badge ok" }, t("common.verifiedVisit"));
   }
   if (review.status === "failed") {
-    return h("span", { class: "badge bad" }, `Not on the public record: ${review.failureReason ?? review.failureCode ?? "failed"}`);
+    return h("span", { class: "badge bad" }, t("profile.notRecorded", { reason: review.failureReason ?? review.failureCode ?? t("profile.notRecordedFailed") }));
   }
-  return h("span", { class: "badge warn" }, "Verified visit · waiting to be recorded");
+  return h("span", { class: "badge warn" }, t("profile.waiting"));
 }
 
 /** The disclosure every profile carries: the reward is the same for every rating. */
 export function rewardDisclosure(chain: ChainFacts | null): HTMLElement {
-  const reward = chain && chain.tokenDecimals !== null
-    ? ` (${tokenAmount(chain.rewardAmount, chain.tokenDecimals)} ${chain.tokenSymbol ?? "tokens"})`
-    : "";
-  return h("p", { class: "disclosure", id: "disclosure" },
-    `Every patient who reviews receives the same reward${reward}, whatever their rating. Each review comes from a visit the practice confirmed. `,
-    h("a", { href: "/how-reviews-work" }, "How reviews work here"));
+  const words = chain && chain.tokenDecimals !== null
+    ? tLinked("profile.disclosureAmount", ["/how-reviews-work"], {
+        amount: tokenAmount(chain.rewardAmount, chain.tokenDecimals),
+        symbol: chain.tokenSymbol ?? t("profile.tokens"),
+      })
+    : tLinked("profile.disclosure", ["/how-reviews-work"]);
+  return h("p", { class: "disclosure", id: "disclosure" }, words);
 }
 
 function reviewItem(review: ReviewOut): HTMLElement {
   if (review.state === "erased" || review.state === "removed") {
-    const said = review.state === "erased" ? "Erased by its author." : `${review.stateLabel ?? "Removed by moderation"}.`;
+    const said = review.state === "erased" ? t("profile.erased") : `${stateLabel(review) ?? t("profile.removed")}.`;
     return h("article", { class: "review", "data-review-id": review.id },
       h("div", { class: "row" }, h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)), badge(review)),
       h("p", { class: "muted" }, said.charAt(0).toUpperCase() + said.slice(1)));
   }
   return h("article", { class: "review", "data-review-id": review.id },
     h("div", { class: "row" },
-      h("span", { class: "stars", role: "img", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
+      ratingStars(review.rating, stars(review.rating)),
       h("span", { class: "muted" }, date(review.anchoredAt ?? review.submittedAt)),
       badge(review),
       review.stateLabel
-        ? h("span", { class: review.state === "under_review" ? "badge warn moderation" : "badge" }, review.stateLabel)
+        ? h("span", { class: review.state === "under_review" ? "badge warn moderation" : "badge" }, stateLabel(review))
         : null),
-    h("p", {}, review.text),
+    h("p", review.language ? { lang: review.language } : {}, review.text),
+    review.language ? h("p", { class: "muted written-in" }, t("common.writtenIn", { language: languageName(review.language) })) : null,
     h("div", { class: "row subratings" },
-      h("span", {}, `Treatment ${review.treatment}/5`),
-      h("span", {}, `Bedside manner ${review.bedside}/5`),
-      h("span", {}, `Waiting time ${review.waitTime}/5`),
-      review.status === "anchored" ? h("a", { href: `/verify/${review.id}` }, "Verify this review") : null),
+      h("span", {}, t("profile.subTreatment", { value: review.treatment })),
+      h("span", {}, t("profile.subBedside", { value: review.bedside })),
+      h("span", {}, t("profile.subWait", { value: review.waitTime })),
+      review.status === "anchored" ? h("a", { href: `/verify/${review.id}` }, t("profile.verifyLink")) : null),
     moderationNote(review),
     replyBlock(review),
     reportControl(review),
@@ -123,6 +140,7 @@ function reviewItem(review: ReviewOut): HTMLElement {
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
   const address = match[1];
+  await useMessages("profile", "reply");
   const chartModule = import("chart.js"); // fetched while the API answers
   const chain = api.chain().catch(() => null); // for the reward in the disclosure
   let rep: Reputation;
@@ -134,15 +152,15 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     reviews = page.items;
     total = page.total;
   } catch (error) {
-    setTitle("Dentist");
-    replace(main, h("h1", {}, "Dentist"), h("p", { class: "error", role: "alert" }, explain(error)));
+    setTitle(t("profile.dentist"));
+    replace(main, h("h1", {}, t("profile.dentist")), h("p", { class: "error", role: "alert" }, explain(error)));
     return;
   }
-  setTitle(rep.name, `${rep.name}: reviews from verified patients, each from a visit the practice confirmed and checkable by anyone.`);
+  setTitle(rep.name, t("profile.description", { name: rep.name }));
   const shown = shownScore(rep.count, rep.bayesianScore);
   const anchored = reviews.filter((r) => r.status === "anchored");
   const pending = reviews.filter((r) => r.status !== "anchored");
-  const more = h("button", { type: "button", class: "secondary" }, "Show older reviews");
+  const more = h("button", { type: "button", class: "secondary" }, t("profile.older"));
   more.addEventListener("click", async () => {
     more.disabled = true;
     try {
@@ -159,7 +177,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       more.disabled = false;
     }
   });
-  const canvas = h("canvas", { role: "img", "aria-label": "Reviews per month and mean rating over the last 12 months" });
+  const canvas = h("canvas", { role: "img", "aria-label": t("profile.chartLabel") });
   replace(
     main,
     h("h1", {}, rep.name),
@@ -167,36 +185,36 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     detailsSlot(address),
     h("div", { class: "grid" },
       h("section", { class: "card", "aria-labelledby": "score-h" },
-        h("h2", { id: "score-h", style: "margin-top:0" }, "Score"),
+        h("h2", { id: "score-h", style: "margin-top:0" }, t("profile.score")),
         shown === null
           ? null
           : h("div", { class: "row" },
               h("span", { class: "score", "data-testid": "score" }, score(shown)),
-              h("span", { class: "stars", role: "img", "aria-label": `${score(shown)} out of 5 stars` }, stars(shown))),
+              ratingStars(shown, stars(shown), score(shown))),
         h("p", { id: "score-sentence" }, scoreSentence(rep.count, sayScore)),
         shown === null
           ? null
-          : h("p", { class: "muted" }, `The score is the patients' average rating (${score(rep.mean)}), drawn toward the middle while a practice has few reviews, so that one or two cannot decide it.`),
-        rep.pendingCount ? h("p", { class: "muted" }, `${rep.pendingCount} more waiting to be recorded (not counted yet).`) : null,
+          : h("p", { class: "muted" }, t("profile.scoreExplained", { mean: score(rep.mean) })),
+        rep.pendingCount ? h("p", { class: "muted" }, t("profile.pendingMore", { count: rep.pendingCount })) : null,
         h("details", { class: "muted" },
-          h("summary", {}, "Details for auditors"),
-          h("p", {}, `Bayesian average: ${rep.prior.count} imagined reviews of ${rep.prior.mean} are added to the ${rep.count} verified ones.`),
-          h("p", { class: "mono" }, `Practice wallet ${address}, registered on-chain; every review links to its proof.`))),
+          h("summary", {}, t("profile.auditors")),
+          h("p", {}, t("profile.bayes", { prior: rep.prior.count, priorMean: rep.prior.mean, count: rep.count })),
+          h("p", { class: "mono" }, t("profile.wallet", { address })))),
       h("section", { class: "card", "aria-labelledby": "sub-h" },
-        h("h2", { id: "sub-h", style: "margin-top:0" }, "Ratings"), subRatings(rep),
-        h("h2", {}, "Stars"), bars(rep))),
+        h("h2", { id: "sub-h", style: "margin-top:0" }, t("profile.ratings")), subRatings(rep),
+        h("h2", {}, t("profile.stars")), bars(rep))),
     h("section", { class: "card", "aria-labelledby": "trend-h" },
-      h("h2", { id: "trend-h", style: "margin-top:0" }, "The last 12 months"),
+      h("h2", { id: "trend-h", style: "margin-top:0" }, t("profile.trend")),
       h("div", { class: "chart-box" }, canvas), trendTable(rep)),
     h("section", { "aria-labelledby": "reviews-h" },
-      h("h2", { id: "reviews-h" }, `Reviews (${anchored.length})`),
+      h("h2", { id: "reviews-h" }, t("profile.reviewsHeading", { count: anchored.length })),
       h("div", { class: "card", id: "reviews" },
-        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, "No verified review yet.")),
+        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, t("profile.noReview"))),
       total > reviews.length ? more : null),
     pending.length
       ? h("section", { "aria-labelledby": "pending-h" },
-          h("h2", { id: "pending-h" }, `Waiting to be recorded (${pending.length})`),
-          h("p", { class: "muted" }, "These reviews are signed and stored but not yet on the public record; they do not count in the score yet."),
+          h("h2", { id: "pending-h" }, t("profile.pendingHeading", { count: pending.length })),
+          h("p", { class: "muted" }, t("profile.pendingHelp")),
           h("div", { class: "card", id: "pending" }, pending.map(reviewItem)))
       : null,
   );

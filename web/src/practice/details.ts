@@ -4,7 +4,8 @@
 import { ApiError, PracticeDetails, send } from "../api";
 import { h, replace } from "../dom";
 import { explain } from "../errors";
-import { countryName, FIELD_STYLE, languageName } from "../pages/practicedetails";
+import { countryName, FIELD_STYLE } from "../pages/practicedetails";
+import { languageName } from "../i18n";
 
 type DetailsInput = Omit<PracticeDetails, "dentist" | "name" | "updatedAt" | "languageChoices">;
 
