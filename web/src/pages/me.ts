@@ -5,6 +5,7 @@ import { api, ApiError, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, stars, tokenAmount } from "../format";
+import { ratingStars, t, useMessages } from "../i18n";
 import { handOverFullProof, meApi, OwnReview, OwnRewards } from "../patient/api";
 import { replyBlock } from "../replyview";
 import { deadline, formProblem, ratingGroup, RATINGS, textCounters, textRules, typedData } from "../reviewform";
@@ -14,7 +15,6 @@ import { explainPasskey, PasskeyDeclined, passkeyFacts, passkeyWallet } from "..
 import { passkeyCard } from "../patient/passkey";
 
 const PAGE = 50;
-const TITLE = "My reviews";
 
 interface Token {
   symbol: string;
@@ -25,28 +25,35 @@ function amount(units: string, token: Token): string {
   return `${tokenAmount(units, token.decimals)} ${token.symbol}`;
 }
 
+/** A message with an element where its {name} placeholder stands (an address in a sentence). */
+function withNode(text: string, name: string, node: Node): (string | Node)[] {
+  const [before, after = ""] = text.split(`{${name}}`);
+  return [before, node, after];
+}
+
 function statusBadge(review: OwnReview, plain = false): HTMLElement {
   if (review.status === "anchored") {
-    const where = plain ? "anchored" : `anchored in block ${review.blockNumber}`;
+    const block = String(review.blockNumber);
     return review.final
-      ? h("span", { class: "badge ok", "data-status": "final" }, `${where} · final`)
-      : h("span", { class: "badge ok", "data-status": "anchored" }, `${where} · awaiting finality`);
+      ? h("span", { class: "badge ok", "data-status": "final" }, plain ? t("me.anchoredFinal") : t("me.anchoredInBlockFinal", { block }))
+      : h("span", { class: "badge ok", "data-status": "anchored" }, plain ? t("me.anchoredWaiting") : t("me.anchoredInBlockWaiting", { block }));
   }
   if (review.status === "failed") {
     return h("span", { class: "badge bad", "data-status": "failed" },
-      `not anchored: ${review.failureReason ?? review.failureCode ?? "failed"}`);
+      t("me.notAnchored", { reason: review.failureReason ?? review.failureCode ?? t("me.failed") }));
   }
-  return h("span", { class: "badge warn", "data-status": "pending" }, "waiting to be anchored");
+  return h("span", { class: "badge warn", "data-status": "pending" }, t("me.pending"));
 }
 
 function rewardLine(review: OwnReview, token: Token): HTMLElement {
   const r = review.reward;
-  const text = r.status === "paid" ? `Reward: ${amount(r.amount, token)}, paid to your wallet.`
-    : r.status === "pending" ? `Reward: ${amount(r.amount, token)}, being paid with the anchoring.`
-    : r.status === "queued" ? `Reward: ${amount(r.amount, token)}, queued: it is paid later, when the service's reward limit allows.`
-    : r.reason ? `No reward for this review: ${r.reason}`
-    : review.status === "failed" ? "No reward: the review was not anchored."
-    : "No reward yet: it is paid when the review is anchored.";
+  // The service's reason is its own sentence, shown as given.
+  const text = r.status === "paid" ? t("me.rewardPaid", { amount: amount(r.amount, token) })
+    : r.status === "pending" ? t("me.rewardPending", { amount: amount(r.amount, token) })
+    : r.status === "queued" ? t("me.rewardQueued", { amount: amount(r.amount, token) })
+    : r.reason ? t("me.noRewardReason", { reason: r.reason })
+    : review.status === "failed" ? t("me.noRewardFailed")
+    : t("me.noRewardYet");
   return h("p", { class: "reward", "data-reward": r.status }, text);
 }
 
@@ -65,9 +72,7 @@ function download(name: string, text: string): void {
 
 function actions(review: OwnReview): HTMLElement {
   if (review.status !== "anchored") {
-    return h("p", { class: "muted" }, review.status === "failed"
-      ? "There is no proof: the review stays published here but is not on the blockchain."
-      : "Its proof can be downloaded and checked once it is anchored. Reload this page to see its progress.");
+    return h("p", { class: "muted" }, t(review.status === "failed" ? "me.noProof" : "me.proofLater"));
   }
   const result = h("div", { "aria-live": "polite" });
   const fetchProof = async (button: HTMLButtonElement): Promise<string | null> => {
@@ -82,14 +87,14 @@ function actions(review: OwnReview): HTMLElement {
       button.disabled = false;
     }
   };
-  const save = h("button", { type: "button", class: "secondary" }, "Download my full proof");
+  const save = h("button", { type: "button", class: "secondary" }, t("me.downloadProof"));
   save.addEventListener("click", async () => {
     const text = await fetchProof(save);
     if (text === null) return;
     download(fileName(review), text);
-    replace(result, h("p", { class: "muted" }, `Saved as ${fileName(review)}. It names your wallet: share it only with whom you choose.`));
+    replace(result, h("p", { class: "muted" }, t("me.saved", { file: fileName(review) })));
   });
-  const verify = h("button", { type: "button" }, "Verify");
+  const verify = h("button", { type: "button" }, t("me.verify"));
   verify.addEventListener("click", async () => {
     const text = await fetchProof(verify);
     if (text === null) return;
@@ -98,7 +103,7 @@ function actions(review: OwnReview): HTMLElement {
   });
   return h("div", {},
     h("div", { class: "row" }, save, verify,
-      h("span", { class: "muted" }, "Your browser checks the full proof against the blockchain.")),
+      h("span", { class: "muted" }, t("me.verifyHelp"))),
     result);
 }
 
@@ -116,9 +121,9 @@ function stateLine(review: OwnReview): HTMLElement | null {
   if (review.state !== "edited" && review.state !== "erased") return null;
   const versions = review.versions ?? 1;
   return h("p", { class: "state", "data-state": review.state },
-    h("span", { class: "badge warn" }, review.stateLabel ?? review.state),
-    review.state === "edited" && versions > 1 ? ` · ${versions} signed versions, the latest shown` : "",
-    review.state === "erased" ? " · the text is deleted; the signed proof that you asked for it is kept" : "");
+    h("span", { class: "badge warn" }, t(review.state === "edited" ? "me.stateEdited" : "me.stateErased")),
+    review.state === "edited" && versions > 1 ? t("me.versionsShown", { count: versions }) : "",
+    review.state === "erased" ? t("me.erasedKept") : "");
 }
 
 function reviewCard(review: OwnReview, author: Author, flash?: HTMLElement): HTMLElement {
@@ -128,16 +133,16 @@ function reviewCard(review: OwnReview, author: Author, flash?: HTMLElement): HTM
     h("h3", { id: `review-${review.id}-h`, style: "margin:0" },
       h("a", { href: `/dentists/${review.dentist}` }, name)),
     h("p", { class: "muted", style: "margin:2px 0 8px" },
-      `Visit of ${date(review.visitedAt)} · reviewed ${date(review.submittedAt)}`),
+      t("me.visitLine", { visited: date(review.visitedAt), reviewed: date(review.submittedAt) })),
     h("div", { class: "row" },
-      erased ? null : h("span", { class: "stars", "aria-label": `${review.rating} out of 5 stars` }, stars(review.rating)),
+      erased ? null : ratingStars(review.rating, stars(review.rating)),
       statusBadge(review, author.passkey)),
     stateLine(review),
     erased ? null : h("p", { class: "review-text" }, review.text),
     erased ? null : h("div", { class: "row subratings" },
-      h("span", {}, `Treatment ${review.treatment}/5`),
-      h("span", {}, `Bedside manner ${review.bedside}/5`),
-      h("span", {}, `Waiting time ${review.waitTime}/5`)),
+      h("span", {}, t("me.treatment", { value: review.treatment })),
+      h("span", {}, t("me.bedside", { value: review.bedside })),
+      h("span", {}, t("me.waitTime", { value: review.waitTime }))),
     replyBlock(review),
     rewardLine(review, author.token),
     flash ?? null,
@@ -157,11 +162,11 @@ async function sign(author: Author, primaryType: string, message: Record<string,
       [getAddress(facts.account), JSON.stringify(typedData(eip712, primaryType, message))]);
   }
   const wallets = await discoverWallets();
-  if (wallets.length === 0) throw new Refusal("No browser wallet was found. Open this page in the browser with the wallet you signed in with.");
+  if (wallets.length === 0) throw new Refusal(t("me.noWalletToSign"));
   const provider = wallets[0].provider;
   const account = getAddress(await requestAccount(provider));
   if (!isAddressEqual(account, getAddress(author.who.address))) {
-    throw new Refusal(`Your wallet is connected as ${account}, but you signed in as ${author.who.address}. Switch your wallet to that account and try again.`);
+    throw new Refusal(t("me.wrongAccount", { account, address: author.who.address }));
   }
   await switchChain(provider, chain.chainId, chain.rpcUrl ?? null);
   const eip712 = await api.eip712();
@@ -189,8 +194,8 @@ async function refresh(review: OwnReview, author: Author, card: HTMLElement, fla
 function authorActions(review: OwnReview, author: Author, card: HTMLElement): HTMLElement | null {
   if (review.state === "erased" || review.state === "removed") return null;
   const box = h("div", { class: "author-actions" });
-  const edit = h("button", { type: "button", class: "secondary" }, "Edit");
-  const erase = h("button", { type: "button", class: "secondary" }, "Erase");
+  const edit = h("button", { type: "button", class: "secondary" }, t("me.edit"));
+  const erase = h("button", { type: "button", class: "secondary" }, t("me.erase"));
   const buttons = h("div", { class: "row" }, edit, review.status === "anchored" ? erase : null);
   const result = h("div", { "aria-live": "polite" });
   const reset = () => replace(box, buttons, result);
@@ -215,18 +220,16 @@ function editForm(review: OwnReview, author: Author, card: HTMLElement, chain: C
   const id = `edit-${review.id}`;
   const text = h("textarea", { id: `${id}-text`, name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": `${id}-counters ${id}-help`, required: true });
   text.value = review.text;
-  const submit = h("button", { type: "submit" }, "Sign and save my edit");
-  const back = h("button", { type: "button", class: "secondary", onclick: cancel }, "Cancel");
+  const submit = h("button", { type: "submit" }, t("me.signEdit"));
+  const back = h("button", { type: "button", class: "secondary", onclick: cancel }, t("me.cancel"));
   const result = h("div", { "aria-live": "polite" });
-  const form = h("form", { class: "edit-form", novalidate: true, "aria-label": "Edit your review" },
-    h("h4", { style: "margin:8px 0" }, "Edit your review"),
-    h("p", { class: "muted", style: "margin-top:0" },
-      "Your wallet signs the new version. It is shown as \"edited by its author\"; earlier versions are kept as the review's history. ",
-      "The reward is not paid again."),
+  const form = h("form", { class: "edit-form", novalidate: true, "aria-label": t("me.editHeading") },
+    h("h4", { style: "margin:8px 0" }, t("me.editHeading")),
+    h("p", { class: "muted", style: "margin-top:0" }, t("me.editHelp")),
     RATINGS.map(([key, q]) => ratingGroup(key, q, review[key])),
-    h("label", { for: `${id}-text` }, "Your review"),
+    h("label", { for: `${id}-text` }, t("me.yourReview")),
     h("p", { id: `${id}-help`, class: "muted", style: "margin:0 0 6px" },
-      textRules(policy), "Do not include health details you would not want public."),
+      textRules(policy), t("me.healthHint")),
     text,
     textCounters(text, policy, `${id}-counters`),
     h("div", { class: "row" }, submit, back),
@@ -251,12 +254,11 @@ function editForm(review: OwnReview, author: Author, card: HTMLElement, chain: C
       deadline: deadline(policy),
     };
     submit.disabled = true;
-    replace(result, h("p", {}, "Check your wallet: it asks you to sign your edit."));
+    replace(result, h("p", {}, t("me.signEditWait")));
     try {
       const signature = await sign(author, "ReviewEdit", message);
       await meApi.edit(review.id, { message, signature });
-      await refresh(review, author, card, notice("ok",
-        "Your edit is saved and shown as \"edited by its author\". The reward is not paid again: it was paid once, for the review."));
+      await refresh(review, author, card, notice("ok", t("me.editSaved")));
     } catch (error) {
       replace(result, failure(error));
       submit.disabled = false;
@@ -266,31 +268,28 @@ function editForm(review: OwnReview, author: Author, card: HTMLElement, chain: C
 }
 
 function eraseConfirm(review: OwnReview, author: Author, card: HTMLElement, cancel: () => void): HTMLElement {
-  const confirm = h("button", { type: "button" }, "Sign and erase");
-  const back = h("button", { type: "button", class: "secondary", onclick: cancel }, "Keep my review");
+  const confirm = h("button", { type: "button" }, t("me.signErase"));
+  const back = h("button", { type: "button", class: "secondary", onclick: cancel }, t("me.keepReview"));
   const result = h("div", { "aria-live": "polite" });
   confirm.addEventListener("click", async () => {
     confirm.disabled = true;
-    replace(result, h("p", {}, "Check your wallet: it asks you to sign the erasure."));
+    replace(result, h("p", {}, t("me.signEraseWait")));
     try {
       const chain = await author.chain();
       const message = { visitId: review.visitId, digest: review.digest, deadline: deadline(chain.policy) };
       const signature = await sign(author, "ReviewErasure", message);
       await meApi.erase(review.id, { message, signature });
-      await refresh(review, author, card, notice("ok", "Your review is erased. It now shows as \"erased by its author\"."));
+      await refresh(review, author, card, notice("ok", t("me.erasedDone")));
     } catch (error) {
       replace(result, failure(error));
       confirm.disabled = false;
     }
   });
-  return h("section", { class: "notice warn erase-confirm", role: "group", "aria-label": "Erase this review?" },
-    h("h4", { style: "margin:0 0 6px" }, "Erase this review?"),
-    h("p", {}, h("strong", {}, "Deleted: "),
-      "the text of this review and of every edited version, all at once. It cannot be undone."),
-    h("p", {}, h("strong", {}, "Kept, as the proof that you asked for it: "),
-      "the review's fingerprint anchored on the blockchain (nobody can delete it), your ratings inside the messages you signed ",
-      "(no longer shown), a fingerprint (keccak256) of each text, which reveals nothing readable, and the erasure request you sign now."),
-    h("p", {}, "The review then shows as \"erased by its author\", with no text and no ratings, and no longer counts in the practice's score."),
+  return h("section", { class: "notice warn erase-confirm", role: "group", "aria-label": t("me.eraseQuestion") },
+    h("h4", { style: "margin:0 0 6px" }, t("me.eraseQuestion")),
+    h("p", {}, h("strong", {}, t("me.deletedLabel")), t("me.deletedText")),
+    h("p", {}, h("strong", {}, t("me.keptLabel")), t("me.keptText")),
+    h("p", {}, t("me.eraseAfter")),
     h("div", { class: "row" }, confirm, back),
     result);
 }
@@ -304,16 +303,16 @@ function figure(key: string, label: string, value: string, note?: string): HTMLE
 
 function rewardsCard(rewards: OwnRewards, token: Token): HTMLElement {
   return h("section", { "aria-labelledby": "rewards-h" },
-    h("h2", { id: "rewards-h" }, "My rewards"),
+    h("h2", { id: "rewards-h" }, t("me.myRewards")),
     h("div", { class: "figures", id: "rewards" },
-      figure("earned", "Earned", amount(rewards.earned, token)),
-      figure("paid", "Paid", amount(rewards.paid, token)),
-      figure("pending", "Being paid", amount(rewards.pending, token)),
-      figure("queued", "Queued", amount(rewards.queued, token), "paid later"),
-      figure("balance", "In your wallet",
-        rewards.onChainBalance === null ? "unknown" : amount(rewards.onChainBalance, token),
-        rewards.onChainBalance === null ? "the blockchain cannot be reached right now" : "read from the token contract")),
-    h("p", { class: "muted" }, "Every review of an attested visit earns the same reward, whatever its rating."));
+      figure("earned", t("me.earned"), amount(rewards.earned, token)),
+      figure("paid", t("me.paid"), amount(rewards.paid, token)),
+      figure("pending", t("me.beingPaid"), amount(rewards.pending, token)),
+      figure("queued", t("me.queued"), amount(rewards.queued, token), t("me.paidLater")),
+      figure("balance", t("me.inWallet"),
+        rewards.onChainBalance === null ? t("me.unknown") : amount(rewards.onChainBalance, token),
+        t(rewards.onChainBalance === null ? "me.unreachable" : "me.fromToken"))),
+    h("p", { class: "muted" }, t("me.sameReward")));
 }
 
 async function dentistNames(reviews: OwnReview[]): Promise<Map<string, string>> {
@@ -337,7 +336,7 @@ async function chainToken(chain: () => Promise<ChainFacts>): Promise<Token> {
   } catch {
     facts = null;
   }
-  return { symbol: facts?.tokenSymbol ?? "tokens", decimals: facts?.tokenDecimals ?? 18 };
+  return { symbol: facts?.tokenSymbol ?? t("me.tokens"), decimals: facts?.tokenDecimals ?? 18 };
 }
 
 /** The chain facts, asked once and asked again only after a failure. */
@@ -353,7 +352,7 @@ function chainOnce(): () => Promise<ChainFacts> {
 }
 
 function accountBar(who: WalletSession, passkey = false): HTMLElement {
-  const signOut = h("button", { type: "button", class: "secondary", id: "signout" }, "Sign out");
+  const signOut = h("button", { type: "button", class: "secondary", id: "signout" }, t("me.signOut"));
   signOut.addEventListener("click", async () => {
     signOut.disabled = true;
     await authApi.signOut().catch(() => null);
@@ -362,9 +361,9 @@ function accountBar(who: WalletSession, passkey = false): HTMLElement {
   const address = h("span", { class: "mono", id: "signed-in-as" }, who.address);
   return h("div", { class: "account-bar row" },
     passkey  // the passkey path shows no hex unless asked
-      ? h("div", { style: "flex:1 1 240px" }, "Signed in with your passkey. ",
-          h("details", {}, h("summary", {}, "Details"), "Account ", address))
-      : h("div", { style: "flex:1 1 240px" }, "Signed in as ", address),
+      ? h("div", { style: "flex:1 1 240px" }, t("me.signedInPasskey"),
+          h("details", {}, h("summary", {}, t("me.details")), ...withNode(t("me.account"), "address", address)))
+      : h("div", { style: "flex:1 1 240px" }, ...withNode(t("me.signedInAs"), "address", address)),
     signOut);
 }
 
@@ -381,7 +380,7 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
     rewards = r;
   } catch (error) {
     if (error instanceof ApiError && error.code === "NOT_SIGNED_IN") return askToSignIn(main);
-    replace(main, h("h1", {}, TITLE), accountBar(who), notice("bad", explain(error)));
+    replace(main, h("h1", {}, t("me.title")), accountBar(who), notice("bad", explain(error)));
     return;
   }
   const [token, names] = await Promise.all([tokenPromise, dentistNames(reviews)]);
@@ -390,9 +389,8 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
   const list = h("div", { id: "my-reviews" },
     reviews.length
       ? reviews.map((r) => reviewCard(r, author))
-      : h("p", { class: "card muted", id: "no-reviews" },
-          "This wallet has not written a review yet. After a visit, your dentist gives you an invitation link to write one."));
-  const more = h("button", { type: "button", class: "secondary" }, "Show older reviews");
+      : h("p", { class: "card muted", id: "no-reviews" }, t("me.noReviews")));
+  const more = h("button", { type: "button", class: "secondary" }, t("me.showOlder"));
   more.addEventListener("click", async () => {
     more.disabled = true;
     try {
@@ -409,24 +407,24 @@ async function showSigned(main: HTMLElement, who: WalletSession): Promise<void> 
     }
   });
   replace(main,
-    h("h1", {}, TITLE),
+    h("h1", {}, t("me.title")),
     accountBar(who, facts !== null),
     facts ? await passkeyCard(facts, token, chain) : null,
     rewardsCard(rewards, token),
     h("section", { "aria-labelledby": "reviews-h" },
-      h("h2", { id: "reviews-h" }, `My reviews (${total})`),
+      h("h2", { id: "reviews-h" }, t("me.myReviewsCount", { count: total })),
       list,
       total > reviews.length ? more : null));
 }
 
 async function askToSignIn(main: HTMLElement, refused?: unknown): Promise<void> {
   await showSignIn(main, {
-    title: TITLE,
-    heading: "Sign in with your wallet",
-    explanation: "Use the wallet you signed your reviews with. Signing in costs nothing: your wallet "
-      + "signs a short sign-in message (Sign-In with Ethereum) and no transaction is sent.",
-    statement: "Sign in to DentaReview to see your reviews, rewards and proofs.",
-    noWallet: "No browser wallet was found. Install a wallet such as MetaMask with the account you reviewed with, then reload this page.",
+    title: t("me.title"),
+    heading: t("me.signInHeading"),
+    explanation: t("me.signInExplanation"),
+    // The line the wallet shows in the sign-in message (one line of printable text).
+    statement: t("me.signInStatement"),
+    noWallet: t("me.noWallet"),
     passkey: true,
     refused,
     onSignedIn: () => void render(main),
@@ -434,7 +432,8 @@ async function askToSignIn(main: HTMLElement, refused?: unknown): Promise<void> 
 }
 
 export async function render(main: HTMLElement): Promise<void> {
-  setTitle(TITLE);
+  await useMessages("me", "reply", "signin", "reviewform", "checkin");
+  setTitle(t("me.title"));
   let who: WalletSession | null;
   try {
     who = await authApi.session();

@@ -8,18 +8,19 @@ import { api, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { stars } from "../format";
+import { ratingStars, t, useMessages } from "../i18n";
 import { handedOverFullProof, meApi } from "../patient/api";
 import { Check, dentistOf, parseProof, Proof, verifyProof } from "../verify/checks";
 
 const FALLBACK_RPC = "http://127.0.0.1:8545";
-const MARK: Record<Check["verdict"], string> = { pass: "PASS", fail: "FAIL", wait: "NOT YET", info: "N/A" };
+const MARK = { pass: "verify.markPass", fail: "verify.markFail", wait: "verify.markWait", info: "verify.markInfo" } as const;
 /** Seconds between re-checks while waiting: about two minutes in all. */
 const RECHECK_AFTER = [3, 5, 8, 13, 21, 34, 40];
 
 function checkList(checks: Check[]): HTMLElement {
   return h("ul", { class: "checks" }, checks.map((c) =>
     h("li", { "data-check": c.name, "data-verdict": c.verdict },
-      h("span", { class: `pill ${c.verdict}` }, MARK[c.verdict]),
+      h("span", { class: `pill ${c.verdict}` }, t(MARK[c.verdict])),
       h("div", {}, h("div", { class: "name" }, c.title), h("div", { class: "muted" }, c.detail)))));
 }
 
@@ -34,18 +35,16 @@ function verdict(checks: Check[], outcome: Outcome, next: string): HTMLElement {
   if (outcome === "fail") {
     const failed = checks.filter((c) => c.verdict === "fail").length;
     return h("div", { class: "notice bad verdict", id: "verdict", "data-verdict": "fail", role: "alert" },
-      `✗ Not verified: ${failed} check${failed === 1 ? "" : "s"} failed. Do not trust this review as shown.`);
+      t("verify.notVerified", { count: failed }));
   }
   if (outcome === "wait") {
     const change = checks.some((c) => c.name === "author-anchors" && c.verdict === "wait");
     return h("div", { class: "notice info verdict", id: "verdict", "data-verdict": "wait", role: "status" },
-      change
-        ? "Waiting for anchoring: the author's latest change is signed and waits to be recorded on the public blockchain, usually within a minute."
-        : "Genuine and unchanged, waiting to be final: its public record is not final yet, usually within a minute.",
+      t(change ? "verify.waitingChange" : "verify.waitingFinal"),
       h("span", { class: "verdict-next", id: "verdict-next" }, ` ${next}`));
   }
   return h("div", { class: "notice ok verdict", id: "verdict", "data-verdict": "pass", role: "status" },
-    "✓ Verified: genuine, unchanged, anchored and final.");
+    t("verify.verified"));
 }
 
 /** The version a reader should see: the latest signed edit's, else the review's own. */
@@ -68,25 +67,25 @@ function reviewCard(proof: Proof, name: string | null): HTMLElement {
   const dentist = dentistOf(proof);
   const state = proof.author?.state;
   return h("div", { class: "card", id: "proof-review" },
-    h("p", { style: "margin-top:0" }, h("strong", {}, name ? `A review of ${name}` : "The review in this proof")),
+    h("p", { style: "margin-top:0" }, h("strong", {}, name ? t("verify.reviewOf", { name }) : t("verify.reviewInProof"))),
     h("p", { class: "row" },
-      h("span", { class: "stars", role: "img", "aria-label": `${m.rating} out of 5 stars` }, stars(Number(m.rating))),
-      h("span", { class: "muted" }, `Treatment ${m.treatment}/5 · Bedside manner ${m.bedside}/5 · Waiting time ${m.waitTime}/5`)),
+      ratingStars(Number(m.rating), stars(Number(m.rating)), String(m.rating)),
+      h("span", { class: "muted" }, t("verify.subratings", { treatment: String(m.treatment), bedside: String(m.bedside), waitTime: String(m.waitTime) }))),
     state === "erased"
-      ? h("p", { class: "muted", id: "erased-note" }, "Erased by its author: the text is deleted; the ratings and the proof that the patient asked for it stay.")
+      ? h("p", { class: "muted", id: "erased-note" }, t("verify.erasedNote"))
       : h("p", { style: "white-space:pre-wrap", id: "proof-text" }, String(m.text ?? "")),
     state === "edited"
-      ? h("p", { class: "muted", id: "edited-note" }, "Edited by its author: this is the latest version. Every earlier version is signed and checked too.")
+      ? h("p", { class: "muted", id: "edited-note" }, t("verify.editedNote"))
       : null,
     /^0x[0-9a-fA-F]{40}$/.test(dentist)
-      ? h("p", { class: "muted", style: "margin-bottom:0" }, h("a", { href: `/dentists/${dentist}` }, name ? `See ${name}'s page` : "See the practice's page"))
+      ? h("p", { class: "muted", style: "margin-bottom:0" }, h("a", { href: `/dentists/${dentist}` }, name ? t("verify.seePractice", { name }) : t("verify.seeThePractice")))
       : null);
 }
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
+  await useMessages("verify");
   const reviewId = match[1] ? Number(match[1]) : null;
-  setTitle(reviewId ? `Verify review ${reviewId}` : "Verify a review",
-    "Check in your own browser that a review comes from a real visit, was written by the patient and has not been changed since.");
+  setTitle(reviewId ? t("verify.titleReview", { id: String(reviewId) }) : t("verify.title"), t("verify.description"));
   const handedOver = reviewId === null && new URLSearchParams(window.location.search).get("proof") === "full"
     ? handedOverFullProof()
     : null;
@@ -94,34 +93,32 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   const registry = h("input", { id: "registry", type: "text", value: "", autocomplete: "off", spellcheck: "false", class: "mono" });
   const proofText = h("textarea", { id: "proof", spellcheck: "false", class: "mono", style: "min-height:220px" });
   const file = h("input", { id: "proof-file", type: "file", accept: "application/json,.json" });
-  const run = h("button", { type: "submit", id: "check" }, "Check this proof");
+  const run = h("button", { type: "submit", id: "check" }, t("verify.check"));
   // Space is kept for the review and the verdict, so that nothing below them jumps.
   const reserved = reviewId !== null || handedOver !== null;
   const source = h("div", { class: reserved ? "verify-source" : "" });
-  const output = h("section", { id: "output", class: reserved ? "verify-output" : "", "aria-live": "polite", "aria-label": "Result" });
+  const output = h("section", { id: "output", class: reserved ? "verify-output" : "", "aria-live": "polite", "aria-label": t("verify.result") });
   replace(
     main,
-    h("h1", {}, reviewId ? "Is this review genuine?" : "Verify a review"),
-    h("p", { class: "muted" },
-      "Your browser checks this review itself: that the practice confirmed the visit, that the patient signed these words, and that both are on the public record. ",
-      "Nothing our server says is taken on trust."),
+    h("h1", {}, reviewId ? t("verify.headingReview") : t("verify.title")),
+    h("p", { class: "muted" }, t("verify.intro")),
     source,
     output,
-    h("form", { class: "card", id: "verify-form", "aria-label": "Proof and node" },
-      h("h2", { style: "margin-top:0" }, reviewId ? "Check again with your own node or proof" : "The proof to check"),
-      h("label", { for: "rpc" }, "Blockchain node (RPC URL)"),
-      h("p", { class: "muted", style: "margin:0 0 6px" }, "Any node of the chain will do; use your own to trust no one."),
+    h("form", { class: "card", id: "verify-form", "aria-label": t("verify.formLabel") },
+      h("h2", { style: "margin-top:0" }, reviewId ? t("verify.formHeadingReview") : t("verify.formHeading")),
+      h("label", { for: "rpc" }, t("verify.rpcLabel")),
+      h("p", { class: "muted", style: "margin:0 0 6px" }, t("verify.rpcHelp")),
       rpc,
-      h("label", { for: "registry", style: "margin-top:12px" }, "Expected registry contract"),
-      h("p", { class: "muted", style: "margin:0 0 6px" }, "The address the operator publishes. Leave empty to accept the proof's own."),
+      h("label", { for: "registry", style: "margin-top:12px" }, t("verify.registryLabel")),
+      h("p", { class: "muted", style: "margin:0 0 6px" }, t("verify.registryHelp")),
       registry,
-      h("label", { for: "proof", style: "margin-top:12px" }, "Proof (JSON)"),
+      h("label", { for: "proof", style: "margin-top:12px" }, t("verify.proofLabel")),
       proofText,
       h("div", { class: "row", style: "margin-top:8px" },
-        h("label", { for: "proof-file", style: "margin:0" }, "…or upload a proof file:"), file),
+        h("label", { for: "proof-file", style: "margin:0" }, t("verify.uploadLabel")), file),
       h("p", {}, run)),
   );
-  replace(output, h("div", { class: "notice info verdict", id: "verdict-pending", role: "status" }, "Checking…"));
+  replace(output, h("div", { class: "notice info verdict", id: "verdict-pending", role: "status" }, t("verify.checking")));
   // The form works at once; the chain's facts fill the node and registry when they come.
   const facts: Promise<ChainFacts | null> = api.chain().catch(() => null);
   void facts.then((chain) => {
@@ -167,13 +164,11 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       // A pasted proof does not change: checked again only while its block becomes final.
       const changeWaits = checks.some((c) => c.name === "author-anchors" && c.verdict === "wait");
       const again = outcome === "wait" && attempt < RECHECK_AFTER.length && (fetchCurrent !== null || !changeWaits);
-      const next = again
-        ? "This page checks again on its own."
-        : fetchCurrent ? "Still waiting: reload this page in a few minutes." : "Check again later with a newer proof.";
+      const next = t(again ? "verify.nextAuto" : fetchCurrent ? "verify.nextReload" : "verify.nextNewer");
       replace(output,
         verdict(checks, outcome, outcome === "wait" ? next : ""),
         h("details", { class: "card auditor-details", id: "auditor-details", open: outcome === "fail" },
-          h("summary", {}, "Details for auditors: each check, with hashes and blocks"),
+          h("summary", {}, t("verify.auditorDetails")),
           checkList(checks)));
       if (manual) output.scrollIntoView({ block: "start" });
       if (again) {
@@ -212,7 +207,9 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     return;
   }
   if (reviewId === null) {
-    replace(source, h("p", {}, "Paste a proof below, or upload one. A proof is what ", h("span", { class: "mono" }, "GET /v1/reviews/{id}/proof"), " returns."));
+    // The route is code, not words: it goes where the message puts {route}.
+    const [before, after = ""] = t("verify.pasteHint").split("{route}");
+    replace(source, h("p", {}, before, h("span", { class: "mono" }, "GET /v1/reviews/{id}/proof"), after));
     replace(output);
     return;
   }

@@ -16,6 +16,7 @@ import {
   toHex,
 } from "viem";
 import { registryAbi } from "../abi";
+import { t } from "../i18n";
 import { PROTOCOL_TYPES } from "./types";
 
 type Field = { name: string; type: string };
@@ -59,6 +60,10 @@ const erc1271Abi = [
 ] as const;
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** "Edit 2", "Erasure 3": a change named by its place in the history. */
+const changeName = (revision: Revision, index: number): string =>
+  t(revision.kind === "edit" ? "verify.editN" : "verify.erasureN", { n: index + 1 });
 
 /** The EIP-712 digest of a message whose `text` was erased and only keccak256(text) kept:
  * EIP-712 encodes a string as exactly that hash, so the digest is still computable. */
@@ -145,38 +150,38 @@ export async function checkAuthor(
   let latest: string = reviewDigest;
   let erasure: Revision | null = null;
   for (const [index, revision] of author.revisions.entries()) {
-    const name = `${revision.kind === "edit" ? "Edit" : "Erasure"} ${index + 1}`;
+    const what = changeName(revision, index);
     const digest = revisionDigest(domain, revision);
-    if (!digest || !same(digest, revision.digest)) return bad(`${name} does not hash to its digest: it was changed after it was signed.`);
-    if (!same(String(revision.message.visitId), visitId)) return bad(`${name} is about another visit.`);
+    if (!digest || !same(digest, revision.digest)) return bad(t("verify.revisionHash", { what }));
+    if (!same(String(revision.message.visitId), visitId)) return bad(t("verify.revisionVisit", { what }));
     const named = String(revision.kind === "edit" ? revision.message.previousDigest : revision.message.digest);
     const expected = revision.kind === "edit" ? latest : reviewDigest;
-    if (!same(named, expected)) return bad(`${name} names ${named}, not ${expected}.`);
+    if (!same(named, expected)) return bad(t("verify.revisionNames", { what, named, expected }));
     if (patient) {
       if (!revision.signature || !(await signedBy(client, patient, digest, revision.signature))) {
-        return bad(`${name} is not signed by the patient ${patient}.`);
+        return bad(t("verify.revisionNotSigned", { what, patient }));
       }
     }
     if (revision.kind === "edit") latest = digest;
     else erasure = revision;
   }
   const edits = author.revisions.filter((r) => r.kind === "edit").length;
-  const who = patient ? "signed by the patient" : "their signatures are in the patient's own full proof";
+  const who = t(patient ? "verify.whoPatient" : "verify.whoFullProof");
   if (author.state === "erased") {
-    if (!erasure || !erasedText) return bad("Shown as erased, but without the patient's signed erasure of this review.");
-    return ok(`Erased by its author: the patient's signed request (${who}) asked for it. The text is deleted; its digest stays anchored${edits ? `, after ${edits} edit${edits === 1 ? "" : "s"}` : ""}.`);
+    if (!erasure || !erasedText) return bad(t("verify.erasedMissing"));
+    return ok(edits ? t("verify.erasedOkAfterEdits", { who, count: edits }) : t("verify.erasedOk", { who }));
   }
-  if (erasure) return bad("A signed erasure is given, but the text is still there.");
-  return ok(`Edited by its author: ${edits} signed version${edits === 1 ? "" : "s"} (${who}) supersede${edits === 1 ? "s" : ""} the anchored one.`);
+  if (erasure) return bad(t("verify.erasureButText"));
+  return ok(t("verify.editedOk", { who, count: edits }));
 }
 
 /** Each edit and erasure is anchored: its StatementAnchored log is in the stated
  * transaction, and statementAnchoredAt(digest) is that block's time. */
 export async function checkAuthorAnchors(client: PublicClient, registry: Hex, author: Author): Promise<AuthorVerdict> {
   for (const [index, revision] of author.revisions.entries()) {
-    const name = `${revision.kind === "edit" ? "Edit" : "Erasure"} ${index + 1}`;
+    const what = changeName(revision, index);
     const anchor = revision.anchor;
-    if (!anchor) return { verdict: "wait", detail: `${name} is not anchored yet: it waits for the next anchoring, usually seconds. This page checks again on its own.` };
+    if (!anchor) return { verdict: "wait", detail: t("verify.changePending", { what }) };
     let receipt;
     try {
       receipt = await client.getTransactionReceipt({ hash: anchor.txHash });
@@ -184,7 +189,7 @@ export async function checkAuthorAnchors(client: PublicClient, registry: Hex, au
       receipt = null;
     }
     if (!receipt || receipt.status !== "success" || Number(receipt.blockNumber) !== anchor.blockNumber) {
-      return bad(`${name}: transaction ${anchor.txHash} is not in block ${anchor.blockNumber} of this chain.`);
+      return bad(t("verify.changeNotInBlock", { what, tx: anchor.txHash, block: String(anchor.blockNumber) }));
     }
     const logged = receipt.logs.some((log) => {
       if (!same(log.address, registry)) return false;
@@ -195,11 +200,10 @@ export async function checkAuthorAnchors(client: PublicClient, registry: Hex, au
         return false;
       }
     });
-    if (!logged) return bad(`${name}: transaction ${anchor.txHash} does not anchor its digest.`);
+    if (!logged) return bad(t("verify.changeNoEvent", { what, tx: anchor.txHash }));
     const at = await client.readContract({ address: registry, abi: registryAbi, functionName: "statementAnchoredAt", args: [revision.digest] });
     const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
-    if (at !== block.timestamp) return bad(`${name}: the registry's record does not match block ${anchor.blockNumber}.`);
+    if (at !== block.timestamp) return bad(t("verify.changeRecordMismatch", { what, block: String(anchor.blockNumber) }));
   }
-  const count = author.revisions.length;
-  return ok(`The registry anchored each of the ${count} signed change${count === 1 ? "" : "s"} (StatementAnchored), so none can be denied or backdated.`);
+  return ok(t("verify.changesAnchored", { count: author.revisions.length }));
 }

@@ -13,6 +13,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { registryAbi, tokenAbi } from "../abi";
+import { t } from "../i18n";
 import { type Author, checkAuthor, checkAuthorAnchors, digestWithTextHash, isErc6492, signedBy } from "./author";
 import { leafOf, processProof } from "./merkle";
 import { PROTOCOL_TYPES } from "./types";
@@ -58,15 +59,15 @@ export function parseProof(text: string): Proof {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new Error("This is not valid JSON. Paste the whole proof file.");
+    throw new Error(t("verify.notJson"));
   }
   const p = data as Partial<Proof>;
   const needed = p?.kind === "public"
     ? ["chainId", "registry", "domain", "types", "review", "dentist", "digest", "anchor"]
     : ["chainId", "registry", "domain", "types", "review", "visit", "digest", "anchor"];
   const missing = needed.filter((key) => (p as Record<string, unknown>)?.[key] === undefined);
-  if (missing.length) throw new Error(`This is not a DentaReview proof: it lacks ${missing.join(", ")}.`);
-  if (p.version !== 1) throw new Error("Only version 1 proofs are understood.");
+  if (missing.length) throw new Error(t("verify.notProof", { fields: missing.join(", ") }));
+  if (p.version !== 1) throw new Error(t("verify.badVersion"));
   return p as Proof;
 }
 
@@ -125,7 +126,7 @@ async function visitKeyCovers(client: PublicClient, proof: Proof, key: string): 
   try {
     const [dentist, validUntil] = await client.readContract({ address: getAddress(proof.registry), abi: visitSignersAbi, functionName: "visitSignerOf", args: [getAddress(key)] });
     if (!same(dentist, visit.message.dentist) || BigInt(visit.message.visitedAt) > validUntil) return null;
-    return `Attested by the practice's visit key ${key}, authorised by the dentist's wallet ${visit.message.dentist} on chain ${proof.chainId} for visits until ${validUntil}.`;
+    return t("verify.visitKeyDetail", { key, wallet: visit.message.dentist, chainId: String(proof.chainId), validUntil: String(validUntil) });
   } catch {
     return null;
   }
@@ -146,54 +147,57 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   const d = proof.domain;
   const domainOk = d?.name === "DentaReview" && d.version === "1" && Number(d.chainId) === Number(proof.chainId) && same(String(d.verifyingContract), proof.registry);
   const typesOk = JSON.stringify(proof.types) === JSON.stringify(PROTOCOL_TYPES);
-  if (!domainOk) checks.push(fail("domain", "Signing domain", "The proof's EIP-712 domain is not DentaReview version 1 on its chain and registry."));
-  else if (!typesOk) checks.push(fail("domain", "Signing domain", "The proof's types are not the DentaReview Visit and Review types."));
-  else if (expectedRegistry && !same(expectedRegistry, proof.registry)) checks.push(fail("domain", "Signing domain", `The proof names the registry ${proof.registry}, not the one you expect (${expectedRegistry}).`));
-  else checks.push(pass("domain", "Signing domain", `DentaReview version 1 on chain ${proof.chainId}, registry ${proof.registry}${expectedRegistry ? " (the one you expect)" : ""}.`));
+  const domainTitle = t("verify.titleDomain");
+  if (!domainOk) checks.push(fail("domain", domainTitle, t("verify.domainWrong")));
+  else if (!typesOk) checks.push(fail("domain", domainTitle, t("verify.typesWrong")));
+  else if (expectedRegistry && !same(expectedRegistry, proof.registry)) checks.push(fail("domain", domainTitle, t("verify.registryUnexpected", { registry: proof.registry, expected: expectedRegistry })));
+  else {
+    const where = { chainId: String(proof.chainId), registry: proof.registry };
+    checks.push(pass("domain", domainTitle, expectedRegistry ? t("verify.domainOkExpected", where) : t("verify.domainOk", where)));
+  }
 
   let digest: Hex | null = null;
   try {
     digest = reviewHash(proof);
   } catch (error) {
-    checks.push(fail("digest", "Review unchanged", `The review cannot be hashed: ${(error as Error).message.split("\n")[0]}`));
+    checks.push(fail("digest", t("verify.titleDigest"), t("verify.digestError", { error: (error as Error).message.split("\n")[0] })));
   }
   const withheld = Boolean(proof.review.textHash) && proof.review.message.text === undefined;
   // A public proof of a review removed by moderation withholds its text and says so.
   const byModeration = withheld && isPublic(proof) && (proof.withheld ?? []).includes("review.message.text");
   const erased = withheld && (proof.author?.state === "erased" || !byModeration);
   if (digest !== null) {
-    const what = !withheld
-      ? "The review's text and ratings"
-      : `The review's ratings and the hash of its text (the text itself is withheld: ${byModeration ? "removed by moderation" : "erased by its author"})`;
+    const ok = !withheld ? "verify.digestOk" : byModeration ? "verify.digestOkModerated" : "verify.digestOkErased";
     checks.push(same(digest, proof.digest)
-      ? pass("digest", "Review unchanged", `${what} hash to the digest ${proof.digest}.`)
-      : fail("digest", "Review unchanged", `The review hashes to ${digest}, not to the proof's digest ${proof.digest}: the text or ratings were changed.`));
+      ? pass("digest", t("verify.titleDigest"), t(ok, { digest: proof.digest }))
+      : fail("digest", t("verify.titleDigest"), t("verify.digestChanged", { computed: digest, digest: proof.digest })));
   }
   const patient = !isPublic(proof) && proof.visit ? proof.visit.message.patient : null;
   if (proof.author) {
     const word = await checkAuthor(proof.author, proof.domain, visitIdOf(proof), proof.digest, erased, patient, client);
-    checks.push({ name: "author", title: "Changed by its author", ...word });
+    checks.push({ name: "author", title: t("verify.titleAuthor"), ...word });
   } else if (erased) {
-    checks.push(fail("author", "Changed by its author", "The text is erased, but no signed erasure by the patient is given."));
+    checks.push(fail("author", t("verify.titleAuthor"), t("verify.authorErasedNoSignature")));
   }
   if (isPublic(proof) || !proof.visit || !proof.review.signature) {
-    const why = "Withheld from the public proof, which names no patient. In single mode the registry itself checked it before anchoring (see below); the patient's own full proof shows it.";
-    checks.push(info("review-signature", "Signed by the patient", why));
-    checks.push(info("visit-signature", "Visit attested by the dentist", why));
+    const why = t("verify.withheld");
+    checks.push(info("review-signature", t("verify.titleReviewSignature"), why));
+    checks.push(info("visit-signature", t("verify.titleVisitSignature"), why));
     return checks;
   }
   const visit = proof.visit;
   if (!same(proof.review.message.visitId, visit.message.visitId)) {
-    checks.push(fail("review-signature", "Signed by the patient", "The review and the visit name different visits."));
+    checks.push(fail("review-signature", t("verify.titleReviewSignature"), t("verify.differentVisits")));
   } else {
     const patientSigned = digest !== null && await signedBy(client, visit.message.patient, digest, proof.review.signature, proof.registry);
     const signer = digest ? await recover(digest, proof.review.signature) : null;
     const byPasskey = patientSigned && isErc6492(proof.review.signature);
+    const patient = visit.message.patient;
     checks.push(byPasskey
-      ? pass("review-signature", "Signed with the patient's passkey", `Signed with the patient's passkey: the registry on chain ${proof.chainId} accepts it for the visit's patient ${visit.message.patient} (ERC-6492).`)
+      ? pass("review-signature", t("verify.titlePasskey"), t("verify.passkeyOk", { chainId: String(proof.chainId), patient }))
       : patientSigned
-      ? pass("review-signature", "Signed by the patient", `The review was signed by the visit's patient ${visit.message.patient}.`)
-      : fail("review-signature", "Signed by the patient", `The review signature recovers to ${signer ?? "nothing"}, not to the patient ${visit.message.patient}.`));
+      ? pass("review-signature", t("verify.titleReviewSignature"), t("verify.patientOk", { patient }))
+      : fail("review-signature", t("verify.titleReviewSignature"), t("verify.patientWrong", { signer: signer ?? t("verify.nothing"), patient })));
   }
   let vHash: Hex | null = null;
   try {
@@ -205,10 +209,10 @@ export async function offlineChecks(proof: Proof, expectedRegistry: string | nul
   const dentistSigned = vHash !== null && await signedBy(client, visit.message.dentist, vHash, visit.signature, proof.registry);
   const key = !dentistSigned && dentist && client ? await visitKeyCovers(client, proof, dentist) : null;
   checks.push(dentistSigned
-    ? pass("visit-signature", "Visit attested by the dentist", `The visit was signed by the dentist ${visit.message.dentist}.`)
+    ? pass("visit-signature", t("verify.titleVisitSignature"), t("verify.dentistOk", { dentist: visit.message.dentist }))
     : key
-    ? pass("visit-signature", "Attested by the practice's visit key, authorised by the dentist's wallet on chain", key)
-    : fail("visit-signature", "Visit attested by the dentist", `The visit signature recovers to ${dentist ?? "nothing"}, not to the dentist ${visit.message.dentist}.`));
+    ? pass("visit-signature", t("verify.titleVisitKey"), key)
+    : fail("visit-signature", t("verify.titleVisitSignature"), t("verify.dentistWrong", { signer: dentist ?? t("verify.nothing"), dentist: visit.message.dentist })));
   return checks;
 }
 
@@ -229,21 +233,21 @@ async function tokenAmountText(client: PublicClient, token: Hex, units: bigint):
     ]);
     return `${formatUnits(units, decimals)} ${symbol}`;
   } catch {
-    return `${units} token base units`;
+    return t("verify.tokenBaseUnits", { units: String(units) });
   }
 }
 
 async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): Promise<Check[]> {
   if (proof.anchor.kind !== "single") return [];
   const anchor = proof.anchor;
-  const title = "Anchored on the blockchain";
-  const where = `log ${anchor.logIndex} of transaction ${anchor.txHash}`;
+  const title = t("verify.titleAnchor");
+  const where = { log: String(anchor.logIndex), tx: anchor.txHash, block: String(anchor.blockNumber) };
   const checks: Check[] = [];
   const receipt = await receiptOf(client, anchor.txHash);
   let event: { reward: bigint; patient: string } | null = null;
-  if (!receipt) checks.push(fail("anchor-event", title, `There is no transaction ${anchor.txHash} on this chain.`));
-  else if (receipt.status !== "success") checks.push(fail("anchor-event", title, `Transaction ${anchor.txHash} failed.`));
-  else if (Number(receipt.blockNumber) !== anchor.blockNumber) checks.push(fail("anchor-event", title, `The transaction is in block ${receipt.blockNumber}, not ${anchor.blockNumber}.`));
+  if (!receipt) checks.push(fail("anchor-event", title, t("verify.anchorNoTx", where)));
+  else if (receipt.status !== "success") checks.push(fail("anchor-event", title, t("verify.anchorTxFailed", where)));
+  else if (Number(receipt.blockNumber) !== anchor.blockNumber) checks.push(fail("anchor-event", title, t("verify.anchorWrongBlock", { actual: String(receipt.blockNumber), block: String(anchor.blockNumber) })));
   else {
     const log = receipt.logs.find((l) => Number(l.logIndex) === anchor.logIndex);
     let args: { digest: Hex; visitId: Hex; patient: string; dentist: string; reward: bigint } | null = null;
@@ -255,29 +259,31 @@ async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): 
         args = null;
       }
     }
-    if (!args) checks.push(fail("anchor-event", title, `${where} is not a ReviewAnchored event of the registry.`));
+    if (!args) checks.push(fail("anchor-event", title, t("verify.anchorNotEvent", where)));
     else if (!same(args.digest, proof.digest) || !same(args.visitId, visitIdOf(proof)) || (proof.visit && !same(args.patient, proof.visit.message.patient)) || !same(args.dentist, dentistOf(proof))) {
-      checks.push(fail("anchor-event", title, `${where} anchors another review than this one.`));
+      checks.push(fail("anchor-event", title, t("verify.anchorOther", where)));
     } else {
       event = { reward: args.reward, patient: args.patient };
-      checks.push(pass("anchor-event", title, `${where} in block ${anchor.blockNumber} is the registry's ReviewAnchored for this digest, visit${proof.visit ? ", patient" : ""} and dentist.`));
+      checks.push(pass("anchor-event", title, t(proof.visit ? "verify.anchorOk" : "verify.anchorOkPublic", where)));
       if (isPublic(proof)) {
-        checks.push(pass("signatures-on-chain", "Signatures checked by the registry", "The registry emits ReviewAnchored only after verifying the dentist's signature of the visit and the patient's signature of this review."));
+        checks.push(pass("signatures-on-chain", t("verify.titleSignaturesOnChain"), t("verify.signaturesOnChain")));
       }
     }
   }
   const anchoredAt = await client.readContract({ address: registry, abi: registryAbi, functionName: "anchoredAt", args: [proof.digest] });
   const recorded = await client.readContract({ address: registry, abi: registryAbi, functionName: "reviewDigestOf", args: [visitIdOf(proof)] });
-  if (anchoredAt === 0n) checks.push(fail("anchored-at", "Recorded by the registry", "The registry has never recorded this digest."));
-  else if (!same(recorded, proof.digest)) checks.push(fail("anchored-at", "Recorded by the registry", "The registry records another digest for this visit."));
+  const recordedTitle = t("verify.titleRecorded");
+  if (anchoredAt === 0n) checks.push(fail("anchored-at", recordedTitle, t("verify.recordedNever")));
+  else if (!same(recorded, proof.digest)) checks.push(fail("anchored-at", recordedTitle, t("verify.recordedOther")));
   else {
     const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
     checks.push(block.timestamp === anchoredAt
-      ? pass("anchored-at", "Recorded by the registry", `The registry records this digest for this visit, at the time of block ${anchor.blockNumber}.`)
-      : fail("anchored-at", "Recorded by the registry", `The registry's time ${anchoredAt} is not the time of block ${anchor.blockNumber}.`));
+      ? pass("anchored-at", recordedTitle, t("verify.recordedOk", where))
+      : fail("anchored-at", recordedTitle, t("verify.recordedWrongTime", { time: String(anchoredAt), block: String(anchor.blockNumber) })));
   }
-  if (!receipt || !event) checks.push(fail("reward", "Reward", "Not checked: the anchoring event is not there."));
-  else if (event.reward === 0n) checks.push(pass("reward", "Reward", "Published without a reward, or with one queued under the daily limit."));
+  const rewardTitle = t("verify.titleReward");
+  if (!receipt || !event) checks.push(fail("reward", rewardTitle, t("verify.rewardUnchecked")));
+  else if (event.reward === 0n) checks.push(pass("reward", rewardTitle, t("verify.rewardNone")));
   else {
     const token = await client.readContract({ address: registry, abi: registryAbi, functionName: "rewardToken" });
     const minted = receipt.logs.some((l) => {
@@ -291,8 +297,8 @@ async function singleChecks(client: PublicClient, proof: Proof, registry: Hex): 
     });
     const amount = await tokenAmountText(client, token, event.reward);
     checks.push(minted
-      ? pass("reward", "Reward", `${amount} were minted to the patient in the same transaction, the same for any rating.`)
-      : fail("reward", "Reward", "The reward the event states was not minted in the same transaction."));
+      ? pass("reward", rewardTitle, t("verify.rewardMinted", { amount }))
+      : fail("reward", rewardTitle, t("verify.rewardNotMinted")));
   }
   return checks;
 }
@@ -303,9 +309,9 @@ async function batchChecks(client: PublicClient, proof: Proof, registry: Hex): P
   const checks: Check[] = [];
   const root = processProof(leafOf(proof.digest), anchor.proof);
   checks.push(same(root, anchor.root)
-    ? pass("merkle-proof", "In the batch", `The ${anchor.proof.length}-step Merkle path leads from this review to the batch root ${anchor.root}.`)
-    : fail("merkle-proof", "In the batch", `The Merkle path does not lead from this review to the root ${anchor.root}.`));
-  const title = "Batch anchored on the blockchain";
+    ? pass("merkle-proof", t("verify.titleMerkle"), t("verify.merkleOk", { count: anchor.proof.length, root: anchor.root }))
+    : fail("merkle-proof", t("verify.titleMerkle"), t("verify.merkleWrong", { root: anchor.root })));
+  const title = t("verify.titleBatchAnchor");
   const receipt = await receiptOf(client, anchor.txHash);
   const log = receipt?.logs.find((l) => Number(l.logIndex) === anchor.logIndex);
   let ok = false;
@@ -318,45 +324,47 @@ async function batchChecks(client: PublicClient, proof: Proof, registry: Hex): P
     }
   }
   checks.push(ok
-    ? pass("anchor-event", title, `Log ${anchor.logIndex} of transaction ${anchor.txHash} in block ${anchor.blockNumber} is the registry's BatchAnchored for this root (${anchor.size} reviews).`)
-    : fail("anchor-event", title, `Transaction ${anchor.txHash} does not hold the registry's BatchAnchored for this root at the stated place.`));
+    ? pass("anchor-event", title, t("verify.batchAnchorOk", { log: String(anchor.logIndex), tx: anchor.txHash, block: String(anchor.blockNumber), count: anchor.size }))
+    : fail("anchor-event", title, t("verify.batchAnchorWrong", { tx: anchor.txHash })));
   const batch = await client.readContract({ address: registry, abi: registryAbi, functionName: "batchOf", args: [anchor.root] });
-  if (batch.anchoredAt === 0n) checks.push(fail("anchored-at", "Recorded by the registry", "The registry has never recorded this root."));
+  const recordedTitle = t("verify.titleRecorded");
+  if (batch.anchoredAt === 0n) checks.push(fail("anchored-at", recordedTitle, t("verify.batchRecordedNever")));
   else {
     const block = await client.getBlock({ blockNumber: BigInt(anchor.blockNumber) });
     checks.push(block.timestamp === batch.anchoredAt && batch.size === anchor.size
-      ? pass("anchored-at", "Recorded by the registry", `The registry records the root at the time of block ${anchor.blockNumber}, ${batch.size} reviews.`)
-      : fail("anchored-at", "Recorded by the registry", "The registry's record of this root does not match the proof."));
+      ? pass("anchored-at", recordedTitle, t("verify.batchRecordedOk", { block: String(anchor.blockNumber), count: Number(batch.size) }))
+      : fail("anchored-at", recordedTitle, t("verify.batchRecordedWrong")));
   }
   const inBatch = await client.readContract({ address: registry, abi: registryAbi, functionName: "isReviewInBatch", args: [anchor.root, proof.digest, anchor.proof] });
   checks.push(inBatch
-    ? pass("in-batch", "The registry agrees", "The registry's own isReviewInBatch says this review is in the batch.")
-    : fail("in-batch", "The registry agrees", "The registry's isReviewInBatch says this review is not in the batch."));
-  checks.push(pass("reward", "Reward", "Batch rewards are paid in aggregate and name no review, so the chain does not tie a reward to this one."));
+    ? pass("in-batch", t("verify.titleInBatch"), t("verify.inBatchOk"))
+    : fail("in-batch", t("verify.titleInBatch"), t("verify.inBatchWrong")));
+  checks.push(pass("reward", t("verify.titleReward"), t("verify.rewardBatch")));
   return checks;
 }
 
 /** Whether the anchoring block is final, by the rule the operator publishes (a number of
  * confirmations, or the node's "safe" / "finalized" block); counted on the visitor's node. */
 async function finality(client: PublicClient, blockNumber: number, rule: string | null): Promise<Check> {
-  const title = "Final";
+  const title = t("verify.titleFinal");
   const depth = rule && /^\d+$/.test(rule) ? Number(rule) : null;
   try {
     if (depth !== null) {
       const head = await client.getBlockNumber();
       const confirmations = Number(head) - blockNumber + 1;
+      const block = String(blockNumber);
       return confirmations >= depth
-        ? pass("finality", title, `Block ${blockNumber} has ${confirmations} confirmation${confirmations === 1 ? "" : "s"} on your node; the operator calls an anchor final at ${depth}.`)
-        : { name: "finality", title, verdict: "wait", detail: `Block ${blockNumber} has ${confirmations} of the ${depth} confirmations the operator waits for. Check again later.` };
+        ? pass("finality", title, t("verify.finalDepthOk", { block, count: confirmations, depth }))
+        : { name: "finality", title, verdict: "wait", detail: t("verify.finalDepthWait", { block, confirmations, depth }) };
     }
     const tag = rule === "safe" ? "safe" : "finalized";
     const settled = await client.getBlock({ blockTag: tag });
     if (BigInt(blockNumber) <= settled.number) {
-      return pass("finality", title, `Block ${blockNumber} is final (the chain's ${tag} block is ${settled.number}): it cannot be reorganised away.`);
+      return pass("finality", title, t("verify.finalTagOk", { block: String(blockNumber), tag, settled: String(settled.number) }));
     }
-    return { name: "finality", title, verdict: "wait", detail: `Block ${blockNumber} is not final yet (${tag} block: ${settled.number}). Check again later.` };
+    return { name: "finality", title, verdict: "wait", detail: t("verify.finalTagWait", { block: String(blockNumber), tag, settled: String(settled.number) }) };
   } catch {
-    return { name: "finality", title, verdict: "wait", detail: "This node does not report the block finality needs; finality could not be checked." };
+    return { name: "finality", title, verdict: "wait", detail: t("verify.finalUnknown") };
   }
 }
 
@@ -370,14 +378,14 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
     registry = getAddress(proof.registry);
     const chainId = await client.getChainId();
     const code = await client.getCode({ address: registry });
-    if (chainId !== Number(proof.chainId)) checks.push(fail("chain", "Right blockchain", `The node is chain ${chainId}; the proof is for chain ${proof.chainId}.`));
-    else if (!code || code === "0x") checks.push(fail("chain", "Right blockchain", `There is no contract at the registry address ${proof.registry}.`));
+    if (chainId !== Number(proof.chainId)) checks.push(fail("chain", t("verify.titleChain"), t("verify.chainWrong", { actual: String(chainId), expected: String(proof.chainId) })));
+    else if (!code || code === "0x") checks.push(fail("chain", t("verify.titleChain"), t("verify.chainNoContract", { registry: proof.registry })));
     else {
       chainOk = true;
-      checks.push(pass("chain", "Right blockchain", `The node is chain ${chainId} and the registry contract exists.`));
+      checks.push(pass("chain", t("verify.titleChain"), t("verify.chainOk", { chainId: String(chainId) })));
     }
   } catch {
-    checks.push(fail("chain", "Right blockchain", `The node at ${rpcUrl} cannot be reached. Check the RPC URL.`));
+    checks.push(fail("chain", t("verify.titleChain"), t("verify.chainUnreachable", { url: rpcUrl })));
   }
   checks.push(...(await offlineChecks(proof, expectedRegistry, chainOk ? client : null)));
   if (!chainOk) return checks;
@@ -385,16 +393,16 @@ export async function verifyProof(proof: Proof, rpcUrl: string, expectedRegistry
     const dentist = dentistOf(proof);
     const status = await client.readContract({ address: registry, abi: registryAbi, functionName: "dentistStatus", args: [getAddress(dentist)] });
     checks.push(status === 0
-      ? fail("dentist", "Registered dentist", `${dentist} was never registered as a dentist.`)
-      : pass("dentist", "Registered dentist", `${dentist} is a registered dentist${status === 1 ? "" : " (deactivated since)"}.`));
+      ? fail("dentist", t("verify.titleDentist"), t("verify.dentistNever", { dentist }))
+      : pass("dentist", t("verify.titleDentist"), t(status === 1 ? "verify.dentistRegistered" : "verify.dentistDeactivated", { dentist })));
     checks.push(...(proof.anchor.kind === "batch" ? await batchChecks(client, proof, registry) : await singleChecks(client, proof, registry)));
     checks.push(await finality(client, proof.anchor.blockNumber, finalityRule));
     if (proof.author?.revisions.length) {
       const anchors = await checkAuthorAnchors(client, registry, proof.author);
-      checks.push({ name: "author-anchors", title: "Changes anchored", ...anchors });
+      checks.push({ name: "author-anchors", title: t("verify.titleChangesAnchored"), ...anchors });
     }
   } catch (error) {
-    checks.push(fail("chain-read", "Chain reads", `Reading the chain failed: ${(error as Error).message.split("\n")[0]}`));
+    checks.push(fail("chain-read", t("verify.titleChainRead"), t("verify.chainReadFailed", { error: (error as Error).message.split("\n")[0] })));
   }
   return checks;
 }
