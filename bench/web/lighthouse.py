@@ -57,11 +57,13 @@ def seed(web: WebSystem) -> dict[str, str]:
         ids.append(web.review(patient, visit, text=text, rating=5 - index % 2))
     for review_id in ids:
         web.wait_anchored(review_id)
+    invited = web.visit(dentist, Account.create())  # a visit not yet reviewed: its invitation
     return {
         "home / directory": "/",
         "search": "/?q=Krak",
         "dentist profile": f"/dentists/{dentist.address}",
         "verification": f"/verify/{ids[0]}",
+        "invitation": f"/invite/{invited['visitId']}",
         "how reviews work": "/how-reviews-work",
         "my reviews (signed out)": "/me",
     }

@@ -53,6 +53,9 @@ def test_the_catalogs_are_the_languages_the_switcher_offers() -> None:
     source = (PROJECT_ROOT / "web" / "src" / "i18n" / "lang.ts").read_text()
     offered = re.findall(r'^\s+"?([\w-]+)"?: "[^"]+",$', source.split("LANGUAGES = {")[1].split("}")[0], re.M)
     assert tuple(offered) == LANGUAGES
+    # The switcher is in the shell (no layout shift when the script runs): the same list.
+    shell = (PROJECT_ROOT / "web" / "index.html").read_text()
+    assert tuple(re.findall(r'<option value="([\w-]+)" lang="\1">', shell)) == LANGUAGES
 
 
 def problems(lang: str, english: dict[str, Message], other: dict[str, Message]) -> list[str]:

@@ -1,7 +1,7 @@
 // The router: each page is its own module, loaded only where it is needed.
 import "./style.css";
 import { h, mainEl, replace } from "./dom";
-import { lang, LANGUAGES, t, tLinked, useMessages, type Key } from "./i18n";
+import { lang, t, tLinked, useMessages, type Key } from "./i18n";
 import { isLang, LANG_STORAGE_KEY } from "./i18n/lang";
 
 type Page = (main: HTMLElement, match: RegExpMatchArray) => Promise<void>;
@@ -27,8 +27,10 @@ function translateShell(): void {
   document.querySelector("header.site nav")?.setAttribute("aria-label", t("common.navMain"));
   const footer = document.querySelector("footer.site .wrap");
   if (footer) replace(footer as HTMLElement, tLinked("common.footer", ["/verify", "/how-reviews-work"]));
-  const select = h("select", { id: "language", class: "language" },
-    Object.entries(LANGUAGES).map(([tag, name]) => h("option", { value: tag, lang: tag, selected: tag === lang }, name)));
+  // The switcher is in the shell, so that it takes its place before any script runs.
+  const select = document.querySelector<HTMLSelectElement>("#language");
+  if (!select) return;
+  select.value = lang;
   select.addEventListener("change", () => {
     if (!isLang(select.value)) return;
     try {
@@ -40,8 +42,6 @@ function translateShell(): void {
     url.searchParams.set("lang", select.value);
     window.location.assign(url.toString());
   });
-  document.querySelector("header.site .bar")?.append(
-    h("div", { class: "language-switch" }, h("label", { for: "language", class: "visually-hidden" }, t("common.language")), select));
 }
 
 async function start(): Promise<void> {

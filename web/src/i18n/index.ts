@@ -104,3 +104,9 @@ export function ratingStars(rating: number, stars: string, value: string = Strin
 export function sayScore(name: "none" | "tooFew" | "outOf5", params: Params): string {
   return t(`score.${name}`, params);
 }
+
+/** A label as it reads inside a sentence ("Advertising" → "advertising"), except in German,
+ * whose nouns keep their capital. */
+export function inSentence(label: string): string {
+  return lang === "de" ? label : label.toLocaleLowerCase(lang);
+}

@@ -5,7 +5,7 @@
 import { api, ChainFacts } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { MIN_REVIEWS_FOR_SCORE, tokenAmount } from "../format";
-import { lang, lookup, t, tLinked, useMessages } from "../i18n";
+import { inSentence, lang, lookup, t, tLinked, useMessages } from "../i18n";
 import { FLAG_REASONS } from "../moderation";
 
 function rewardLine(chain: ChainFacts | null): string {
@@ -30,7 +30,7 @@ export async function render(main: HTMLElement): Promise<void> {
   setTitle(t("howitworks.title"), t("howitworks.description"));
   const chain = await api.chain().catch(() => null);
   const days = chain?.policy.review_window_days;
-  const reasons = FLAG_REASONS.map(([value, label]) => (lookup("profile", `reason_${value}`) ?? label).toLocaleLowerCase(lang));
+  const reasons = FLAG_REASONS.map(([value, label]) => inSentence(lookup("profile", `reason_${value}`) ?? label));
   replace(
     main,
     h("h1", {}, t("howitworks.title")),

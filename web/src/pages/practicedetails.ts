@@ -86,13 +86,14 @@ export function detailsCard(details: PracticeDetails): HTMLElement {
     items.length ? h("p", { class: "muted", style: "margin-bottom:0;font-size:.9rem" }, t("profile.givenByPractice")) : null);
 }
 
-/** A place for the practice's details on its profile: filled once they arrive, and
- * gone if the practice has set none or they cannot be read (the rest of the profile
- * stands without them). */
-export function detailsSlot(address: string): HTMLElement {
-  const slot = h("div", { id: "practice-details-slot" });
-  api.details(address).then(
-    (details) => (details.updatedAt === null ? slot.remove() : slot.replaceWith(detailsCard(details))),
-    () => slot.remove());
-  return slot;
+/** The practice's details for its profile, fetched beside the rest of the page so that
+ * the card is in place when the page first shows (nothing moves when it arrives): null
+ * when the practice has set none or they cannot be read (the profile stands without). */
+export async function profileDetails(address: string): Promise<HTMLElement | null> {
+  try {
+    const details = await api.details(address);
+    return details.updatedAt === null ? null : detailsCard(details);
+  } catch {
+    return null;
+  }
 }

@@ -6,7 +6,7 @@ import { lang, languageName, lookup, ratingStars, sayScore, t, tLinked, useMessa
 import { date, score, scoreSentence, shownScore, stars, tokenAmount } from "../format";
 import { moderationNote, reportControl } from "./report";
 import { replyBlock } from "../replyview";
-import { detailsSlot } from "./practicedetails";
+import { profileDetails } from "./practicedetails";
 
 const PAGE = 50;
 
@@ -143,6 +143,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   await useMessages("profile", "reply");
   const chartModule = import("chart.js"); // fetched while the API answers
   const chain = api.chain().catch(() => null); // for the reward in the disclosure
+  const details = profileDetails(address);
   let rep: Reputation;
   let reviews: ReviewOut[];
   let total: number;
@@ -182,7 +183,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     main,
     h("h1", {}, rep.name),
     rewardDisclosure(await chain),
-    detailsSlot(address),
+    await details,
     h("div", { class: "grid" },
       h("section", { class: "card", "aria-labelledby": "score-h" },
         h("h2", { id: "score-h", style: "margin-top:0" }, t("profile.score")),

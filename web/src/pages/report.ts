@@ -5,7 +5,7 @@ import { ApiError, ReviewOut } from "../api";
 import { h, replace } from "../dom";
 import { explain } from "../errors";
 import { date } from "../format";
-import { lang, lookup, t } from "../i18n";
+import { inSentence, lookup, t } from "../i18n";
 import { FLAG_REASONS, flagReview } from "../moderation";
 
 /** A reason's label in the reader's language (the service's English label otherwise). */
@@ -57,7 +57,7 @@ export function reportControl(review: ReviewOut): HTMLElement | null {
     }
     const label = reasonLabel(chosen.value, FLAG_REASONS.find(([v]) => v === chosen.value)?.[1] ?? chosen.value);
     replace(form, h("p", { class: "notice ok", role: "status" },
-      t("profile.reportThanks", { reason: label.toLocaleLowerCase(lang) })));
+      t("profile.reportThanks", { reason: inSentence(label) })));
     const article = form.closest("article");
     if (article && !article.querySelector(".badge.moderation")) {
       article.querySelector(".row")?.append(h("span", { class: "badge warn moderation" }, t("profile.state_under_review")));
