@@ -5,21 +5,12 @@
 // account not deployed yet wraps it per ERC-6492 so that the chain checks it from the
 // public key. `passkeyWallet` answers the few EIP-1193 calls the pages make, so the
 // invitation and the patient's page sign with a passkey as they do with any wallet.
-import { p256 } from "@noble/curves/p256";
-import {
-  bytesToHex,
-  encodeAbiParameters,
-  encodeFunctionData,
-  getAddress,
-  hashMessage,
-  hashTypedData,
-  hexToBytes,
-  isHex,
-  serializeErc6492Signature,
-  toHex,
-  type Hex,
-} from "viem";
+// viem and the P-256 curve are loaded only when a passkey signs, so that a page which only
+// makes a passkey or offers one (check-in, the invitation) stays small.
+// Messages: namespace "signin"; a page using this module loads it first.
+import type { Hex } from "viem";
 import { ApiError, send } from "./api";
+import { t } from "./i18n";
 import { Eip1193, WalletError } from "./wallet";
 
 export interface PasskeyFacts {
@@ -129,8 +120,8 @@ export async function createPasskey(challenge: string, rpId: string): Promise<Re
         rp: { id: rpId, name: "DentaReview" },
         user: {
           id: crypto.getRandomValues(new Uint8Array(20)),
-          name: `DentaReview patient ${new Date().toISOString().slice(0, 10)}`,
-          displayName: "DentaReview patient",
+          name: `${t("signin.deviceName")} ${new Date().toISOString().slice(0, 10)}`,
+          displayName: t("signin.deviceName"),
         },
         pubKeyCredParams: [{ type: "public-key", alg: -7 }],
         authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
@@ -195,7 +186,9 @@ export async function findPasskey(): Promise<PasskeyFacts> {
 }
 
 /** The WebAuthnAuth encoding OpenZeppelin's WebAuthn.tryDecodeAuth reads. */
-function encodeAuth(found: Assertion): Hex {
+async function encodeAuth(found: Assertion): Promise<Hex> {
+  const { p256 } = await import("@noble/curves/p256");
+  const { bytesToHex, encodeAbiParameters, toHex } = await import("viem");
   // The DER signature parsed by noble (never by hand); OZ's P256 refuses a high s.
   const signature = p256.Signature.fromDER(found.signature).normalizeS();
   const json = found.clientDataJSON;
@@ -233,9 +226,10 @@ const factoryAbi = [
  * while the account is not deployed, the ERC-6492 wrapping that names its factory call
  * (`raw`: never wrapped, for the account's own transfers, which deploy it first). */
 export async function signHash(hash: Hex, facts: PasskeyFacts, raw = false): Promise<Hex> {
+  const { encodeFunctionData, getAddress, hexToBytes, serializeErc6492Signature } = await import("viem");
   const found = await assert(hexToBytes(hash) as Uint8Array<ArrayBuffer>, facts.credentialId);
   if (found.credentialId !== facts.credentialId) throw new WalletError(4100, "another passkey answered");
-  const inner = encodeAuth(found);
+  const inner = await encodeAuth(found);
   if (raw || facts.deployed) return inner;
   return serializeErc6492Signature({
     address: getAddress(facts.factory),
@@ -247,14 +241,15 @@ export async function signHash(hash: Hex, facts: PasskeyFacts, raw = false): Pro
 /** An EIP-1193 provider over the passkey: accounts, chain, personal_sign and
  * eth_signTypedData_v4, each signature made by the passkey. */
 export function passkeyWallet(facts: PasskeyFacts, chainId: number): Eip1193 {
-  const account = getAddress(facts.account);
-  const mine = (who: unknown) => {
-    if (typeof who !== "string" || getAddress(who) !== account) throw new WalletError(4100, "not this passkey's account");
-  };
   return {
     async request({ method, params }) {
       const args = (params ?? []) as unknown[];
       try {
+        const { getAddress, hashMessage, hashTypedData, isHex, toHex } = await import("viem");
+        const account = getAddress(facts.account);
+        const mine = (who: unknown) => {
+          if (typeof who !== "string" || getAddress(who) !== account) throw new WalletError(4100, "not this passkey's account");
+        };
         switch (method) {
           case "eth_requestAccounts":
           case "eth_accounts":
@@ -298,16 +293,14 @@ export async function passkeyFacts(account?: string): Promise<PasskeyFacts | nul
   }
 }
 
-export const CANCELLED = "You cancelled the passkey prompt. Nothing was saved. Tap the button to try again.";
-
 /** What to tell the patient when the passkey prompt failed. */
 export function explainPasskey(error: unknown): string {
-  if (error instanceof PasskeyCancelled) return CANCELLED;
-  if (error instanceof PasskeyDeclined) return CANCELLED;
+  if (error instanceof PasskeyCancelled) return t("signin.passkeyCancelled");
+  if (error instanceof PasskeyDeclined) return t("signin.passkeyCancelled");
   if (error instanceof ApiError) {
-    if (error.code === "PASSKEY_ORIGIN_MISMATCH") return "This passkey was made for another website. Open the link the practice gave you and try again.";
-    if (error.code === "PASSKEY_CHALLENGE_UNKNOWN") return "This page waited too long. Tap the button to try again.";
-    if (error.code === "CHECKIN_NOT_FOUND") return "This check-in link is not known. Scan the practice's code again.";
+    if (error.code === "PASSKEY_ORIGIN_MISMATCH") return t("signin.passkeyOtherSite");
+    if (error.code === "PASSKEY_CHALLENGE_UNKNOWN") return t("signin.passkeyTooLong");
+    if (error.code === "CHECKIN_NOT_FOUND") return t("signin.checkinUnknown");
   }
-  return "Your passkey could not be used. Check that your phone's screen lock is on, then tap the button to try again.";
+  return t("signin.passkeyFailed");
 }

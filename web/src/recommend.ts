@@ -3,6 +3,7 @@
 import { Eip712, Policy, send } from "./api";
 import { h, replace } from "./dom";
 import { explain } from "./errors";
+import { t } from "./i18n";
 import { deadline, typedData } from "./reviewform";
 import { call, Eip1193, explainWallet } from "./wallet";
 
@@ -12,18 +13,18 @@ export interface RecommendationOut {
   reviewAnchored: boolean;
 }
 
-/** A status box that asks the wallet to sign `score` for the visit, posts it and says how it went. */
+/** A status box (messages: namespaces "reviewform" and "signin") that asks the wallet to sign `score` for the visit, posts it and says how it went. */
 export function recommendStep(provider: Eip1193, account: string, eip712: Eip712, policy: Policy, visitId: string, score: number): HTMLElement {
-  const status = h("div", { "aria-live": "polite" }, h("p", {}, `Check your wallet again: it asks you to sign your answer (${score} out of 10).`));
+  const status = h("div", { "aria-live": "polite" }, h("p", {}, t("reviewform.recommendSign", { score })));
   const box = h("section", { class: "card", id: "recommend-status" },
-    h("h2", { style: "margin-top:0" }, "Would you recommend this practice?"), status);
+    h("h2", { style: "margin-top:0" }, t("reviewform.recommendTitle")), status);
   void (async () => {
     const message = { visitId, score, deadline: deadline(policy) };
     let signature: string;
     try {
       signature = await call<string>(provider, "eth_signTypedData_v4", [account, JSON.stringify(typedData(eip712, "Recommendation", message))]);
     } catch (error) {
-      replace(status, h("div", { class: "notice warn", role: "status" }, `Your answer was not sent: ${explainWallet(error)} Your review is published all the same.`));
+      replace(status, h("div", { class: "notice warn", role: "status" }, t("reviewform.recommendNotSent", { reason: explainWallet(error) })));
       return;
     }
     try {
@@ -33,12 +34,12 @@ export function recommendStep(provider: Eip1193, account: string, eip712: Eip712
         body: JSON.stringify({ message, signature }),
       });
     } catch (error) {
-      replace(status, h("div", { class: "notice warn", role: "status" }, `Your answer was not recorded: ${explain(error)} Your review is published all the same.`));
+      replace(status, h("div", { class: "notice warn", role: "status" }, t("reviewform.recommendNotRecorded", { reason: explain(error) })));
       return;
     }
     replace(status, h("div", { class: "notice ok", role: "status", id: "recommend-done" },
-      h("strong", {}, "Thank you: your answer is signed and recorded. "),
-      "The practice sees it only counted together with other patients' answers, never on its own."));
+      h("strong", {}, t("reviewform.recommendThanks")),
+      t("reviewform.recommendPrivacy")));
   })();
   return box;
 }

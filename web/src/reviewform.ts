@@ -3,30 +3,39 @@
 import { Eip712, Policy } from "./api";
 import { h } from "./dom";
 import { charCount, wordCount } from "./format";
+import { t, type Key } from "./i18n";
+
+// Messages: namespace "reviewform"; a page using this module loads it first.
 
 export type RatingKey = "rating" | "treatment" | "bedside" | "waitTime";
 
-export const RATINGS: [key: RatingKey, question: string][] = [
-  ["rating", "Overall, how was your visit?"],
-  ["treatment", "Quality of the treatment"],
-  ["bedside", "How you were treated as a person (bedside manner)"],
-  ["waitTime", "Waiting time"],
+/** Each rating question by its field and its message (translated when shown). */
+export const RATINGS: [key: RatingKey, question: Key][] = [
+  ["rating", "reviewform.qRating"],
+  ["treatment", "reviewform.qTreatment"],
+  ["bedside", "reviewform.qBedside"],
+  ["waitTime", "reviewform.qWaitTime"],
 ];
 
 /** One 1–5 star question; `checked` preselects a rating (an edit starts from the latest). */
-export function ratingGroup(key: string, question: string, checked?: number | null): HTMLElement {
+export function ratingGroup(key: string, question: Key, checked?: number | null): HTMLElement {
   return h("fieldset", { class: "rating" },
-    h("legend", {}, question),
+    h("legend", {}, t(question)),
     h("div", { class: "choices" }, [1, 2, 3, 4, 5].map((n) =>
       h("label", {},
         h("input", { type: "radio", name: key, value: n, required: true, checked: n === checked }),
         h("span", { "aria-hidden": "true" }, `${n} ★`),
-        h("span", { class: "sr-only" }, `${n} star${n === 1 ? "" : "s"}`)))));
+        h("span", { class: "sr-only" }, t("reviewform.starCount", { count: n }))))));
 }
 
-/** The length rules in words, for the help line under the text. */
+/** The length rules in words, for the help line under the text (ends with a space). */
 export function textRules(policy: Policy): string {
-  return `Between ${policy.text_min_chars} and ${policy.text_max_chars} characters and at least ${policy.text_min_words} words. `;
+  return t("reviewform.textRules", { min: policy.text_min_chars, max: policy.text_max_chars, count: policy.text_min_words });
+}
+
+/** "Do not include health details…", the line after textRules. */
+export function healthNote(): string {
+  return t("reviewform.healthNote");
 }
 
 /** Whether the text fits the policy's length limits. */
@@ -40,8 +49,10 @@ export function textFits(text: string, policy: Policy): boolean {
  * `text` says whether the text is to blame, so the page can put the focus there. */
 export function formProblem(data: FormData, text: string, policy: Policy): { message: string; text: boolean } | null {
   const missing = RATINGS.filter(([key]) => !data.get(key));
-  if (missing.length) return { message: `Choose a rating for: ${missing.map(([, q]) => q).join("; ")}.`, text: false };
-  if (!textFits(text, policy)) return { message: "Your review does not fit the length limits shown under the text yet.", text: true };
+  if (missing.length) {
+    return { message: t("reviewform.chooseRating", { questions: missing.map(([, q]) => t(q)).join(t("reviewform.listSeparator")) }), text: false };
+  }
+  if (!textFits(text, policy)) return { message: t("reviewform.doesNotFit"), text: true };
   return null;
 }
 
@@ -54,10 +65,10 @@ export function textCounters(text: HTMLTextAreaElement, policy: Policy, id: stri
     const charsOk = c >= policy.text_min_chars && c <= policy.text_max_chars;
     chars.className = charsOk ? "fine" : "short";
     chars.textContent = c > policy.text_max_chars
-      ? `${c} characters: ${c - policy.text_max_chars} too many`
-      : `${c} of at least ${policy.text_min_chars} characters (at most ${policy.text_max_chars})`;
+      ? t("reviewform.charsTooMany", { count: c, over: c - policy.text_max_chars })
+      : t("reviewform.charsCounter", { current: c, count: policy.text_min_chars, max: policy.text_max_chars });
     words.className = w >= policy.text_min_words ? "fine" : "short";
-    words.textContent = `${w} of at least ${policy.text_min_words} words`;
+    words.textContent = t("reviewform.wordsCounter", { current: w, count: policy.text_min_words });
   };
   text.addEventListener("input", update);
   update();
@@ -77,16 +88,14 @@ export function deadline(policy: Policy): number {
   return Math.floor(Date.now() / 1000) + Math.min(3600, policy.max_deadline_ahead_seconds - 60);
 }
 
-export const RECOMMEND_QUESTION = "How likely are you to recommend this practice to a friend or family member?";
-
 /** The optional "would you recommend us?" question: a 0–10 radio group, unanswered at
  * first; "Clear my answer" appears once a score is chosen, to skip it again. */
 export function recommendGroup(): HTMLElement {
-  const clear = h("button", { type: "button", class: "secondary", id: "recommend-clear", hidden: true }, "Clear my answer");
+  const clear = h("button", { type: "button", class: "secondary", id: "recommend-clear", hidden: true }, t("reviewform.clearAnswer"));
   const group = h("fieldset", { class: "rating recommend", id: "recommend", "aria-describedby": "recommend-scale" },
-    h("legend", {}, RECOMMEND_QUESTION, h("span", { class: "muted" }, " (optional)")),
+    h("legend", {}, t("reviewform.recommendQuestion"), h("span", { class: "muted" }, t("reviewform.optional"))),
     h("p", { id: "recommend-scale", class: "muted recommend-scale" },
-      h("span", {}, "0 = not at all likely"), h("span", {}, "10 = extremely likely")),
+      h("span", {}, t("reviewform.scaleLow")), h("span", {}, t("reviewform.scaleHigh"))),
     h("div", { class: "choices" }, Array.from({ length: 11 }, (_, n) =>
       h("label", {}, h("input", { type: "radio", name: "recommend", value: n }), h("span", {}, String(n))))),
     clear);

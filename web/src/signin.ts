@@ -1,10 +1,13 @@
 // Sign-In with Ethereum (EIP-4361) for any wallet: a fresh nonce, the message signed with
 // personal_sign, the session cookie. Dentists and patients sign in the same way.
+// Messages: namespace "signin" (also for passkey.ts and wallet.ts); a page using this
+// module loads it first.
 import { getAddress, toHex } from "viem";
 import { createSiweMessage } from "viem/siwe";
 import { api, ApiError, send } from "./api";
 import { h, replace } from "./dom";
 import { explain } from "./errors";
+import { t } from "./i18n";
 import { explainPasskey, findPasskey, passkeyFacts, passkeysSupported, passkeyWallet } from "./passkey";
 import { call, discoverWallets, Eip1193, explainWallet, requestAccount, WalletChoice } from "./wallet";
 
@@ -87,7 +90,7 @@ export async function showSignIn(main: HTMLElement, card: SignInCard): Promise<v
   const wallets = await discoverWallets();
   const passkeys = card.passkey === true && passkeysSupported();
   const withPasskey = async () => {
-    replace(status, h("p", {}, "Confirm with your passkey (face, fingerprint or screen lock)…"));
+    replace(status, h("p", {}, t("signin.confirmPasskey")));
     try {
       if (card.refused !== undefined) await authApi.signOut();
       const facts = (await passkeyFacts()) ?? (await findPasskey());
@@ -101,14 +104,14 @@ export async function showSignIn(main: HTMLElement, card: SignInCard): Promise<v
     card.onSignedIn();
   };
   const passkeyRow = () => h("div", { class: "row" },
-    h("button", { type: "button", id: "signin-passkey", onclick: () => void withPasskey() }, "Sign in with my passkey"));
+    h("button", { type: "button", id: "signin-passkey", onclick: () => void withPasskey() }, t("signin.withPasskey")));
   const choices = () => h("div", {}, wallets.length ? buttons(wallets, start) : null, passkeys ? passkeyRow() : null);
   if (wallets.length === 0 && !passkeys) {
     status.append(notice("warn", card.noWallet));
     return;
   }
   const start = async (choice: WalletChoice) => {
-    replace(status, h("p", {}, `Waiting for ${choice.name}…`));
+    replace(status, h("p", {}, t("signin.waitingFor", { wallet: choice.name })));
     try {
       if (card.refused !== undefined) await authApi.signOut();
       await signInWith(choice.provider, card.statement);
@@ -125,5 +128,5 @@ export async function showSignIn(main: HTMLElement, card: SignInCard): Promise<v
 function buttons(wallets: WalletChoice[], start: (w: WalletChoice) => void): HTMLElement {
   return h("div", { class: "row" }, wallets.map((w) =>
     h("button", { type: "button", onclick: () => start(w) },
-      wallets.length === 1 ? "Sign in with wallet" : `Sign in with ${w.name}`)));
+      wallets.length === 1 ? t("signin.withWallet") : t("signin.withNamedWallet", { wallet: w.name }))));
 }

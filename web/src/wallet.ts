@@ -1,4 +1,6 @@
 // Browser wallets: EIP-6963 discovery, with window.ethereum (EIP-1193) as the fallback.
+// Messages: namespace "signin"; a page using this module loads it first.
+import { t } from "./i18n";
 
 export interface Eip1193 {
   request(args: { method: string; params?: unknown[] | object }): Promise<unknown>;
@@ -40,7 +42,7 @@ export async function discoverWallets(waitMs = 400): Promise<WalletChoice[]> {
   window.removeEventListener("eip6963:announceProvider", onAnnounce);
   const wallets = [...found.values()];
   const injected = (window as unknown as { ethereum?: Eip1193 }).ethereum;
-  if (wallets.length === 0 && injected) wallets.push({ name: "Browser wallet", provider: injected });
+  if (wallets.length === 0 && injected) wallets.push({ name: t("signin.browserWallet"), provider: injected });
   return wallets;
 }
 
@@ -81,9 +83,9 @@ export async function switchChain(provider: Eip1193, chainId: number, rpcUrl: st
 /** What to tell a person when their wallet refused or failed. */
 export function explainWallet(error: unknown): string {
   const code = error instanceof WalletError ? error.code : undefined;
-  if (code === 4001) return "You declined the request in your wallet. Nothing was sent; try again when you are ready.";
-  if (code === 4100) return "Your wallet has not given this page access to an account. Unlock it and connect again.";
-  if (code === 4902) return "Your wallet does not know this blockchain. Add it in your wallet, then connect again.";
-  if (code === -32002) return "Your wallet already has a request waiting. Open your wallet and answer it.";
-  return "Your wallet could not complete the request. Open your wallet, check it is unlocked, and try again.";
+  if (code === 4001) return t("signin.walletDeclined");
+  if (code === 4100) return t("signin.walletNoAccount");
+  if (code === 4902) return t("signin.walletUnknownChain");
+  if (code === -32002) return t("signin.walletBusy");
+  return t("signin.walletFailed");
 }

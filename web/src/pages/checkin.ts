@@ -5,6 +5,7 @@
 import { ApiError } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
+import { t, tLinked, useMessages } from "../i18n";
 import {
   CheckinPractice,
   createPasskey,
@@ -15,48 +16,44 @@ import {
   remembered,
   Registered,
 } from "../passkey";
-import { checkedIn, RECOVERY } from "../patient/passkey";
+import { checkedIn, recovery } from "../patient/passkey";
 
 function notice(kind: "bad" | "ok" | "warn" | "info", ...text: (string | Node)[]): HTMLElement {
   return h("div", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status" }, ...text);
 }
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
-  setTitle("Check in");
+  await useMessages("checkin", "signin");
+  setTitle(t("checkin.title"));
   const code = match[1].toUpperCase();
   let practice: CheckinPractice;
   try {
     practice = await passkeyApi.practice(code);
   } catch (error) {
-    replace(main, h("h1", {}, "Check in"), notice("bad", explainPasskey(error)));
+    replace(main, h("h1", {}, t("checkin.title")), notice("bad", explainPasskey(error)));
     return;
   }
   const status = h("div", { id: "checkin-status", "aria-live": "polite" });
-  const button = h("button", { type: "button", id: "create-passkey" }, "Create my passkey");
+  const button = h("button", { type: "button", id: "create-passkey" }, t("checkin.create"));
   const box = h("section", { class: "card" },
-    h("h2", { style: "margin-top:0" }, "Your key for reviewing this visit"),
-    h("p", {},
-      "Your phone makes a passkey, protected by your face, fingerprint or screen lock. ",
-      "It lets only you review this visit. We ask for no name, email or phone number."),
+    h("h2", { style: "margin-top:0" }, t("checkin.keyHeading")),
+    h("p", {}, t("checkin.keyExplained")),
     h("p", {}, button),
     status,
-    h("p", { class: "muted" }, RECOVERY));
+    h("p", { class: "muted" }, recovery()));
   const known = remembered();
   replace(main,
-    h("h1", {}, `Check in at ${practice.name}`),
-    known
-      ? notice("info", "This phone already has a passkey for DentaReview. ",
-          h("a", { href: "/me" }, "Show my code"), " or make a new one below.")
-      : null,
+    h("h1", {}, t("checkin.titleAt", { practice: practice.name })),
+    known ? notice("info", ...tLinked("checkin.alreadyHave", ["/me"])) : null,
     box);
   if (!passkeysSupported()) {
-    replace(status, notice("warn", "This browser cannot make passkeys. Open the link in your phone's usual browser (Safari or Chrome)."));
+    replace(status, notice("warn", t("checkin.unsupported")));
     button.disabled = true;
     return;
   }
   button.addEventListener("click", async () => {
     button.disabled = true;
-    replace(status, h("p", {}, "Your phone asks you to confirm with your face, fingerprint or screen lock…"));
+    replace(status, h("p", {}, t("checkin.confirm")));
     let done: Registered;
     try {
       const offer = await passkeyApi.challenge();
@@ -70,6 +67,6 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       return;
     }
     remember({ account: done.account, credentialId: done.credentialId, checkinCode: done.checkinCode, practiceName: practice.name });
-    replace(main, h("h1", {}, "You are checked in"), checkedIn(done.checkinCode, done.account, practice.name));
+    replace(main, h("h1", {}, t("checkin.done")), checkedIn(done.checkinCode, done.account, practice.name));
   });
 }

@@ -1,17 +1,16 @@
 // The patient's path: invitation link → connect and sign in with the wallet → rate and
 // write → sign → publish → watch it anchored and paid. A review publishes its visitId, so
 // the link alone shows only the practice; the visit (its patient and date) is read once
-// the patient's wallet has signed in.
-import { createPublicClient, custom, getAddress, isAddressEqual } from "viem";
-import { tokenAbi } from "../abi";
+// the patient's wallet has signed in. viem (addresses, sign-in, reading the token) is
+// loaded only once the patient picks a wallet or their passkey: the first view stays small.
 import { api, ApiError, ChainFacts, Eip712, Invitation, PublicInvitation, ReviewOut, Submitted } from "../api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, shortAddress, stars, tokenAmount } from "../format";
+import { lang, ratingStars, t, tLinked, useMessages, type Key } from "../i18n";
 import { recommendStep } from "../recommend";
-import { formProblem, ratingGroup, RATINGS, recommendGroup, recommendScore, textCounters, textRules } from "../reviewform";
+import { formProblem, healthNote, ratingGroup, RATINGS, recommendGroup, recommendScore, textCounters, textRules } from "../reviewform";
 import { explainPasskey, findPasskey, PasskeyFacts, passkeyFacts, passkeysSupported, passkeyWallet } from "../passkey";
-import { authApi, signInWith } from "../signin";
 import {
   call,
   discoverWallets,
@@ -22,7 +21,22 @@ import {
   WalletChoice,
 } from "../wallet";
 
+// Part of the signed sign-in message: EIP-4361 allows only ASCII there, so it stays in English.
 const SIGN_IN_STATEMENT = "Sign in to DentaReview to review your visit.";
+
+/** The address helpers, loaded with the first wallet or passkey step. */
+async function addresses() {
+  const { getAddress, isAddressEqual } = await import("viem");
+  return { getAddress, isAddressEqual };
+}
+
+/** A message whose [bracketed] parts are links (to `hrefs`) and whose named placeholders are
+ * elements: the words stay in the translator's order around them. */
+function compose(key: Key, hrefs: readonly string[], nodes: Record<string, Node>): (Node | string)[] {
+  const marks = Object.fromEntries(Object.keys(nodes).map((name) => [name, `\u0000${name}\u0000`]));
+  return tLinked(key, hrefs, marks).flatMap((part) =>
+    typeof part === "string" ? part.split("\u0000").map((piece, i) => (i % 2 === 1 ? nodes[piece] ?? piece : piece)) : [part]);
+}
 
 interface Context {
   invitation: PublicInvitation;
@@ -36,28 +50,27 @@ function alert(kind: "bad" | "ok" | "warn" | "info", ...text: (string | Node)[])
 }
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
-  setTitle("Review your visit");
+  await useMessages("invite", "reviewform", "signin");
+  setTitle(t("invite.title"));
   const visitId = match[1].toLowerCase();
   let ctx: Context;
   try {
     const [invitation, chain] = await Promise.all([api.invitation(visitId), api.chain()]);
-    ctx = { invitation, chain, symbol: chain.tokenSymbol ?? "tokens", decimals: chain.tokenDecimals ?? 18 };
+    ctx = { invitation, chain, symbol: chain.tokenSymbol ?? t("invite.tokens"), decimals: chain.tokenDecimals ?? 18 };
   } catch (error) {
-    replace(main, h("h1", {}, "Review your visit"), alert("bad", explain(error)));
+    replace(main, h("h1", {}, t("invite.title")), alert("bad", explain(error)));
     return;
   }
   const { invitation, chain } = ctx;
   const reward = `${tokenAmount(chain.rewardAmount, ctx.decimals)} ${ctx.symbol}`;
   const when = h("span", { id: "visit-date" });  // the patient's to see, once signed in
   const header = [
-    h("h1", {}, `Review your visit to ${invitation.dentistName || shortAddress(invitation.dentist)}`),
+    h("h1", {}, t("invite.heading", { practice: invitation.dentistName || shortAddress(invitation.dentist) })),
     h("p", { class: "muted" }, when,
-      h("a", { href: `/dentists/${invitation.dentist}` }, "See the practice's reviews")),
+      h("a", { href: `/dentists/${invitation.dentist}` }, t("invite.seeReviews"))),
   ];
   if (invitation.review) {
-    replace(main, ...header, alert("info",
-      "This visit already has a review. Each visit can be reviewed once. ",
-      h("a", { href: `/verify/${invitation.review.id}` }, "See and verify it")));
+    replace(main, ...header, alert("info", ...tLinked("invite.alreadyReviewed", [`/verify/${invitation.review.id}`])));
     return;
   }
   const walletBox = h("section", { class: "card", "aria-labelledby": "wallet-h" });
@@ -66,8 +79,8 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     main,
     ...header,
     h("div", { class: "notice ok", id: "reward-note" },
-      h("strong", {}, `You receive ${reward} for your review`),
-      ` — the same amount whatever rating you give, good or bad. Be honest.`),
+      h("strong", {}, t("invite.rewardStrong", { reward })),
+      t("invite.rewardRest")),
     walletBox,
     formBox,
   );
@@ -78,11 +91,11 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
  * visit is another wallet's. */
 async function visitAs(choice: WalletChoice, account: string, ctx: Context, status: HTMLElement): Promise<Invitation | null> {
   const provider = choice.provider;
+  const { getAddress, isAddressEqual } = await addresses();
+  const { authApi, signInWith } = await import("../signin");
   const session = await authApi.session().catch(() => null);
   if (!session || !isAddressEqual(getAddress(session.address), getAddress(account))) {
-    replace(status, h("p", {}, choice.passkey
-      ? "Confirm with your passkey (face, fingerprint or screen lock), so that only you see this visit."
-      : "Check your wallet: it asks you to sign in, so that only you see this visit."));
+    replace(status, h("p", {}, choice.passkey ? t("invite.signInPasskey") : t("invite.signInWallet")));
     await signInWith(provider, SIGN_IN_STATEMENT);
   }
   try {
@@ -95,25 +108,19 @@ async function visitAs(choice: WalletChoice, account: string, ctx: Context, stat
 
 async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context, when: HTMLElement): Promise<void> {
   const passkeys = passkeysSupported();
-  const title = h("h2", { id: "wallet-h", style: "margin-top:0" }, passkeys ? "1. Sign in" : "1. Connect your wallet");
+  const title = h("h2", { id: "wallet-h", style: "margin-top:0" }, passkeys ? t("invite.signInTitle") : t("invite.connectTitle"));
   const status = h("div", { "aria-live": "polite" });
-  replace(box, title, h("p", { class: "muted" },
-    passkeys ? "Use the passkey you made on your phone when you checked in, or the wallet whose address you gave the practice. "
-      : "Use the wallet whose address you gave the practice. ",
-    "It signs you in, so that only you see this visit, then signs your review; you pay nothing."), status);
+  replace(box, title, h("p", { class: "muted" }, passkeys ? t("invite.introPasskey") : t("invite.introWallet")), status);
   const wallets = await discoverWallets();
   if (wallets.length === 0 && !passkeys) {
-    replace(status, alert("warn",
-      "No browser wallet was found. Install a wallet such as MetaMask in this browser, ",
-      "import the account you gave the practice, then reload this page."));
+    replace(status, alert("warn", t("invite.noWallet")));
     return;
   }
   const choices = () => h("div", {}, wallets.length ? buttons(wallets, connect) : null, passkeys ? passkeyButton(usePasskey) : null,
-    wallets.length ? null : alert("info",
-      "No browser wallet was found: if you made a passkey when you checked in, use it above. ",
-      "Install a wallet such as MetaMask in this browser only if you gave the practice a wallet address."));
+    wallets.length ? null : alert("info", t("invite.noWalletPasskey")));
   const usePasskey = async () => {
-    replace(status, h("p", {}, "Your phone asks for your passkey…"));
+    replace(status, h("p", {}, t("invite.passkeyAsking")));
+    void addresses().catch(() => undefined); // fetched while the phone asks
     let facts: PasskeyFacts | null;
     try {
       facts = (await passkeyFacts()) ?? (await findPasskey());
@@ -124,33 +131,29 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context,
     await connect({ name: "Passkey", provider: passkeyWallet(facts, ctx.chain.chainId), passkey: true });
   };
   const connect = async (choice: WalletChoice) => {
-    replace(status, h("p", {}, choice.passkey ? "Opening your visit…" : `Connecting to ${choice.name}…`));
+    replace(status, h("p", {}, choice.passkey ? t("invite.opening") : t("invite.connecting", { wallet: choice.name })));
     try {
+      const { getAddress, isAddressEqual } = await addresses();
       const account = getAddress(await requestAccount(choice.provider));
       const visit = await visitAs(choice, account, ctx, status);
       if (choice.passkey && (visit === null || !isAddressEqual(account, getAddress(visit.patient)))) {
-        replace(status, alert("bad",
-          h("strong", {}, "This passkey is not the one this visit was recorded for. "),
-          "Only the patient who checked in for this visit can review it, with the passkey made on their own phone at check-in. ",
-          "If that is you, open this link on that phone."), choices());
+        replace(status, alert("bad", h("strong", {}, t("invite.wrongPasskeyStrong")), t("invite.wrongPasskey")), choices());
         return;
       }
       if (visit === null || !isAddressEqual(account, getAddress(visit.patient))) {
-        replace(status, alert("bad",
-          h("strong", {}, "This wallet is not the one this visit was recorded for. "),
-          `Your wallet is connected as ${account}, but the practice recorded the visit for another wallet. `,
-          "Open your wallet, switch to the account you gave the practice, then press Connect again. ",
-          "Only the patient of a visit can review it."),
+        replace(status, alert("bad", h("strong", {}, t("invite.wrongWalletStrong")), t("invite.wrongWallet", { account })),
           choices());
         return;
       }
-      replace(when, `Visit on ${date(visit.visitedAt)}. `);
+      replace(when, t("invite.visitOn", { date: date(visit.visitedAt) }));
       if (Date.now() / 1000 > visit.reviewClosesAt) {
-        replace(status, alert("bad", `The time to review this visit ended on ${date(visit.reviewClosesAt)}.`));
+        replace(status, alert("bad", t("invite.reviewClosed", { date: date(visit.reviewClosesAt) })));
         return;
       }
       await switchChain(choice.provider, ctx.chain.chainId, ctx.chain.rpcUrl ?? null);
-      replace(status, alert("ok", choice.passkey ? "Signed in with your passkey." : `Connected as ${account} on chain ${ctx.chain.chainId}.`));
+      replace(status, alert("ok", choice.passkey
+        ? t("invite.signedInPasskey")
+        : t("invite.connectedAs", { account, chain: String(ctx.chain.chainId) })));
       choice.provider.on?.("accountsChanged", () => window.location.reload());
       renderForm(formBox, ctx, choice, account);
     } catch (error) {
@@ -163,29 +166,28 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context,
 
 function passkeyButton(use: () => void): HTMLElement {
   return h("div", { class: "row" },
-    h("button", { type: "button", id: "use-passkey", onclick: () => use() }, "Use my passkey"),
-    h("span", { class: "muted" }, "the passkey you made on your phone when you checked in"));
+    h("button", { type: "button", id: "use-passkey", onclick: () => use() }, t("invite.usePasskey")),
+    h("span", { class: "muted" }, t("invite.usePasskeyHint")));
 }
 
 function buttons(wallets: WalletChoice[], connect: (w: WalletChoice) => void): HTMLElement {
   return h("div", { class: "row" }, wallets.map((w) =>
-    h("button", { type: "button", onclick: () => connect(w) }, wallets.length === 1 ? "Connect wallet" : `Connect ${w.name}`)));
+    h("button", { type: "button", onclick: () => connect(w) },
+      wallets.length === 1 ? t("invite.connectWallet") : t("invite.connectNamed", { wallet: w.name }))));
 }
 
 function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, account: string): void {
   const policy = ctx.chain.policy;
   const text = h("textarea", { id: "text", name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": "counters text-help", required: true });
-  const submit = h("button", { type: "submit" }, "Sign and publish my review");
+  const submit = h("button", { type: "submit" }, t("invite.signAndPublish"));
   const result = h("div", { id: "result", "aria-live": "polite" });
-  const heading = h("h2", { style: "margin-top:0", tabindex: -1 }, "2. Rate and write");
+  const heading = h("h2", { style: "margin-top:0", tabindex: -1 }, t("invite.rateAndWrite"));
   const form = h("form", { class: "card", novalidate: true },
     heading,
-    h("p", { class: "muted", style: "margin-top:0" }, "1 star is very poor, 5 stars excellent (for waiting time: 5 is no wait at all)."),
+    h("p", { class: "muted", style: "margin-top:0" }, t("invite.starsHelp")),
     RATINGS.map(([key, q]) => ratingGroup(key, q)),
-    h("label", { for: "text" }, "Your review"),
-    h("p", { id: "text-help", class: "muted", style: "margin:0 0 6px" },
-      textRules(policy),
-      "Do not include health details you would not want public."),
+    h("label", { for: "text" }, t("invite.yourReview")),
+    h("p", { id: "text-help", class: "muted", style: "margin:0 0 6px" }, textRules(policy), healthNote()),
     text,
     textCounters(text, policy, "counters"),
     recommendGroup(),
@@ -230,9 +232,7 @@ async function signAndPost(
   form: HTMLFormElement,
 ): Promise<void> {
   const provider = choice.provider;
-  replace(result, h("p", {}, choice.passkey
-    ? "Confirm with your passkey (face, fingerprint or screen lock) to sign your review."
-    : "Check your wallet: it asks you to sign your review."));
+  replace(result, h("p", {}, choice.passkey ? t("invite.signPasskey") : t("invite.signWallet")));
   let eip712: Eip712;
   try {
     eip712 = await api.eip712();
@@ -252,7 +252,7 @@ async function signAndPost(
   }
   let submitted: Submitted;
   try {
-    submitted = await api.postReview({ message, signature });
+    submitted = await api.postReview({ message, signature, language: lang }); // the page's language, unsigned
   } catch (error) {
     const code = error instanceof ApiError ? error.code : "";
     replace(result, alert("bad", h("span", { "data-code": code }, explain(error))));
@@ -271,17 +271,15 @@ function afterPosting(
   ctx: Context, choice: WalletChoice, account: string, submitted: Submitted, fields: { rating: number; text: string },
 ): HTMLElement {
   const provider = choice.provider;
-  const steps = h("ol", { class: "steps", "aria-label": "Progress" });
+  const steps = h("ol", { class: "steps", "aria-label": t("invite.progress") });
   const details = h("div", {});
   const rewardBox = h("div", { id: "reward" });
   const box = h("section", { class: "card", id: "status", "aria-live": "polite" },
-    h("h2", { style: "margin-top:0", tabindex: -1 }, "2. Published"),
+    h("h2", { style: "margin-top:0", tabindex: -1 }, t("invite.published")),
     h("blockquote", { class: "review", id: "published-review" },
-      h("span", { class: "stars", role: "img", "aria-label": `${fields.rating} out of 5 stars` }, stars(fields.rating)),
+      ratingStars(fields.rating, stars(fields.rating)),
       h("p", {}, fields.text)),
-    h("p", {}, choice.passkey
-      ? "Your review is signed and stored. It is now being made permanent, so that anyone can check it."
-      : "Your review is signed and stored. It is now being anchored on the blockchain, which makes it permanent and checkable by anyone."),
+    h("p", {}, choice.passkey ? t("invite.storedPasskey") : t("invite.storedWallet")),
     steps, details, rewardBox);
   const showSteps = (review: ReviewOut | null) => {
     const anchored = review?.status === "anchored";
@@ -289,24 +287,25 @@ function afterPosting(
     const tracksFinality = review?.final !== undefined;
     const final = anchored && review?.final === true;
     replace(steps,
-      h("li", { class: "done" }, "✓ signed and stored"),
+      h("li", { class: "done" }, t("invite.stepStored")),
       h("li", { class: anchored ? "done" : "now" }, anchored
-        ? choice.passkey ? "✓ anchored: permanent and checkable" : `✓ anchored in block ${review?.blockNumber}`
-        : "anchoring…"),
-      tracksFinality ? h("li", { class: final ? "done" : anchored ? "now" : "" }, final ? "✓ final" : "final") : null);
+        ? choice.passkey ? t("invite.stepAnchoredPasskey") : t("invite.stepAnchoredBlock", { block: String(review?.blockNumber) })
+        : t("invite.stepAnchoring")),
+      tracksFinality ? h("li", { class: final ? "done" : anchored ? "now" : "" }, final ? t("invite.stepFinal") : t("invite.stepFinalPending")) : null);
     if (review?.status === "failed") {
-      replace(details, alert("bad", `Anchoring failed: ${review.failureReason ?? review.failureCode ?? "unknown reason"}.`));
+      replace(details, alert("bad", t("invite.anchoringFailed", { reason: review.failureReason ?? review.failureCode ?? t("invite.unknownReason") })));
     } else if (anchored && review) {
-      const tx = h("p", {}, "Transaction ", h("span", { class: "mono", id: "tx" }, review.txHash ?? ""));
+      const tx = h("p", {}, compose("invite.transaction", [], { hash: h("span", { class: "mono", id: "tx" }, review.txHash ?? "") }));
       replace(details,
-        choice.passkey ? h("details", {}, h("summary", {}, "Details"), tx, h("p", {}, `Block ${review.blockNumber}`)) : tx,
-        h("p", {}, h("a", { href: `/verify/${review.id}` }, "Verify your review in your browser"), " · ",
-          h("a", { href: `/dentists/${review.dentist}` }, "See it on the practice's page")));
+        choice.passkey
+          ? h("details", {}, h("summary", {}, t("invite.details")), tx, h("p", {}, t("invite.block", { block: String(review.blockNumber) })))
+          : tx,
+        h("p", {}, tLinked("invite.verifyLinks", [`/verify/${review.id}`, `/dentists/${review.dentist}`])));
     }
   };
   showSteps(null);
   if (!submitted.reward.rewarded) {
-    replace(rewardBox, alert("warn", `This review is published without a reward: ${submitted.reward.reason ?? "a reward limit applies"}.`));
+    replace(rewardBox, alert("warn", t("invite.noReward", { reason: submitted.reward.reason ?? t("invite.rewardLimit") })));
   }
   void (async () => {
     const started = Date.now();
@@ -330,16 +329,20 @@ function afterPosting(
 }
 
 async function showReward(box: HTMLElement, ctx: Context, provider: Eip1193, account: string): Promise<void> {
-  const client = createPublicClient({ transport: custom(provider) });
-  const token = getAddress(ctx.chain.token);
   let balance: bigint;
+  let token: string;
   try {
-    balance = await client.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [getAddress(account)] });
+    const { createPublicClient, custom, getAddress } = await import("viem");
+    const { tokenAbi } = await import("../abi");
+    const client = createPublicClient({ transport: custom(provider) });
+    const address = getAddress(ctx.chain.token);
+    token = address;
+    balance = await client.readContract({ address, abi: tokenAbi, functionName: "balanceOf", args: [getAddress(account)] });
   } catch {
-    replace(box, alert("warn", "Your reward could not be read from the token contract right now; it is shown in your wallet once paid."));
+    replace(box, alert("warn", t("invite.rewardUnreadable")));
     return;
   }
-  const watch = h("button", { type: "button", class: "secondary" }, `Add ${ctx.symbol} to my wallet`);
+  const watch = h("button", { type: "button", class: "secondary" }, t("invite.addToken", { symbol: ctx.symbol }));
   const watchResult = h("span", { "aria-live": "polite" });
   watch.addEventListener("click", async () => {
     try {
@@ -347,7 +350,7 @@ async function showReward(box: HTMLElement, ctx: Context, provider: Eip1193, acc
         type: "ERC20",
         options: { address: token, symbol: ctx.symbol, decimals: ctx.decimals },
       });
-      watchResult.textContent = added ? ` ${ctx.symbol} is now shown in your wallet.` : " Not added.";
+      watchResult.textContent = ` ${added ? t("invite.tokenAdded", { symbol: ctx.symbol }) : t("invite.notAdded")}`;
     } catch (error) {
       watchResult.textContent = ` ${explainWallet(error)}`;
     }
@@ -355,9 +358,8 @@ async function showReward(box: HTMLElement, ctx: Context, provider: Eip1193, acc
   const paid = balance > 0n;
   replace(box,
     alert(paid ? "ok" : "warn",
-      paid ? h("strong", {}, "Reward received. ") : "Your reward will be paid shortly. ",
-      `Your balance, read from the token contract: `,
-      h("span", { id: "balance" }, `${tokenAmount(balance, ctx.decimals)} ${ctx.symbol}`), "."),
+      paid ? h("strong", {}, t("invite.rewardReceived")) : t("invite.rewardSoon"),
+      ...compose("invite.balanceFromContract", [], { balance: h("span", { id: "balance" }, `${tokenAmount(balance, ctx.decimals)} ${ctx.symbol}`) })),
     h("p", {}, watch, watchResult));
 }
 
@@ -369,13 +371,14 @@ async function showPasskeyReward(box: HTMLElement, ctx: Context, account: string
     facts = null;
   }
   if (facts?.rewardBalance === undefined || facts.rewardBalance === null) {
-    replace(box, alert("warn", "Your reward could not be read right now; your page shows it once paid."));
+    replace(box, alert("warn", t("invite.passkeyRewardUnreadable")));
     return;
   }
   const paid = BigInt(facts.rewardBalance) > 0n;
   replace(box,
     alert(paid ? "ok" : "warn",
-      paid ? h("strong", {}, "Reward received. ") : "Your reward will be paid shortly. ",
-      "You have ", h("span", { id: "balance" }, `${tokenAmount(facts.rewardBalance, ctx.decimals)} ${ctx.symbol} reward`), ". ",
-      h("a", { href: "/me" }, "See it on your page"), ", where you can also send it on."));
+      paid ? h("strong", {}, t("invite.rewardReceived")) : t("invite.rewardSoon"),
+      ...compose("invite.passkeyBalance", ["/me"], {
+        balance: h("span", { id: "balance" }, t("signin.rewardAmount", { amount: `${tokenAmount(facts.rewardBalance, ctx.decimals)} ${ctx.symbol}` })),
+      })));
 }

@@ -11,10 +11,12 @@ import { flagSection } from "../operator/flags";
 import { queueSection } from "../operator/queue";
 import { signalSection } from "../operator/signals";
 import { authApi, notice, showSignIn } from "../signin";
+import { useMessages } from "../i18n";
 
 const TITLE = "Operator";
 
 export async function render(main: HTMLElement): Promise<void> {
+  await useMessages("signin"); // the sign-in and wallet messages (signin.ts, wallet.ts)
   setTitle(TITLE);
   let me;
   try {

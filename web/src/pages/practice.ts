@@ -8,6 +8,7 @@ import { detailsFormCard } from "../practice/details";
 import { npsCard } from "../practice/nps";
 import { newsCard } from "../practice/news";
 import { practiceBar, requirePractice } from "../practice/session";
+import { useMessages } from "../i18n";
 
 type ChartModule = typeof import("chart.js");
 
@@ -65,6 +66,7 @@ function monthTable(d: Dashboard): HTMLElement {
 }
 
 export async function render(main: HTMLElement): Promise<void> {
+  await useMessages("signin"); // the sign-in and wallet messages (signin.ts, wallet.ts)
   setTitle("Practice dashboard");
   const practice = await requirePractice(main, "Practice dashboard", () => window.location.reload());
   if (!practice) return;

@@ -8,6 +8,7 @@ import { replyForm, ReplyContext } from "../practice/replies";
 import { practiceBar, requirePractice } from "../practice/session";
 import { replyBlock } from "../replyview";
 import { notice } from "../signin";
+import { useMessages } from "../i18n";
 
 const PAGE = 50;
 const TITLE = "Reviews and replies";
@@ -68,6 +69,7 @@ function item(ctx: ReplyContext, review: ReviewOut, replied: Replied, flash?: HT
 }
 
 export async function render(main: HTMLElement): Promise<void> {
+  await useMessages("signin"); // the sign-in and wallet messages (signin.ts, wallet.ts)
   setTitle(TITLE);
   const practice = await requirePractice(main, TITLE, () => window.location.reload());
   if (!practice) return;

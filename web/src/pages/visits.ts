@@ -13,6 +13,7 @@ import { qrSvg } from "../practice/qr";
 import { practiceBar, practiceWallet, requirePractice, WrongWallet } from "../practice/session";
 import { localVisitKey, signVisitLocally, visitKeyCard } from "../practice/visitkey";
 import { call, explainWallet, switchChain } from "../wallet";
+import { useMessages } from "../i18n";
 
 interface Ctx {
   practice: Practice;
@@ -36,6 +37,7 @@ export function inviteUrl(visitId: string): string {
 }
 
 export async function render(main: HTMLElement): Promise<void> {
+  await useMessages("signin"); // the sign-in and wallet messages (signin.ts, wallet.ts)
   setTitle("Visits and invitations");
   const practice = await requirePractice(main, "Visits and invitations", () => window.location.reload());
   if (!practice) return;

@@ -1,19 +1,27 @@
 // A passkey patient's own card: the check-in code and QR for reception, the reward the
 // account holds, "Send my reward" (the passkey signs the account's Transfer; the service
 // relays it, so the patient pays nothing) and what to do before a passkey is lost.
-import { getAddress, hashTypedData, isAddress, type Hex } from "viem";
+// viem is loaded only when the reward is sent. Messages: namespace "signin".
+import type { Hex } from "viem";
 import { ApiError, ChainFacts, send } from "../api";
 import { h, replace } from "../dom";
 import { explain } from "../errors";
 import { tokenAmount } from "../format";
+import { t, type Key } from "../i18n";
 import { explainPasskey, PasskeyFacts, remembered, signHash } from "../passkey";
 import { qrSvg } from "../practice/qr";
 
-export const RECOVERY = [
-  "Your passkey is saved by your phone and synced like your passwords (iCloud Keychain or Google Password Manager), ",
-  "so a new phone signed in to the same account has it too. If you lose it, the reward it holds can no longer be sent, ",
-  "and a new review needs a new check-in. Before that happens, send your reward to an account you keep.",
-].join("");
+/** What happens to the passkey and its reward if the phone is lost. */
+export function recovery(): string {
+  return t("signin.recovery");
+}
+
+/** A message with an element in place of its {placeholder} (the words move around it). */
+function withNode(key: Key, name: string, node: Node, params: Record<string, string | number> = {}): (Node | string)[] {
+  const mark = "\u0000";
+  const [before, after = ""] = t(key, { ...params, [name]: mark }).split(mark);
+  return [before, node, after];
+}
 
 /** A reward transfer as `POST /v1/me/reward-transfers` answers it. */
 export interface TransferSent {
@@ -53,15 +61,14 @@ function notice(kind: "bad" | "ok" | "warn" | "info", ...text: (string | Node)[]
 /** The code for reception and the account's QR code; the address only under "Details". */
 export function checkedIn(code: string | null, account: string, practiceName?: string): HTMLElement {
   return h("section", { class: "card", id: "checked-in" },
-    h("h2", { style: "margin-top:0" }, practiceName ? `Checked in at ${practiceName}` : "Your check-in code"),
-    code ? h("p", {}, "Show this code at reception: ", h("strong", { id: "checkin-code", class: "big-code" }, code)) : null,
-    h("div", { style: "max-width:220px" }, qrSvg(account, "Your patient QR code for reception")),
-    h("p", { class: "muted" },
-      "After your visit the practice sends you a link to review it. You sign your review with this passkey: nothing to install."),
+    h("h2", { style: "margin-top:0" }, practiceName ? t("signin.checkedInAt", { practice: practiceName }) : t("signin.yourCode")),
+    code ? h("p", {}, withNode("signin.showCode", "code", h("strong", { id: "checkin-code", class: "big-code" }, code))) : null,
+    h("div", { style: "max-width:220px" }, qrSvg(account, t("signin.qrLabel"))),
+    h("p", { class: "muted" }, t("signin.afterVisit")),
     h("details", {},
-      h("summary", {}, "Details"),
-      h("p", {}, "Your account address: ", h("span", { class: "mono", id: "account" }, account)),
-      h("p", { class: "muted" }, RECOVERY)));
+      h("summary", {}, t("signin.details")),
+      h("p", {}, withNode("signin.accountAddress", "account", h("span", { class: "mono", id: "account" }, account))),
+      h("p", { class: "muted" }, recovery())));
 }
 
 const TRANSFER_TYPES = {
@@ -84,27 +91,29 @@ export async function passkeyCard(facts: PasskeyFacts, token: Token, chain: () =
   const mine = remembered();
   const code = mine && mine.account.toLowerCase() === facts.account.toLowerCase() ? mine.checkinCode ?? null : null;
   const balance = facts.rewardBalance === null ? null : BigInt(facts.rewardBalance);
-  const words = balance === null ? "unknown right now" : `${tokenAmount(balance, token.decimals)} ${token.symbol} reward`;
+  const amount = balance === null ? null : `${tokenAmount(balance, token.decimals)} ${token.symbol}`;
+  const words = amount === null ? t("signin.balanceUnknown") : t("signin.rewardAmount", { amount });
   const balanceLine = h("strong", { id: "passkey-balance" }, words);
   const to = h("input", { id: "send-to", name: "to", autocomplete: "off", placeholder: "0x…", required: true });
-  const submit = h("button", { type: "submit" }, "Send my reward");
+  const submit = h("button", { type: "submit" }, t("signin.sendReward"));
   const result = h("div", { id: "send-result", "aria-live": "polite" });
   const form = h("form", { id: "send-reward", novalidate: true },
-    h("label", { for: "send-to" }, "Send all of it to this account address"),
+    h("label", { for: "send-to" }, t("signin.sendTo")),
     to, h("p", {}, submit), result);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const address = to.value.trim();
+    const { getAddress, hashTypedData, isAddress } = await import("viem");
     if (!isAddress(address, { strict: false })) {
-      replace(result, notice("bad", "That is not an account address. Copy it from the wallet or exchange you are sending to."));
+      replace(result, notice("bad", t("signin.notAnAddress")));
       return;
     }
     if (!balance) {
-      replace(result, notice("warn", "There is no reward to send yet."));
+      replace(result, notice("warn", t("signin.nothingToSend")));
       return;
     }
     submit.disabled = true;
-    replace(result, h("p", {}, "Confirm with your passkey (face, fingerprint or screen lock)…"));
+    replace(result, h("p", {}, t("signin.confirmPasskey")));
     try {
       const facts_ = await chain();
       const deadline = Math.floor(Date.now() / 1000) + 3600;
@@ -124,18 +133,18 @@ export async function passkeyCard(facts: PasskeyFacts, token: Token, chain: () =
       form.querySelector("label")?.remove();
       to.remove();
       submit.remove();
-      replace(result, notice("info", h("strong", {}, "Your reward is on its way. "), "This takes a few seconds."));
+      replace(result, notice("info", h("strong", {}, t("signin.onItsWay")), t("signin.fewSeconds")));
       const done = await settled(sent.id);
-      const details = (t: TransferSent | null) => h("details", {}, h("summary", {}, "Details"),
-        h("p", {}, "To ", h("span", { class: "mono" }, message.to)),
-        t?.txHash ? h("p", {}, "Transaction ", h("span", { class: "mono" }, t.txHash)) : null);
+      const details = (transfer: TransferSent | null) => h("details", {}, h("summary", {}, t("signin.details")),
+        h("p", {}, withNode("signin.transferTo", "address", h("span", { class: "mono" }, message.to))),
+        transfer?.txHash ? h("p", {}, withNode("signin.transaction", "hash", h("span", { class: "mono" }, transfer.txHash))) : null);
       if (done?.status === "done") {
-        replace(result, notice("ok", h("strong", { id: "reward-sent" }, "Sent. "), `Your ${words} is now in the account you chose.`), details(done));
-        replace(balanceLine, `0 ${token.symbol} reward`);
+        replace(result, notice("ok", h("strong", { id: "reward-sent" }, t("signin.sent")), t("signin.sentTo", { amount: amount ?? "" })), details(done));
+        replace(balanceLine, t("signin.rewardAmount", { amount: `0 ${token.symbol}` }));
       } else if (done?.status === "refused") {
-        replace(result, notice("bad", `The reward could not be sent: ${done.error ?? "the account refused it"}.`), details(done));
+        replace(result, notice("bad", t("signin.notSent", { reason: done.error ?? t("signin.accountRefused") })), details(done));
       } else {
-        replace(result, notice("info", "Your reward is still on its way. Reload this page in a minute to see it arrive."), details(done));
+        replace(result, notice("info", t("signin.stillOnItsWay")), details(done));
       }
     } catch (error) {
       replace(result, notice("bad", error instanceof ApiError ? explain(error) : explainPasskey(error)));
@@ -143,10 +152,10 @@ export async function passkeyCard(facts: PasskeyFacts, token: Token, chain: () =
     }
   });
   return h("section", { "aria-labelledby": "passkey-h", id: "passkey" },
-    h("h2", { id: "passkey-h" }, "Your passkey account"),
+    h("h2", { id: "passkey-h" }, t("signin.passkeyAccount")),
     h("div", { class: "card" },
-      h("p", {}, "You have ", balanceLine, "."),
+      h("p", {}, withNode("signin.youHave", "balance", balanceLine)),
       form,
-      h("p", { class: "muted" }, RECOVERY)),
+      h("p", { class: "muted" }, recovery())),
     checkedIn(code, facts.account));
 }
