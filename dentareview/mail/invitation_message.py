@@ -1,4 +1,5 @@
-"""The invitation email and its reminder: the same words for every visit of a practice.
+"""The invitation email and its reminder: the same words for every visit of a practice,
+in the patient's language (mail/invitation_texts; English when none is known).
 
 Nothing here takes a rating, a sentiment or anything about the patient beyond the
 address it goes to: the practice cannot shape who is asked or how (no review gating).
@@ -16,6 +17,9 @@ from typing import Literal
 
 import segno
 
+from dentareview.domain.languages import DEFAULT_LANGUAGE, PageLanguage
+from dentareview.mail.invitation_texts import INVITATION_TEXTS, InvitationTexts
+
 MailKind = Literal["invitation", "reminder"]
 QR_CID_NAME = "invitation-qr"
 
@@ -26,9 +30,18 @@ class InvitationMail:
 
     kind: MailKind
     to: str
-    practice_name: str
-    link: str  # the short link, /i/<code>
+    practice_name: str  # "": a practice without a name (the language's words for it)
+    link: str  # the short link, /i/<code>, with ?lang= when the language is known
     unsubscribe_url: str  # a page, and the RFC 8058 one-click POST target
+    language: PageLanguage = DEFAULT_LANGUAGE
+
+    @property
+    def texts(self) -> InvitationTexts:
+        return INVITATION_TEXTS[self.language]
+
+    @property
+    def practice(self) -> str:
+        return self.practice_name or self.texts["unnamed_practice"]
 
 
 def qr_png(link: str) -> bytes:
@@ -39,27 +52,20 @@ def qr_png(link: str) -> bytes:
 
 
 def _subject(mail: InvitationMail) -> str:
-    if mail.kind == "reminder":
-        return f"A reminder: how was your visit to {mail.practice_name}?"
-    return f"How was your visit to {mail.practice_name}?"
+    texts = mail.texts
+    subject = texts["reminder_subject"] if mail.kind == "reminder" else texts["subject"]
+    return subject.format(practice=mail.practice)
 
 
 def _paragraphs(mail: InvitationMail) -> list[str]:
-    name = mail.practice_name
-    opening = (
-        f"A reminder: {name} invited you to review your recent visit."
-        if mail.kind == "reminder"
-        else f"{name} invites you to review your recent visit."
-    )
+    texts, name = mail.texts, mail.practice
+    opening = texts["reminder_opening"] if mail.kind == "reminder" else texts["opening"]
     return [
-        opening,
-        "Open this link to write your review, or scan the QR code with your phone:",
+        opening.format(practice=name),
+        texts["open_link"],
         mail.link,
-        f"Every patient of {name} gets this same invitation. Your review is published as "
-        "you write it, good or bad, and anyone can check that it is genuine. The reward for "
-        "a review is the same whatever rating you give.",
-        "You get at most one reminder. To get no more emails about this visit or from "
-        f"{name} through DentaReview, unsubscribe here:",
+        texts["same_for_everyone"].format(practice=name),
+        texts["unsubscribe"].format(practice=name),
         mail.unsubscribe_url,
     ]
 
@@ -73,23 +79,24 @@ def _html(mail: InvitationMail, qr_cid: str) -> str:
         parts.append(f"<p>{safe}</p>")
     qr = (
         f'<p><img src="cid:{qr_cid[1:-1]}" width="240" height="240" '
-        f'alt="QR code of the link {html.escape(mail.link)}"></p>'
+        f'alt="{html.escape(mail.texts["qr_alt"].format(link=mail.link))}"></p>'
     )
     parts.insert(3, qr)
     return (
-        '<!doctype html><html><body style="font-family:sans-serif">'
+        f'<!doctype html><html lang="{mail.language}"><body style="font-family:sans-serif">'
         + "".join(parts)
-        + ("</body></html>")
+        + "</body></html>"
     )
 
 
 def build_message(mail: InvitationMail, *, mail_from: str) -> EmailMessage:
-    """The email: plain text and HTML (with the QR code inline), in the practice's name,
-    with RFC 8058 one-click unsubscribe headers. Its Message-ID is in message["Message-ID"]."""
+    """The email: plain text and HTML (with the QR code inline), in the practice's name and
+    the patient's language (Content-Language, and `lang` on the HTML), with RFC 8058
+    one-click unsubscribe headers. Its Message-ID is in message["Message-ID"]."""
     domain = mail_from.rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["From"] = Address(
-        display_name=f"{mail.practice_name} via DentaReview", addr_spec=mail_from
+        display_name=mail.texts["sender"].format(practice=mail.practice), addr_spec=mail_from
     )
     message["To"] = mail.to
     message["Subject"] = _subject(mail)
@@ -113,4 +120,6 @@ def build_message(mail: InvitationMail, *, mail_from: str) -> EmailMessage:
         filename="invitation-qr.png",
         disposition="inline",
     )
+    # Last: setting the content moves or clears the Content-* headers set before it.
+    message["Content-Language"] = mail.language
     return message

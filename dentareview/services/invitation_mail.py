@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,6 +35,7 @@ from dentareview.db.queries.invitations import (
 from dentareview.db.queries.reviews import get_review_by_visit
 from dentareview.db.queries.visits import get_visit
 from dentareview.domain.email_address import normalize_email, suppression_hash
+from dentareview.domain.languages import DEFAULT_LANGUAGE, PageLanguage, page_language
 from dentareview.domain.policy import DAY
 from dentareview.errors import InvitationNotFound, MailUnavailable, VisitNotFound
 from dentareview.mail.invitation_message import InvitationMail, MailKind, build_message
@@ -74,10 +75,18 @@ def create_short_link(session: Session, *, visit_id: str, dentist: str, now: int
     return row.code
 
 
-def queue_invitation_email(session: Session, *, visit_id: str, email: str, now: int) -> None:
+def queue_invitation_email(
+    session: Session,
+    *,
+    visit_id: str,
+    email: str,
+    now: int,
+    language: PageLanguage | None = None,
+) -> None:
     """Queue the invitation email of an attested visit (in the caller's transaction; no
-    mail is sent here). An address that unsubscribed from the practice is not stored; a
-    visit already invited keeps its state, so queuing twice sends once."""
+    mail is sent here), in the patient's `language` (None: English). An address that
+    unsubscribed from the practice is not stored; a visit already invited keeps its state,
+    so queuing twice sends once."""
     address = normalize_email(email)
     session.flush()
     visit = get_visit(session, visit_id=visit_id)
@@ -93,6 +102,7 @@ def queue_invitation_email(session: Session, *, visit_id: str, email: str, now: 
     ):
         return
     row.email = address
+    row.language = language
     row.attempts = 0
     row.next_attempt_at = now
 
@@ -133,6 +143,7 @@ def unsubscribe(session: Session, *, token: str, now: int) -> None:
 
 def _erase(row: InvitationRow) -> None:
     row.email = None
+    row.language = None  # needed for the emails only, deleted with the address
     row.next_attempt_at = None
     row.claimed_until = None
 
@@ -224,13 +235,22 @@ def _mail(
     dentist = get_dentist(session, address=row.dentist)
     base = settings.public_url.rstrip("/") + "/"
     assert row.email is not None
+    language = page_language(row.language)
     return InvitationMail(
         kind=kind,
         to=row.email,
-        practice_name=dentist.name if dentist is not None and dentist.name else "Your dentist",
-        link=urljoin(base, f"i/{row.code}"),
+        practice_name=dentist.name if dentist is not None else "",
+        link=invitation_link(base, row.code, language),
         unsubscribe_url=urljoin(base, f"u/{row.unsubscribe_token}"),
+        language=language or DEFAULT_LANGUAGE,
     )
+
+
+def invitation_link(base: str, code: str, language: PageLanguage | None) -> str:
+    """The short link; with ?lang= the page opens in the patient's language (/i/<code>
+    keeps it through its redirect)."""
+    link = urljoin(base, f"i/{code}")
+    return link if language is None else f"{link}?{urlencode({'lang': language})}"
 
 
 @dataclass(frozen=True)

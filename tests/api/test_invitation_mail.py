@@ -293,12 +293,14 @@ def test_every_visit_gets_the_same_email_whatever_the_practice_expects(
     system: System, smtp_server: SmtpServer
 ) -> None:
     """No review gating: nothing in the queue or the template takes a rating or a
-    sentiment, and every invitation of a practice reads the same but for its links."""
+    sentiment, and every invitation of a practice reads the same but for its links (and
+    its language, the patient's own)."""
     assert set(inspect.signature(queue_invitation_email).parameters) == {
         "session",
         "visit_id",
         "email",
         "now",
+        "language",
     }
     assert {f.name for f in fields(InvitationMail)} == {
         "kind",
@@ -306,6 +308,7 @@ def test_every_visit_gets_the_same_email_whatever_the_practice_expects(
         "practice_name",
         "link",
         "unsubscribe_url",
+        "language",
     }
     assert set(inspect.signature(build_message).parameters) == {"mail", "mail_from"}
     dentist = system.new_dentist("Same Words Dental")

@@ -4,8 +4,10 @@ and the practice's list of what was sent."""
 from __future__ import annotations
 
 import html
+from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -13,6 +15,7 @@ from dentareview.api.auth import SignedInWallet
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.webapp import PAGE_HEADERS
+from dentareview.domain.languages import PAGE_LANGUAGES
 from dentareview.services.invitation_mail import (
     practice_invitation_list,
     unsubscribe,
@@ -31,10 +34,23 @@ Token = Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
     response_class=RedirectResponse,
     responses=error_responses("VALIDATION_ERROR", "INVITATION_NOT_FOUND"),
 )
-def open_short_link(session: DbSession, short_code: str = Code) -> RedirectResponse:
-    """A short invitation link: 302 to the visit's invitation page (/invite/0x...)."""
+def open_short_link(
+    session: DbSession,
+    short_code: str = Code,
+    lang: Annotated[
+        str | None,
+        Query(
+            max_length=35,
+            description=f"the page's language ({', '.join(PAGE_LANGUAGES)}), kept through "
+            "the redirect; any other value is left out",
+        ),
+    ] = None,
+) -> RedirectResponse:
+    """A short invitation link: 302 to the visit's invitation page (/invite/0x...), with
+    its `?lang=` when it is one of the page languages."""
     visit_id = visit_of_code(session, code=short_code)
-    return RedirectResponse(f"/invite/{visit_id}", status_code=302)
+    query = f"?{urlencode({'lang': lang})}" if lang in PAGE_LANGUAGES else ""
+    return RedirectResponse(f"/invite/{visit_id}{query}", status_code=302)
 
 
 def _page(title: str, *body: str) -> HTMLResponse:
