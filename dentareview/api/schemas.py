@@ -18,6 +18,18 @@ Signature = Annotated[
 Uint8 = Annotated[int, Field(ge=0, le=255)]
 Uint64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
 _LANGUAGES = ", ".join(PAGE_LANGUAGES)
+# Not signed: the language of a patient's invitation email, as a practice system has it.
+PatientLanguage = Annotated[
+    str | None,
+    Field(
+        max_length=35,
+        pattern=r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$",
+        examples=["de", "pl-PL", "zh-CN"],
+        description="the patient's language for the invitation email and its link, a BCP 47 "
+        f"tag: de, de-DE, zh-CN... are taken as the nearest of {_LANGUAGES}; any other "
+        "(or none) is English. Traditional Chinese (zh-Hant, zh-TW) is none of them",
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -51,6 +63,7 @@ class SignedVisit(Strict):
         description="the patient's email address for the invitation and one reminder; "
         "erased once they are done; 422 INVALID_EMAIL when malformed",
     )
+    language: PatientLanguage = None
 
 
 class SignedReview(Strict):

@@ -289,6 +289,8 @@ def signed_entries(
             }
             if item.record.email is not None:
                 entry["email"] = item.record.email
+                if item.record.language is not None:
+                    entry["language"] = item.record.language
             entries.append(entry)
     return entries
 

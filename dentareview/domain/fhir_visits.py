@@ -9,8 +9,11 @@ The patient's DentaReview account is the Patient's identifier of system
 `https://dentareview.org/fhir/account` (a wallet or a passkey account's address); a
 patient without one is reported, never guessed. The visit time is the Encounter's
 `period.end` (else `period.start`) or the Appointment's `end` (else `start`); the
-optional email is the Patient's `telecom` of system `email`. Other statuses are left
-out and listed; a status outside R4's codes is an error. Pure: no clock, no I/O.
+optional email is the Patient's `telecom` of system `email`, and the invitation's
+language its `communication`: the preferred one when it is a page language, else the
+first that is (domain/languages: "pl", "de-DE", "zh-CN"...); none of them is English,
+never an error. Other statuses are left out and listed; a status outside R4's codes is
+an error. Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.reference import Reference
 from pydantic import ValidationError as PydanticError
 
+from dentareview.domain.languages import PageLanguage, page_language
 from dentareview.domain.visit_import import (
     NO_ACCOUNT,
     Parsed,
@@ -159,6 +163,19 @@ def _email(patient: Patient) -> str | None:
     return None
 
 
+def _language(patient: Patient) -> PageLanguage | None:
+    """The preferred communication language if it is a page language, else the first
+    communication language that is one (each by its codings' BCP 47 codes)."""
+    first: PageLanguage | None = None
+    for communication in patient.communication or []:
+        codes = (coding.code for coding in communication.language.coding or [])
+        language = next((found for code in codes if (found := page_language(code))), None)
+        if language is not None and communication.preferred:
+            return language
+        first = first or language
+    return first
+
+
 def _visit_time(resource: Encounter | Appointment) -> object:
     if isinstance(resource, Encounter):
         period = resource.period
@@ -182,6 +199,7 @@ def _record(
     patient = patients.get(subject.reference or "") if subject is not None else None
     account: str | RowError
     email: str | None | RowError = None
+    language: PageLanguage | None = None
     if subject is None:
         account = RowError(where, subject_field, "missing: the patient")
     elif patient is None:
@@ -191,12 +209,13 @@ def _record(
         patient_where = f"{where}, patient {subject.reference}"
         account = account_or_error(_account(patient), patient_where, "identifier")
         email = email_or_error(_email(patient), patient_where, "telecom")
+        language = _language(patient)
     errors += [value for value in (account, email) if isinstance(value, RowError)]
     if errors:
         return errors
     assert isinstance(account, str) and not isinstance(email, RowError)
     assert visited_at is not None
-    return VisitRecord(where, ref, account, visited_at, email)
+    return VisitRecord(where, ref, account, visited_at, email, language)
 
 
 def parse_fhir_bundle(text: str) -> Parsed:

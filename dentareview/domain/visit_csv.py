@@ -4,7 +4,9 @@ line, the patient's wallet then the visit time; a header line is optional.
 With a header, columns are found by name (case, spaces and hyphens do not matter, other
 columns are ignored): `visit_ref` (the practice system's reference for the visit, which
 `visit sync` needs), `patient_account` (or patient, wallet, address), `visited_at` (or
-visit_time, date) and `email` (optional). Without one, the columns are patient, time.
+visit_time, date), `email` (optional) and `language` (optional: the invitation email's,
+a BCP 47 tag such as pl, de-DE or zh-CN, taken as the nearest page language; any other,
+or none, is English). Without one, the columns are patient, time.
 RFC 4180 quoting (stdlib csv).
 
 The time is unix seconds, or an ISO 8601 date or date-time (a date alone is midnight
@@ -22,6 +24,7 @@ from typing import Final
 
 from eth_utils.address import to_checksum_address
 
+from dentareview.domain.languages import page_language
 from dentareview.domain.visit_import import (
     Parsed,
     RowError,
@@ -45,6 +48,7 @@ COLUMNS: Final = {
     ),
     **dict.fromkeys(("visited_at", "visit_time", "time", "date", "visited"), "visited_at"),
     **dict.fromkeys(("email", "patient_email", "e_mail"), "email"),
+    **dict.fromkeys(("language", "lang", "patient_language", "preferred_language"), "language"),
 }
 POSITIONAL: Final = ("patient_account", "visited_at")
 
@@ -58,6 +62,7 @@ class VisitLine:
     ref: str | None = None  # visit_ref, when the file has that column
     email: str | None = None
     time_text: str = ""  # the visit time as written
+    language: str | None = None  # as written
 
 
 def parse_time(text: str) -> int | None:
@@ -122,7 +127,18 @@ def parse_visits_csv(text: str) -> list[VisitLine]:
         else:
             patient = to_checksum_address(patient)
         ref = cell("visit_ref") if "visit_ref" in columns else None
-        lines.append(VisitLine(number, patient, visited_at, problem, ref, cell("email"), time_text))
+        lines.append(
+            VisitLine(
+                number,
+                patient,
+                visited_at,
+                problem,
+                ref,
+                cell("email"),
+                time_text,
+                cell("language"),
+            )
+        )
         if len(lines) > MAX_LINES:
             raise ValueError(f"the file has more than {MAX_LINES} visits; split it")
     return lines
@@ -152,5 +168,6 @@ def records_from_csv(lines: list[VisitLine]) -> Parsed:
             continue
         assert isinstance(account, str) and not isinstance(email, RowError)
         assert line.ref is not None and line.visited_at is not None
-        records.append(VisitRecord(where, line.ref, account, line.visited_at, email))
+        language = page_language(line.language)
+        records.append(VisitRecord(where, line.ref, account, line.visited_at, email, language))
     return Parsed(records, errors, skipped=[])

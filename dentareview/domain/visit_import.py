@@ -24,6 +24,7 @@ from typing import Final
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from dentareview.domain.languages import PageLanguage
 from dentareview.domain.models import Visit, parse_address
 from dentareview.errors import ValidationError
 from dentareview.linear_re import compile_linear
@@ -56,6 +57,7 @@ class VisitRecord:
     patient: str  # checksummed account address
     visited_at: int
     email: str | None
+    language: PageLanguage | None = None  # the invitation email's; None: English
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dentareview.db.mapping import visit_of
 from dentareview.db.queries.visits import get_visit
+from dentareview.domain.languages import PageLanguage
 from dentareview.domain.models import Eip712Domain, Visit
 from dentareview.domain.policy import PolicySettings
 from dentareview.errors import DentaReviewError, DuplicateVisit, ValidationError, VisitConflict
@@ -33,6 +34,7 @@ class SignedImport:
     visit: Visit
     signature: bytes
     email: str | None
+    language: PageLanguage | None = None  # of the invitation email; None: English
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,13 @@ def import_visits(
                 count_signer=count,
             )
             if entry.email is not None:
-                queue_invitation_email(session, visit_id=visit_id, email=entry.email, now=now)
+                queue_invitation_email(
+                    session,
+                    visit_id=visit_id,
+                    email=entry.email,
+                    now=now,
+                    language=entry.language,
+                )
             outcomes.append(Outcome(visit_id, "imported"))
         except DuplicateVisit:
             outcomes.append(_already_there(session, entry.visit))

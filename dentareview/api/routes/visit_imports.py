@@ -17,7 +17,14 @@ from dentareview.api.convert import signature_from_wire, visit_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import WalletCounter
-from dentareview.api.schemas import ErrorBody, Signature, Strict, VisitMessage
+from dentareview.api.schemas import (
+    ErrorBody,
+    PatientLanguage,
+    Signature,
+    Strict,
+    VisitMessage,
+)
+from dentareview.domain.languages import page_language
 from dentareview.domain.visit_import import MAX_VISITS
 from dentareview.errors import VisitImportRejected
 from dentareview.services.visit_imports import ImportReport, SignedImport, import_visits
@@ -36,6 +43,7 @@ class ImportEntryIn(Strict):
         str | None,
         Field(max_length=254, description="The patient's email: the invitation is queued"),
     ] = None
+    language: PatientLanguage = None
 
 
 class VisitImportIn(Strict):
@@ -105,6 +113,7 @@ def post_visit_import(
             visit=visit_from_wire(entry.message),
             signature=signature_from_wire(entry.signature),
             email=entry.email,
+            language=page_language(entry.language),
         )
         for entry in body.visits
     ]

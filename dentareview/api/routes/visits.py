@@ -19,6 +19,7 @@ from dentareview.api.schemas import (
     VisitOut,
 )
 from dentareview.domain.email_address import normalize_email
+from dentareview.domain.languages import page_language
 from dentareview.domain.models import parse_bytes32
 from dentareview.domain.typed_data import visit_digest
 from dentareview.services.invitation_mail import invitation_state, queue_invitation_email
@@ -68,7 +69,13 @@ def post_visit(
     )
     visit_id = encode_hex(visit.visit_id)
     if email is not None:
-        queue_invitation_email(session, visit_id=visit_id, email=email, now=now)
+        queue_invitation_email(
+            session,
+            visit_id=visit_id,
+            email=email,
+            now=now,
+            language=page_language(body.language),
+        )
     path, queued = invitation_state(session, visit_id=visit_id)
     session.commit()
     return VisitOut(
