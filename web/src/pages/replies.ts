@@ -69,7 +69,7 @@ function item(ctx: ReplyContext, review: ReviewOut, replied: Replied, flash?: HT
 }
 
 export async function render(main: HTMLElement): Promise<void> {
-  await useMessages("signin"); // the sign-in and wallet messages (signin.ts, wallet.ts)
+  await useMessages("signin", "reply"); // the sign-in and wallet messages (signin.ts, wallet.ts), replyview.ts
   setTitle(TITLE);
   const practice = await requirePractice(main, TITLE, () => window.location.reload());
   if (!practice) return;
