@@ -68,6 +68,19 @@ def assert_fits_narrowest_phone(page: Any) -> None:
     assert widths[0] <= widths[1], f"{page.url}: content {widths[0]} px wide at 360 px"
 
 
+def scroll_through(page: Any) -> None:
+    """Scroll the page a screen at a time to the end and back, as a reader would."""
+    page.evaluate(
+        """async () => {
+          for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight / 2) {
+            window.scrollTo(0, y);
+            await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 30)));
+          }
+          window.scrollTo(0, 0);
+        }"""
+    )
+
+
 def shoot(page: Any, name: str, *, phone: bool = True) -> None:
     """Full-page screenshots at desktop width (and phone width) into SCREENSHOTS, after
     checking the page fits a 360 px phone."""
@@ -76,6 +89,7 @@ def shoot(page: Any, name: str, *, phone: bool = True) -> None:
     sizes = [("desktop", DESKTOP)] + ([("phone", PHONE)] if phone else [])
     for label, size in sizes:
         page.set_viewport_size(size)
+        scroll_through(page)  # what is drawn only near the screen (charts) is drawn
         page.wait_for_timeout(150)  # let charts resize
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)

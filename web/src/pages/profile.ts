@@ -64,6 +64,17 @@ function trendTable(rep: Reputation): HTMLElement {
 
 type ChartModule = typeof import("chart.js");
 
+/** Draws the trend once its place comes near the screen: Chart.js (its code and its
+ * drawing) costs a phone nothing until the reader scrolls to it. */
+function drawTrendWhenNear(canvas: HTMLCanvasElement, rep: Reputation): void {
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    observer.disconnect();
+    drawTrend(canvas, rep, import("chart.js")).catch((error: unknown) => console.error(error));
+  }, { rootMargin: "200px" });
+  observer.observe(canvas);
+}
+
 async function drawTrend(canvas: HTMLCanvasElement, rep: Reputation, chartModule: Promise<ChartModule>): Promise<void> {
   const { Chart, BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend } =
     await chartModule;
@@ -141,7 +152,6 @@ function reviewItem(review: ReviewOut): HTMLElement {
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
   const address = match[1];
   await useMessages("profile", "reply");
-  const chartModule = import("chart.js"); // fetched while the API answers
   const chain = api.chain().catch(() => null); // for the reward in the disclosure
   const details = profileDetails(address);
   let rep: Reputation;
@@ -219,5 +229,5 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
           h("div", { class: "card", id: "pending" }, pending.map(reviewItem)))
       : null,
   );
-  await drawTrend(canvas, rep, chartModule);
+  drawTrendWhenNear(canvas, rep);
 }
