@@ -1,6 +1,6 @@
-"""The verification page in Polish, in a real browser: the verdict, the review's plain
-words and each check read in the reader's language, the protocol names stay as they are,
-and no English verdict is left behind."""
+"""The verification page and My reviews in Polish, in a real browser: the verdict, the
+review's plain words and each check read in the reader's language, the protocol names stay
+as they are, and no English verdict is left behind."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.api.system import new_wallet
+from tests.web.browser import TestWallet
 from tests.web.conftest import WebSystem
 
 ENGLISH_VERDICTS = re.compile(
@@ -64,5 +65,40 @@ def test_the_verdict_of_an_anchored_review_reads_in_polish(page: Page, web: WebS
     expect(verdict).to_contain_text("Nie ufaj tej opinii w tej postaci.")
     expect(page.locator("[data-check=digest]")).to_contain_text("tekst lub oceny zostały zmienione")
     assert page.evaluate("document.documentElement.lang") == "pl"
+    shown = page.locator("main").inner_text()
+    assert not ENGLISH_VERDICTS.search(shown), shown
+
+
+def test_my_reviews_and_its_verification_read_in_polish(page: Page, web: WebSystem) -> None:
+    dentist = web.new_dentist("Uśmiech Nad Wisłą")
+    patient = new_wallet()
+    review_id = web.review(patient, web.visit(dentist, patient), rating=5)
+    web.wait_anchored(review_id)
+    web.mine(70)  # final
+
+    # The reader chose Polish once (the switcher keeps it): every page after that is Polish.
+    page.add_init_script("window.localStorage.setItem('dentareview.lang', 'pl')")
+    TestWallet(patient, web.rpc_url).attach(page)
+    page.goto(f"{web.url}/me")
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    page.locator("#signin button:not(#signin-passkey)").first.click()
+    expect(page.locator("#signed-in-as")).to_have_text(patient.address)
+    assert page.evaluate("document.documentElement.lang") == "pl"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moje opinie")
+    card = page.locator(f"article[data-review-id='{review_id}']")
+    expect(card.locator(".badge")).to_contain_text("zapisana publicznie w bloku")
+    expect(card.locator(".reward")).to_contain_text("Nagroda:")
+    expect(page.get_by_role("heading", name="Moje nagrody")).to_be_visible()
+
+    card.get_by_role("button", name="Sprawdź", exact=True).click()
+    page.wait_for_url(re.compile(r"/verify\?proof=full$"))
+    verdict = page.locator("#verdict")
+    expect(verdict).to_have_attribute("data-verdict", "pass", timeout=30_000)
+    expect(verdict).to_have_text(
+        "✓ Potwierdzona: prawdziwa, niezmieniona, zapisana publicznie i ostateczna."
+    )
+    expect(page.locator("[data-check=review-signature] .name")).to_have_text(
+        "Podpisana przez pacjenta"
+    )
     shown = page.locator("main").inner_text()
     assert not ENGLISH_VERDICTS.search(shown), shown
