@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -35,7 +34,8 @@ def catalog(lang: str, namespace: str) -> dict[str, Message]:
 @cache
 def plural_categories(lang: str) -> frozenset[str]:
     """The forms a plural needs in this language, as the browser's Intl.PluralRules chooses."""
-    script = f"console.log(JSON.stringify(new Intl.PluralRules({lang!r}).resolvedOptions().pluralCategories))"
+    rules = f"new Intl.PluralRules({lang!r}).resolvedOptions().pluralCategories"
+    script = f"console.log(JSON.stringify({rules}))"
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
     return frozenset(json.loads(out))
 
@@ -51,7 +51,9 @@ def placeholders(message: Message) -> set[str]:
 def test_the_catalogs_are_the_languages_the_switcher_offers() -> None:
     assert sorted(path.name for path in LOCALES.iterdir()) == sorted(LANGUAGES)
     source = (PROJECT_ROOT / "web" / "src" / "i18n" / "lang.ts").read_text()
-    offered = re.findall(r'^\s+"?([\w-]+)"?: "[^"]+",$', source.split("LANGUAGES = {")[1].split("}")[0], re.M)
+    offered = re.findall(
+        r'^\s+"?([\w-]+)"?: "[^"]+",$', source.split("LANGUAGES = {")[1].split("}")[0], re.M
+    )
     assert tuple(offered) == LANGUAGES
     # The switcher is in the shell (no layout shift when the script runs): the same list.
     shell = (PROJECT_ROOT / "web" / "index.html").read_text()
@@ -68,7 +70,8 @@ def problems(lang: str, english: dict[str, Message], other: dict[str, Message]) 
             found.append(f"{key}: a plural in one language only")
             continue
         if isinstance(target, dict) and set(target) != plural_categories(lang):
-            found.append(f"{key}: plural forms {sorted(target)}, {lang} uses {sorted(plural_categories(lang))}")
+            uses = sorted(plural_categories(lang))
+            found.append(f"{key}: plural forms {sorted(target)}, {lang} uses {uses}")
         for text in forms(target):
             if not text.strip():
                 found.append(f"{key}: empty")
@@ -97,12 +100,20 @@ def test_each_kind_of_fault_is_caught() -> None:
     good: dict[str, Message] = {
         "a": "Otwórz {name}.",
         "b": "Zobacz [stronę].",
-        "n": {"one": "jedna recenzja", "few": "{count} recenzje", "many": "{count} recenzji", "other": "{count} recenzji"},
+        "n": {
+            "one": "jedna recenzja",
+            "few": "{count} recenzje",
+            "many": "{count} recenzji",
+            "other": "{count} recenzji",
+        },
     }
     assert problems("pl", english, good) == []
     assert problems("pl", english, {k: v for k, v in good.items() if k != "a"}) == ["missing: a"]
     assert problems("pl", english, {**good, "a": "Otwórz."}) == ["a: lost a placeholder"]
-    assert problems("pl", english, {**good, "a": "Otwórz {nazwa}."}) == ["a: unknown placeholder", "a: lost a placeholder"]
+    assert problems("pl", english, {**good, "a": "Otwórz {nazwa}."}) == [
+        "a: unknown placeholder",
+        "a: lost a placeholder",
+    ]
     assert problems("pl", english, {**good, "b": "Zobacz stronę."}) == ["b: links differ"]
     assert problems("pl", english, {**good, "n": {"one": "1", "other": "{count}"}}) == [
         "n: plural forms ['one', 'other'], pl uses ['few', 'many', 'one', 'other']"

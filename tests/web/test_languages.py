@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.api.system import new_wallet
 from tests.support.anvil import PROJECT_ROOT
-from tests.web.browser import DESKTOP, shoot
+from tests.web.browser import DESKTOP, shoot, static_site
 from tests.web.conftest import WebSystem
 
 LOCALES = PROJECT_ROOT / "web" / "src" / "i18n" / "locales"
@@ -34,7 +34,9 @@ def messages(lang: str, *namespaces: str) -> dict[str, str]:
     """Every text of these catalogs (plural forms included), by "namespace.key[.form]"."""
     found: dict[str, str] = {}
     for namespace in namespaces:
-        catalog: dict[str, Any] = json.loads((LOCALES / lang / f"{namespace}.json").read_text("utf-8"))
+        catalog: dict[str, Any] = json.loads(
+            (LOCALES / lang / f"{namespace}.json").read_text("utf-8")
+        )
         for key, value in catalog.items():
             forms = value.items() if isinstance(value, dict) else [("", value)]
             for form, text in forms:
@@ -44,7 +46,11 @@ def messages(lang: str, *namespaces: str) -> dict[str, str]:
 
 def fixed_parts(text: str) -> list[str]:
     """The parts of a message a page shows verbatim: between placeholders, links unbracketed."""
-    return [part.strip() for part in re.split(r"\{\w+\}", text.replace("[", "").replace("]", "")) if len(part.strip()) >= 12]
+    return [
+        part.strip()
+        for part in re.split(r"\{\w+\}", text.replace("[", "").replace("]", ""))
+        if len(part.strip()) >= 12
+    ]
 
 
 @dataclass
@@ -134,7 +140,8 @@ def test_the_browser_language_chooses_and_the_switcher_changes_it(
     expect(page.get_by_role("heading", name=polish["profile.ratings"])).to_be_visible()
     # Dates and numbers as Polish writes them.
     expected_date = page.evaluate(
-        "(s) => new Intl.DateTimeFormat('pl', {year:'numeric', month:'short', day:'numeric'}).format(s * 1000)",
+        "(s) => new Intl.DateTimeFormat('pl', {year: 'numeric', month: 'short', day: 'numeric'})"
+        ".format(s * 1000)",
         web.api_get(f"/v1/reviews/{practice.review_ids[0]}")["anchoredAt"],
     )
     expect(page.locator("#reviews")).to_contain_text(expected_date)
@@ -169,3 +176,45 @@ def test_a_profile_in_two_languages(browser_in: Any, web: WebSystem, practice: P
         ready(page, f"{web.url}/dentists/{practice.address}?lang={lang}")
         expect(page.locator("#disclosure")).to_be_visible()
         shoot(page, f"profile-{lang}")
+
+
+WIDGET_HOSTS = [("pl", "", "pl"), ("en", "zh-Hans", "zh-Hans"), ("pt-BR", "", "en")]
+
+
+@pytest.fixture(scope="module")
+def practice_site(
+    tmp_path_factory: pytest.TempPathFactory, web: WebSystem, practice: Practice
+) -> Iterator[str]:
+    """A practice's own site on another origin, one page per host language."""
+    directory = tmp_path_factory.mktemp("site")
+    for host_lang, data_lang, _ in WIDGET_HOSTS:
+        (directory / f"{host_lang}-{data_lang or 'none'}.html").write_text(
+            f"<!doctype html><html lang={host_lang}><head><meta charset=utf-8>"
+            "<title>Practice</title></head><body>"
+            f"<script src='{web.url}/widget.js' data-dentist='{practice.address}' "
+            f"data-lang='{data_lang}' async></script></body></html>"
+        )
+    with static_site(directory) as origin:
+        yield origin
+
+
+@pytest.mark.parametrize(("host_lang", "data_lang", "expected"), WIDGET_HOSTS)
+def test_the_widget_speaks_the_host_pages_language(
+    browser_in: Any,
+    web: WebSystem,
+    practice_site: str,
+    host_lang: str,
+    data_lang: str,
+    expected: str,
+) -> None:
+    """The widget on a practice's own site: in the site's language (html lang), or the one
+    its script tag asks for (data-lang); English for a language it does not have."""
+    page = browser_in("en-GB")
+    page.goto(f"{practice_site}/{host_lang}-{data_lang or 'none'}.html")
+    widget = page.locator(".dentareview-widget")
+    said = messages(expected, "score", "widget")
+    expect(widget).to_contain_text(said["score.disclosure"])
+    expect(widget).to_have_attribute("lang", expected)
+    expect(widget.get_by_role("link", name=said["score.howLink"])).to_have_attribute(
+        "href", f"{web.url}/how-reviews-work?lang={expected}"
+    )

@@ -4,19 +4,16 @@ single-mode review (genuine and tampered), and the widget on another origin."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.system import new_wallet
-from tests.web.browser import DESKTOP, PHONE, SCREENSHOTS, shoot
+from tests.web.browser import DESKTOP, PHONE, SCREENSHOTS, shoot, static_site
 from tests.web.conftest import WebSystem
 
 TEXTS = [
@@ -215,13 +212,8 @@ def other_origin(tmp_path: Path, web: WebSystem, reviewed: Reviewed) -> Iterator
         f"<script src='{web.url}/widget.js' data-dentist='{reviewed.address}' async></script>"
         "</body></html>"
     )
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with static_site(tmp_path) as origin:
+        yield origin
 
 
 def test_widget_renders_on_another_origin(

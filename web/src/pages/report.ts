@@ -72,5 +72,5 @@ export function moderationNote(review: ReviewOut): HTMLElement | null {
   const last = decisions[decisions.length - 1];
   if (!last || last.action !== "keep" || review.state === "under_review") return null;
   return h("p", { class: "muted moderation-note" },
-    t("profile.keptNote", { date: date(last.decidedAt), reason: reasonLabel(last.reason, last.reasonLabel) }));
+    t("profile.keptNote", { date: date(last.decidedAt), reason: inSentence(reasonLabel(last.reason, last.reasonLabel)) }));
 }
