@@ -119,3 +119,17 @@ def test_each_kind_of_fault_is_caught() -> None:
         "n: plural forms ['one', 'other'], pl uses ['few', 'many', 'one', 'other']"
     ]
     assert problems("zh-Hans", english, {**good, "n": {"other": "{count} 条评价"}}) == []
+
+
+def test_sign_in_statements_are_never_translated() -> None:
+    """EIP-4361 allows only ASCII in a sign-in message's statement: every page gives it as
+    an English literal, never from a catalog."""
+    sources = sorted((PROJECT_ROOT / "web" / "src").rglob("*.ts"))
+    statements = [
+        (path.name, match.group(1))
+        for path in sources
+        for match in re.finditer(r"\bstatement: (?!string\b)([^,\n]+)", path.read_text())
+    ]
+    assert statements, "no sign-in statement found: the pattern is out of date"
+    for name, value in statements:
+        assert value.startswith('"') and value.isascii(), (name, value)

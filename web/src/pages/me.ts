@@ -422,8 +422,9 @@ async function askToSignIn(main: HTMLElement, refused?: unknown): Promise<void> 
     title: t("me.title"),
     heading: t("me.signInHeading"),
     explanation: t("me.signInExplanation"),
-    // The line the wallet shows in the sign-in message (one line of printable text).
-    statement: t("me.signInStatement"),
+    // The line the wallet shows in the sign-in message: English in every language, as
+    // EIP-4361 allows only ASCII there.
+    statement: "Sign in to DentaReview to see your reviews, rewards and proofs.",
     noWallet: t("me.noWallet"),
     passkey: true,
     refused,
