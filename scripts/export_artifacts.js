@@ -2,8 +2,9 @@
 // Writes the contract artifacts the Python package ships.
 //
 // For every deployable contract compiled from contracts/ (interfaces and abstract
-// contracts have no bytecode and are skipped), reads Hardhat's artifact and the
-// build-info it points to, and writes <out>/<ContractName>.json:
+// contracts have no bytecode and are skipped), and for the few deployed unchanged from
+// an npm package (PACKAGE_CONTRACTS), reads Hardhat's artifact and the build-info it
+// points to, and writes <out>/<ContractName>.json:
 //
 //   {contractName, sourceName, abi, bytecode, deployedBytecode,
 //    compiler: {version, settings}}
@@ -27,6 +28,15 @@ const path = require("path");
 
 const ROOT = path.resolve(__dirname, "..");
 const SOURCE_PREFIX = "contracts/";
+// Contracts deployed as their package publishes them, compiled with the project's settings:
+// Semaphore v4's verifier (contracts/anonymous/SemaphoreVerifier.sol brings it into the build).
+const PACKAGE_CONTRACTS = new Set(["@semaphore-protocol/contracts/base/SemaphoreVerifier.sol:SemaphoreVerifier"]);
+
+function isExported(artifact) {
+  if (artifact.bytecode === "0x") return false;
+  if (artifact.sourceName.startsWith(SOURCE_PREFIX)) return true;
+  return PACKAGE_CONTRACTS.has(`${artifact.sourceName}:${artifact.contractName}`);
+}
 
 function parseArgs(argv) {
   const options = {
@@ -69,7 +79,7 @@ function* artifactFiles(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      yield* artifactFiles(full);
+      if (entry.name !== "build-info") yield* artifactFiles(full);
     } else if (entry.name.endsWith(".json") && !entry.name.endsWith(".dbg.json")) {
       yield full;
     }
@@ -127,15 +137,13 @@ function writeJson(target, value) {
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
-  const sourcesDir = path.join(options.artifacts, "contracts");
-  if (!fs.existsSync(sourcesDir)) {
+  if (!fs.existsSync(path.join(options.artifacts, "contracts"))) {
     throw new Error(`no compiled contracts in ${options.artifacts}: run \`npx hardhat compile\` first`);
   }
   const built = [];
-  for (const file of artifactFiles(sourcesDir)) {
+  for (const file of artifactFiles(options.artifacts)) {
     const artifact = readJson(file);
-    if (artifact._format !== "hh-sol-artifact-1") continue;
-    if (!artifact.sourceName.startsWith(SOURCE_PREFIX) || artifact.bytecode === "0x") continue;
+    if (artifact._format !== "hh-sol-artifact-1" || !isExported(artifact)) continue;
     built.push({ artifact, buildInfo: readBuildInfo(file) });
   }
   built.sort((a, b) => a.artifact.contractName.localeCompare(b.artifact.contractName));

@@ -28,10 +28,13 @@ SHIPPED = PROJECT_ROOT / "dentareview" / "chain" / "artifacts"
 RECORDED = PROJECT_ROOT / "tests" / "contracts" / "recorded"
 HARDHAT = PROJECT_ROOT / "node_modules" / ".bin" / "hardhat"
 DEPLOYED = {
+    "AnonymousReviews": "contracts/AnonymousReviews.sol",
     "PasskeyAccount": "contracts/accounts/PasskeyAccount.sol",
     "PasskeyAccountFactory": "contracts/accounts/PasskeyAccountFactory.sol",
     "ReviewRegistry": "contracts/ReviewRegistry.sol",
     "RewardToken": "contracts/RewardToken.sol",
+    # Deployed unchanged from the pinned npm package (scripts/export_artifacts.js).
+    "SemaphoreVerifier": "@semaphore-protocol/contracts/base/SemaphoreVerifier.sol",
 }
 
 # Declaration ids of the compiler's AST, in storage type ids such as
@@ -208,6 +211,7 @@ def test_every_external_item_of_the_interfaces_has_natspec(fresh_build: Path) ->
     gaps = []
     for source, name, inherited in (
         ("contracts/interfaces/IReviewRegistry.sol", "IReviewRegistry", []),
+        ("contracts/interfaces/IAnonymousReviews.sol", "IAnonymousReviews", []),
         ("contracts/interfaces/IRewardToken.sol", "IRewardToken", erc20),
     ):
         output = contracts[source][name]
