@@ -1,4 +1,4 @@
-"""Deploy RewardToken and ReviewRegistry and wire them together.
+"""Deploy RewardToken, ReviewRegistry, Semaphore's verifier and AnonymousReviews, and wire them.
 
 Every transaction is signed locally by the deployer's key and sent raw, so this
 works against any node, not only one that holds unlocked accounts.
@@ -42,6 +42,9 @@ class DeployedContracts:
     token_address: ChecksumAddress
     registry_address: ChecksumAddress
     transactions: tuple[DeploymentTx, ...]
+    # Semaphore v4's Groth16 verifier, and the contract anchoring anonymous reviews with it.
+    semaphore_verifier_address: ChecksumAddress
+    anonymous_reviews_address: ChecksumAddress
 
 
 # Rewarded reviews per dentist per day that the registry allows (its own bound on a dishonest
@@ -58,12 +61,16 @@ def deploy_contracts(
     daily_reward_cap: int,
     dentist_daily_reward_limit: int = DEFAULT_DENTIST_DAILY_REWARD_LIMIT,
     admin: str | None = None,
+    anonymous_daily_reward_cap: int | None = None,
 ) -> DeployedContracts:
-    """Deploy the token and the registry, then let the registry mint the token.
+    """Deploy the token and the registry, then let the registry mint the token; then
+    Semaphore's verifier and AnonymousReviews, which may mint the token too.
 
-    `admin` (default: the deployer) becomes the admin of both contracts and
-    `relayer` receives the registry's RELAYER_ROLE. The token's constructor makes
-    the deployer its admin, which it needs to grant the registry MINTER_ROLE; with
+    `admin` (default: the deployer) becomes the admin of every contract and
+    `relayer` receives the RELAYER_ROLE of the registry and of AnonymousReviews.
+    AnonymousReviews mints at most `anonymous_daily_reward_cap` a day (default: the
+    registry's `daily_reward_cap`). The token's constructor makes
+    the deployer its admin, which it needs to grant the minters MINTER_ROLE; with
     another admin (a Safe, say) the deployer then grants the admin role to it and
     renounces its own, so it ends with no role at all. Raises DeploymentError
     naming the failed step.
@@ -104,6 +111,41 @@ def deploy_contracts(
         token.functions.grantRole(minter_role, registry_address),
     )
     transactions = [token_tx, registry_tx, grant_tx]
+
+    verifier_artifact = load_artifact("SemaphoreVerifier")
+    anonymous_artifact = load_artifact("AnonymousReviews")
+    verifier_tx, verifier_receipt = _execute(
+        w3,
+        deployer,
+        "SemaphoreVerifier",
+        w3.eth.contract(
+            abi=verifier_artifact.abi, bytecode=verifier_artifact.bytecode
+        ).constructor(),
+    )
+    verifier_address = _created_address("SemaphoreVerifier", verifier_receipt)
+    anonymous_tx, anonymous_receipt = _execute(
+        w3,
+        deployer,
+        "AnonymousReviews",
+        w3.eth.contract(
+            abi=anonymous_artifact.abi, bytecode=anonymous_artifact.bytecode
+        ).constructor(
+            admin_address,
+            relayer_address,
+            verifier_address,
+            registry_address,
+            token_address,
+            daily_reward_cap if anonymous_daily_reward_cap is None else anonymous_daily_reward_cap,
+        ),
+    )
+    anonymous_address = _created_address("AnonymousReviews", anonymous_receipt)
+    anonymous_grant_tx, _ = _execute(
+        w3,
+        deployer,
+        "grantAnonymousMinterRole",
+        token.functions.grantRole(minter_role, anonymous_address),
+    )
+    transactions += [verifier_tx, anonymous_tx, anonymous_grant_tx]
     if admin_address != deployer.address:
         admin_role = bytes(token.functions.DEFAULT_ADMIN_ROLE().call())
         handover, _ = _execute(
@@ -120,6 +162,8 @@ def deploy_contracts(
         token_address=token_address,
         registry_address=registry_address,
         transactions=tuple(transactions),
+        semaphore_verifier_address=verifier_address,
+        anonymous_reviews_address=anonymous_address,
     )
 
 

@@ -27,6 +27,9 @@ def test_deploys_wires_and_reports_every_transaction(
         "RewardToken",
         "ReviewRegistry",
         "grantMinterRole",
+        "SemaphoreVerifier",
+        "AnonymousReviews",
+        "grantAnonymousMinterRole",
     ]
     for tx in deployed.transactions:
         receipt = w3.eth.get_transaction_receipt(tx.tx_hash)
@@ -42,6 +45,18 @@ def test_deploys_wires_and_reports_every_transaction(
     assert registry.functions.dailyRewardCap().call() == CAP
     assert registry.functions.hasRole(keccak(text="RELAYER_ROLE"), relayer.address).call()
     assert token.functions.hasRole(keccak(text="MINTER_ROLE"), deployed.registry_address).call()
+    anonymous = w3.eth.contract(
+        address=deployed.anonymous_reviews_address, abi=load_artifact("AnonymousReviews").abi
+    )
+    assert anonymous.functions.verifier().call() == deployed.semaphore_verifier_address
+    assert anonymous.functions.registry().call() == deployed.registry_address
+    assert anonymous.functions.rewardToken().call() == deployed.token_address
+    assert anonymous.functions.dailyRewardCap().call() == CAP
+    assert anonymous.functions.hasRole(keccak(text="RELAYER_ROLE"), relayer.address).call()
+    assert anonymous.functions.hasRole(b"\x00" * 32, admin.address).call()
+    assert token.functions.hasRole(
+        keccak(text="MINTER_ROLE"), deployed.anonymous_reviews_address
+    ).call()
     # The runtime code is the artifact's with immutables filled in:
     # same length, same metadata hash at the end.
     code = bytes(w3.eth.get_code(deployed.registry_address))
@@ -106,13 +121,20 @@ def test_another_admin_gets_both_admin_roles_and_the_deployer_renounces(
     )
     token = w3.eth.contract(address=deployed.token_address, abi=load_artifact("RewardToken").abi)
     admin_role = b"\x00" * 32
-    for contract in (token, registry):
+    anonymous = w3.eth.contract(
+        address=deployed.anonymous_reviews_address, abi=load_artifact("AnonymousReviews").abi
+    )
+    for contract in (token, registry, anonymous):
         assert contract.functions.hasRole(admin_role, safe).call()
         assert not contract.functions.hasRole(admin_role, admin.address).call()
         assert not contract.functions.hasRole(admin_role, relayer.address).call()
     assert registry.functions.hasRole(keccak(text="RELAYER_ROLE"), relayer.address).call()
     assert not token.functions.hasRole(keccak(text="MINTER_ROLE"), admin.address).call()
     assert token.functions.hasRole(keccak(text="MINTER_ROLE"), deployed.registry_address).call()
+    assert anonymous.functions.hasRole(keccak(text="RELAYER_ROLE"), relayer.address).call()
+    assert token.functions.hasRole(
+        keccak(text="MINTER_ROLE"), deployed.anonymous_reviews_address
+    ).call()
 
 
 def test_a_manifest_from_before_the_admin_field_names_the_deployer() -> None:
