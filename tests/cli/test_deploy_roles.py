@@ -259,6 +259,9 @@ def test_a_multisig_admin_gets_every_admin_role_and_the_deployer_keeps_none(
         "RewardToken",
         "ReviewRegistry",
         "grantMinterRole",
+        "SemaphoreVerifier",
+        "AnonymousReviews",
+        "grantAnonymousMinterRole",
         "grantTokenAdmin",
         "renounceTokenAdmin",
     ]
