@@ -713,6 +713,67 @@ class InvalidLocation(InputRejected):
     )
 
 
+# Anonymous reviews (dentareview/domain/anonymous.py, docs/ANONYMOUS.md)
+
+
+class MembershipExists(Conflict):
+    code = "MEMBERSHIP_EXISTS"
+    status = 409
+    description = (
+        "This visit already put another identity commitment in the practice's group; a "
+        "visit adds one commitment, once."
+    )
+
+
+class AnonymousGroupTooSmall(Conflict):
+    code = "ANONYMOUS_GROUP_TOO_SMALL"
+    status = 409
+    description = (
+        "The practice's group of patients is still smaller than the minimum that keeps an "
+        "anonymous review anonymous; a named review is possible now."
+    )
+
+
+class UnknownGroupRoot(Conflict):
+    code = "UNKNOWN_GROUP_ROOT"
+    status = 409
+    description = (
+        "The proof was made against a group root that is not, or no longer, a committed root "
+        "of this practice's group; load the group again and prove again."
+    )
+
+
+class PeriodNotOpen(Conflict):
+    code = "PERIOD_NOT_OPEN"
+    status = 409
+    description = "The review names a period that is neither the current nor the previous one."
+
+
+class NullifierUsed(Conflict):
+    code = "NULLIFIER_USED"
+    status = 409
+    description = (
+        "An anonymous review of this practice by the same identity already exists for this "
+        "period; one per practice and period."
+    )
+
+
+class InvalidProof(InputRejected):
+    code = "INVALID_PROOF"
+    status = 422
+    description = (
+        "The zero-knowledge proof does not verify for this review, practice, period and "
+        "group root (the text or reward address changed after proving, or the proof is "
+        "malformed)."
+    )
+
+
+class AnonymousReviewNotFound(NotFound):
+    code = "ANONYMOUS_REVIEW_NOT_FOUND"
+    status = 404
+    description = "There is no anonymous review with this id."
+
+
 class InternalError(DentaReviewError):
     code = "INTERNAL_ERROR"
     status = 500
@@ -803,5 +864,12 @@ ERROR_CATALOG: tuple[type[DentaReviewError], ...] = (
     InvalidWebsite,
     InvalidCountry,
     InvalidLocation,
+    MembershipExists,
+    AnonymousGroupTooSmall,
+    UnknownGroupRoot,
+    PeriodNotOpen,
+    NullifierUsed,
+    InvalidProof,
+    AnonymousReviewNotFound,
     InternalError,
 )
