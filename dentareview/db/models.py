@@ -804,3 +804,96 @@ class PracticeLanguageRow(Base):
 
     dentist: Mapped[str] = mapped_column(ADDRESS, ForeignKey("dentists.address"), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+# ---------------------------------------------------------------- anonymous reviews
+# docs/ANONYMOUS.md. Nothing here links a membership (a visit, so a patient) to an
+# anonymous review: the tables share no key, and a review row holds only what its proof
+# and its chain record make public anyway.
+
+GroupRootStatus = Literal["pending", "committed", "failed"]
+AnonymousStatus = Literal["queued", "submitted", "anchored", "failed"]
+FIELD_DECIMAL = String(78)  # a BN254 field element (or any uint256) as a decimal string
+
+
+class MembershipRow(Base):
+    """A visit's identity commitment in its practice's group, signed by the visit's patient
+    (`GroupMembership`). A commitment is one leaf per practice: a second visit of the same
+    patient with the same commitment is recorded with `leaf_index` NULL (no new leaf)."""
+
+    __tablename__ = "anonymous_memberships"
+    __table_args__ = (
+        UniqueConstraint("visit_id"),
+        UniqueConstraint("dentist", "leaf_index"),  # NULLs (no own leaf) do not collide
+        Index("ix_anonymous_memberships_dentist_commitment", "dentist", "commitment"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(BYTES32, ForeignKey("visits.visit_id"))
+    dentist: Mapped[str] = mapped_column(ADDRESS)
+    commitment: Mapped[str] = mapped_column(FIELD_DECIMAL)
+    leaf_index: Mapped[int | None] = mapped_column(Integer)
+    signature: Mapped[str] = mapped_column(SIGNATURE)
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+
+
+class GroupRootRow(RetriedWrite, Base):
+    """A practice's group root over its first `size` leaves, to be committed on-chain
+    (`commitGroupRoots`, one transaction for every practice whose group grew)."""
+
+    __tablename__ = "anonymous_group_roots"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'committed', 'failed')", name="status_known"),
+        Index("ix_anonymous_group_roots_dentist_size", "dentist", "size"),
+        Index("ix_anonymous_group_roots_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dentist: Mapped[str] = mapped_column(ADDRESS)
+    root: Mapped[str] = mapped_column(FIELD_DECIMAL)
+    depth: Mapped[int] = mapped_column(SmallInteger)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[GroupRootStatus] = mapped_column(String(16), default="pending")
+    created_at: Mapped[int] = mapped_column(UNIX_TIME)
+    committed_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+
+
+class AnonymousReviewRow(RetriedWrite, Base):
+    """An anonymous review and its Semaphore proof, queued for delayed, batched, shuffled
+    publication (`submitAnonymousReview`). Its id is random: a sequence would give away
+    the order of arrival that the shuffle hides."""
+
+    __tablename__ = "anonymous_reviews"
+    __table_args__ = (
+        UniqueConstraint("digest"),
+        UniqueConstraint("nullifier"),
+        CheckConstraint(
+            "status IN ('queued', 'submitted', 'anchored', 'failed')", name="status_known"
+        ),
+        Index("ix_anonymous_reviews_status_publish_after", "status", "publish_after"),
+        Index("ix_anonymous_reviews_dentist_anchored_at", "dentist", "anchored_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(34), primary_key=True)  # 0x + 16 random bytes
+    dentist: Mapped[str] = mapped_column(ADDRESS)
+    period: Mapped[int] = mapped_column(BigInteger)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    treatment: Mapped[int] = mapped_column(SmallInteger)
+    bedside: Mapped[int] = mapped_column(SmallInteger)
+    wait_time: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[PageLanguage | None] = mapped_column(String(8))
+    digest: Mapped[str] = mapped_column(BYTES32)
+    reward_to: Mapped[str] = mapped_column(ADDRESS)
+    root: Mapped[str] = mapped_column(FIELD_DECIMAL)
+    depth: Mapped[int] = mapped_column(SmallInteger)
+    nullifier: Mapped[str] = mapped_column(FIELD_DECIMAL)
+    points: Mapped[str] = mapped_column(Text)  # JSON list of 8 decimal strings
+    status: Mapped[AnonymousStatus] = mapped_column(String(16), default="queued")
+    # Not before this (arrival + the minimum delay); the arrival time itself is not kept.
+    publish_after: Mapped[int] = mapped_column(UNIX_TIME)
+    # Published by this time at the latest (arrival + the maximum delay).
+    publish_by: Mapped[int] = mapped_column(UNIX_TIME)
+    anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
+    next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")

@@ -50,8 +50,11 @@ APP_TABLES = {
     "practice_deliveries",
     "practice_details",
     "practice_languages",
+    "anonymous_memberships",
+    "anonymous_group_roots",
+    "anonymous_reviews",
 }
-HEAD = "0021_languages"
+HEAD = "0022_anonymous"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
