@@ -34,6 +34,9 @@ class Manifest:
     # The admin of the token and the registry; manifests written before it existed
     # had the deployer as admin.
     admin: str | None = None
+    # Semaphore's verifier and AnonymousReviews; None in manifests written before them.
+    semaphore_verifier: DeployedContract | None = None
+    anonymous_reviews: DeployedContract | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -56,7 +59,13 @@ class Manifest:
             compiler=dict(data["compiler"]),
             deployed_at=int(data["deployed_at"]),
             admin=data.get("admin", data["deployer"]),
+            semaphore_verifier=_contract_or_none(data.get("semaphore_verifier")),
+            anonymous_reviews=_contract_or_none(data.get("anonymous_reviews")),
         )
+
+
+def _contract_or_none(data: dict[str, Any] | None) -> DeployedContract | None:
+    return DeployedContract(**data) if data else None
 
 
 def manifest_path(deployments_dir: Path, chain_id: int) -> Path:

@@ -147,5 +147,15 @@ def deploy(
         },
         deployed_at=int(time.time()),
         admin=plan.admin,
+        semaphore_verifier=DeployedContract(
+            deployed.semaphore_verifier_address,
+            by_name["SemaphoreVerifier"].tx_hash,
+            by_name["SemaphoreVerifier"].block_number,
+        ),
+        anonymous_reviews=DeployedContract(
+            deployed.anonymous_reviews_address,
+            by_name["AnonymousReviews"].tx_hash,
+            by_name["AnonymousReviews"].block_number,
+        ),
     )
     return manifest, write_manifest(settings.deployments_dir, manifest)
