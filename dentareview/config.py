@@ -172,6 +172,27 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_allow_private: bool = False
 
+    # Anonymous reviews (docs/ANONYMOUS.md). Group roots are committed on-chain at most
+    # every `group_root_interval` seconds, in one transaction for every practice whose
+    # group grew. A queued anonymous review is published no sooner than
+    # `anonymous_min_delay` seconds after it arrived, once `anonymous_batch_size` are
+    # ready or the oldest has waited `anonymous_max_delay`; each batch is shuffled.
+    group_root_interval: float = Field(
+        default=600.0, ge=0, description="seconds between commitments of group roots"
+    )
+    anonymous_batch_size: int = Field(
+        default=3, ge=1, le=1000, description="anonymous reviews published together"
+    )
+    anonymous_min_delay: int = Field(
+        default=3600, ge=0, description="seconds an anonymous review waits at least"
+    )
+    anonymous_max_delay: int = Field(
+        default=86_400, ge=0, description="seconds an anonymous review waits at most"
+    )
+    node_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="time allowed to the Node script computing a group root"
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -119,6 +119,24 @@ EIP712_TYPES: Final[dict[str, TypeFields]] = {
         {"name": "validUntil", "type": "uint64"},
         {"name": "nonce", "type": "uint256"},
     ],
+    # Signed by a visit's patient: put the identity `commitment` (Semaphore v4, a BN254
+    # field element) in the visit's practice's group (dentareview/domain/anonymous.py).
+    "GroupMembership": [
+        {"name": "visitId", "type": "bytes32"},
+        {"name": "commitment", "type": "uint256"},
+    ],
+    # Signed by nobody: an anonymous review's digest, bound by its Semaphore proof's message
+    # (keccak256(abi.encode(digest, rewardTo))) for the practice's group and `period`.
+    "AnonymousReviewText": [
+        {"name": "dentist", "type": "address"},
+        {"name": "period", "type": "uint256"},
+        {"name": "rating", "type": "uint8"},
+        {"name": "treatment", "type": "uint8"},
+        {"name": "bedside", "type": "uint8"},
+        {"name": "waitTime", "type": "uint8"},
+        {"name": "text", "type": "string"},
+        {"name": "rewardTo", "type": "address"},
+    ],
 }
 
 # What a review proof's `types` holds: the review's own protocol (Visit and Review never

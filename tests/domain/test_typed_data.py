@@ -138,7 +138,7 @@ def test_wallet_json_round_trip() -> None:
 def test_served_types_are_what_wallets_take() -> None:
     assert list(EIP712_TYPES) == [
         "EIP712Domain", "Visit", "Review", "ReviewEdit", "ReviewErasure", "ReviewReply",
-        "Recommendation", "VisitSigner",
+        "Recommendation", "VisitSigner", "GroupMembership", "AnonymousReviewText",
     ]  # fmt: skip
     assert list(PROOF_TYPES) == ["EIP712Domain", "Visit", "Review"]
     assert [f["name"] for f in EIP712_TYPES["Review"]] == list(review_message(make_review()))
