@@ -109,7 +109,7 @@ def main() -> None:
         "",
         f"Lighthouse 12.8.2, Debian's Chromium, headless, default mobile settings (simulated "
         f"slow 4G, 4x CPU slowdown); median of {RUNS} runs per page; {platform.machine()}, "
-        f"{os.cpu_count()} cores. The service serves the built pages gzipped.",
+        f"{os.cpu_count()} cores. The built pages are served gzipped.",
         "",
         "| page | performance | layout shift (CLS) | LCP | total blocking | bytes | accessibility |",
         "|---|---:|---:|---:|---:|---:|---:|",
