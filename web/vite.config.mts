@@ -11,6 +11,8 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "/",
   publicDir: "public",
+  // The anonymous proof's worker (snarkjs) is an ES module with its own chunks.
+  worker: { format: "es" },
   build: {
     outDir,
     emptyOutDir: true,

@@ -16,6 +16,7 @@ import type Signin from "./locales/en/signin.json";
 import type Me from "./locales/en/me.json";
 import type Verify from "./locales/en/verify.json";
 import type Reply from "./locales/en/reply.json";
+import type Anonymous from "./locales/en/anonymous.json";
 
 interface Catalogs {
   common: typeof Common;
@@ -31,6 +32,7 @@ interface Catalogs {
   me: typeof Me;
   verify: typeof Verify;
   reply: typeof Reply;
+  anonymous: typeof Anonymous;
 }
 
 export type Namespace = keyof Catalogs;
