@@ -3,7 +3,11 @@
 // the link alone shows only the practice; the visit (its patient and date) is read once
 // the patient's wallet has signed in. viem (addresses, sign-in, reading the token) is
 // loaded only once the patient picks a wallet or their passkey: the first view stays small.
+// Signed in, the patient's device joins the practice's anonymous group (once, quietly), and
+// the form offers to post anonymously once that group is open: the anonymous path (and
+// Semaphore's code, in a worker) loads only then.
 import { api, ApiError, ChainFacts, Eip712, Invitation, PublicInvitation, ReviewOut, Submitted } from "../api";
+import type { IdentitySource } from "../anonymous/identity";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { date, shortAddress, stars, tokenAmount } from "../format";
@@ -19,6 +23,7 @@ import {
   requestAccount,
   switchChain,
   WalletChoice,
+  WalletError,
 } from "../wallet";
 
 // Part of the signed sign-in message: EIP-4361 allows only ASCII there, so it stays in English.
@@ -128,9 +133,9 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context,
       replace(status, alert("bad", explainPasskey(error)), choices());
       return;
     }
-    await connect({ name: "Passkey", provider: passkeyWallet(facts, ctx.chain.chainId), passkey: true });
+    await connect({ name: "Passkey", provider: passkeyWallet(facts, ctx.chain.chainId), passkey: true }, facts.credentialId);
   };
-  const connect = async (choice: WalletChoice) => {
+  const connect = async (choice: WalletChoice, credentialId?: string) => {
     replace(status, h("p", {}, choice.passkey ? t("invite.opening") : t("invite.connecting", { wallet: choice.name })));
     try {
       const { getAddress, isAddressEqual } = await addresses();
@@ -155,7 +160,10 @@ async function connectStep(box: HTMLElement, formBox: HTMLElement, ctx: Context,
         ? t("invite.signedInPasskey")
         : t("invite.connectedAs", { account, chain: String(ctx.chain.chainId) })));
       choice.provider.on?.("accountsChanged", () => window.location.reload());
-      renderForm(formBox, ctx, choice, account);
+      const source: IdentitySource = credentialId
+        ? { kind: "passkey", credentialId }
+        : { kind: "wallet", provider: choice.provider, account };
+      renderForm(formBox, ctx, choice, account, source);
     } catch (error) {
       const sentence = error instanceof ApiError ? explain(error) : choice.passkey ? explainPasskey(error) : explainWallet(error);
       replace(status, alert("bad", sentence), choices());
@@ -176,12 +184,14 @@ function buttons(wallets: WalletChoice[], connect: (w: WalletChoice) => void): H
       wallets.length === 1 ? t("invite.connectWallet") : t("invite.connectNamed", { wallet: w.name }))));
 }
 
-function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, account: string): void {
+function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, account: string, source: IdentitySource): void {
   const policy = ctx.chain.policy;
   const text = h("textarea", { id: "text", name: "text", maxlength: policy.text_max_chars * 2, "aria-describedby": "counters text-help", required: true });
   const submit = h("button", { type: "submit" }, t("invite.signAndPublish"));
   const result = h("div", { id: "result", "aria-live": "polite" });
   const heading = h("h2", { style: "margin-top:0", tabindex: -1 }, t("invite.rateAndWrite"));
+  const recommend = recommendGroup();
+  const anonymous = h("div", { id: "anonymous-choice", "aria-live": "polite" }); // filled once the group is known
   const form = h("form", { class: "card", novalidate: true },
     heading,
     h("p", { class: "muted", style: "margin-top:0" }, t("invite.starsHelp")),
@@ -190,7 +200,8 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
     h("p", { id: "text-help", class: "muted", style: "margin:0 0 6px" }, textRules(policy), healthNote()),
     text,
     textCounters(text, policy, "counters"),
-    recommendGroup(),
+    recommend,
+    anonymous,
     h("p", {}, submit),
     result);
   form.addEventListener("submit", async (event) => {
@@ -203,14 +214,16 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
       return;
     }
     submit.disabled = true;
+    const fields = {
+      rating: Number(data.get("rating")),
+      treatment: Number(data.get("treatment")),
+      bedside: Number(data.get("bedside")),
+      waitTime: Number(data.get("waitTime")),
+      text: text.value,
+    };
     try {
-      await signAndPost(result, ctx, choice, account, {
-        rating: Number(data.get("rating")),
-        treatment: Number(data.get("treatment")),
-        bedside: Number(data.get("bedside")),
-        waitTime: Number(data.get("waitTime")),
-        text: text.value,
-      }, form);
+      if (data.get("anonymous")) await postAnonymously(result, ctx, choice, source, fields, form);
+      else await signAndPost(result, ctx, choice, account, fields, form);
     } finally {
       submit.disabled = false;
     }
@@ -221,6 +234,112 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
   });
   replace(box, form);
   heading.focus(); // the next step: screen readers and keyboards start here
+  // Posting anonymously: the recommendation is signed by the patient, so it is not asked then.
+  const onAnonymous = (chosen: boolean) => {
+    submit.textContent = chosen ? t("anonymous.submit") : t("invite.signAndPublish");
+    recommend.hidden = chosen;
+  };
+  void anonymousChoice(anonymous, ctx, choice, account, source, onAnonymous);
+}
+
+/** Joins the practice's anonymous group (once per visit on this device, quietly), then
+ * offers "Post anonymously" when the group is open, or says in a sentence why not yet. */
+async function anonymousChoice(
+  box: HTMLElement, ctx: Context, choice: WalletChoice, account: string, source: IdentitySource,
+  onAnonymous: (chosen: boolean) => void,
+): Promise<void> {
+  let flow: typeof import("../anonymous/flow");
+  try {
+    [flow] = await Promise.all([import("../anonymous/flow"), useMessages("anonymous")]);
+  } catch {
+    return; // the form works without it
+  }
+  const { visitId, dentist } = ctx.invitation;
+  let commitment: string | null = null;
+  let problem: string | null = null;
+  const join = async () => {
+    try {
+      commitment = await flow.join(source, choice.provider, account, visitId, await api.eip712());
+      problem = null;
+    } catch (error) {
+      problem = error instanceof flow.NoPrf ? t("anonymous.needsPrf") : null;
+      console.warn("joining the anonymous group failed", error);
+    }
+  };
+  if (!flow.joined(visitId)) await join();
+  const note = (...text: (string | Node)[]) => h("p", { class: "muted", id: "anonymous-note" }, ...text);
+  const show = async (): Promise<void> => {
+    if (!box.isConnected) return;
+    if (problem) {
+      replace(box, note(problem));
+      return;
+    }
+    let state: Awaited<ReturnType<typeof flow.groupState>>;
+    try {
+      state = await flow.groupState(dentist, visitId, commitment);
+    } catch {
+      replace(box, note(t("anonymous.unavailable")));
+      return;
+    }
+    const { group } = state;
+    if (state.kind === "closed") {
+      replace(box, note(t("anonymous.notOpen", { min: group.minGroupSize, size: group.committedSize })));
+    } else if (state.kind === "not-joined") {
+      const button = h("button", { type: "button", class: "secondary", id: "anonymous-join" }, t("anonymous.joinButton"));
+      button.addEventListener("click", async () => {
+        replace(box, note(t("anonymous.joining")));
+        await join();
+        await show();
+      });
+      replace(box, note(t("anonymous.joinNeeded"), " "), button);
+    } else if (state.kind === "pending") {
+      replace(box, note(t("anonymous.pending")));
+      window.setTimeout(() => void show(), 10_000); // the next root commit lets the patient in
+    } else {
+      const input = h("input", { type: "checkbox", id: "anonymous", name: "anonymous", value: "1", "aria-describedby": "anonymous-help" });
+      input.addEventListener("change", () => onAnonymous(input.checked));
+      replace(box, h("fieldset", { class: "anonymous-choice" },
+        h("label", { for: "anonymous", class: "check" }, input, " ", t("anonymous.choiceLabel")),
+        h("p", { class: "muted", id: "anonymous-help", style: "margin:4px 0 0" }, t("anonymous.choiceHelp"))));
+    }
+  };
+  await show();
+}
+
+/** Posts the review anonymously: the proof made on this device in a worker, no signature. */
+async function postAnonymously(
+  result: HTMLElement, ctx: Context, choice: WalletChoice, source: IdentitySource,
+  fields: { rating: number; treatment: number; bedside: number; waitTime: number; text: string }, form: HTMLFormElement,
+): Promise<void> {
+  const flow = await import("../anonymous/flow");
+  const { isOpen } = await import("../anonymous/identity");
+  if (!isOpen(source)) replace(result, h("p", {}, t("anonymous.opening")));
+  let posted: Awaited<ReturnType<typeof flow.postAnonymously>>;
+  try {
+    posted = await flow.postAnonymously(source, ctx.chain, ctx.invitation.dentist, fields, lang,
+      () => replace(result, h("p", { id: "proving", role: "status" }, t("anonymous.proving"))));
+  } catch (error) {
+    const code = error instanceof ApiError ? error.code : "";
+    const sentence = error instanceof ApiError ? explain(error)
+      : error instanceof flow.NoPrf ? t("anonymous.needsPrf")
+      : error instanceof flow.RootMismatch ? t("anonymous.rootMismatch")
+      : error instanceof flow.NotMember ? t("anonymous.notMember")
+      : error instanceof flow.GroupClosed ? t("anonymous.unavailable")
+      : error instanceof WalletError ? (choice.passkey ? explainPasskey(error) : explainWallet(error))
+      : t("anonymous.proofFailed");
+    if (!(error instanceof ApiError)) console.error(error);
+    replace(result, alert("bad", h("span", { "data-code": code }, sentence)));
+    return;
+  }
+  const box = h("section", { class: "card", id: "anonymous-status", "aria-live": "polite" },
+    h("h2", { style: "margin-top:0", tabindex: -1 }, t("anonymous.receivedTitle")),
+    h("blockquote", { class: "review", id: "published-review" },
+      ratingStars(fields.rating, stars(fields.rating)),
+      h("p", {}, fields.text)),
+    alert("ok", h("span", { id: "anonymous-received" }, t("anonymous.received"))),
+    h("p", {}, compose("anonymous.rewardTo", ["/me"], { address: h("span", { class: "mono", id: "reward-address" }, posted.rewardTo) })));
+  form.replaceWith(box);
+  box.querySelector<HTMLElement>("h2")?.focus();
 }
 
 async function signAndPost(
