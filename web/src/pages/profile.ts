@@ -1,5 +1,6 @@
 // A dentist's profile: score, sub-ratings, histogram, 12-month trend and reviews.
 import { api, ChainFacts, Reputation, ReviewOut } from "../api";
+import { anonymousApi, itemsOf, type AnonymousReviewOut } from "../anonymous/api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
 import { lang, languageName, lookup, ratingStars, sayScore, t, tLinked, useMessages } from "../i18n";
@@ -149,9 +150,27 @@ function reviewItem(review: ReviewOut): HTMLElement {
   );
 }
 
+/** An anonymous review: one of the practice's patients, proven without saying which. */
+function anonymousItem(review: AnonymousReviewOut): HTMLElement {
+  return h("article", { class: "review", "data-anonymous-id": review.id },
+    h("div", { class: "row" },
+      ratingStars(review.rating, stars(review.rating)),
+      review.anchoredAt ? h("span", { class: "muted" }, date(review.anchoredAt)) : null,
+      h("span", { class: "badge ok anonymous" }, t("anonymous.badge"))),
+    h("p", review.language ? { lang: review.language } : {}, review.text),
+    review.language ? h("p", { class: "muted written-in" }, t("common.writtenIn", { language: languageName(review.language) })) : null,
+    h("div", { class: "row subratings" },
+      h("span", {}, t("profile.subTreatment", { value: review.treatment })),
+      h("span", {}, t("profile.subBedside", { value: review.bedside })),
+      h("span", {}, t("profile.subWait", { value: review.waitTime })),
+      h("a", { href: `/verify/anonymous/${review.id}` }, t("anonymous.verifyLink"))));
+}
+
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
   const address = match[1];
-  await useMessages("profile", "reply");
+  await useMessages("profile", "reply", "anonymous");
+  // Anonymous reviews come apart, from their own route; a service without them shows none.
+  const anonymous = anonymousApi.list(address).then(itemsOf, () => [] as AnonymousReviewOut[]);
   const chain = api.chain().catch(() => null); // for the reward in the disclosure
   const details = profileDetails(address);
   let rep: Reputation;
@@ -222,6 +241,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       h("div", { class: "card", id: "reviews" },
         anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, t("profile.noReview"))),
       total > reviews.length ? more : null),
+    anonymousSection(await anonymous),
     pending.length
       ? h("section", { "aria-labelledby": "pending-h" },
           h("h2", { id: "pending-h" }, t("profile.pendingHeading", { count: pending.length })),
@@ -230,4 +250,13 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
       : null,
   );
   drawTrendWhenNear(canvas, rep);
+}
+
+function anonymousSection(items: AnonymousReviewOut[]): HTMLElement | null {
+  const anchored = items.filter((r) => r.status === "anchored");
+  if (!anchored.length) return null;
+  return h("section", { "aria-labelledby": "anonymous-h" },
+    h("h2", { id: "anonymous-h" }, t("anonymous.heading", { count: anchored.length })),
+    h("p", { class: "muted" }, t("anonymous.help")),
+    h("div", { class: "card", id: "anonymous-reviews" }, anchored.map(anonymousItem)));
 }
