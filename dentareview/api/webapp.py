@@ -29,6 +29,7 @@ PAGE_ROUTES: Final = (
     "/invite/{visit_id}",
     "/verify",
     "/verify/{review_id}",
+    "/verify/anonymous/{review_id}",
     "/me",
     "/checkin/{code}",
     "/practice",
