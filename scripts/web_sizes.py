@@ -7,7 +7,9 @@ the page's module and every chunk those import, statically or dynamically (so th
 profile's Chart.js and viem's lazily loaded helpers count too). Its first view is what it
 fetches before the reader does anything: the static imports only (the catalogs of its
 messages, a few KB, come on top). Exit 1 when the review page (the invitation flow)
-exceeds the budget.
+exceeds the budget. The anonymous path's proof worker (Semaphore and snarkjs) is its own
+row: a worker script, fetched only when a review is posted or checked anonymously, never
+by a page's module graph (its proving files, /zk/semaphore-<depth>.*, come on top).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ PAGES = {
     "dentist profile": "src/pages/profile.ts",
     "review (invitation)": "src/pages/invite.ts",
     "verification": "src/pages/verify.ts",
+    "anonymous verification": "src/pages/verifyanonymous.ts",
 }
 REVIEW_PAGE = "review (invitation)"
 
@@ -69,6 +72,16 @@ def measure(webapp: Path) -> dict[str, dict[str, int]]:
             "total": js + css,
             "raw": raw,
             "first": first,
+        }
+    workers = sorted({a for chunk in manifest.values() for a in chunk.get("assets", []) if "worker" in a})
+    if workers:
+        sizes["proof worker (anonymous)"] = {
+            "files": len(workers),
+            "js": sum(gzipped(webapp / f) for f in workers),
+            "css": 0,
+            "total": sum(gzipped(webapp / f) for f in workers),
+            "raw": sum((webapp / f).stat().st_size for f in workers),
+            "first": 0,
         }
     widget = gzipped(webapp / "widget.js")
     raw_widget = (webapp / "widget.js").stat().st_size
