@@ -111,7 +111,8 @@ def main() -> None:
         f"slow 4G, 4x CPU slowdown); median of {RUNS} runs per page; {platform.machine()}, "
         f"{os.cpu_count()} cores. The built pages are served gzipped.",
         "",
-        "| page | performance | layout shift (CLS) | LCP | total blocking | bytes | accessibility |",
+        "| page | performance | layout shift (CLS) | LCP | total blocking | bytes "
+        "| accessibility |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
