@@ -73,9 +73,15 @@ def measure(binary: Path, url: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         report = Path(out) / "report.json"
         subprocess.run(
-            [str(binary), url, "--quiet", "--output=json", f"--output-path={report}",
-             "--only-categories=performance,accessibility",
-             "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+            [
+                str(binary),
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={report}",
+                "--only-categories=performance,accessibility",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            ],
             check=True,
             env={**os.environ, "CHROME_PATH": CHROMIUM},
         )
