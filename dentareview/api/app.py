@@ -20,6 +20,7 @@ from dentareview.api.limits import BodySizeLimit
 from dentareview.api.ratelimit import WriteLimits, include_write_router
 from dentareview.api.request_id import RequestId
 from dentareview.api.routes import (
+    anonymous,
     auth,
     dentists,
     invitations,
@@ -144,6 +145,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(practice_details.router)  # a practice's details: public, set signed in
     app.include_router(recommendations.nps_router)
+    app.include_router(anonymous.read_router)  # anonymous groups and reviews, proving files
     include_write_router(app, auth.router)  # sign-in: POSTs rate limited per client IP
     include_write_router(app, passkeys.router)  # check-in: passkeys, rate limited too
     app.include_router(moderation.router)  # flags: a bucket of their own per client IP
@@ -153,7 +155,15 @@ def create_app(
     # Practice systems' visit-signing keys: the dentist's signature is the authority.
     include_write_router(app, visit_signers.public_router)
     # The write endpoints: size and rate limited.
-    for module in (visits, reviews, revisions, replies, recommendations, reward_transfers):
+    for module in (
+        visits,
+        reviews,
+        revisions,
+        replies,
+        recommendations,
+        reward_transfers,
+        anonymous,
+    ):
         include_write_router(app, module.router)
     include_write_router(app, visit_imports.router)  # practice systems' bulk visits
     install_webapp(app)

@@ -396,3 +396,117 @@ class InvitationOut(PublicInvitationOut):
     patient: str
     visitedAt: int
     reviewClosesAt: int = Field(description="unix seconds after which the visit cannot be reviewed")
+
+
+# ---------------------------------------------------------------- anonymous reviews
+# docs/ANONYMOUS.md. Field elements (commitments, roots, nullifiers, points) and the period
+# travel as decimal strings: they exceed JSON-safe integers.
+
+FieldDecimal = Annotated[
+    str,
+    Field(
+        max_length=78,
+        examples=["1234567890123456789"],
+        description="an element of the BN254 scalar field, as a decimal string",
+    ),
+]
+
+
+class GroupMembershipMessage(Strict):
+    visitId: Hex32
+    commitment: FieldDecimal = Field(description="the Semaphore identity commitment")
+
+
+class SignedGroupMembership(Strict):
+    message: GroupMembershipMessage
+    signature: Signature
+
+
+class MembershipOut(BaseModel):
+    dentist: str
+    commitment: str
+    index: int = Field(description="the commitment's leaf index in the practice's group")
+    committed: bool = Field(description="a committed group root already covers it")
+
+
+class GroupOut(BaseModel):
+    dentist: str
+    members: list[str] = Field(
+        description="the commitments the committed root covers, in the group's order"
+    )
+    committedRoot: str | None
+    committedSize: int
+    minGroupSize: int
+    open: bool = Field(description="committedSize >= minGroupSize: anonymous reviews accepted")
+    period: str = Field(description="the current period (decimal string)")
+    periodLength: int = Field(description="seconds")
+
+
+class AnonymousReviewMessage(Strict):
+    dentist: Address
+    period: FieldDecimal = Field(description="the review period (current or previous)")
+    rating: Uint8
+    treatment: Uint8
+    bedside: Uint8
+    waitTime: Uint8
+    text: str
+    rewardTo: Address
+
+
+class AnonymousProof(Strict):
+    merkleTreeRoot: FieldDecimal
+    merkleTreeDepth: int = Field(ge=1, le=32)
+    nullifier: FieldDecimal
+    points: list[FieldDecimal] = Field(min_length=8, max_length=8)
+
+
+class AnonymousReviewIn(Strict):
+    message: AnonymousReviewMessage
+    proof: AnonymousProof
+    language: PageLanguage | None = Field(
+        default=None, description="the page's language when it was written; display only"
+    )
+
+
+class QueuedAnonymousOut(BaseModel):
+    id: str
+    digest: str = Field(description="EIP-712 digest of the AnonymousReviewText")
+    status: Literal["queued"]
+    publishAfter: int = Field(description="unix seconds; published in a batch, not before")
+
+
+class AnonymousProofOut(BaseModel):
+    merkleTreeRoot: str
+    merkleTreeDepth: int
+    nullifier: str
+    points: list[str]
+
+
+class AnonymousReviewOut(BaseModel):
+    id: str
+    dentist: str
+    period: str
+    rating: int
+    treatment: int
+    bedside: int
+    waitTime: int
+    text: str
+    language: PageLanguage | None
+    digest: str
+    rewardTo: str
+    proof: AnonymousProofOut
+    status: Literal["queued", "anchored", "failed"] = Field(
+        description="queued until published in a batch (also while its transaction is on its way)"
+    )
+    anchoredAt: int | None
+    blockNumber: int | None
+    txHash: str | None
+    contract: str | None = Field(description="the AnonymousReviews address")
+    chainId: int
+
+
+class AnonymousReviewPage(BaseModel):
+    dentist: str
+    limit: int
+    offset: int
+    items: list[AnonymousReviewOut]
