@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from dentareview.anchoring.anonymous import AnonymousSettings
 from dentareview.anchoring.batch_mode import BatchModeWriter
 from dentareview.anchoring.outbox import Outbox, relaying_pass
 from dentareview.anchoring.payouts import PayoutReport, RewardPayer
@@ -144,9 +145,11 @@ class BatchAnchorer:
         payout_seconds: float,
         clock: Callable[[], float] = time.time,
         relay: RelaySettings | None = None,
+        anonymous: AnonymousSettings | None = None,
     ) -> None:
         self._sessions = sessions
         self._gateway = gateway
+        self._anonymous = anonymous  # None: no anonymous groups' and reviews' writes
         self._batch_size = batch_size
         self._batch_seconds = batch_seconds
         self._clock = clock
@@ -186,7 +189,12 @@ class BatchAnchorer:
             self._payer.run(session, payouts, batches, report)
         if not report.errors:
             side = run_side_writes(
-                session, deployment, relay, now=int(self._clock()), stop_on_error=True
+                session,
+                deployment,
+                relay,
+                now=int(self._clock()),
+                stop_on_error=True,
+                anonymous=self._anonymous,
             )
             report.statements = side.statements + side.others  # progress: another may follow
             report.errors += side.errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dentareview.anchoring.anonymous import AnonymousSettings
 from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.anchoring.reviews import Anchorer
 from dentareview.config import Settings
@@ -24,10 +25,12 @@ def build_anchorer(
             batch_seconds=settings.batch_seconds,
             payout_seconds=settings.batch_payout_seconds,
             relay=RelaySettings.from_settings(settings),
+            anonymous=AnonymousSettings.from_settings(settings),
         )
     return Anchorer(
         sessions,
         gateway,
         batch_limit=settings.anchor_batch_limit,
         relay=RelaySettings.from_settings(settings),
+        anonymous=AnonymousSettings.from_settings(settings),
     )

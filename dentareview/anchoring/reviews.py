@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from dentareview.anchoring.anonymous import AnonymousSettings
 from dentareview.anchoring.outbox import ChainWriter, Outbox, relaying_pass
 from dentareview.anchoring.queued_rewards import pay_queued_rewards
 from dentareview.anchoring.side_writes import run_side_writes
@@ -142,6 +143,7 @@ class Anchorer:
         on_anchored: Callable[[int], None] | None = None,
         relay: RelaySettings | None = None,
         clock: Callable[[], float] = time.time,
+        anonymous: AnonymousSettings | None = None,
     ) -> None:
         self._sessions = sessions
         self._gateway = gateway
@@ -149,6 +151,7 @@ class Anchorer:
         self._on_anchored = on_anchored
         self._relay_settings = relay or RelaySettings()
         self._clock = clock
+        self._anonymous = anonymous  # None: no anonymous groups' and reviews' writes
 
     def run_once(self) -> AnchorReport:
         """One pass, unless another process is relaying (one relays at a time)."""
@@ -179,7 +182,9 @@ class Anchorer:
         outbox.send_many([row for row in rows if not outbox.settle_earlier(row)])
         session.commit()
         report.queued_paid = pay_queued_rewards(session, deployment, relay)
-        side = run_side_writes(session, deployment, relay, now=now, stop_on_error=False)
+        side = run_side_writes(
+            session, deployment, relay, now=now, stop_on_error=False, anonymous=self._anonymous
+        )
         report.statements = side.statements + side.others  # progress: another pass may follow
         report.reorged += side.reorged
         report.replaced += side.replaced

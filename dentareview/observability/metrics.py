@@ -21,7 +21,16 @@ from prometheus_client import Counter, Gauge, Histogram
 
 # The bounded label values (with the error codes of `dentareview.errors.ERROR_CATALOG`,
 # the route templates of the app, and HTTP status codes).
-WRITER_KINDS: Final = ("review", "batch", "payout", "statement", "visit_signer", "reward_transfer")
+WRITER_KINDS: Final = (
+    "review",
+    "batch",
+    "payout",
+    "statement",
+    "visit_signer",
+    "reward_transfer",
+    "group_root",
+    "anonymous_review",
+)
 INTAKE_KINDS: Final = ("visit", "review", "edit", "erasure", "reply")
 WITHHELD_LIMITS: Final = ("DENTIST_COOLDOWN", "PATIENT_LIMIT", "DENTIST_LIMIT")
 UNMATCHED_ROUTE: Final = "<unmatched>"  # a path no route matches (404s): never the path
