@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,9 +30,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def start_system(rpc_url: str, w3: Web3, data_dir: Path, database_url: str) -> Iterator[System]:
+def start_system(
+    rpc_url: str, w3: Web3, data_dir: Path, database_url: str, **overrides: Any
+) -> Iterator[System]:
     settings = Settings(
-        rpc_url=rpc_url, data_dir=data_dir, database_url=database_url, anchor_worker=False
+        rpc_url=rpc_url,
+        data_dir=data_dir,
+        database_url=database_url,
+        anchor_worker=False,
+        **overrides,
     )
     manifest, _ = deploy(settings, w3)
     upgrade_database(database_url)
