@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 import subprocess
 import threading
@@ -24,7 +23,21 @@ from dentareview.errors import InternalError
 GROUP_SCRIPT: Final = Path("scripts") / "semaphore_group.mjs"
 ARTIFACTS: Final = Path("node_modules") / "@zk-kit" / "semaphore-artifacts"
 PINNED: Final = Path("contracts") / "anonymous" / "semaphore-artifacts.sha256"
-ARTIFACT_NAME: Final = re.compile(r"semaphore-([1-9]|[12][0-9]|3[0-2])\.(wasm|zkey|json)")
+ARTIFACT_KINDS: Final = ("wasm", "zkey", "json")
+
+
+def is_artifact_name(name: str) -> bool:
+    """semaphore-<depth>.<wasm|zkey|json>, depth 1..32 written without leading zeros."""
+    stem, _, kind = name.partition(".")
+    prefix, _, depth = stem.partition("-")
+    return (
+        prefix == "semaphore"
+        and kind in ARTIFACT_KINDS
+        and depth.isascii()
+        and depth.isdigit()
+        and not depth.startswith("0")
+        and 1 <= int(depth[:3]) <= 32
+    )
 
 
 def project_roots() -> list[Path]:
@@ -97,7 +110,7 @@ class ProvingFiles:
 
     def path(self, name: str) -> Path | None:
         """The file of `name` (semaphore-<depth>.<wasm|zkey|json>) if installed and pinned."""
-        if not ARTIFACT_NAME.fullmatch(name) or self._directory is None:
+        if not is_artifact_name(name) or self._directory is None:
             return None
         expected = self._pinned.get(name)
         path = self._directory / name

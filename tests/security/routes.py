@@ -30,6 +30,8 @@ PATH_SAMPLES: Final[Mapping[str, object]] = {
     "credential_id": "AAECAwQFBgcICQ",
     "short_code": "abc123",
     "unsubscribe_token": "unsubscribe-token_1",
+    "anonymous_id": "0x" + "ef" * 16,
+    "proving_file": "semaphore-1.json",
 }
 
 

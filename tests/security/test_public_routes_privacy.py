@@ -38,10 +38,12 @@ from dentareview.api.app import create_app
 from dentareview.config import Settings
 from tests.api.conftest import start_system
 from tests.api.system import DAY, System, new_wallet
+from tests.api.test_anonymous_reviews import join
 from tests.api.test_replies import post_reply, reply_message
 from tests.api.test_revisions import edit_message, erasure_message
 from tests.api.test_revisions import post as post_revision
 from tests.batch.conftest import start_batch_system
+from tests.contracts.semaphore import commitments
 from tests.support.anvil import AnvilNode
 
 # Where each path parameter's values come from, by the kind of id it takes.
@@ -57,9 +59,14 @@ ID_KINDS = {
     # (the practice's own list, the patient's device): the crawl asks with unknown ones.
     "checkin_code": "checkin_code",
     "credential_id": "credential_id",
+    # Anonymous reviews' random ids (0x + 16 bytes), from the practices' anonymous lists;
+    # the proving files by their one public name each (the crawl asks for the smallest).
+    "anonymous_id": "anonymous_id",
+    "proving_file": "proving_file",
 }
 ADDRESS = re.compile(r"(?<![0-9a-fA-Fx])0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
 BYTES32 = re.compile(r"(?<![0-9a-fA-Fx])0x[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+ANONYMOUS_ID = re.compile(r"(?<![0-9a-fA-Fx])0x[0-9a-f]{32}(?![0-9a-fA-F])")
 PRIVACY_DOC = Path(__file__).resolve().parents[2] / "docs" / "PRIVACY.md"
 
 
@@ -158,6 +165,8 @@ class Crawl:
             "unsubscribe_token": {"no-such-token"},
             "checkin_code": {"ZZZZ9999"},
             "credential_id": {"no-such-credential"},
+            "anonymous_id": {"0x" + "00" * 16},
+            "proving_file": {"semaphore-1.json"},
         }
         self.answers: dict[str, Response] = {}
         self.routes: dict[str, dict[str, Any]] = {
@@ -167,6 +176,7 @@ class Crawl:
     def harvest(self, response: Response) -> None:
         self.ids["address"].update(ADDRESS.findall(response.text))
         self.ids["bytes32"].update(BYTES32.findall(response.text))
+        self.ids["anonymous_id"].update(ANONYMOUS_ID.findall(response.text))
         if response.headers.get("content-type", "").startswith("application/json"):
             self.ids["number"].update(str(n) for n in numbers_under_ids(response.json()))
 
@@ -229,7 +239,12 @@ def seed(system: System) -> Seeded:
     assert reported.status_code == 201, reported.text
     gone = post_revision(system, erased["patient"], "erase", erased["id"], erasure_message(erased))
     assert gone.status_code == 201, gone.text
-    anchor(system)  # the edit, the erasure and the reply, as statements
+    # Two patients join their practices' anonymous groups: the groups list commitments.
+    joining = zip((replied, edited), commitments(["crawl one", "crawl two"]), strict=True)
+    for joined, commitment in joining:
+        response = join(system, joined["visit"], joined["patient"], commitment)
+        assert response.status_code == 201, response.text
+    anchor(system)  # the edit, the erasure and the reply, as statements; the group roots
     review(first)  # pending
     review(second, reviewed=False)  # a visit not reviewed yet
     return seeded

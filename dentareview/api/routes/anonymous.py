@@ -241,13 +241,13 @@ def _where(state: State) -> tuple[str | None, int]:
 
 
 @read_router.get(
-    "/v1/anonymous-reviews/{review_id}",
+    "/v1/anonymous-reviews/{anonymous_id}",
     response_model=AnonymousReviewOut,
     responses=error_responses("ANONYMOUS_REVIEW_NOT_FOUND", "NOT_DEPLOYED"),
 )
-def get_anonymous_review(review_id: str, state: State, session: DbSession) -> AnonymousReviewOut:
+def get_anonymous_review(anonymous_id: str, state: State, session: DbSession) -> AnonymousReviewOut:
     """An anonymous review, its proof and its chain record. No visit, no patient."""
-    row = anonymous_review(session, review_id=review_id[:40])
+    row = anonymous_review(session, review_id=anonymous_id[:40])
     contract, chain_id = _where(state)
     return _review_out(row, contract=contract, chain_id=chain_id)
 
@@ -273,18 +273,18 @@ def get_practice_anonymous_reviews(
 
 
 @read_router.get(
-    "/zk/{name}",
+    "/zk/{proving_file}",
     response_class=FileResponse,
     responses={404: {"description": "Not semaphore-<1..32>.<wasm|zkey|json>, or not installed"}},
 )
-def get_proving_file(name: str) -> FileResponse:
+def get_proving_file(proving_file: str) -> FileResponse:
     """Semaphore V4's public-ceremony proving files (semaphore-<depth>.wasm, .zkey, and the
     verification key .json), served only if they match their pinned sha256."""
-    path = _PROVING_FILES.path(name)
+    path = _PROVING_FILES.path(proving_file)
     if path is None:
         raise HTTPException(status_code=404)
     return FileResponse(
         path,
-        media_type=_MEDIA_TYPES[name.rsplit(".", 1)[1]],
+        media_type=_MEDIA_TYPES[proving_file.rsplit(".", 1)[1]],
         headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )
