@@ -20,7 +20,11 @@ from dentareview.audit.findings import DESCRIPTIONS, Kind
 from dentareview.audit.logs import DEFAULT_BLOCK_RANGE, LogReadError
 from dentareview.audit.proof import ProofFormatError, parse_proof
 from dentareview.audit.rpc import counting_web3, format_calls, rpc_calls
-from dentareview.audit.trusted_registry import UntrustedRegistry, trusted_registry
+from dentareview.audit.trusted_registry import (
+    TrustedRegistry,
+    UntrustedRegistry,
+    trusted_registry,
+)
 from dentareview.audit.verify import (
     Check,
     needs_full_proof,
@@ -28,7 +32,13 @@ from dentareview.audit.verify import (
     verify_offline,
     verify_proof,
 )
+from dentareview.audit.verify.anonymous import (
+    AnonymousFormatError,
+    parse_anonymous,
+    verify_anonymous,
+)
 from dentareview.chain.client import chain_id_or_none
+from dentareview.chain.deployments import Manifest
 from dentareview.cli.common import (
     fail,
     with_settings,
@@ -123,6 +133,14 @@ def verify_command(
             "WebAuthn data in the full proof); the chain, dentist and anchor are left unchecked",
         ),
     ] = False,
+    anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--anonymous",
+            help="The file is an anonymous review (GET /v1/anonymous-reviews/{id}): check its "
+            "digest, its Semaphore proof (by the verifier contract), its group root and its anchor",
+        ),
+    ] = False,
 ) -> None:
     """Verify a review proof with a node alone (no database): exit 0 only if every check holds.
 
@@ -132,6 +150,8 @@ def verify_command(
     except UntrustedRegistry as error:
         raise fail(str(error), CANNOT_RUN) from None
     data = _read_proof(proof_file)
+    if anonymous:
+        _verify_anonymous(settings, data, trusted, manifest, as_json=as_json)
     url = settings.rpc_url
     calls: Counter[str] = Counter()
     unchecked: list[Check] = []
@@ -177,6 +197,63 @@ def verify_command(
     else:
         print_checks(
             checks, unchecked, f"{header}\nRegistry: {trusted.describe()}", format_calls(calls)
+        )
+    raise typer.Exit(0 if ok else 1)
+
+
+def _verify_anonymous(
+    settings: Settings,
+    data: object,
+    trusted: TrustedRegistry,
+    manifest: Path | None,
+    *,
+    as_json: bool,
+) -> None:
+    """`verify --anonymous`: exits 0 only if every check holds."""
+    url = settings.rpc_url
+    w3 = counting_web3(url)
+    if chain_id_or_none(w3) is None:
+        raise fail(f"the node at {display_url(url)} does not answer", CANNOT_RUN)
+    anonymous_address = None
+    if manifest is not None:
+        deployed = Manifest.from_json(json.loads(manifest.read_text(encoding="utf-8")))
+        if deployed.anonymous_reviews is None:
+            raise fail(f"the manifest {manifest} has no AnonymousReviews", CANNOT_RUN)
+        anonymous_address = deployed.anonymous_reviews.address
+    try:
+        review, proof, body = parse_anonymous(data)
+    except AnonymousFormatError as error:
+        checks = [Check("format", False, str(error))]
+        header = "Anonymous review"
+    else:
+        try:
+            checks = verify_anonymous(
+                w3,
+                body,
+                review,
+                proof,
+                registry=trusted.address,
+                anonymous_address=anonymous_address,
+            )
+        except (OSError, Web3Exception) as error:
+            raise fail(f"the node at {display_url(url)} failed: {error}", CANNOT_RUN) from None
+        header = f"Anonymous review {body.get('id')} of {review.dentist}, period {review.period}"
+    wrong_chain = trusted.chain_check(int(w3.eth.chain_id))
+    if wrong_chain is not None:
+        checks.insert(0, wrong_chain)
+    ok = all(check.ok for check in checks)
+    if as_json:
+        body_out = {
+            "ok": ok,
+            "kind": "anonymous",
+            "registry": trusted.to_json(),
+            "checks": [check.to_json() for check in checks],
+            "rpcCalls": dict(rpc_calls(w3)),
+        }
+        typer.echo(json.dumps(body_out, indent=2))
+    else:
+        print_checks(
+            checks, [], f"{header}\nRegistry: {trusted.describe()}", format_calls(rpc_calls(w3))
         )
     raise typer.Exit(0 if ok else 1)
 

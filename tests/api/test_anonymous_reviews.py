@@ -5,6 +5,7 @@ anchored and rewarded at a fresh address; and every refusal."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -16,10 +17,12 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 from web3 import Web3
 
 from dentareview.anchoring.anonymous import AnonymousSettings
 from dentareview.anchoring.reviews import Anchorer, AnchorReport
+from dentareview.cli import app as cli
 from dentareview.db.models import AnonymousReviewRow, MembershipRow
 from dentareview.domain.anonymous import SNARK_SCALAR_FIELD
 from dentareview.domain.models import Eip712Domain
@@ -215,7 +218,7 @@ def test_membership_is_signed_by_the_visits_patient_and_its_root_committed(
 
 
 def test_an_anonymous_review_end_to_end_and_every_refusal(
-    system: System, caplog: pytest.LogCaptureFixture
+    system: System, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     practice = practice_with_group(system, SECRETS, "Anonymous Smiles")
     dentist = practice.dentist.address
@@ -292,6 +295,48 @@ def test_an_anonymous_review_end_to_end_and_every_refusal(
 
     missing = system.client.get("/v1/anonymous-reviews/0x" + "00" * 16)
     assert missing.status_code == 404 and error_code(missing) == "ANONYMOUS_REVIEW_NOT_FOUND"
+
+    # An auditor checks it with a node alone: digest, proof, root and anchor.
+    manifest = system.settings.deployments_dir / f"{system.manifest.chain_id}.json"
+    registry = ["--registry", system.manifest.registry.address]
+    for trusted in (["--manifest", str(manifest)], registry):
+        ok, checks = verify_anonymous(system, shown, tmp_path, trusted)
+        assert ok and [c["check"] for c in checks] == CHECKS[trusted[0]], checks
+    changed = {**shown, "text": shown["text"] + " (edited by someone)"}
+    ok, checks = verify_anonymous(system, changed, tmp_path, registry)
+    failed = {c["check"] for c in checks if not c["ok"]}
+    assert not ok and failed == {"digest", "proof", "anchored"}
+    # A digest recomputed right for a changed text still needs a proof that binds it.
+    forged = {**changed, "digest": "0x" + typed_digest(domain_of(system), "AnonymousReviewText", {
+        "dentist": changed["dentist"], "period": int(changed["period"]),
+        "rating": changed["rating"], "treatment": changed["treatment"],
+        "bedside": changed["bedside"], "waitTime": changed["waitTime"],
+        "text": changed["text"], "rewardTo": changed["rewardTo"],
+    }).hex()}  # fmt: skip
+    ok, checks = verify_anonymous(system, forged, tmp_path, registry)
+    assert not ok and {c["check"] for c in checks if not c["ok"]} == {"proof", "anchored"}
+
+
+CHECKS = {
+    "--manifest": ["digest", "proof", "group-root", "anchored"],
+    "--registry": ["digest", "contract", "proof", "group-root", "anchored"],
+}
+
+
+def domain_of(system: System) -> Eip712Domain:
+    return Eip712Domain(system.manifest.chain_id, system.manifest.registry.address)
+
+
+def verify_anonymous(
+    system: System, review: dict[str, Any], tmp_path: Path, trusted: list[str]
+) -> tuple[bool, list[dict[str, Any]]]:
+    path = tmp_path / "anonymous.json"
+    path.write_text(json.dumps(review))
+    args = ["verify", str(path), "--anonymous", "--json", "--rpc-url", system.settings.rpc_url]
+    result = CliRunner().invoke(cli, [*args, *trusted])
+    assert result.exit_code in (0, 1), result.output
+    body = json.loads(result.stdout)
+    return bool(body["ok"]) and result.exit_code == 0, list(body["checks"])
 
 
 def test_proofs_for_another_group_or_a_small_group_are_refused(system: System) -> None:
