@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from eth_utils.hexadecimal import encode_hex
@@ -88,8 +89,10 @@ def join_group(
     signature: bytes,
     now: int,
     contracts: ContractAccounts | None = None,
+    count_signer: Callable[[str], None] | None = None,
 ) -> Membership:
-    """Record the visit's commitment in its practice's group, signed by the visit's patient."""
+    """Record the visit's commitment in its practice's group, signed by the visit's patient.
+    `count_signer` is told the patient once the signature is theirs (rate limits)."""
     visit_hex = encode_hex(membership.visit_id)
     visit = get_visit(session, visit_id=visit_hex)
     if visit is None:
@@ -103,6 +106,8 @@ def join_group(
                 field="signature",
             )
         raise NotVisitPatient("the GroupMembership signature is not by this visit's patient")
+    if count_signer is not None:
+        count_signer(visit.patient)
     commitment = str(membership.commitment)
     for _ in range(_LEAF_RETRIES):
         existing = membership_of_visit(session, visit_id=visit_hex)

@@ -15,6 +15,7 @@ from dentareview.api.bounds import PageOffset, PageSize
 from dentareview.api.convert import signature_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
+from dentareview.api.ratelimit import WalletCounter
 from dentareview.api.schemas import (
     AnonymousProofOut,
     AnonymousReviewIn,
@@ -79,7 +80,11 @@ def _contract(state: State) -> AnonymousContract:
     },
 )
 def post_membership(
-    visit_id: str, body: SignedGroupMembership, state: State, session: DbSession
+    visit_id: str,
+    body: SignedGroupMembership,
+    state: State,
+    session: DbSession,
+    count_wallet: WalletCounter,
 ) -> Response:
     """Put the patient's identity commitment in the visit's practice's group, signed by the
     visit's patient as `GroupMembership`. 201 when it adds a leaf; 200 when the commitment
@@ -97,6 +102,7 @@ def post_membership(
         signature=signature_from_wire(body.signature),
         now=state.clock(),
         contracts=state.gateway.contract_accounts(),
+        count_signer=count_wallet,
     )
     session.commit()
     out = MembershipOut(
