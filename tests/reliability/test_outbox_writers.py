@@ -1,6 +1,6 @@
 """Every chain writer through the one outbox lifecycle (`dentareview/anchoring/outbox.py`):
-a review (single mode), a batch root, an aggregate payout, a set of statement digests and
-a dentist's visit-signing key,
+a review (single mode), a batch root, an aggregate payout, a set of statement digests,
+a dentist's visit-signing key, practices' anonymous group roots and an anonymous review,
 each under the same adversities: SIGKILL at each step of a send, a reorg of the block
 that recorded it, a stuck transaction replaced at its nonce, a fee spike over the
 maximum, and an outage that takes the node's pool with it. Each must end recorded once,
@@ -23,11 +23,15 @@ import pytest
 from sqlalchemy import func, select
 from web3 import Web3
 
+from dentareview.anchoring.anonymous import AnonymousSettings
 from dentareview.anchoring.batches import BatchAnchorer
 from dentareview.anchoring.crash_points import CRASH_AT_VARIABLE, CRASH_STEPS, CrashStep
 from dentareview.anchoring.reviews import Anchorer, AnchorReport
+from dentareview.chain.anonymous import AnonymousContract
 from dentareview.db.models import (
+    AnonymousReviewRow,
     BatchRow,
+    GroupRootRow,
     PayoutRow,
     ReviewRow,
     SentTransaction,
@@ -38,6 +42,7 @@ from dentareview.relay.finality import Finality
 from dentareview.relay.settings import RelaySettings
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
+from tests.api.test_anonymous_reviews import practice_with_group, proven_body
 from tests.api.test_revisions import edit_message, post, reviewed
 from tests.api.test_visit_signers import grant
 from tests.reliability.figures import record
@@ -63,10 +68,12 @@ class Writer:
     # write at a time is signed, noted, then sent and waited for in one call.
     steps: tuple[CrashStep, ...]
     payout_seconds: float = NEVER
+    contract: str = "registry"  # or "anonymous": AnonymousReviews emits its event
 
     def passes(self, system: System, policy: RelaySettings) -> Anchorer | BatchAnchorer:
+        anonymous = AnonymousSettings.from_settings(system.settings)
         if self.mode == "single":
-            return Anchorer(system.sessions, system.gateway, relay=policy)
+            return Anchorer(system.sessions, system.gateway, relay=policy, anonymous=anonymous)
         return BatchAnchorer(
             system.sessions,
             system.gateway,
@@ -74,6 +81,7 @@ class Writer:
             batch_seconds=3600,
             payout_seconds=self.payout_seconds,
             relay=policy,
+            anonymous=anonymous,
         )
 
 
@@ -86,7 +94,17 @@ WRITERS = {
         Writer("payout", "batch", PayoutRow, "RewardsPaid", ONE_AT_A_TIME, payout_seconds=0),
         Writer("statement", "single", StatementAnchorRow, "StatementAnchored", ONE_AT_A_TIME),
         Writer("visit_signer", "single", VisitSignerRow, "VisitSignerSet", ONE_AT_A_TIME),
+        Writer("group_root", "single", GroupRootRow, "GroupRootCommitted", ONE_AT_A_TIME,
+               contract="anonymous"),
+        Writer("anonymous_review", "single", AnonymousReviewRow, "AnonymousReviewAnchored",
+               CRASH_STEPS, contract="anonymous"),
     )
+}  # fmt: skip
+# The anonymous writers' settings: roots and reviews go out at the first pass.
+ANONYMOUS_AT_ONCE = {
+    "group_root_interval": 0,
+    "anonymous_min_delay": 0,
+    "anonymous_batch_size": 1,
 }
 CRASHES = [(name, step) for name, writer in WRITERS.items() for step in writer.steps]
 
@@ -100,6 +118,21 @@ def make_pending(system: System, writer: Writer) -> None:
         patient, review = reviewed(system)  # anchored: only its edit waits
         answer = post(system, patient, "edit", review["id"], edit_message(review, review["digest"]))
         assert answer.status_code == 201, answer.text
+        return
+    if writer.name == "group_root":  # a patient joins a practice's anonymous group
+        practice_with_group(system, ["a patient in the outbox tests"], "Outbox Dental")
+        return
+    if writer.name == "anonymous_review":  # a group committed; only the review waits
+        secrets = [f"outbox patient {i}" for i in range(10)]
+        practice = practice_with_group(system, secrets, "Anonymous Outbox Dental")
+        report = writer.passes(system, RelaySettings()).run_until_idle()
+        assert not report.errors, report
+        dentist = practice.dentist.address
+        found = system.client.get(f"/v1/dentists/{dentist}/group").json()
+        members, period = [int(m) for m in found["members"]], int(found["period"])
+        body, _ = proven_body(system, secrets[0], members, dentist, period)
+        answer = system.client.post("/v1/anonymous-reviews", json=body)
+        assert answer.status_code == 202, answer.text
         return
     if writer.name == "visit_signer":  # a dentist authorises a visit-signing key
         dentist = system.new_dentist()
@@ -118,7 +151,10 @@ def make_pending(system: System, writer: Writer) -> None:
 
 def effects(system: System, writer: Writer) -> int:
     """The write's events on the canonical chain."""
-    contract = system.gateway.deployment().registry.contract
+    deployment = system.gateway.deployment()
+    contract = deployment.registry.contract
+    if writer.contract == "anonymous":
+        contract = AnonymousContract.of(deployment.w3, deployment.manifest).contract
     return len(getattr(contract.events, writer.event)().get_logs(from_block=0))
 
 
@@ -173,7 +209,7 @@ def chain(tmp_path: Path) -> Iterator[AnvilNode]:
 def system(chain: AnvilNode, tmp_path: Path) -> Iterator[System]:
     w3 = Web3(Web3.HTTPProvider(chain.rpc_url))
     with fresh_postgres_schema() as url:
-        yield from start_system(chain.rpc_url, w3, tmp_path / "data", url)
+        yield from start_system(chain.rpc_url, w3, tmp_path / "data", url, **ANONYMOUS_AT_ONCE)
 
 
 def _crashing_pass(system: System, writer: Writer, step: CrashStep, log: Path) -> int:
@@ -189,6 +225,7 @@ def _crashing_pass(system: System, writer: Writer, step: CrashStep, log: Path) -
         DENTAREVIEW_BATCH_SIZE="2",
         DENTAREVIEW_BATCH_SECONDS="3600",
         DENTAREVIEW_BATCH_PAYOUT_SECONDS=str(writer.payout_seconds),
+        **{f"DENTAREVIEW_{k.upper()}": str(v) for k, v in ANONYMOUS_AT_ONCE.items()},
         **{CRASH_AT_VARIABLE: step},
     )
     with log.open("wb") as out:
