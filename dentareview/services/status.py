@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from dentareview.chain.deployments import DeployedContract
 from dentareview.config import Settings
 from dentareview.db.queries.anchoring import relay_queue
 from dentareview.errors import DentaReviewError
@@ -85,12 +86,19 @@ def health(
     )
 
 
+def _address(contract: DeployedContract | None) -> str | None:
+    return contract.address if contract is not None else None
+
+
 def chain_facts(settings: Settings, gateway: ChainGateway) -> dict[str, Any]:
     manifest = gateway.manifest()
     facts: dict[str, Any] = {
         "chainId": manifest.chain_id,
         "registry": manifest.registry.address,
         "token": manifest.token.address,
+        # Anonymous reviews' contract and Semaphore's verifier (null before they existed).
+        "anonymousReviews": _address(manifest.anonymous_reviews),
+        "semaphoreVerifier": _address(manifest.semaphore_verifier),
         "tokenSymbol": None,
         "tokenDecimals": None,
         "rewardAmount": str(manifest.reward_amount),

@@ -275,6 +275,8 @@ def test_an_anonymous_review_end_to_end_and_every_refusal(
         line = record.getMessage().lower()
         assert not any(author.lower() in line for author in authors), line
 
+    chain = system.client.get("/v1/chain").json()
+    assert chain["anonymousReviews"] == system.manifest.anonymous_reviews.address  # type: ignore[union-attr]
     shown = system.client.get(f"/v1/anonymous-reviews/{review_id}").json()
     assert shown["status"] == "anchored" and shown["txHash"] and shown["blockNumber"]
     assert shown["contract"] == system.manifest.anonymous_reviews.address  # type: ignore[union-attr]
