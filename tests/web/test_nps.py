@@ -22,9 +22,12 @@ QUESTION = "How likely are you to recommend this practice to a friend or family 
 
 
 def typed_requests(wallet: TestWallet) -> list[dict[str, Any]]:
-    return [
+    """What the wallet signed about the review (the anonymous group's membership, signed
+    quietly once the patient signs in, is left out)."""
+    signed = [
         json.loads(params[1]) for method, params in wallet.calls if method == "eth_signTypedData_v4"
     ]
+    return [s for s in signed if s["primaryType"] != "GroupMembership"]
 
 
 def answered_by_api(web: WebSystem, dentist: LocalAccount, score: int) -> int:

@@ -42,7 +42,8 @@ export interface AnonymousText {
 }
 
 export interface AnonymousQueued {
-  id: number;
+  /** 16 random bytes, 0x-hex: nothing to count or order by */
+  id: string;
   digest: string;
   status: string;
   publishAfter: number;
@@ -50,7 +51,7 @@ export interface AnonymousQueued {
 
 /** A published (or queued) anonymous review: never a visit, never a patient. */
 export interface AnonymousReviewOut {
-  id: number;
+  id: string;
   dentist: string;
   period: number | string;
   rating: number;
@@ -88,7 +89,7 @@ export const anonymousApi = {
   post: (body: { message: AnonymousText; proof: ProofOut; language?: string }) =>
     send<AnonymousQueued>("/v1/anonymous-reviews", json(body)),
   list: (dentist: string) => send<AnonymousPage | AnonymousReviewOut[]>(`/v1/dentists/${dentist}/anonymous-reviews`),
-  review: (id: number) => send<AnonymousReviewOut>(`/v1/anonymous-reviews/${id}`),
+  review: (id: string) => send<AnonymousReviewOut>(`/v1/anonymous-reviews/${encodeURIComponent(id)}`),
 };
 
 /** The list route's items, whether it answers a page or a bare list. */

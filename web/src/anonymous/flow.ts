@@ -42,10 +42,11 @@ export async function join(source: IdentitySource, provider: Eip1193, account: s
  * when the identity is open (else only "joined or not" from this device's memory). */
 export async function groupState(dentist: string, visitId: string, commitment: string | null): Promise<GroupState> {
   const group = await anonymousApi.group(dentist);
+  const member = commitment !== null && group.members.includes(commitment);
+  // Just joined: the next committed root takes this patient in (and may open the group).
+  if (commitment !== null && !member && hasJoined(visitId)) return { kind: "pending", group };
   if (!group.open || !group.committedRoot) return { kind: "closed", group };
-  if (commitment !== null) {
-    return { kind: group.members.includes(commitment) ? "open" : hasJoined(visitId) ? "pending" : "not-joined", group };
-  }
+  if (commitment !== null) return { kind: member ? "open" : "not-joined", group };
   return { kind: hasJoined(visitId) ? "open" : "not-joined", group };
 }
 

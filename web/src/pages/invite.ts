@@ -222,6 +222,8 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
       text: text.value,
     };
     try {
+      // One prompt at a time: the group's quiet joining finishes before the review is signed.
+      await joining;
       if (data.get("anonymous")) await postAnonymously(result, ctx, choice, source, fields, form);
       else await signAndPost(result, ctx, choice, account, fields, form);
     } finally {
@@ -239,11 +241,12 @@ function renderForm(box: HTMLElement, ctx: Context, choice: WalletChoice, accoun
     submit.textContent = chosen ? t("anonymous.submit") : t("invite.signAndPublish");
     recommend.hidden = chosen;
   };
-  void anonymousChoice(anonymous, ctx, choice, account, source, onAnonymous);
+  const joining = anonymousChoice(anonymous, ctx, choice, account, source, onAnonymous);
 }
 
 /** Joins the practice's anonymous group (once per visit on this device, quietly), then
- * offers "Post anonymously" when the group is open, or says in a sentence why not yet. */
+ * offers "Post anonymously" when the group is open, or says in a sentence why not yet.
+ * Resolves once the joining is over (its prompts answered), not when the choice shows. */
 async function anonymousChoice(
   box: HTMLElement, ctx: Context, choice: WalletChoice, account: string, source: IdentitySource,
   onAnonymous: (chosen: boolean) => void,
@@ -266,7 +269,6 @@ async function anonymousChoice(
       console.warn("joining the anonymous group failed", error);
     }
   };
-  if (!flow.joined(visitId)) await join();
   const note = (...text: (string | Node)[]) => h("p", { class: "muted", id: "anonymous-note" }, ...text);
   const show = async (): Promise<void> => {
     if (!box.isConnected) return;
@@ -284,6 +286,7 @@ async function anonymousChoice(
     const { group } = state;
     if (state.kind === "closed") {
       replace(box, note(t("anonymous.notOpen", { min: group.minGroupSize, size: group.committedSize })));
+      window.setTimeout(() => void show(), 60_000); // other patients may open it meanwhile
     } else if (state.kind === "not-joined") {
       const button = h("button", { type: "button", class: "secondary", id: "anonymous-join" }, t("anonymous.joinButton"));
       button.addEventListener("click", async () => {
@@ -303,7 +306,11 @@ async function anonymousChoice(
         h("p", { class: "muted", id: "anonymous-help", style: "margin:4px 0 0" }, t("anonymous.choiceHelp"))));
     }
   };
-  await show();
+  if (!flow.joined(visitId)) {
+    replace(box, note(t("anonymous.joining")));
+    await join();
+  }
+  void show();
 }
 
 /** Posts the review anonymously: the proof made on this device in a worker, no signature. */
