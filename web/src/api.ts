@@ -18,6 +18,9 @@ export interface ChainFacts {
   chainId: number;
   registry: string;
   token: string;
+  /** AnonymousReviews and Semaphore's verifier (absent or null on older deployments) */
+  anonymousReviews?: string | null;
+  semaphoreVerifier?: string | null;
   tokenSymbol: string | null;
   tokenDecimals: number | null;
   rewardAmount: string;

@@ -10,7 +10,7 @@ const ROUTES: [RegExp, () => Promise<{ render: Page }>][] = [
   [/^\/$/, () => import("./pages/directory")],
   [/^\/dentists\/(0x[0-9a-fA-F]{40})\/?$/, () => import("./pages/profile")],
   [/^\/invite\/(0x[0-9a-fA-F]{64})\/?$/, () => import("./pages/invite")],
-  [/^\/verify\/anonymous\/(\d+)\/?$/, () => import("./pages/verifyanonymous")],
+  [/^\/verify\/anonymous\/(0x[0-9a-fA-F]{32})\/?$/, () => import("./pages/verifyanonymous")],
   [/^\/verify(?:\/(\d+))?\/?$/, () => import("./pages/verify")],
   [/^\/me\/?$/, () => import("./pages/me")],
   [/^\/checkin\/([A-Za-z0-9]{4,16})\/?$/, () => import("./pages/checkin")],

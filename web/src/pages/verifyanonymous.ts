@@ -39,8 +39,8 @@ function reviewCard(review: AnonymousReviewOut, name: string | null): HTMLElemen
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {
   await useMessages("verify", "anonymous");
-  const id = Number(match[1]);
-  setTitle(t("anonymous.titleReview", { id: String(id) }), t("verify.description"));
+  const id = match[1].toLowerCase();
+  setTitle(t("anonymous.titleReview", { id }), t("verify.description"));
   const source = h("div", { class: "verify-source" });
   const output = h("section", { id: "output", class: "verify-output", "aria-live": "polite", "aria-label": t("verify.result") });
   const rpc = h("input", { id: "rpc", type: "url", value: FALLBACK_RPC, autocomplete: "off", spellcheck: "false" });
@@ -77,7 +77,9 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   }
   if (chain?.rpcUrl) rpc.value = chain.rpcUrl;
   registry.value = chain?.registry ?? "";
-  const contract = (chain as { anonymousReviews?: string } | null)?.anonymousReviews ?? review.contract ?? "";
+  // The contract the operator publishes; the review's own when the service names none. Either
+  // way its registry() must be the registry the visitor expects (a check below).
+  const contract = chain?.anonymousReviews ?? review.contract ?? "";
   replace(source, reviewCard(review, await practiceName(review.dentist)));
 
   const { verifyAnonymous } = await import("../anonymous/checks");
