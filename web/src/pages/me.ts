@@ -441,6 +441,40 @@ export async function render(main: HTMLElement): Promise<void> {
   } catch (error) {
     return askToSignIn(main, error);
   }
-  if (who === null) return askToSignIn(main);
-  await showSigned(main, who);
+  if (who === null) await askToSignIn(main);
+  else await showSigned(main, who);
+  await anonymousRewards(main);
+}
+
+/** The reward addresses of this device's anonymous reviews and their balances, read from
+ * the chain by the browser: the service does not know which addresses are this patient's. */
+async function anonymousRewards(main: HTMLElement): Promise<void> {
+  const { rewardAddresses } = await import("../anonymous/store");
+  const rewards = rewardAddresses();
+  if (!rewards.length) return;
+  await useMessages("anonymous");
+  const list = h("ul", { class: "plain", id: "anonymous-rewards-list" });
+  main.append(h("section", { class: "card", id: "anonymous-rewards", "aria-labelledby": "anonymous-rewards-h" },
+    h("h2", { id: "anonymous-rewards-h", style: "margin-top:0" }, t("anonymous.meHeading")),
+    h("p", { class: "muted" }, t("anonymous.meHelp")),
+    list));
+  let read: (address: string) => Promise<string> = async () => "…";
+  try {
+    const chain = await api.chain();
+    const { createPublicClient, getAddress, http } = await import("viem");
+    const { tokenAbi } = await import("../abi");
+    if (chain.rpcUrl) {
+      const client = createPublicClient({ transport: http(chain.rpcUrl) });
+      read = async (address) => {
+        const units = await client.readContract({ address: getAddress(chain.token), abi: tokenAbi, functionName: "balanceOf", args: [getAddress(address)] });
+        return `${tokenAmount(units, chain.tokenDecimals ?? 18)} ${chain.tokenSymbol ?? ""}`.trim();
+      };
+    }
+  } catch {
+    // the chain is away: the addresses alone
+  }
+  for (const reward of rewards) {
+    const amount = await read(reward.address).catch(() => "?");
+    list.append(h("li", { class: "mono", "data-address": reward.address }, t("anonymous.meBalance", { address: reward.address, amount })));
+  }
 }
