@@ -100,6 +100,8 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     secret = identity_secret(wallet)
     commitment = str(commitments(["0x" + secret.hex()])[0])
 
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))  # the worker's too
     open_invitation(page, web, wallet, visit["visitId"])
     connect(page)
     # Signed in, the page joins the practice's group quietly: the identity's commitment,
@@ -132,6 +134,11 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     period = int(group(web, dentist.address)["period"])
     expected_reward = reward_address(secret, period)
     expect(page.locator("#reward-address")).to_have_text(expected_reward)
+    # The proving files came from our own origin, of the group's depth only (10 members: 4),
+    # and nothing was fetched from anywhere else (no download of Semaphore's files).
+    zk = sorted(url.removeprefix(web.url) for url in requests if "/zk/" in url)
+    assert zk == ["/zk/semaphore-4.wasm", "/zk/semaphore-4.zkey"], zk
+    assert all(url.startswith((web.url, web.rpc_url, "data:", "blob:")) for url in requests), requests
     # No Review was signed: the anonymous review carries a proof, not the patient's signature.
     assert not any('"primaryType": "Review"' in p[1] or '"primaryType":"Review"' in p[1]
                    for m, p in wallet.calls if m == "eth_signTypedData_v4")
@@ -175,3 +182,19 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     for name in ("digest", "proof", "contract", "root", "anchor"):
         expect(page.locator(f"li[data-check={name}]")).to_have_attribute("data-verdict", "pass")
     shoot(page, "verify-anonymous")
+    # The check fetched no proving or verification file: the keys are in the package.
+    assert not [url for url in requests if "/zk/" in url and url.endswith(".json")]
+
+    # Words changed on their way from the service: the digest no longer matches, nor does
+    # the proof, which binds the digest; the page says so.
+    def tampered(route: Any) -> None:
+        body = route.fetch().json()
+        route.fulfill(json={**body, "text": body["text"].replace("gentle", "rough"), "rating": 1})
+
+    page.route(f"**/v1/anonymous-reviews/{review['id']}", tampered)
+    page.reload()
+    expect(verdict).to_have_attribute("data-verdict", "fail", timeout=60_000)
+    expect(verdict).to_contain_text("Not verified")
+    for name in ("digest", "proof", "anchor"):
+        expect(page.locator(f"li[data-check={name}]")).to_have_attribute("data-verdict", "fail")
+    expect(page.locator("li[data-check=contract]")).to_have_attribute("data-verdict", "pass")
