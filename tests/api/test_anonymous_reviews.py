@@ -27,6 +27,8 @@ from dentareview.db.models import AnonymousReviewRow, MembershipRow
 from dentareview.domain.anonymous import SNARK_SCALAR_FIELD
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import typed_digest
+from dentareview.errors import InternalError
+from dentareview.services.semaphore_node import group_root
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
 from tests.contracts.semaphore import SemaphoreProof, commitments, message_of, prove, scope_of
@@ -396,3 +398,16 @@ def test_proving_files_are_served_only_by_their_pinned_names(system: System) -> 
     assert served.json()["protocol"] == "groth16"
     for name in ("semaphore-33.json", "semaphore-0.wasm", "other.json", "semaphore-1.txt"):
         assert system.client.get(f"/zk/{name}").status_code == 404, name
+
+
+def test_the_group_script_says_what_is_missing_or_too_slow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    members = commitments(SECRETS[:3])
+    computed = group_root(members, timeout=60)
+    assert (computed.depth, computed.size) == (2, 3)
+    with pytest.raises(InternalError, match="took longer than"):
+        group_root(members, timeout=0.001)
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(InternalError, match="needs Node.js"):
+        group_root(members, timeout=60)
