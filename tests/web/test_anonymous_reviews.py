@@ -17,13 +17,23 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils.crypto import keccak
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.api.system import new_wallet
 from tests.contracts.semaphore import commitments
 from tests.support.wallet import sign_typed
 from tests.web.browser import TestWallet, require_chromium, shoot
+from tests.reliability.service import Service, deployed_stack, running
+from tests.support.anvil import AnvilNode
 from tests.web.conftest import WebSystem, web_system
+from tests.web.test_passkeys import (
+    LocalhostWeb,
+    Phone,
+    attest_from_checkins,
+    check_in,
+    no_hex,
+    practice_code,
+)
 from tests.web.test_patient_flow import TEXT, connect, fill_form, open_invitation
 
 # What the wallet signs to open the patient's anonymous identity (web/src/anonymous/typed.ts).
@@ -34,17 +44,65 @@ IDENTITY_TEXT = (
 MIN_GROUP_SIZE = 10  # AnonymousReviews' default
 
 
+# Group roots committed every second; an anonymous review published at once, alone.
+FAST = {
+    "DENTAREVIEW_GROUP_ROOT_INTERVAL": "1",
+    "DENTAREVIEW_ANONYMOUS_MIN_DELAY": "0",
+    "DENTAREVIEW_ANONYMOUS_BATCH_SIZE": "1",
+}
+
+
 @pytest.fixture(scope="module")
 def anon_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSystem]:
-    """Group roots committed every second; an anonymous review published at once, alone."""
     require_chromium()
-    env = {
-        "DENTAREVIEW_GROUP_ROOT_INTERVAL": "1",
-        "DENTAREVIEW_ANONYMOUS_MIN_DELAY": "0",
-        "DENTAREVIEW_ANONYMOUS_BATCH_SIZE": "1",
-    }
-    with web_system(tmp_path_factory.mktemp("anonymous"), **env) as system:
+    with web_system(tmp_path_factory.mktemp("anonymous"), **FAST) as system:
         yield system
+
+
+@pytest.fixture(scope="module")
+def passkey_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalhostWeb]:
+    """The same at http://localhost:<port>, where WebAuthn works."""
+    require_chromium()
+    data_dir = tmp_path_factory.mktemp("anonymous-passkeys")
+    chain = AnvilNode()
+    chain.start()
+    try:
+        with deployed_stack(chain, data_dir, f"sqlite:///{data_dir / 'dentareview.db'}") as stack:
+            service = Service(stack.env(**FAST), log_path=data_dir / "service.log")
+            service.env["DENTAREVIEW_PUBLIC_URL"] = f"http://localhost:{service.port}"
+            with running(service):
+                yield LocalhostWeb(stack, service)
+    finally:
+        chain.stop()
+
+
+class PrfPhone(Phone):
+    """A phone whose platform authenticator has PRF (hmac-secret)."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context(viewport={"width": 390, "height": 844})
+        self.page = self.context.new_page()
+        self.cdp = self.context.new_cdp_session(self.page)
+        self.cdp.send("WebAuthn.enable", {"enableUI": False})
+        options = {
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": True,
+            "hasUserVerification": True,
+            "isUserVerified": True,
+            "automaticPresenceSimulation": True,
+            "hasPrf": True,
+        }
+        answer = self.cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+        self.authenticator = answer["authenticatorId"]
+
+
+def fill_group(web: WebSystem, dentist: Any) -> None:
+    """Other patients of the practice, one fewer than the group's minimum size."""
+    secrets = [f"another patient {i}" for i in range(MIN_GROUP_SIZE - 1)]
+    commitments(secrets)  # one Node run for all
+    for secret in secrets:
+        join_by_api(web, dentist, secret)
 
 
 def join_by_api(web: WebSystem, dentist: Any, secret: str) -> None:
@@ -93,8 +151,7 @@ def reward_address(secret: bytes, period: int) -> str:
 def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: WebSystem) -> None:
     web = anon_web
     dentist = web.new_dentist("Quiet Harbour Dental")
-    for i in range(MIN_GROUP_SIZE - 1):
-        join_by_api(web, dentist, f"another patient {i}")
+    fill_group(web, dentist)
     wallet = TestWallet.random(web.rpc_url)
     visit = web.visit(dentist, wallet.account)
     secret = identity_secret(wallet)
@@ -198,3 +255,45 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     for name in ("digest", "proof", "anchor"):
         expect(page.locator(f"li[data-check={name}]")).to_have_attribute("data-verdict", "fail")
     expect(page.locator("li[data-check=contract]")).to_have_attribute("data-verdict", "pass")
+
+
+def test_a_passkey_with_prf_posts_anonymously(browser: Browser, passkey_web: LocalhostWeb) -> None:
+    """No wallet: the passkey made at check-in opens the anonymous identity (PRF) and signs
+    the membership as the visit's account (not deployed: ERC-6492)."""
+    web = passkey_web
+    dentist = web.new_dentist("Lantern Dental")
+    fill_group(web, dentist)
+    phone = PrfPhone(browser)
+    try:
+        code, account = check_in(phone, web, practice_code(web, dentist))
+        invite = attest_from_checkins(browser, web, dentist, code, account)
+        page = phone.page
+        phone.open(invite)
+        page.get_by_role("button", name="Use my passkey").click()
+        expect(page.get_by_text("Signed in with your passkey.")).to_be_visible(timeout=20_000)
+        choice = page.get_by_label("Post anonymously")
+        expect(choice).to_be_visible(timeout=60_000)
+        fill_form(page)
+        choice.check()
+        page.get_by_role("button", name="Make the proof and post anonymously").click()
+        expect(page.locator("#anonymous-received")).to_contain_text("Received", timeout=120_000)
+        no_hex(page)  # the reward address is under Details
+        reward = page.locator("#reward-address").text_content() or ""
+        listed = wait_for(
+            page,
+            lambda: [
+                r
+                for r in httpx.get(
+                    f"{web.url}/v1/dentists/{dentist.address}/anonymous-reviews", timeout=10
+                ).json()["items"]
+                if r["status"] == "anchored"
+            ],
+            90,
+            "the anonymous review was not anchored",
+        )
+        assert listed[0]["rewardTo"] == reward != account
+        token = web.stack.gateway.deployment().token.functions
+        assert token.balanceOf(reward).call() == 10 * 10**18
+        assert token.balanceOf(account).call() == 0  # nothing points from the account to it
+    finally:
+        phone.close()

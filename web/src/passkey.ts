@@ -127,6 +127,9 @@ export async function createPasskey(challenge: string, rpId: string): Promise<Re
         authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
         attestation: "none",
         timeout: 120_000,
+        // PRF (hmac-secret), where the authenticator has it: the passkey can then also open
+        // the patient's anonymous identity (anonymous/identity.ts). Ignored elsewhere.
+        extensions: { prf: {} } as AuthenticationExtensionsClientInputs,
       },
     })) as PublicKeyCredential;
   } catch (error) {

@@ -344,7 +344,11 @@ async function postAnonymously(
       ratingStars(fields.rating, stars(fields.rating)),
       h("p", {}, fields.text)),
     alert("ok", h("span", { id: "anonymous-received" }, t("anonymous.received"))),
-    h("p", {}, compose("anonymous.rewardTo", ["/me"], { address: h("span", { class: "mono", id: "reward-address" }, posted.rewardTo) })));
+    // The passkey path names no address outside "Details".
+    choice.passkey
+      ? [h("p", {}, tLinked("anonymous.rewardToPasskey", ["/me"])),
+          h("details", {}, h("summary", {}, t("invite.details")), h("p", { class: "mono", id: "reward-address" }, posted.rewardTo))]
+      : h("p", {}, compose("anonymous.rewardTo", ["/me"], { address: h("span", { class: "mono", id: "reward-address" }, posted.rewardTo) })));
   form.replaceWith(box);
   box.querySelector<HTMLElement>("h2")?.focus();
 }
