@@ -31,6 +31,7 @@ from dentareview.anchoring.outbox import ChainWriter, Outbox, WriterReport
 from dentareview.chain.anonymous import AnonymousContract, ChainEvent
 from dentareview.config import Settings
 from dentareview.db.models import AnonymousReviewRow, GroupRootRow
+from dentareview.db.queries.aggregates import shift_anonymous
 from dentareview.db.queries.anonymous import (
     group_members,
     grown_groups,
@@ -377,8 +378,9 @@ class AnonymousPublisher(ChainWriter[AnonymousReviewRow]):
     def failed(self, item: AnonymousReviewRow, tx_hash: str) -> None:
         self._defer(item, f"transaction {tx_hash} reverted")
 
-    @staticmethod
-    def undo(item: AnonymousReviewRow, dropped_tx: str) -> None:
+    def undo(self, item: AnonymousReviewRow, dropped_tx: str) -> None:
+        if item.status == "anchored":  # out of the practice's reputation first
+            shift_anonymous(self._session, review_id=item.id, sign=-1)
         item.status = "submitted"
         item.sent_tx_hash, item.sent_nonce = dropped_tx, None
         item.tx_hash = item.block_hash = None
@@ -388,9 +390,12 @@ class AnonymousPublisher(ChainWriter[AnonymousReviewRow]):
     # ------------------------------------------------------------------ its records
 
     def _mark(self, item: AnonymousReviewRow, event: ChainEvent) -> None:
+        counted = item.status == "anchored"
         item.status = "anchored"
         _place(item, event)
         item.anchored_at = self._times.of(event.block_number)
+        if not counted:  # it counts in the practice's reputation from now on
+            shift_anonymous(self._session, review_id=item.id, sign=1)
         self.report.done += 1
 
     def _defer(self, item: AnonymousReviewRow, error: str, *, report: bool = True) -> None:

@@ -24,10 +24,13 @@ from dentareview.anchoring.anonymous import AnonymousSettings
 from dentareview.anchoring.reviews import Anchorer, AnchorReport
 from dentareview.cli import app as cli
 from dentareview.db.models import AnonymousReviewRow, MembershipRow
+from dentareview.db.queries.aggregates import stored_rating_aggregate
+from dentareview.db.queries.reputation import rating_aggregate
 from dentareview.domain.anonymous import SNARK_SCALAR_FIELD
 from dentareview.domain.models import Eip712Domain
 from dentareview.domain.typed_data import typed_digest
 from dentareview.errors import InternalError
+from dentareview.services.reputation_rebuild import rebuild_reputation
 from dentareview.services.semaphore_node import group_root
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
@@ -296,6 +299,21 @@ def test_an_anonymous_review_end_to_end_and_every_refusal(
     for author in authors:
         assert author.lower() not in text
     assert "visitid" not in text and "patient" not in text
+
+    # They count in the practice's reputation like any other anchored review: the stored
+    # totals equal a full recomputation, and a rebuild keeps them.
+    reputation = system.client.get(f"/v1/dentists/{dentist}/reputation").json()
+    assert reputation["count"] == 2 and reputation["mean"] == 4
+    assert reputation["histogram"] == {"1": 0, "2": 0, "3": 0, "4": 2, "5": 0}
+    assert reputation["pendingCount"] == 0
+    assert sum(month["count"] for month in reputation["trend"]) == 2
+    with system.sessions() as session:
+        stored = stored_rating_aggregate(session, dentist=dentist)
+        assert stored == rating_aggregate(session, dentist=dentist) and stored.count == 2
+    engine = system.sessions.kw["bind"]
+    assert rebuild_reputation(engine, system.sessions) >= 1
+    with system.sessions() as session:
+        assert stored_rating_aggregate(session, dentist=dentist) == stored
 
     missing = system.client.get("/v1/anonymous-reviews/0x" + "00" * 16)
     assert missing.status_code == 404 and error_code(missing) == "ANONYMOUS_REVIEW_NOT_FOUND"

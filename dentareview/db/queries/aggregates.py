@@ -1,4 +1,5 @@
 """Per-dentist reputation aggregates, kept as reviews become anchored or are unanchored.
+Anchored anonymous reviews count too (`shift_anonymous`, called by their publisher).
 
 The anchoring queries (mark_anchored, mark_batch_anchored, unanchor_review,
 unanchor_batch) call `shift_aggregates` *before* they change the reviews' status, with
@@ -13,16 +14,21 @@ decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select, tuple_
+from sqlalchemy import ColumnElement, Row, and_, case, delete, func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import DentistAggregateRow, DentistMonthRow, ReviewRow
+from dentareview.db.models import (
+    AnonymousReviewRow,
+    DentistAggregateRow,
+    DentistMonthRow,
+    ReviewRow,
+)
 from dentareview.db.queries.functions import utc_month
 from dentareview.db.queries.reputation import BEDSIDE, RATING, TREATMENT, WAIT_TIME, counted
 from dentareview.domain.ratings import STARS
@@ -54,7 +60,38 @@ def shift_aggregates(
         .group_by(ReviewRow.dentist, month, RATING)
     )
     session.flush()  # earlier changes first: the rows below are read locked and fresh
-    groups = session.execute(stmt).all()
+    _apply(session, session.execute(stmt).all(), sign=sign, anchored_at=anchored_at)
+
+
+def shift_anonymous(session: Session, *, review_id: str, sign: int) -> None:
+    """Add (1) or take away (-1) an anchored anonymous review in its practice's totals:
+    anonymous reviews count in the reputation like any other (docs/ANONYMOUS.md). Called
+    once it is anchored, and before a reorg unanchors it."""
+    month = utc_month(AnonymousReviewRow.anchored_at)
+    stmt = (
+        select(
+            AnonymousReviewRow.dentist,
+            month,
+            AnonymousReviewRow.rating,
+            func.count(),
+            func.sum(AnonymousReviewRow.treatment),
+            func.sum(AnonymousReviewRow.bedside),
+            func.sum(AnonymousReviewRow.wait_time),
+        )
+        .where(AnonymousReviewRow.id == review_id, AnonymousReviewRow.status == "anchored")
+        .group_by(AnonymousReviewRow.dentist, month, AnonymousReviewRow.rating)
+    )
+    session.flush()
+    _apply(session, session.execute(stmt).all(), sign=sign, anchored_at=None)
+
+
+# (dentist, month, rating, count, treatment sum, bedside sum, waitTime sum)
+_Groups = Sequence[Row[str, str, int, int, int, int, int]]
+
+
+def _apply(session: Session, groups: _Groups, *, sign: int, anchored_at: int | None) -> None:
+    """Shift the totals by `groups`: (dentist, month, rating, count, treatment, bedside,
+    waitTime sums) rows; their month is that of `anchored_at` when given."""
     if not groups:
         return
     keys = {
@@ -175,6 +212,23 @@ def rebuild_aggregates(session: Session) -> int:
     session.execute(
         insert(DentistMonthRow).from_select(["dentist", "month", "count", "rating_sum"], months)
     )
+    # Anchored anonymous reviews, added to the same totals (created where missing).
+    month = utc_month(AnonymousReviewRow.anchored_at)
+    anonymous = (
+        select(
+            AnonymousReviewRow.dentist,
+            month,
+            AnonymousReviewRow.rating,
+            func.count(),
+            func.sum(AnonymousReviewRow.treatment),
+            func.sum(AnonymousReviewRow.bedside),
+            func.sum(AnonymousReviewRow.wait_time),
+        )
+        .where(AnonymousReviewRow.status == "anchored")
+        .group_by(AnonymousReviewRow.dentist, month, AnonymousReviewRow.rating)
+    )
+    _apply(session, session.execute(anonymous).all(), sign=1, anchored_at=None)
+    session.flush()
     session.expire_all()
     return int(session.scalar(select(func.count()).select_from(DentistAggregateRow)) or 0)
 

@@ -1,11 +1,15 @@
-"""Reputation aggregates, summed in SQL so their cost stays flat as reviews accumulate."""
+"""Reputation aggregates, summed in SQL so their cost stays flat as reviews accumulate.
+
+What counts: anchored named reviews (below) and anchored anonymous reviews, alike. Queued
+anonymous reviews are not counted as pending: a pending count would show when one
+arrived, which their delayed publication hides."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ReviewRow
+from dentareview.db.models import AnonymousReviewRow, ReviewRow
 from dentareview.db.queries.functions import utc_month
 from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
 
@@ -32,10 +36,24 @@ def rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
         .where(ReviewRow.dentist == dentist, ReviewRow.status == "anchored", counted())
         .group_by(RATING)
     )
+    anonymous = (
+        select(
+            AnonymousReviewRow.rating,
+            func.count(),
+            func.sum(AnonymousReviewRow.treatment),
+            func.sum(AnonymousReviewRow.bedside),
+            func.sum(AnonymousReviewRow.wait_time),
+        )
+        .where(AnonymousReviewRow.dentist == dentist, AnonymousReviewRow.status == "anchored")
+        .group_by(AnonymousReviewRow.rating)
+    )
     count = rating_sum = treatment_sum = bedside_sum = wait_time_sum = 0
     histogram: dict[int, int] = {}
-    for rating, n, treatment, bedside, wait_time in session.execute(stmt):
-        histogram[rating] = n
+    for rating, n, treatment, bedside, wait_time in [
+        *session.execute(stmt),
+        *session.execute(anonymous),
+    ]:
+        histogram[rating] = histogram.get(rating, 0) + n
         count += n
         rating_sum += rating * n
         treatment_sum += treatment
@@ -58,9 +76,23 @@ def monthly_aggregates(session: Session, *, dentist: str, since: int) -> list[Mo
         .group_by(month)
         .order_by(month)
     )
+    anonymous_month = utc_month(AnonymousReviewRow.anchored_at)
+    anonymous = (
+        select(anonymous_month, func.count(), func.sum(AnonymousReviewRow.rating))
+        .where(
+            AnonymousReviewRow.dentist == dentist,
+            AnonymousReviewRow.status == "anchored",
+            AnonymousReviewRow.anchored_at >= since,
+        )
+        .group_by(anonymous_month)
+    )
+    months: dict[str, tuple[int, int]] = {}
+    for key, count, rating_sum in [*session.execute(stmt), *session.execute(anonymous)]:
+        before = months.get(key, (0, 0))
+        months[key] = (before[0] + int(count), before[1] + int(rating_sum))
     return [
-        MonthlyAggregate(month=key, count=int(count), rating_sum=int(rating_sum))
-        for key, count, rating_sum in session.execute(stmt)
+        MonthlyAggregate(month=key, count=count, rating_sum=rating_sum)
+        for key, (count, rating_sum) in sorted(months.items())
     ]
 
 
