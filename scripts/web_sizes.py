@@ -73,7 +73,9 @@ def measure(webapp: Path) -> dict[str, dict[str, int]]:
             "raw": raw,
             "first": first,
         }
-    workers = sorted({a for chunk in manifest.values() for a in chunk.get("assets", []) if "worker" in a})
+    workers = sorted(
+        {a for chunk in manifest.values() for a in chunk.get("assets", []) if "worker" in a}
+    )
     if workers:
         sizes["proof worker (anonymous)"] = {
             "files": len(workers),

@@ -21,10 +21,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.api.system import new_wallet
 from tests.contracts.semaphore import commitments
-from tests.support.wallet import sign_typed
-from tests.web.browser import TestWallet, require_chromium, shoot
 from tests.reliability.service import Service, deployed_stack, running
 from tests.support.anvil import AnvilNode
+from tests.support.wallet import sign_typed
+from tests.web.browser import PHONE, TestWallet, require_chromium, shoot
 from tests.web.conftest import WebSystem, web_system
 from tests.web.test_passkeys import (
     LocalhostWeb,
@@ -80,7 +80,7 @@ class PrfPhone(Phone):
     """A phone whose platform authenticator has PRF (hmac-secret)."""
 
     def __init__(self, browser: Browser) -> None:
-        self.context = browser.new_context(viewport={"width": 390, "height": 844})
+        self.context = browser.new_context(viewport=PHONE)
         self.page = self.context.new_page()
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("WebAuthn.enable", {"enableUI": False})
@@ -174,7 +174,9 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     assert any('"GroupMembership"' in p[1] for p in signed)
     choice = page.get_by_label("Post anonymously")
     expect(choice).to_be_visible(timeout=30_000)
-    expect(page.locator("#anonymous-help")).to_contain_text("not shown to anyone, the practice included")
+    expect(page.locator("#anonymous-help")).to_contain_text(
+        "not shown to anyone, the practice included"
+    )
     fill_form(page)
     choice.check()
     expect(page.locator("#recommend")).to_be_hidden()
@@ -195,10 +197,15 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     # and nothing was fetched from anywhere else (no download of Semaphore's files).
     zk = sorted(url.removeprefix(web.url) for url in requests if "/zk/" in url)
     assert zk == ["/zk/semaphore-4.wasm", "/zk/semaphore-4.zkey"], zk
-    assert all(url.startswith((web.url, web.rpc_url, "data:", "blob:")) for url in requests), requests
+    assert all(url.startswith((web.url, web.rpc_url, "data:", "blob:")) for url in requests), (
+        requests
+    )
     # No Review was signed: the anonymous review carries a proof, not the patient's signature.
-    assert not any('"primaryType": "Review"' in p[1] or '"primaryType":"Review"' in p[1]
-                   for m, p in wallet.calls if m == "eth_signTypedData_v4")
+    assert not any(
+        '"primaryType": "Review"' in p[1] or '"primaryType":"Review"' in p[1]
+        for m, p in wallet.calls
+        if m == "eth_signTypedData_v4"
+    )
 
     listed = wait_for(
         page,
@@ -223,9 +230,9 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     # The patient's device shows that balance on My reviews, read from the chain by the
     # browser (the service cannot tell whose address it is).
     page.goto(f"{web.url}/me")
-    expect(page.locator(f"#anonymous-rewards li[data-address='{expected_reward}']")).to_contain_text(
-        "10 DRT"
-    )
+    expect(
+        page.locator(f"#anonymous-rewards li[data-address='{expected_reward}']")
+    ).to_contain_text("10 DRT")
 
     page.goto(f"{web.url}/dentists/{dentist.address}")
     anonymous = page.locator(f"[data-anonymous-id='{review['id']}']")
