@@ -34,6 +34,7 @@ from dentareview.services.reputation_rebuild import rebuild_reputation
 from dentareview.services.semaphore_node import group_root
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
+from tests.contracts.evm import advance_time
 from tests.contracts.semaphore import SemaphoreProof, commitments, message_of, prove, scope_of
 from tests.support.anvil import AnvilNode
 from tests.support.wallet import sign_typed
@@ -429,3 +430,34 @@ def test_the_group_script_says_what_is_missing_or_too_slow(
     monkeypatch.setenv("PATH", "")
     with pytest.raises(InternalError, match="needs Node.js"):
         group_root(members, timeout=60)
+
+
+@pytest.fixture
+def own_system(own_chain: AnvilNode, tmp_path: Path, database_url: str) -> Iterator[System]:
+    """The service on a chain of the test's own: it moves the chain's time on."""
+    w3 = Web3(Web3.HTTPProvider(own_chain.rpc_url))
+    yield from start_system(own_chain.rpc_url, w3, tmp_path / "data", database_url, **SETTINGS)
+
+
+def test_a_root_replaced_longer_ago_than_its_validity_is_refused(own_system: System) -> None:
+    system = own_system
+    practice = practice_with_group(system, SECRETS, "Moving Practice")
+    dentist = practice.dentist.address
+    anchor(system)
+    found = group(system, dentist)
+    members = [int(m) for m in found["members"]]
+    body, _ = proven_body(system, SECRETS[1], members, dentist, int(found["period"]))
+
+    # A new patient joins: a new root replaces the one the proof was made against, which
+    # stays usable for the contract's root validity (7 days), then expires.
+    newcomer = new_wallet()
+    (commitment,) = commitments(["a patient who joined later"])
+    joined = join(system, system.attested_visit(practice.dentist, newcomer), newcomer, commitment)
+    assert joined.status_code == 201, joined.text
+    anchor(system)
+    assert group(system, dentist)["committedSize"] == 11
+    advance_time(system.w3, 8 * 86_400)
+
+    refused = post(system, body)
+    assert refused.status_code == 409 and error_code(refused) == "UNKNOWN_GROUP_ROOT"
+    assert stored_reviews(system) == 0
