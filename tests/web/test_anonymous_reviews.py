@@ -238,6 +238,7 @@ def test_patient_posts_anonymously_and_anyone_verifies(page: Page, anon_web: Web
     anonymous = page.locator(f"[data-anonymous-id='{review['id']}']")
     expect(anonymous).to_contain_text("✓ Verified patient, anonymous")
     expect(anonymous).to_contain_text(TEXT)
+    shoot(page, "profile-anonymous")
     anonymous.get_by_role("link", name="Verify").click()
     page.wait_for_url(re.compile(rf"/verify/anonymous/{review['id']}$"))
     verdict = page.locator("#verdict")

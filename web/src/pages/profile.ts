@@ -208,6 +208,7 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     }
   });
   const canvas = h("canvas", { role: "img", "aria-label": t("profile.chartLabel") });
+  const anonymousItems = await anonymous;
   replace(
     main,
     h("h1", {}, rep.name),
@@ -236,12 +237,15 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
     h("section", { class: "card", "aria-labelledby": "trend-h" },
       h("h2", { id: "trend-h", style: "margin-top:0" }, t("profile.trend")),
       h("div", { class: "chart-box" }, canvas), trendTable(rep)),
-    h("section", { "aria-labelledby": "reviews-h" },
-      h("h2", { id: "reviews-h" }, t("profile.reviewsHeading", { count: anchored.length })),
-      h("div", { class: "card", id: "reviews" },
-        anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, t("profile.noReview"))),
-      total > reviews.length ? more : null),
-    anonymousSection(await anonymous),
+    // With only anonymous reviews, "no verified review yet" would read false: it is left out.
+    anchored.length || !anonymousItems.some((r) => r.status === "anchored")
+      ? h("section", { "aria-labelledby": "reviews-h" },
+          h("h2", { id: "reviews-h" }, t("profile.reviewsHeading", { count: anchored.length })),
+          h("div", { class: "card", id: "reviews" },
+            anchored.length ? anchored.map(reviewItem) : h("p", { class: "muted" }, t("profile.noReview"))),
+          total > reviews.length ? more : null)
+      : null,
+    anonymousSection(anonymousItems),
     pending.length
       ? h("section", { "aria-labelledby": "pending-h" },
           h("h2", { id: "pending-h" }, t("profile.pendingHeading", { count: pending.length })),
