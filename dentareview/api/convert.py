@@ -20,6 +20,7 @@ from dentareview.domain.replies import ReviewReply
 from dentareview.domain.revisions import ReviewEdit, ReviewErasure
 from dentareview.domain.typed_data import parse_wallet_signature
 from dentareview.services.views import (
+    DecisionView,
     ReplyView,
     ReviewView,
     RewardView,
@@ -105,6 +106,18 @@ def signature_from_wire(value: str) -> bytes:
     return parse_wallet_signature(value, "signature")
 
 
+def decision_out(d: DecisionView) -> ModerationDecisionOut:
+    """An operator's recorded decision as the public reads it (named or anonymous review)."""
+    return ModerationDecisionOut(
+        action=d.action,
+        reason=d.reason,
+        reasonLabel=DECISION_REASONS.get(d.reason, d.reason),
+        note=d.note,
+        operator=d.operator,
+        decidedAt=d.decided_at,
+    )
+
+
 def review_to_wire(review: ReviewView) -> ReviewOut:
     """The public view of a stored review: no patient wallet, no signature."""
     return ReviewOut(
@@ -120,17 +133,7 @@ def review_to_wire(review: ReviewView) -> ReviewOut:
         state=review.state,
         stateLabel=review.state_label,
         edited=review.edited,
-        decisions=[
-            ModerationDecisionOut(
-                action=d.action,
-                reason=d.reason,
-                reasonLabel=DECISION_REASONS.get(d.reason, d.reason),
-                note=d.note,
-                operator=d.operator,
-                decidedAt=d.decided_at,
-            )
-            for d in review.decisions
-        ],
+        decisions=[decision_out(d) for d in review.decisions],
         versions=review.versions,
         latestDigest=review.latest_digest,
         status="failed" if review.failure_code else review.status,

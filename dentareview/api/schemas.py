@@ -486,11 +486,21 @@ class AnonymousReviewOut(BaseModel):
     id: str
     dentist: str
     period: str
-    rating: int
-    treatment: int
-    bedside: int
-    waitTime: int
-    text: str
+    rating: int | None = Field(description="null once removed by moderation")
+    treatment: int | None
+    bedside: int | None
+    waitTime: int | None
+    text: str = Field(description="empty once removed by moderation")
+    state: Literal["published", "under_review", "removed"] = Field(
+        "published",
+        description="as a named review's: under review (reported, still shown and counted); "
+        "removed by moderation (`decisions` says who and why; text and ratings not shown, "
+        "not counted)",
+    )
+    stateLabel: str | None = Field(None, description='e.g. "removed by moderation: advertising"')
+    decisions: list[ModerationDecisionOut] = Field(
+        default_factory=list, description="the operators' recorded decisions, oldest first"
+    )
     language: PageLanguage | None
     digest: str
     rewardTo: str

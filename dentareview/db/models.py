@@ -334,14 +334,25 @@ class ReviewReplyRow(Base):
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
 
 
+# Flags and decisions concern a named review or an anonymous one, never both.
+ONE_REVIEW = "(review_id IS NULL) <> (anonymous_review_id IS NULL)"
+
+
 class ReviewFlagRow(Base):
     """A report of a review by anyone (the dentist too), with a reason from a fixed list."""
 
     __tablename__ = "review_flags"
-    __table_args__ = (Index("ix_review_flags_resolved_at_review_id", "resolved_at", "review_id"),)
+    __table_args__ = (
+        Index("ix_review_flags_resolved_at_review_id", "resolved_at", "review_id"),
+        CheckConstraint(ONE_REVIEW, name="one_review"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    # A named review's id, or an anonymous review's: exactly one of the two.
+    review_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    anonymous_review_id: Mapped[str | None] = mapped_column(
+        String(34), ForeignKey("anonymous_reviews.id"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(32))
     reporter: Mapped[str | None] = mapped_column(ADDRESS)  # the signed-in wallet, if any
     created_at: Mapped[int] = mapped_column(UNIX_TIME)
@@ -355,10 +366,15 @@ class ModerationDecisionRow(Base):
     __tablename__ = "moderation_decisions"
     __table_args__ = (
         CheckConstraint("action IN ('keep', 'remove', 'under_review')", name="action_known"),
+        CheckConstraint(ONE_REVIEW, name="one_review"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    review_id: Mapped[int] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    # A named review's id, or an anonymous review's: exactly one of the two.
+    review_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("reviews.id"), index=True)
+    anonymous_review_id: Mapped[str | None] = mapped_column(
+        String(34), ForeignKey("anonymous_reviews.id"), index=True
+    )
     action: Mapped[DecisionAction] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
@@ -897,3 +913,6 @@ class AnonymousReviewRow(RetriedWrite, Base):
     publish_by: Mapped[int] = mapped_column(UNIX_TIME)
     anchored_at: Mapped[int | None] = mapped_column(UNIX_TIME)  # block timestamp
     next_attempt_at: Mapped[int] = mapped_column(UNIX_TIME, default=0, server_default="0")
+    # As a named review's (flags and decisions keyed by anonymous_review_id).
+    moderation_state: Mapped[ModerationState | None] = mapped_column(String(16))
+    moderation_reason: Mapped[str | None] = mapped_column(String(32))

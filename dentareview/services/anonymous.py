@@ -32,6 +32,7 @@ from dentareview.db.queries.anonymous import (
     nullifier_taken,
 )
 from dentareview.db.queries.dentists import get_dentist
+from dentareview.db.queries.moderation import anonymous_decisions_of
 from dentareview.db.queries.visits import get_visit
 from dentareview.db.storage_errors import DuplicateKey
 from dentareview.domain.anonymous import (
@@ -66,6 +67,7 @@ from dentareview.errors import (
     VisitNotFound,
 )
 from dentareview.services.signatures import ContractAccounts, signed_by
+from dentareview.services.views import DecisionView, decision_view
 
 _LEAF_RETRIES = 5
 
@@ -291,3 +293,11 @@ def practice_anonymous_reviews(
     if get_dentist(session, address=dentist) is None:
         raise DentistNotFound(f"no dentist is registered at {dentist}")
     return list(anchored_anonymous_reviews(session, dentist=dentist, limit=limit, offset=offset))
+
+
+def anonymous_decisions(
+    session: Session, *, review_ids: list[str]
+) -> dict[str, list[DecisionView]]:
+    """The operators' recorded decisions on these anonymous reviews, oldest first."""
+    found = anonymous_decisions_of(session, review_ids=review_ids)
+    return {key: [decision_view(d) for d in rows] for key, rows in found.items()}

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ModerationDecisionRow, ReviewRow
+from dentareview.db.models import AnonymousReviewRow, ModerationDecisionRow, ReviewRow
+from dentareview.db.queries.anonymous import get_anonymous_review
 from dentareview.db.queries.moderation import (
     dentist_review_facts,
     first_seen,
@@ -18,6 +19,7 @@ from dentareview.db.queries.moderation import (
     insert_flag,
     open_flags,
     resolve_flags,
+    set_anonymous_moderation_state,
     set_moderation_state,
     under_review,
 )
@@ -33,7 +35,12 @@ from dentareview.domain.moderation import (
     SignalSettings,
     compute_signals,
 )
-from dentareview.errors import NotAnOperator, ReviewNotFound, ValidationError
+from dentareview.errors import (
+    AnonymousReviewNotFound,
+    NotAnOperator,
+    ReviewNotFound,
+    ValidationError,
+)
 from dentareview.services.news import record_event
 from dentareview.services.reputation import require_dentist
 from dentareview.services.views import DecisionView, FlagView, decision_view, flag_view
@@ -48,6 +55,19 @@ def _review(session: Session, review_id: int) -> ReviewRow:
     return row
 
 
+def _published_anonymous(session: Session, review_id: str) -> AnonymousReviewRow:
+    """An anonymous review as the public sees it: anchored (a queued one is not shown)."""
+    row = get_anonymous_review(session, review_id=review_id.lower())
+    if row is None or row.status != "anchored":
+        raise AnonymousReviewNotFound(f"no published anonymous review {review_id}")
+    return row
+
+
+def _check_flag_reason(reason: str) -> None:
+    if reason not in FLAG_REASONS:
+        raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}", field="reason")
+
+
 def require_operator(wallet: str, operators: frozenset[str]) -> str:
     if wallet.lower() not in operators:
         raise NotAnOperator("this wallet is not one of the service's operators")
@@ -58,8 +78,7 @@ def flag_review(
     session: Session, *, review_id: int, reason: str, reporter: str | None, now: int
 ) -> FlagView:
     """Anyone reports a review; it stays online, shown "under review" until decided."""
-    if reason not in FLAG_REASONS:
-        raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}", field="reason")
+    _check_flag_reason(reason)
     row = _review(session, review_id)
     flag = insert_flag(session, review_id=review_id, reason=reason, reporter=reporter, now=now)
     record_event(
@@ -76,10 +95,46 @@ def flag_review(
     return flag_view(flag, row.moderation_state)
 
 
+def flag_anonymous_review(
+    session: Session, *, review_id: str, reason: str, reporter: str | None, now: int
+) -> FlagView:
+    """As `flag_review`, for a published anonymous review. The flag names the reporter (if
+    signed in), never the author, whom nothing here knows."""
+    _check_flag_reason(reason)
+    row = _published_anonymous(session, review_id)
+    flag = insert_flag(
+        session,
+        review_id=None,
+        anonymous_review_id=row.id,
+        reason=reason,
+        reporter=reporter,
+        now=now,
+    )
+    if row.moderation_state is None:
+        set_anonymous_moderation_state(session, review=row, state=UNDER_REVIEW, reason=reason)
+    return flag_view(flag, row.moderation_state)
+
+
 @dataclass(frozen=True)
 class Decision:
     decision: DecisionView
     resolved_flags: int
+
+
+def _check_decision(action: str, reason: str, note: str | None) -> None:
+    """The rules of a decision, alike for a named and an anonymous review."""
+    if action not in ("keep", "remove", "under_review"):
+        raise ValidationError("action must be keep, remove or under_review", field="action")
+    if reason not in DECISION_REASONS:
+        raise ValidationError(
+            f"reason must be one of {', '.join(DECISION_REASONS)}", field="reason"
+        )
+    if action == "remove" and reason not in FLAG_REASONS:
+        raise ValidationError(
+            f"a removal's reason must be one of {', '.join(FLAG_REASONS)}", field="reason"
+        )
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(f"note may have at most {MAX_NOTE_CHARS} characters", field="note")
 
 
 def decide(
@@ -93,18 +148,7 @@ def decide(
     now: int,
 ) -> Decision:
     """keep (clears "under review"), remove (with its reason) or under_review; recorded."""
-    if action not in ("keep", "remove", "under_review"):
-        raise ValidationError("action must be keep, remove or under_review", field="action")
-    if reason not in DECISION_REASONS:
-        raise ValidationError(
-            f"reason must be one of {', '.join(DECISION_REASONS)}", field="reason"
-        )
-    if action == "remove" and reason not in FLAG_REASONS:
-        raise ValidationError(
-            f"a removal's reason must be one of {', '.join(FLAG_REASONS)}", field="reason"
-        )
-    if note is not None and len(note) > MAX_NOTE_CHARS:
-        raise ValidationError(f"note may have at most {MAX_NOTE_CHARS} characters", field="note")
+    _check_decision(action, reason, note)
     row = _review(session, review_id)
     decision = insert_decision(
         session,
@@ -137,9 +181,53 @@ def decide(
     return Decision(decision_view(decision), resolved)
 
 
-def list_open_flags(session: Session, *, limit: int, offset: int) -> list[FlagView]:
-    """Open flags, oldest first; each review is "under review" or removed while flagged."""
-    flags = open_flags(session, limit=limit, offset=offset)
+def decide_anonymous(
+    session: Session,
+    *,
+    review_id: str,
+    action: str,
+    reason: str,
+    note: str | None,
+    operator: str,
+    now: int,
+) -> Decision:
+    """As `decide`, for a published anonymous review: the same rules, the same record (keyed
+    by its id); a removed one is no longer shown nor counted."""
+    _check_decision(action, reason, note)
+    if action == "under_review":  # no anomaly signal concerns them: only a report does
+        raise ValidationError(
+            "an anonymous review is kept or removed; a report marks it under review",
+            field="action",
+        )
+    row = _published_anonymous(session, review_id)
+    decision = insert_decision(
+        session,
+        row=ModerationDecisionRow(
+            review_id=None,
+            anonymous_review_id=row.id,
+            action=action,
+            reason=reason,
+            note=note,
+            operator=operator,
+            created_at=now,
+        ),
+    )
+    resolved = resolve_flags(
+        session, review_id=None, anonymous_review_id=row.id, decision_id=decision.id, now=now
+    )
+    state: ModerationState | None = REMOVED if action == "remove" else None
+    set_anonymous_moderation_state(
+        session, review=row, state=state, reason=reason if state else None
+    )
+    return Decision(decision_view(decision), resolved)
+
+
+def list_open_flags(
+    session: Session, *, limit: int, offset: int, anonymous: bool = False
+) -> list[FlagView]:
+    """Open flags of named reviews (of anonymous ones if `anonymous`), oldest first; each
+    review is "under review" while flagged."""
+    flags = open_flags(session, limit=limit, offset=offset, anonymous=anonymous)
     return [flag_view(flag, UNDER_REVIEW) for flag in flags]
 
 

@@ -49,12 +49,13 @@ class DecisionView:
     """An operator's recorded moderation decision; public."""
 
     id: int
-    review_id: int
+    review_id: int | None  # a named review's, or None for an anonymous review's
     action: DecisionAction
     reason: str
     note: str | None
     operator: str
     decided_at: int
+    anonymous_review_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,11 @@ class FlagView:
     """A report of a review, and the review's moderation state once it was recorded."""
 
     id: int
-    review_id: int
+    review_id: int | None  # a named review's, or None for an anonymous review's
     reason: str
     created_at: int
     review_state: ModerationState | None
+    anonymous_review_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,14 @@ def _label(row: ReviewRow, state: PublicState) -> str | None:
 
 def decision_view(row: ModerationDecisionRow) -> DecisionView:
     return DecisionView(
-        row.id, row.review_id, row.action, row.reason, row.note, row.operator, row.created_at
+        row.id,
+        row.review_id,
+        row.action,
+        row.reason,
+        row.note,
+        row.operator,
+        row.created_at,
+        row.anonymous_review_id,
     )
 
 
@@ -233,7 +242,9 @@ def reward_view(row: ReviewRow, payment: RewardPaymentRow | None) -> RewardView:
 
 
 def flag_view(row: ReviewFlagRow, review_state: ModerationState | None) -> FlagView:
-    return FlagView(row.id, row.review_id, row.reason, row.created_at, review_state)
+    return FlagView(
+        row.id, row.review_id, row.reason, row.created_at, review_state, row.anonymous_review_id
+    )
 
 
 def payment_view(row: RewardPaymentRow) -> PaymentView:

@@ -54,7 +54,7 @@ APP_TABLES = {
     "anonymous_group_roots",
     "anonymous_reviews",
 }
-HEAD = "0022_anonymous"
+HEAD = "0023_anonymous_moderation"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -6,13 +6,14 @@ No route logs anything of an anonymous review's request: not its id, nor the cli
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Final
 
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.responses import FileResponse
 
 from dentareview.api.bounds import PageOffset, PageSize
-from dentareview.api.convert import signature_from_wire
+from dentareview.api.convert import decision_out, signature_from_wire
 from dentareview.api.deps import DbSession, State
 from dentareview.api.openapi import error_responses
 from dentareview.api.ratelimit import WalletCounter
@@ -37,8 +38,10 @@ from dentareview.domain.anonymous import (
     parse_uint256,
 )
 from dentareview.domain.models import parse_address, parse_bytes32
+from dentareview.domain.moderation import REMOVED, public_label
 from dentareview.errors import ValidationError
 from dentareview.services.anonymous import (
+    anonymous_decisions,
     anonymous_review,
     group_of,
     join_group,
@@ -46,6 +49,7 @@ from dentareview.services.anonymous import (
     submit_anonymous_review,
 )
 from dentareview.services.semaphore_node import ProvingFiles
+from dentareview.services.views import DecisionView
 
 router = APIRouter(tags=["anonymous"])  # the writes (size and rate limited)
 read_router = APIRouter(tags=["anonymous"])
@@ -210,17 +214,27 @@ def post_anonymous_review(
 
 
 def _review_out(
-    row: AnonymousReviewRow, *, contract: str | None, chain_id: int
+    row: AnonymousReviewRow,
+    *,
+    contract: str | None,
+    chain_id: int,
+    decisions: Sequence[DecisionView] = (),
 ) -> AnonymousReviewOut:
+    removed = row.moderation_state == REMOVED  # nothing of it shown, as a named review's
     return AnonymousReviewOut(
         id=row.id,
         dentist=row.dentist,
         period=str(row.period),
-        rating=row.rating,
-        treatment=row.treatment,
-        bedside=row.bedside,
-        waitTime=row.wait_time,
-        text=row.text,
+        rating=None if removed else row.rating,
+        treatment=None if removed else row.treatment,
+        bedside=None if removed else row.bedside,
+        waitTime=None if removed else row.wait_time,
+        text="" if removed else row.text,
+        state=row.moderation_state or "published",
+        stateLabel=public_label(row.moderation_state, row.moderation_reason)
+        if row.moderation_state
+        else None,
+        decisions=[decision_out(d) for d in decisions],
         language=row.language,
         digest=row.digest,
         rewardTo=row.reward_to,
@@ -255,7 +269,8 @@ def get_anonymous_review(anonymous_id: str, state: State, session: DbSession) ->
     """An anonymous review, its proof and its chain record. No visit, no patient."""
     row = anonymous_review(session, review_id=anonymous_id[:40])
     contract, chain_id = _where(state)
-    return _review_out(row, contract=contract, chain_id=chain_id)
+    decisions = anonymous_decisions(session, review_ids=[row.id]).get(row.id, [])
+    return _review_out(row, contract=contract, chain_id=chain_id, decisions=decisions)
 
 
 @read_router.get(
@@ -269,12 +284,18 @@ def get_practice_anonymous_reviews(
     """A practice's anchored anonymous reviews, newest first."""
     dentist = parse_address(address, "address")
     rows = practice_anonymous_reviews(session, dentist=dentist, limit=limit, offset=offset)
+    decisions = anonymous_decisions(session, review_ids=[row.id for row in rows])
     contract, chain_id = _where(state)
     return AnonymousReviewPage(
         dentist=dentist,
         limit=limit,
         offset=offset,
-        items=[_review_out(row, contract=contract, chain_id=chain_id) for row in rows],
+        items=[
+            _review_out(
+                row, contract=contract, chain_id=chain_id, decisions=decisions.get(row.id, [])
+            )
+            for row in rows
+        ],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from dentareview.api.auth import OPTIONAL_SESSION, SessionId, SignedInWallet
@@ -17,14 +17,18 @@ from dentareview.domain.moderation import DecisionAction, DecisionReason, FlagRe
 from dentareview.errors import DentaReviewError
 from dentareview.services.auth import current_session
 from dentareview.services.moderation import (
+    Decision,
     decide,
+    decide_anonymous,
     dentist_signals,
+    flag_anonymous_review,
     flag_review,
     list_open_flags,
     list_under_review,
     mark_signalled,
     require_operator,
 )
+from dentareview.services.views import FlagView
 
 router = APIRouter(tags=["moderation"])
 
@@ -37,11 +41,21 @@ class FlagIn(BaseModel):
 
 class FlagOut(BaseModel):
     id: int
-    reviewId: int
+    reviewId: int = Field(description="a named review's id")
     reason: str
     createdAt: int
     state: Literal["under_review", "removed"] | None = Field(
         description="the review's moderation state: it stays online while under review"
+    )
+
+
+class AnonymousFlagOut(BaseModel):
+    id: int
+    anonymousReviewId: str = Field(description="the anonymous review's id (0x + 16 bytes)")
+    reason: str
+    createdAt: int
+    state: Literal["under_review", "removed"] | None = Field(
+        description="the anonymous review's moderation state: it stays online while under review"
     )
 
 
@@ -55,7 +69,10 @@ class DecisionIn(BaseModel):
 
 class DecisionOut(BaseModel):
     id: int
-    reviewId: int
+    reviewId: int | None = Field(description="the named review's id; null for an anonymous one")
+    anonymousReviewId: str | None = Field(
+        None, description="the anonymous review's id; null for a named one"
+    )
     action: str
     reason: str
     note: str | None
@@ -117,12 +134,7 @@ def post_flag(
     client = request.client.host if request.client is not None else "unknown"
     limits: WriteLimits = request.app.state.write_limits
     limits.check(limits.flags, client_key(client), "client address")
-    reporter = None
-    if session_id is not None:
-        try:
-            reporter = current_session(session, session_id=session_id, now=state.clock()).wallet
-        except DentaReviewError:
-            reporter = None
+    reporter = _reporter(session, state, session_id)
     flag = flag_review(
         session, review_id=review_id, reason=body.reason, reporter=reporter, now=state.clock()
     )
@@ -146,11 +158,12 @@ def get_flags(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> list[FlagOut]:
-    """Open flags, oldest first (operators only)."""
+    """Open flags of named reviews, oldest first (operators only); an anonymous review's
+    are at /v1/moderation/anonymous-flags."""
     return [
         FlagOut(
             id=f.id,
-            reviewId=f.review_id,
+            reviewId=f.review_id or 0,
             reason=f.reason,
             createdAt=f.created_at,
             state=f.review_state,
@@ -217,10 +230,15 @@ def post_decision(
         now=state.clock(),
     )
     session.commit()
+    return _decision_out(decision)
+
+
+def _decision_out(decision: Decision) -> DecisionOut:
     view = decision.decision
     return DecisionOut(
         id=view.id,
         reviewId=view.review_id,
+        anonymousReviewId=view.anonymous_review_id,
         action=view.action,
         reason=view.reason,
         note=view.note,
@@ -228,6 +246,119 @@ def post_decision(
         createdAt=view.decided_at,
         resolvedFlags=decision.resolved_flags,
     )
+
+
+def _reporter(session: DbSession, state: State, session_id: str | None) -> str | None:
+    """The signed-in reporter's wallet, if any (a report is anyone's)."""
+    if session_id is None:
+        return None
+    try:
+        return current_session(session, session_id=session_id, now=state.clock()).wallet
+    except DentaReviewError:
+        return None
+
+
+@router.post(
+    "/v1/anonymous-reviews/{anonymous_id}/flags",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AnonymousFlagOut,
+    responses={
+        **MALFORMED_BODY,
+        **error_responses(
+            "VALIDATION_ERROR",
+            "ANONYMOUS_REVIEW_NOT_FOUND",
+            "RATE_LIMITED",
+            "PAYLOAD_TOO_LARGE",
+            "CROSS_SITE_REQUEST",
+        ),
+    },
+    openapi_extra=OPTIONAL_SESSION,
+)
+def post_anonymous_flag(
+    anonymous_id: Annotated[str, Path(max_length=40)],
+    body: FlagIn,
+    request: Request,
+    state: State,
+    session: DbSession,
+    session_id: SessionId,
+) -> AnonymousFlagOut:
+    """Report a published anonymous review, as a named one: a reason from the same list,
+    the same limits; it stays online, shown "under review", until an operator decides.
+    Nothing of the report concerns its author, whom the service does not know."""
+    client = request.client.host if request.client is not None else "unknown"
+    limits: WriteLimits = request.app.state.write_limits
+    limits.check(limits.flags, client_key(client), "client address")
+    flag = flag_anonymous_review(
+        session,
+        review_id=anonymous_id,
+        reason=body.reason,
+        reporter=_reporter(session, state, session_id),
+        now=state.clock(),
+    )
+    session.commit()
+    return _anonymous_flag_out(flag)
+
+
+def _anonymous_flag_out(flag: FlagView) -> AnonymousFlagOut:
+    return AnonymousFlagOut(
+        id=flag.id,
+        anonymousReviewId=flag.anonymous_review_id or "",
+        reason=flag.reason,
+        createdAt=flag.created_at,
+        state=flag.review_state,
+    )
+
+
+@router.get(
+    "/v1/moderation/anonymous-flags",
+    responses=error_responses("NOT_SIGNED_IN", "NOT_AN_OPERATOR", "VALIDATION_ERROR"),
+)
+def get_anonymous_flags(
+    _operator: Operator,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[AnonymousFlagOut]:
+    """Open flags of anonymous reviews, oldest first (operators only)."""
+    flags = list_open_flags(session, limit=limit, offset=offset, anonymous=True)
+    return [_anonymous_flag_out(f) for f in flags]
+
+
+@router.post(
+    "/v1/moderation/anonymous-reviews/{anonymous_id}/decisions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DecisionOut,
+    responses={
+        **MALFORMED_BODY,
+        **error_responses(
+            "NOT_SIGNED_IN",
+            "NOT_AN_OPERATOR",
+            "VALIDATION_ERROR",
+            "ANONYMOUS_REVIEW_NOT_FOUND",
+            "PAYLOAD_TOO_LARGE",
+        ),
+    },
+)
+def post_anonymous_decision(
+    anonymous_id: Annotated[str, Path(max_length=40)],
+    body: DecisionIn,
+    operator_wallet: Operator,
+    state: State,
+    session: DbSession,
+) -> DecisionOut:
+    """Keep or remove an anonymous review with a reason, recorded as a named review's
+    decision; a removed one's text and ratings are no longer shown nor counted."""
+    decision = decide_anonymous(
+        session,
+        review_id=anonymous_id,
+        action=body.action,
+        reason=body.reason,
+        note=body.note,
+        operator=operator_wallet,
+        now=state.clock(),
+    )
+    session.commit()
+    return _decision_out(decision)
 
 
 def _signals(address: str, state: State, session: DbSession, *, mark_as: str | None) -> SignalsOut:

@@ -30,7 +30,14 @@ from dentareview.db.models import (
     ReviewRow,
 )
 from dentareview.db.queries.functions import utc_month
-from dentareview.db.queries.reputation import BEDSIDE, RATING, TREATMENT, WAIT_TIME, counted
+from dentareview.db.queries.reputation import (
+    BEDSIDE,
+    RATING,
+    TREATMENT,
+    WAIT_TIME,
+    anonymous_counted,
+    counted,
+)
 from dentareview.domain.ratings import STARS
 from dentareview.domain.reputation import MonthlyAggregate, RatingAggregate
 
@@ -66,7 +73,8 @@ def shift_aggregates(
 def shift_anonymous(session: Session, *, review_id: str, sign: int) -> None:
     """Add (1) or take away (-1) an anchored anonymous review in its practice's totals:
     anonymous reviews count in the reputation like any other (docs/ANONYMOUS.md). Called
-    once it is anchored, and before a reorg unanchors it."""
+    once it is anchored, before a reorg unanchors it, and around a moderation decision
+    (`restating_anonymous`); a removed one is not in the totals."""
     month = utc_month(AnonymousReviewRow.anchored_at)
     stmt = (
         select(
@@ -78,7 +86,7 @@ def shift_anonymous(session: Session, *, review_id: str, sign: int) -> None:
             func.sum(AnonymousReviewRow.bedside),
             func.sum(AnonymousReviewRow.wait_time),
         )
-        .where(AnonymousReviewRow.id == review_id, AnonymousReviewRow.status == "anchored")
+        .where(AnonymousReviewRow.id == review_id, anonymous_counted())
         .group_by(AnonymousReviewRow.dentist, month, AnonymousReviewRow.rating)
     )
     session.flush()
@@ -224,7 +232,7 @@ def rebuild_aggregates(session: Session) -> int:
             func.sum(AnonymousReviewRow.bedside),
             func.sum(AnonymousReviewRow.wait_time),
         )
-        .where(AnonymousReviewRow.status == "anchored")
+        .where(anonymous_counted())
         .group_by(AnonymousReviewRow.dentist, month, AnonymousReviewRow.rating)
     )
     _apply(session, session.execute(anonymous).all(), sign=1, anchored_at=None)
@@ -244,3 +252,12 @@ def restating_review(session: Session, *, review: ReviewRow) -> Iterator[None]:
     yield
     session.flush()
     shift_aggregates(session, where=anchored, sign=1, anchored_at=None)
+
+
+@contextmanager
+def restating_anonymous(session: Session, *, review: AnonymousReviewRow) -> Iterator[None]:
+    """As `restating_review`, for an anonymous review whose moderation state the body
+    changes: out of the totals before, back in after if it still counts."""
+    shift_anonymous(session, review_id=review.id, sign=-1)
+    yield
+    shift_anonymous(session, review_id=review.id, sign=1)

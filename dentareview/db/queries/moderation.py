@@ -7,15 +7,34 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dentareview.db.models import ModerationDecisionRow, ReviewFlagRow, ReviewRow, VisitRow
-from dentareview.db.queries.aggregates import restating_review
+from dentareview.db.models import (
+    AnonymousReviewRow,
+    ModerationDecisionRow,
+    ReviewFlagRow,
+    ReviewRow,
+    VisitRow,
+)
+from dentareview.db.queries.aggregates import restating_anonymous, restating_review
 from dentareview.domain.moderation import ModerationState
 
 
 def insert_flag(
-    session: Session, *, review_id: int, reason: str, reporter: str | None, now: int
+    session: Session,
+    *,
+    review_id: int | None,
+    anonymous_review_id: str | None = None,
+    reason: str,
+    reporter: str | None,
+    now: int,
 ) -> ReviewFlagRow:
-    row = ReviewFlagRow(review_id=review_id, reason=reason, reporter=reporter, created_at=now)
+    """A flag of a named review (`review_id`) or of an anonymous one."""
+    row = ReviewFlagRow(
+        review_id=review_id,
+        anonymous_review_id=anonymous_review_id,
+        reason=reason,
+        reporter=reporter,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row
@@ -28,11 +47,14 @@ def open_flag_count(session: Session, *, review_id: int) -> int:
     return session.scalar(stmt) or 0
 
 
-def open_flags(session: Session, *, limit: int, offset: int) -> list[ReviewFlagRow]:
-    """Open flags, oldest first."""
+def open_flags(
+    session: Session, *, limit: int, offset: int, anonymous: bool = False
+) -> list[ReviewFlagRow]:
+    """Open flags of named reviews (of anonymous ones if `anonymous`), oldest first."""
+    column = ReviewFlagRow.anonymous_review_id if anonymous else ReviewFlagRow.review_id
     stmt = (
         select(ReviewFlagRow)
-        .where(ReviewFlagRow.resolved_at.is_(None))
+        .where(ReviewFlagRow.resolved_at.is_(None), column.is_not(None))
         .order_by(ReviewFlagRow.id)
         .limit(limit)
         .offset(offset)
@@ -52,10 +74,23 @@ def under_review(session: Session, *, limit: int, offset: int) -> list[tuple[int
     return [(int(review_id), reason) for review_id, reason in session.execute(stmt)]
 
 
-def resolve_flags(session: Session, *, review_id: int, decision_id: int, now: int) -> int:
+def resolve_flags(
+    session: Session,
+    *,
+    review_id: int | None,
+    anonymous_review_id: str | None = None,
+    decision_id: int,
+    now: int,
+) -> int:
+    """Resolve the open flags of a named review (`review_id`) or of an anonymous one."""
+    which = (
+        ReviewFlagRow.review_id == review_id
+        if review_id is not None
+        else ReviewFlagRow.anonymous_review_id == anonymous_review_id
+    )
     result = session.execute(
         update(ReviewFlagRow)
-        .where(ReviewFlagRow.review_id == review_id, ReviewFlagRow.resolved_at.is_(None))
+        .where(which, ReviewFlagRow.resolved_at.is_(None))
         .values(resolved_at=now, decision_id=decision_id)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -80,21 +115,41 @@ def decisions_of(
         .order_by(ModerationDecisionRow.review_id, ModerationDecisionRow.id)
     )
     for row in session.scalars(stmt):
-        found.setdefault(row.review_id, []).append(row)
+        if row.review_id is not None:
+            found.setdefault(row.review_id, []).append(row)
+    return found
+
+
+def anonymous_decisions_of(
+    session: Session, *, review_ids: Iterable[str]
+) -> dict[str, list[ModerationDecisionRow]]:
+    ids = list(review_ids)
+    found: dict[str, list[ModerationDecisionRow]] = {}
+    if not ids:
+        return found
+    stmt = (
+        select(ModerationDecisionRow)
+        .where(ModerationDecisionRow.anonymous_review_id.in_(ids))
+        .order_by(ModerationDecisionRow.id)
+    )
+    for row in session.scalars(stmt):
+        if row.anonymous_review_id is not None:
+            found.setdefault(row.anonymous_review_id, []).append(row)
     return found
 
 
 def latest_decisions(session: Session) -> dict[int, str]:
-    """Each review's latest decision's action (the audit)."""
+    """Each named review's latest decision's action (the audit)."""
     latest = (
         select(func.max(ModerationDecisionRow.id))
+        .where(ModerationDecisionRow.review_id.is_not(None))
         .group_by(ModerationDecisionRow.review_id)
         .scalar_subquery()
     )
     stmt = select(ModerationDecisionRow.review_id, ModerationDecisionRow.action).where(
         ModerationDecisionRow.id.in_(latest)
     )
-    return {review_id: action for review_id, action in session.execute(stmt)}
+    return {int(review_id or 0): action for review_id, action in session.execute(stmt)}
 
 
 def dentist_review_facts(session: Session, *, dentist: str) -> list[tuple[int, int, int, str, int]]:
@@ -131,5 +186,17 @@ def set_moderation_state(
     session: Session, *, review: ReviewRow, state: ModerationState | None, reason: str | None
 ) -> None:
     with restating_review(session, review=review):  # removed reviews leave the totals
+        review.moderation_state = state
+        review.moderation_reason = reason
+
+
+def set_anonymous_moderation_state(
+    session: Session,
+    *,
+    review: AnonymousReviewRow,
+    state: ModerationState | None,
+    reason: str | None,
+) -> None:
+    with restating_anonymous(session, review=review):  # a removed one leaves the totals
         review.moderation_state = state
         review.moderation_reason = reason

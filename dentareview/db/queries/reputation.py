@@ -1,6 +1,7 @@
 """Reputation aggregates, summed in SQL so their cost stays flat as reviews accumulate.
 
-What counts: anchored named reviews (below) and anchored anonymous reviews, alike. Queued
+What counts: anchored named reviews (`counted`) and anchored anonymous reviews
+(`anonymous_counted`), alike; neither once removed by moderation. Queued
 anonymous reviews are not counted as pending: a pending count would show when one
 arrived, which their delayed publication hides."""
 
@@ -29,6 +30,18 @@ def counted() -> ColumnElement[bool]:
     )
 
 
+def anonymous_counted() -> ColumnElement[bool]:
+    """What counts of the anonymous reviews: anchored, and not removed by moderation (one
+    under review still does), as a named review."""
+    return and_(
+        AnonymousReviewRow.status == "anchored",
+        or_(
+            AnonymousReviewRow.moderation_state.is_(None),
+            AnonymousReviewRow.moderation_state != "removed",
+        ),
+    )
+
+
 def rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
     """Totals over the dentist's anchored reviews; `histogram` holds only ratings present."""
     stmt = (
@@ -44,7 +57,7 @@ def rating_aggregate(session: Session, *, dentist: str) -> RatingAggregate:
             func.sum(AnonymousReviewRow.bedside),
             func.sum(AnonymousReviewRow.wait_time),
         )
-        .where(AnonymousReviewRow.dentist == dentist, AnonymousReviewRow.status == "anchored")
+        .where(AnonymousReviewRow.dentist == dentist, anonymous_counted())
         .group_by(AnonymousReviewRow.rating)
     )
     count = rating_sum = treatment_sum = bedside_sum = wait_time_sum = 0
@@ -81,7 +94,7 @@ def monthly_aggregates(session: Session, *, dentist: str, since: int) -> list[Mo
         select(anonymous_month, func.count(), func.sum(AnonymousReviewRow.rating))
         .where(
             AnonymousReviewRow.dentist == dentist,
-            AnonymousReviewRow.status == "anchored",
+            anonymous_counted(),
             AnonymousReviewRow.anchored_at >= since,
         )
         .group_by(anonymous_month)
