@@ -24,6 +24,23 @@ export interface FlagResult {
   state: "under_review" | "removed" | null;
 }
 
+/** A report of an anonymous review: the same reasons, limits and states as a named one's. */
+export interface AnonymousFlagResult {
+  id: number;
+  anonymousReviewId: string;
+  reason: string;
+  createdAt: number;
+  state: "under_review" | "removed" | null;
+}
+
+export function flagAnonymousReview(id: string, reason: string): Promise<AnonymousFlagResult> {
+  return send<AnonymousFlagResult>(`/v1/anonymous-reviews/${encodeURIComponent(id)}/flags`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ reason }),
+  });
+}
+
 export function flagReview(reviewId: number, reason: string): Promise<FlagResult> {
   return send<FlagResult>(`/v1/reviews/${reviewId}/flags`, {
     method: "POST",

@@ -1,5 +1,5 @@
 // The service's routes for anonymous reviews, typed as the pages use them.
-import { send } from "../api";
+import { send, type Decision } from "../api";
 
 /** A practice's group as committed on-chain: the members its committed root covers. */
 export interface GroupOut {
@@ -54,12 +54,18 @@ export interface AnonymousReviewOut {
   id: string;
   dentist: string;
   period: number | string;
-  rating: number;
-  treatment: number;
-  bedside: number;
-  waitTime: number;
+  /** null once removed by moderation (text empty too) */
+  rating: number | null;
+  treatment: number | null;
+  bedside: number | null;
+  waitTime: number | null;
   text: string;
   language?: string | null;
+  /** moderation, as a named review's: reported (still shown), or removed with a reason */
+  state?: "published" | "under_review" | "removed";
+  stateLabel?: string | null;
+  /** operators' recorded decisions, oldest first */
+  decisions?: Decision[];
   digest: string;
   rewardTo: string;
   proof: ProofOut;

@@ -31,8 +31,9 @@ const viem = { encodeAbiParameters, getAddress, hashTypedData, keccak256 };
 export async function verifyAnonymous(review: AnonymousReviewOut, rpcUrl: string, registry: string, contract: string): Promise<Check[]> {
   const checks: Check[] = [];
   const digest = anonymousDigest(viem, domainOf(review.chainId, registry), {
-    dentist: review.dentist, period: String(review.period), rating: review.rating, treatment: review.treatment,
-    bedside: review.bedside, waitTime: review.waitTime, text: review.text, rewardTo: review.rewardTo,
+    // A review removed by moderation shows no ratings (the page does not check it).
+    dentist: review.dentist, period: String(review.period), rating: review.rating ?? 0, treatment: review.treatment ?? 0,
+    bedside: review.bedside ?? 0, waitTime: review.waitTime ?? 0, text: review.text, rewardTo: review.rewardTo,
   });
   const digestOk = digest.toLowerCase() === review.digest.toLowerCase();
   checks.push({

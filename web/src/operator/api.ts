@@ -14,6 +14,15 @@ export interface OpenFlag {
   state: "under_review" | "removed" | null;
 }
 
+/** A report of an anonymous review (keyed by its 0x-hex id). */
+export interface AnonymousFlag {
+  id: number;
+  anonymousReviewId: string;
+  reason: string;
+  createdAt: number;
+  state: "under_review" | "removed" | null;
+}
+
 export interface UnderReview {
   reviewId: number;
   reason: string;
@@ -22,7 +31,9 @@ export interface UnderReview {
 
 export interface DecisionResult {
   id: number;
-  reviewId: number;
+  /** the named review's id; null for an anonymous review's decision */
+  reviewId: number | null;
+  anonymousReviewId?: string | null;
   action: string;
   reason: string;
   note: string | null;
@@ -90,6 +101,9 @@ export const operatorApi = {
   underReview: () => send<UnderReview[]>("/v1/moderation/under-review?limit=100"),
   decide: (reviewId: number, action: string, reason: string, note: string | null) =>
     send<DecisionResult>(`/v1/moderation/reviews/${reviewId}/decisions`, post({ action, reason, note })),
+  anonymousFlags: () => send<AnonymousFlag[]>("/v1/moderation/anonymous-flags?limit=100"),
+  decideAnonymous: (id: string, action: string, reason: string, note: string | null) =>
+    send<DecisionResult>(`/v1/moderation/anonymous-reviews/${encodeURIComponent(id)}/decisions`, post({ action, reason, note })),
   signals: (dentist: string) => send<Signals>(`/v1/moderation/dentists/${dentist}/signals`),
   mark: (dentist: string) => send<Signals>(`/v1/moderation/dentists/${dentist}/signals/mark`, post()),
   recordDentist: (address: string, name: string) =>

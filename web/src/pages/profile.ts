@@ -1,5 +1,5 @@
 // A dentist's profile: score, sub-ratings, histogram, 12-month trend and reviews.
-import { api, ChainFacts, Reputation, ReviewOut } from "../api";
+import { api, ChainFacts, type Decision, Reputation, ReviewOut } from "../api";
 import { anonymousApi, itemsOf, type AnonymousReviewOut } from "../anonymous/api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
@@ -19,7 +19,7 @@ function monthName(month: string): string {
 }
 
 /** A review's moderation or author state in the reader's language ("under review"). */
-function stateLabel(review: ReviewOut): string | null {
+function stateLabel(review: { state?: string; stateLabel?: string | null; decisions?: Decision[] }): string | null {
   const decisions = review.decisions ?? [];
   const reason = decisions[decisions.length - 1]?.reason ?? "";
   if (review.state === "removed" && !reason) return review.stateLabel ?? null;
@@ -150,20 +150,33 @@ function reviewItem(review: ReviewOut): HTMLElement {
   );
 }
 
-/** An anonymous review: one of the practice's patients, proven without saying which. */
+/** An anonymous review: one of the practice's patients, proven without saying which.
+ * Reported and moderated as a named review: the same control, states and public record. */
 function anonymousItem(review: AnonymousReviewOut): HTMLElement {
+  const when = review.anchoredAt ? h("span", { class: "muted" }, date(review.anchoredAt)) : null;
+  const anonymousBadge = h("span", { class: "badge ok anonymous" }, t("anonymous.badge"));
+  if (review.state === "removed" || review.rating === null) {
+    const said = `${stateLabel(review) ?? t("profile.removed")}.`;
+    return h("article", { class: "review", "data-anonymous-id": review.id },
+      h("div", { class: "row" }, when, anonymousBadge),
+      h("p", { class: "muted" }, said.charAt(0).toUpperCase() + said.slice(1)));
+  }
   return h("article", { class: "review", "data-anonymous-id": review.id },
     h("div", { class: "row" },
       ratingStars(review.rating, stars(review.rating)),
-      review.anchoredAt ? h("span", { class: "muted" }, date(review.anchoredAt)) : null,
-      h("span", { class: "badge ok anonymous" }, t("anonymous.badge"))),
+      when,
+      anonymousBadge,
+      review.state === "under_review" ? h("span", { class: "badge warn moderation" }, stateLabel(review)) : null),
     h("p", review.language ? { lang: review.language } : {}, review.text),
     review.language ? h("p", { class: "muted written-in" }, t("common.writtenIn", { language: languageName(review.language) })) : null,
     h("div", { class: "row subratings" },
-      h("span", {}, t("profile.subTreatment", { value: review.treatment })),
-      h("span", {}, t("profile.subBedside", { value: review.bedside })),
-      h("span", {}, t("profile.subWait", { value: review.waitTime })),
-      h("a", { href: `/verify/anonymous/${review.id}` }, t("anonymous.verifyLink"))));
+      h("span", {}, t("profile.subTreatment", { value: review.treatment ?? "" })),
+      h("span", {}, t("profile.subBedside", { value: review.bedside ?? "" })),
+      h("span", {}, t("profile.subWait", { value: review.waitTime ?? "" })),
+      h("a", { href: `/verify/anonymous/${review.id}` }, t("anonymous.verifyLink"))),
+    moderationNote(review),
+    reportControl(review),
+  );
 }
 
 export async function render(main: HTMLElement, match: RegExpMatchArray): Promise<void> {

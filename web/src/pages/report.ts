@@ -1,12 +1,21 @@
-// "Report" on each review of a public profile: a reason from the fixed list, posted to the
-// flag endpoint; the review stays online, shown "under review" until an operator decides.
+// "Report" on each review of a public profile, named or anonymous: a reason from the fixed
+// list, posted to the flag endpoint; the review stays online, shown "under review" until an
+// operator decides.
 import "../moderation.css";
-import { ApiError, ReviewOut } from "../api";
+import { ApiError, type Decision } from "../api";
 import { h, replace } from "../dom";
 import { explain } from "../errors";
 import { date } from "../format";
 import { inSentence, lookup, t } from "../i18n";
-import { FLAG_REASONS, flagReview } from "../moderation";
+import { FLAG_REASONS, flagAnonymousReview, flagReview } from "../moderation";
+
+/** What the control needs of a review: a named review's numeric id, or an anonymous
+ * review's 0x-hex id (reported at its own route, under the same rules). */
+export interface Reportable {
+  id: number | string;
+  state?: string;
+  decisions?: Decision[];
+}
 
 /** A reason's label in the reader's language (the service's English label otherwise). */
 function reasonLabel(value: string, english: string): string {
@@ -20,13 +29,13 @@ function explainFlag(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "VALIDATION_ERROR") return t("profile.flagInvalid");
     if (error.code === "RATE_LIMITED") return t("profile.flagRateLimited");
-    if (error.code === "REVIEW_NOT_FOUND") return t("profile.flagGone");
+    if (error.code === "REVIEW_NOT_FOUND" || error.code === "ANONYMOUS_REVIEW_NOT_FOUND") return t("profile.flagGone");
   }
   return explain(error);
 }
 
 /** The "Report" disclosure for one review (none for a removed or erased one). */
-export function reportControl(review: ReviewOut): HTMLElement | null {
+export function reportControl(review: Reportable): HTMLElement | null {
   if (review.state === "removed" || review.state === "erased") return null;
   const id = `report-${review.id}-${++counter}`;
   const status = h("div", { class: "report-status", "aria-live": "polite" });
@@ -49,7 +58,7 @@ export function reportControl(review: ReviewOut): HTMLElement | null {
     send.disabled = true;
     replace(status, h("p", { class: "muted" }, t("profile.sending")));
     try {
-      await flagReview(review.id, chosen.value);
+      await (typeof review.id === "string" ? flagAnonymousReview(review.id, chosen.value) : flagReview(review.id, chosen.value));
     } catch (error) {
       send.disabled = false;
       replace(status, h("p", { class: "error", role: "alert" }, explainFlag(error)));
@@ -67,7 +76,7 @@ export function reportControl(review: ReviewOut): HTMLElement | null {
 }
 
 /** The last keep decision, said publicly on a review that stays ("kept after review"). */
-export function moderationNote(review: ReviewOut): HTMLElement | null {
+export function moderationNote(review: Reportable): HTMLElement | null {
   const decisions = review.decisions ?? [];
   const last = decisions[decisions.length - 1];
   if (!last || last.action !== "keep" || review.state === "under_review") return null;

@@ -25,6 +25,13 @@ async function practiceName(dentist: string): Promise<string | null> {
 }
 
 function reviewCard(review: AnonymousReviewOut, name: string | null): HTMLElement {
+  if (review.rating === null) {  // removed by moderation: nothing of it is shown, nor checked
+    return h("div", { class: "card", id: "proof-review" },
+      h("p", { style: "margin-top:0" }, h("strong", {}, name ? t("anonymous.reviewOf", { name }) : t("anonymous.reviewInProof"))),
+      h("p", { id: "removed-note" }, t("anonymous.removedNote")),
+      h("p", { class: "muted", style: "margin-bottom:0" },
+        h("a", { href: `/dentists/${review.dentist}` }, name ? t("verify.seePractice", { name }) : t("verify.seeThePractice"))));
+  }
   return h("div", { class: "card", id: "proof-review" },
     h("p", { style: "margin-top:0" }, h("strong", {}, name ? t("anonymous.reviewOf", { name }) : t("anonymous.reviewInProof")),
       " ", h("span", { class: "badge ok" }, t("anonymous.badge"))),
@@ -81,6 +88,11 @@ export async function render(main: HTMLElement, match: RegExpMatchArray): Promis
   // way its registry() must be the registry the visitor expects (a check below).
   const contract = chain?.anonymousReviews ?? review.contract ?? "";
   replace(source, reviewCard(review, await practiceName(review.dentist)));
+  if (review.rating === null) {
+    replace(output);
+    details.hidden = true;
+    return;
+  }
 
   const { verifyAnonymous } = await import("../anonymous/checks");
   let timer: number | undefined;
