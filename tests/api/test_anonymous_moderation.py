@@ -1,12 +1,10 @@
 """Anonymous reviews are reported and moderated as named ones: the same reasons, limits,
 states and public record, keyed by the anonymous review's id; a removed one is not shown
-nor counted. The review is stored as the publisher leaves it once anchored."""
+nor counted. The review is stored as the publisher leaves it once anchored
+(tests/support/anonymous_rows.py)."""
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +15,14 @@ from sqlalchemy import func, select
 from web3 import Web3
 
 from dentareview.db.models import AnonymousReviewRow, ModerationDecisionRow, ReviewFlagRow
-from dentareview.db.queries.aggregates import shift_anonymous
 from tests.api.conftest import start_system
 from tests.api.system import System, new_wallet
+from tests.support.anonymous_rows import TEXT
+from tests.support.anonymous_rows import anchored_anonymous as stored_anonymous
 from tests.support.anvil import AnvilNode
 from tests.support.siwe import signed_in
 
 OPERATOR = new_wallet()
-TEXT = "The hygienist was gentle and explained every step; the wait was short and calm."
 
 
 @pytest.fixture
@@ -45,40 +43,7 @@ def as_wallet(system: System, wallet: LocalAccount) -> TestClient:
 
 
 def anchored_anonymous(system: System, dentist: LocalAccount, *, rating: int = 2) -> str:
-    """An anonymous review as its publisher leaves it once anchored (and counted)."""
-    review_id = "0x" + secrets.token_hex(16)
-    now = int(time.time())
-    with system.sessions() as session:
-        session.add(
-            AnonymousReviewRow(
-                id=review_id,
-                dentist=dentist.address,
-                period=1,
-                rating=rating,
-                treatment=rating,
-                bedside=rating,
-                wait_time=rating,
-                text=TEXT,
-                language="en",
-                digest="0x" + secrets.token_hex(32),
-                reward_to=new_wallet().address,
-                root="1",
-                depth=10,
-                nullifier=str(secrets.randbits(200)),
-                points=json.dumps(["0"] * 8),
-                status="anchored",
-                publish_after=now,
-                publish_by=now,
-                anchored_at=now,
-                tx_hash="0x" + "ab" * 32,
-                block_number=1,
-                block_hash="0x" + "cd" * 32,
-            )
-        )
-        session.flush()
-        shift_anonymous(session, review_id=review_id, sign=1)
-        session.commit()
-    return review_id
+    return stored_anonymous(system.sessions, dentist.address, rating=rating)
 
 
 def count(system: System, dentist: LocalAccount) -> int:

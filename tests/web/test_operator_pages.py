@@ -23,6 +23,7 @@ from dentareview.db.models import ReviewRow
 from dentareview.db.queries.anchoring import relay_queue
 from tests.api.system import new_wallet
 from tests.reliability.service import DENTAREVIEW
+from tests.support.anonymous_rows import anchored_anonymous
 from tests.web.browser import (
     DESKTOP,
     PHONE,
@@ -405,3 +406,39 @@ def test_anomaly_signals_mark_a_burst_and_the_operator_decides(
         for item in ops.api_get(f"/v1/dentists/{dentist.address}/reviews?limit=10")["items"]
     }
     assert states == {ids[0]: "published", **{i: "under_review" for i in ids[1:]}}
+
+
+def test_an_anonymous_review_is_reported_and_removed_as_a_named_one(
+    page: Page, browser: Browser, ops: WebSystem
+) -> None:
+    dentist = ops.new_dentist("Quayside Dental")
+    text = "Ring Dr Jane Roe privately on 555-0199, she told me about another patient's crown."
+    review_id = anchored_anonymous(ops.stack.sessions, dentist.address, text=text)
+    reputation = f"/v1/dentists/{dentist.address}/reputation"
+    assert ops.api_get(reputation)["count"] == 1
+
+    page.goto(f"{ops.url}/dentists/{dentist.address}")
+    item = page.locator(f"#anonymous-reviews article[data-anonymous-id='{review_id}']")
+    item.get_by_text("Report", exact=True).click()
+    item.get_by_label("Personal information").check()
+    item.get_by_role("button", name="Send report").click()
+    expect(item.get_by_role("status")).to_contain_text("Thank you: your report")
+    page.reload()
+    expect(item.locator(".badge.moderation")).to_have_text("under review")
+    expect(item).to_contain_text("555-0199")  # still online until an operator decides
+
+    operator = operator_page(browser, ops, TestWallet(OPERATOR, ops.rpc_url))
+    card = operator.locator(f"article.flagged[data-anonymous-id='{review_id}']")
+    expect(card).to_contain_text("The author is anonymous")
+    expect(card).to_contain_text("Reported 1 time")
+    card.get_by_text("Remove it").click()
+    expect(card.get_by_label("Reason")).to_have_value("personal_information")
+    card.get_by_role("button", name="Record decision").click()
+    expect(card.get_by_role("status")).to_contain_text("Removed (personal information)")
+    operator.context.close()
+
+    page.goto(f"{ops.url}/dentists/{dentist.address}")
+    expect(item).to_contain_text("Removed by moderation: personal information.")
+    expect(item).not_to_contain_text("555-0199")
+    expect(item.get_by_text("Report", exact=True)).to_have_count(0)
+    assert ops.api_get(reputation)["count"] == 0

@@ -3,7 +3,7 @@ import { api, ChainFacts, type Decision, Reputation, ReviewOut } from "../api";
 import { anonymousApi, itemsOf, type AnonymousReviewOut } from "../anonymous/api";
 import { h, replace, setTitle } from "../dom";
 import { explain } from "../errors";
-import { lang, languageName, lookup, ratingStars, sayScore, t, tLinked, useMessages } from "../i18n";
+import { inSentence, lang, languageName, lookup, ratingStars, sayScore, t, tLinked, useMessages } from "../i18n";
 import { date, score, scoreSentence, shownScore, stars, tokenAmount } from "../format";
 import { moderationNote, reportControl } from "./report";
 import { replyBlock } from "../replyview";
@@ -23,7 +23,8 @@ function stateLabel(review: { state?: string; stateLabel?: string | null; decisi
   const decisions = review.decisions ?? [];
   const reason = decisions[decisions.length - 1]?.reason ?? "";
   if (review.state === "removed" && !reason) return review.stateLabel ?? null;
-  return lookup("profile", `state_${review.state}`, { reason: lookup("profile", `reason_${reason}`) ?? reason }) ?? review.stateLabel ?? null;
+  const label = lookup("profile", `reason_${reason}`);
+  return lookup("profile", `state_${review.state}`, { reason: label ? inSentence(label) : reason }) ?? review.stateLabel ?? null;
 }
 
 function bars(rep: Reputation): HTMLElement {
