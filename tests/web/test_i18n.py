@@ -55,9 +55,11 @@ def test_the_catalogs_are_the_languages_the_switcher_offers() -> None:
         r'^\s+"?([\w-]+)"?: "[^"]+",$', source.split("LANGUAGES = {")[1].split("}")[0], re.M
     )
     assert tuple(offered) == LANGUAGES
-    # The switcher is in the shell (no layout shift when the script runs): the same list.
+    # The switcher is in the shell (no layout shift when the script runs): the same list,
+    # under an id no page uses for its own fields (the directory has a "language" filter).
     shell = (PROJECT_ROOT / "web" / "index.html").read_text()
     assert tuple(re.findall(r'<option value="([\w-]+)" lang="\1">', shell)) == LANGUAGES
+    assert '<select id="site-language">' in shell
 
 
 def problems(lang: str, english: dict[str, Message], other: dict[str, Message]) -> list[str]:

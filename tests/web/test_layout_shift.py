@@ -88,3 +88,22 @@ def test_the_invitation_first_view_fetches_no_wallet_library(
         assert 0 < scripts < 50_000, f"{scripts} bytes of JavaScript on first view"
     finally:
         context.close()
+
+
+DUPLICATE_IDS = """() => {
+  const ids = [...document.querySelectorAll("[id]")].map((element) => element.id);
+  return ids.filter((id, index) => ids.indexOf(id) !== index);
+}"""
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_two_elements_of_a_page_share_an_id(
+    browser: Browser, web: WebSystem, site: Site, name: str
+) -> None:
+    """A label names its field by id: the shell's language switcher and a page's own
+    "language" filter once shared one, and the filter's label named the switcher."""
+    context, page = open_cold(browser, web.url + PAGES[name](site))
+    try:
+        assert page.evaluate(DUPLICATE_IDS) == [], name
+    finally:
+        context.close()

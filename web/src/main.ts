@@ -29,7 +29,7 @@ function translateShell(): void {
   const footer = document.querySelector("footer.site .wrap");
   if (footer) replace(footer as HTMLElement, tLinked("common.footer", ["/verify", "/how-reviews-work"]));
   // The switcher is in the shell, so that it takes its place before any script runs.
-  const select = document.querySelector<HTMLSelectElement>("#language");
+  const select = document.querySelector<HTMLSelectElement>("#site-language");
   if (!select) return;
   select.value = lang;
   select.addEventListener("change", () => {
