@@ -74,8 +74,11 @@ class AnvilNode:
     state_path: Path | None = None
     extra_args: list[str] = field(default_factory=list)
     # Recent block states kept in memory: a reorg (`anvil_reorg`) needs the states it
-    # goes back to. None keeps none; nothing is ever kept on disk.
-    states_in_memory: int | None = None
+    # goes back to, and a call that Anvil resolves to the latest block while the next is
+    # mined needs that block's state (keeping none, such a call failed now and then with
+    # "BlockOutOfRangeError: block height is 13 but requested was 8"). Nothing is ever
+    # kept on disk.
+    states_in_memory: int = 64
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,7 +95,7 @@ class AnvilNode:
             # Without it Anvil caches old block states on disk (~/.foundry/anvil/tmp),
             # gigabytes over a test run, and leaves them behind if killed.
             "--prune-history",
-            *([] if self.states_in_memory is None else [str(self.states_in_memory)]),
+            str(self.states_in_memory),
         ]
         if self.state_path is not None:
             command += ["--state", str(self.state_path), "--state-interval", "1"]
