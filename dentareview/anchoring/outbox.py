@@ -165,7 +165,13 @@ def relaying_pass(
         if not try_relayer_lock(lock):
             return report
         try:
-            run(session, deployment, relay, report)
+            try:
+                run(session, deployment, relay, report)
+            except OSError as error:
+                # The node went away during the pass (the HTTP transport's errors are
+                # OSErrors): what was committed stands, the rest waits for the next pass.
+                session.rollback()
+                report.errors.append(f"the chain node stopped answering: {type(error).__name__}")
             # Whichever process answers /health shows what this pass ran into.
             record_relay_status(
                 session, problem=report.errors[0] if report.errors else None, now=int(now())
