@@ -12,11 +12,11 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,8 @@ def assert_fits_narrowest_phone(page: Any) -> None:
 
 
 @contextmanager
-def static_site(directory: Path) -> Iterator[str]:
-    """Another origin on this machine (a practice's own site) serving `directory`."""
-    handler = partial(SimpleHTTPRequestHandler, directory=str(directory))
+def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Another origin on this machine (another port) answered by `handler`: its address."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -85,6 +84,13 @@ def static_site(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def static_site(directory: Path) -> Iterator[str]:
+    """Another origin (a practice's own site) serving the files of `directory`."""
+    with serving(partial(SimpleHTTPRequestHandler, directory=str(directory))) as origin:
+        yield origin
 
 
 def scroll_through(page: Any) -> None:

@@ -12,10 +12,9 @@ without trusting us."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -28,8 +27,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from dentareview.api.webapp import CONTENT_SECURITY_POLICY
 from tests.api.system import new_wallet
 from tests.security.routes import PATH_SAMPLES, fill, offline_app, operations
-from tests.support.anvil import free_port
-from tests.web.browser import DESKTOP, TestWallet, require_chromium
+from tests.web.browser import DESKTOP, TestWallet, require_chromium, serving
 from tests.web.conftest import WebSystem, web_system
 
 OPERATOR = new_wallet()
@@ -197,14 +195,8 @@ def other_site(pages: dict[str, str]) -> Iterator[str]:
         def log_message(self, *_: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as origin:
+        yield origin
 
 
 def session_alive(page: Page, system: WebSystem) -> bool:
